@@ -21,9 +21,7 @@ __all__ = [
     "with_provenance",
 ]
 
-DEMO_NOTICE = (
-    "Generated demo data (localitygis.demo) — not real boundaries, populations or assets"
-)
+DEMO_NOTICE = "Generated demo data (localitygis.demo) — not real boundaries, populations or assets"
 ONS_OS_ATTRIBUTION = (
     "Contains OS data © Crown copyright and database right. "
     "Source: Office for National Statistics licensed under the Open Government Licence v3.0"

@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
-    except Exception as error:  # noqa: BLE001 - the CLI's last line of defence
+    except Exception as error:  # the last line of defence: one line, not a traceback
         import click
 
         if isinstance(error, click.ClickException):
