@@ -75,8 +75,8 @@ _ATTR_KEY = "provenance"
 def provenance_of(frame: pd.DataFrame, *, default: Provenance = ONS_OS) -> Provenance:
     """Return the provenance recorded on a frame, or ``default`` when none is recorded.
 
-    A frame read from demo files, or carrying a ``data_source`` column that names the demo
-    generator, is demo data.
+    A frame read from demo files, or carrying a ``data_source`` or ``attribution`` column
+    that names the demo generator, is demo data.
 
     Examples
     --------
@@ -91,10 +91,11 @@ def provenance_of(frame: pd.DataFrame, *, default: Provenance = ONS_OS) -> Prove
         return recorded
     if isinstance(recorded, dict) and "attribution" in recorded:
         return Provenance(str(recorded["attribution"]), bool(recorded.get("is_demo", False)))
-    if "data_source" in frame.columns:
-        sources = frame["data_source"].dropna().astype(str)
-        if sources.str.contains("localitygis.demo", regex=False).any():
-            return DEMO
+    for column in ("data_source", "attribution"):
+        if column in frame.columns:
+            sources = frame[column].dropna().astype(str)
+            if sources.str.contains("localitygis.demo", regex=False).any():
+                return DEMO
     return default
 
 
