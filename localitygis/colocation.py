@@ -1,0 +1,446 @@
+"""Co-location: clusters of community assets that stand within walking distance of each other.
+
+Two assets are linked when they stand within ``distance`` metres (EPSG:27700) of each other;
+a cluster is a connected component of that graph, so chains link up (A–B 300 m and B–C 300 m
+make one cluster even though A–C is 600 m). Clusters whose members belong to two or more
+partners are *co-location opportunities*; clusters of one partner on two or more sites are
+*consolidation candidates*; everything else is a *single* site.
+
+Cluster ids do not depend on the order of the rows: clusters are numbered 1, 2, 3… in the
+order of the smallest ``asset_id`` (compared as text) among their members.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from localitygis.crs import BNG
+from localitygis.errors import CRSError, DataError, GeometryError
+
+__all__ = [
+    "KIND_CONSOLIDATION",
+    "KIND_OPPORTUNITY",
+    "KIND_SINGLE",
+    "ColocationResult",
+    "cluster_hulls",
+    "find_clusters",
+]
+
+log = logging.getLogger(__name__)
+
+KIND_OPPORTUNITY = "co-location opportunity"
+KIND_CONSOLIDATION = "consolidation candidate"
+KIND_SINGLE = "single"
+
+#: Columns every asset table needs for co-location.
+REQUIRED_COLUMNS = ("asset_id", "name", "category", "partner", "sector")
+
+
+@dataclass(frozen=True)
+class ColocationResult:
+    """Clusters of assets within walking distance.
+
+    Attributes
+    ----------
+    assets : geopandas.GeoDataFrame
+        The input assets (same rows, same order) with ``cluster_id`` (int, from 1) and
+        ``cluster_kind``.
+    clusters : geopandas.GeoDataFrame
+        One row per cluster: ``cluster_id``, ``locality`` (the locality of most members),
+        ``member_count``, ``site_count`` (distinct positions, to the metre),
+        ``partner_count``, ``partners``, ``sectors``, ``categories``, ``members`` (names;
+        all "; "-joined and sorted), ``kind``, ``span_m`` (largest extent) and ``geometry``
+        (Point: the centroid of the members).
+    distance : float
+        The linking distance in metres.
+    """
+
+    assets: gpd.GeoDataFrame
+    clusters: gpd.GeoDataFrame
+    distance: float
+
+    def by_locality(self) -> pd.DataFrame:
+        """Summarise clusters per locality.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per locality (and ``"(no locality)"`` for clusters without one):
+            ``assets``, ``clusters``, ``opportunities``, ``consolidation_candidates``,
+            ``singles``, ``assets_in_opportunities``.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely import Point
+        >>> assets = gpd.GeoDataFrame(
+        ...     {"asset_id": ["a", "b"], "name": ["Library", "Surgery"],
+        ...      "category": ["library", "GP surgery"], "partner": ["Council", "NHS"],
+        ...      "sector": ["council", "NHS"], "locality": ["Kington", "Kington"]},
+        ...     geometry=[Point(330000, 256000), Point(330100, 256000)], crs=27700)
+        >>> find_clusters(assets).by_locality()[["locality", "clusters", "opportunities"]]
+          locality  clusters  opportunities
+        0  Kington         1              1
+        """
+        clusters = self.clusters
+        loc = clusters["locality"].astype(object).where(clusters["locality"].notna(), None)
+        loc = loc.fillna("(no locality)").astype(str)
+        kinds = clusters["kind"]
+        table = pd.DataFrame(
+            {
+                "locality": loc.to_numpy(),
+                "assets": clusters["member_count"].to_numpy(),
+                "clusters": 1,
+                "opportunities": (kinds == KIND_OPPORTUNITY).to_numpy().astype(int),
+                "consolidation_candidates": (kinds == KIND_CONSOLIDATION).to_numpy().astype(int),
+                "singles": (kinds == KIND_SINGLE).to_numpy().astype(int),
+                "assets_in_opportunities": np.where(
+                    kinds == KIND_OPPORTUNITY, clusters["member_count"], 0
+                ),
+            }
+        )
+        out = table.groupby("locality", sort=True).sum().reset_index()
+        return out
+
+    def hulls(self, *, buffer: float = 25.0) -> gpd.GeoDataFrame:
+        """Outline each cluster: see :func:`cluster_hulls`."""
+        return cluster_hulls(self, buffer=buffer)
+
+
+def find_clusters(assets: gpd.GeoDataFrame, *, distance: float = 400.0) -> ColocationResult:
+    """Find clusters of assets within ``distance`` metres of each other.
+
+    Parameters
+    ----------
+    assets : geopandas.GeoDataFrame
+        Located assets in EPSG:27700 with Point geometry and ``asset_id`` (unique),
+        ``name``, ``category``, ``partner``, ``sector``; ``locality`` is used when present.
+    distance : float, default 400.0
+        Linking distance in metres (400 m is about five minutes' walk). Two assets exactly
+        ``distance`` apart are linked.
+
+    Returns
+    -------
+    ColocationResult
+
+    Raises
+    ------
+    CRSError
+        The assets are not in EPSG:27700.
+    DataError
+        A required column is missing, an ``asset_id`` is blank or repeated, or the distance
+        is not a positive number.
+    GeometryError
+        Missing, empty or non-Point geometry.
+
+    Examples
+    --------
+    A chain: A–B and B–C are 300 m apart, A–C 600 m; all three make one cluster.
+
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> assets = gpd.GeoDataFrame(
+    ...     {"asset_id": ["A", "B", "C", "D"],
+    ...      "name": ["Library", "Surgery", "Hall", "Depot"],
+    ...      "category": ["library", "GP surgery", "village hall", "depot"],
+    ...      "partner": ["Council", "NHS", "Parish", "Council"],
+    ...      "sector": ["council", "NHS", "council", "council"]},
+    ...     geometry=[Point(350000, 240000), Point(350300, 240000),
+    ...               Point(350600, 240000), Point(360000, 240000)], crs=27700)
+    >>> result = find_clusters(assets, distance=400)
+    >>> result.assets["cluster_id"].tolist()
+    [1, 1, 1, 2]
+    >>> result.clusters[["cluster_id", "member_count", "partner_count", "kind"]]
+       cluster_id  member_count  partner_count                     kind
+    0           1             3              3  co-location opportunity
+    1           2             1              1                   single
+    """
+    _check_distance(distance)
+    _check_assets(assets, source="assets")
+    n = len(assets)
+    x = shapely.get_x(assets.geometry.array).astype(np.float64)
+    y = shapely.get_y(assets.geometry.array).astype(np.float64)
+    labels = _components(x, y, distance)
+    ids = assets["asset_id"].astype(str).to_numpy()
+    cluster_of_row = _ordered_ids(labels, ids)
+    n_clusters = int(cluster_of_row.max()) if n else 0
+    clusters = _summarise(assets, x, y, cluster_of_row - 1, n_clusters)
+    out = assets.copy()
+    out["cluster_id"] = cluster_of_row.astype(np.int64)
+    out["cluster_kind"] = clusters["kind"].to_numpy()[cluster_of_row - 1] if n else []
+    log.info("%d assets in %d clusters at %.0f m", n, n_clusters, distance)
+    return ColocationResult(assets=out, clusters=clusters, distance=float(distance))
+
+
+# --------------------------------------------------------------------------------------
+# Checks shared with hubs
+
+
+def _check_distance(distance: float, what: str = "distance") -> None:
+    try:
+        value = float(distance)
+    except (TypeError, ValueError):
+        raise DataError(f"{what} must be a number of metres, not {distance!r}.") from None
+    if not np.isfinite(value) or value <= 0:
+        raise DataError(f"{what} must be a positive number of metres, not {distance!r}.")
+
+
+def _check_crs(frame: gpd.GeoDataFrame, source: str) -> None:
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise DataError(
+            f"{source} must be a GeoDataFrame with point geometry, not {type(frame).__name__}."
+        )
+    if frame.crs is None:
+        raise CRSError(
+            f"{source} has no CRS; set it (e.g. localitygis.crs.to_bng({source}, "
+            "assume_crs=27700)) before the analysis."
+        )
+    if not frame.crs.equals(BNG):
+        raise CRSError(
+            f"{source} is in {frame.crs.to_string()}, not British National Grid "
+            f"({BNG}); convert it with localitygis.crs.to_bng({source}) first."
+        )
+
+
+def _check_points(frame: gpd.GeoDataFrame, source: str, *, label: str | None = None) -> None:
+    """Raise one GeometryError listing every row whose geometry is not a usable point."""
+    geoms = frame.geometry.array
+    missing = np.asarray(shapely.is_missing(geoms)) | np.asarray(shapely.is_empty(geoms))
+    types = np.asarray(shapely.get_type_id(geoms))
+    wrong = ~missing & (types != 0)
+    coords_bad = np.zeros(len(frame), dtype=bool)
+    ok = ~missing & ~wrong
+    if ok.any():
+        xs = shapely.get_x(geoms[ok])
+        ys = shapely.get_y(geoms[ok])
+        coords_bad[ok] = ~(np.isfinite(xs) & np.isfinite(ys))
+    problems = []
+    names = frame[label].astype(str).to_numpy() if label and label in frame else None
+    for what, mask in (
+        ("no geometry", missing),
+        ("geometry that is not a Point", wrong),
+        ("non-finite coordinates", coords_bad),
+    ):
+        if mask.any():
+            rows = np.flatnonzero(mask)
+            shown = names[rows] if names is not None else rows
+            listing = ", ".join(str(v) for v in shown[:10])
+            more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+            problems.append(f"{len(rows)} with {what} ({label or 'rows'} {listing}{more})")
+    if problems:
+        raise GeometryError(
+            f"{source}: " + "; ".join(problems) + ". Locate every feature as a single point "
+            "(e.g. with localitygis.assets) or drop those rows into a rejects table first."
+        )
+
+
+def _check_assets(
+    assets: gpd.GeoDataFrame, *, source: str, required: Sequence[str] = REQUIRED_COLUMNS
+) -> None:
+    _check_crs(assets, source)
+    missing = [c for c in required if c not in assets.columns]
+    if missing:
+        raise DataError(
+            f"{source} lacks column(s) {', '.join(missing)}; it has: "
+            f"{', '.join(map(str, assets.columns))}. Read registers with localitygis.assets, "
+            "or rename the columns to the asset contract."
+        )
+    ids = assets["asset_id"]
+    blank = ids.isna() | (ids.astype(str).str.strip() == "")
+    problems = []
+    if blank.any():
+        rows = np.flatnonzero(blank.to_numpy())
+        problems.append(f"blank asset_id in row(s) {', '.join(map(str, rows[:10]))}")
+    dup = ids.astype(str).duplicated(keep=False) & ~blank
+    if dup.any():
+        values = sorted(set(ids[dup].astype(str)))
+        problems.append(f"repeated asset_id {', '.join(values[:10])}")
+    if problems:
+        raise DataError(f"{source}: " + "; ".join(problems) + ". Every asset needs its own id.")
+    _check_points(assets, source, label="asset_id")
+
+
+# --------------------------------------------------------------------------------------
+# Graph
+
+
+def _components(x: np.ndarray, y: np.ndarray, distance: float) -> np.ndarray:
+    """Label the connected components of the within-``distance`` graph, one per point.
+
+    Identical positions are merged first (many assets share a building), then a k-d tree
+    lists the pairs within ``distance`` among the distinct positions.
+    """
+    n = len(x)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    inverse, first = pd.factorize(x + 1j * y)
+    unique = np.column_stack([first.real, first.imag])
+    m = len(unique)
+    tree = cKDTree(unique, balanced_tree=False, compact_nodes=False)
+    # a hair over the distance so that pairs exactly ``distance`` apart are linked
+    # despite rounding in the tree's arithmetic
+    pairs = tree.query_pairs(distance * (1 + 1e-12), output_type="ndarray")
+    if len(pairs):
+        d = np.hypot(*(unique[pairs[:, 0]] - unique[pairs[:, 1]]).T)
+        pairs = pairs[d <= distance * (1 + 1e-12)]
+    graph = coo_matrix(
+        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(m, m)
+    ).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    return labels[inverse].astype(np.int64)
+
+
+def _ordered_ids(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Renumber component labels 1..n in order of each component's smallest id."""
+    if len(labels) == 0:
+        return labels
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
+    n_labels = int(labels.max()) + 1
+    first = np.full(n_labels, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first, labels, rank)
+    order = np.empty(n_labels, dtype=np.int64)
+    order[np.argsort(first, kind="stable")] = np.arange(n_labels)
+    return order[labels] + 1
+
+
+# --------------------------------------------------------------------------------------
+# Cluster table
+
+
+def _joined(
+    cluster: np.ndarray, values: pd.Series, n_clusters: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per cluster: the sorted distinct values "; "-joined, and how many there are."""
+    text = values.astype(object).where(values.notna(), "(unknown)")
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object), sort=True)
+    uniques = np.asarray([str(u).strip() for u in uniques], dtype=object)
+    key = np.unique(cluster.astype(np.int64) * (len(uniques) + 1) + codes)
+    c = key // (len(uniques) + 1)
+    v = uniques[key % (len(uniques) + 1)]
+    counts = np.bincount(c, minlength=n_clusters)
+    joined = np.full(n_clusters, "", dtype=object)
+    if len(v) == 0:
+        return joined, counts
+    starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
+    pieces = v.copy()
+    not_first = np.ones(len(v), dtype=bool)
+    not_first[starts] = False
+    pieces[not_first] = np.char.add("; ", v[not_first].astype(str)).astype(object)
+    joined[c[starts]] = np.add.reduceat(pieces, starts)
+    return joined, counts
+
+
+def _summarise(
+    assets: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cluster: np.ndarray, n_clusters: int
+) -> gpd.GeoDataFrame:
+    counts = np.bincount(cluster, minlength=n_clusters)
+    safe = np.maximum(counts, 1)
+    cx = np.bincount(cluster, weights=x, minlength=n_clusters) / safe
+    cy = np.bincount(cluster, weights=y, minlength=n_clusters) / safe
+    sites = pd.DataFrame({"c": cluster, "x": np.round(x), "y": np.round(y)}).drop_duplicates()
+    site_count = np.bincount(sites["c"].to_numpy(), minlength=n_clusters)
+    xmin = np.full(n_clusters, np.inf)
+    xmax = np.full(n_clusters, -np.inf)
+    ymin = np.full(n_clusters, np.inf)
+    ymax = np.full(n_clusters, -np.inf)
+    np.minimum.at(xmin, cluster, x)
+    np.maximum.at(xmax, cluster, x)
+    np.minimum.at(ymin, cluster, y)
+    np.maximum.at(ymax, cluster, y)
+    span = np.hypot(xmax - xmin, ymax - ymin) if n_clusters else np.zeros(0)
+
+    partners, partner_count = _joined(cluster, assets["partner"], n_clusters)
+    sectors, _ = _joined(cluster, assets["sector"], n_clusters)
+    categories, category_count = _joined(cluster, assets["category"], n_clusters)
+    members, _ = _joined(cluster, assets["name"], n_clusters)
+
+    kind = np.where(
+        partner_count >= 2,
+        KIND_OPPORTUNITY,
+        np.where(site_count >= 2, KIND_CONSOLIDATION, KIND_SINGLE),
+    )
+    locality = _majority_locality(assets, cluster, n_clusters)
+    clusters = gpd.GeoDataFrame(
+        {
+            "cluster_id": np.arange(1, n_clusters + 1, dtype=np.int64),
+            "locality": locality,
+            "member_count": counts.astype(np.int64),
+            "site_count": site_count.astype(np.int64),
+            "partner_count": partner_count.astype(np.int64),
+            "category_count": category_count.astype(np.int64),
+            "partners": pd.array(partners, dtype="str"),
+            "sectors": pd.array(sectors, dtype="str"),
+            "categories": pd.array(categories, dtype="str"),
+            "members": pd.array(members, dtype="str"),
+            "kind": pd.array(kind.astype(object), dtype="str"),
+            "span_m": np.round(span, 1),
+        },
+        geometry=shapely.points(cx, cy),
+        crs=assets.crs,
+    )
+    return clusters
+
+
+def _majority_locality(assets: gpd.GeoDataFrame, cluster: np.ndarray, n_clusters: int) -> pd.Series:
+    if "locality" not in assets.columns:
+        return pd.Series([None] * n_clusters, dtype="str")
+    frame = pd.DataFrame({"c": cluster, "locality": assets["locality"].to_numpy()})
+    frame = frame.dropna(subset=["locality"])
+    counts = frame.groupby(["c", "locality"], sort=True).size().rename("n").reset_index()
+    # most members first, then alphabetical: deterministic for ties
+    counts = counts.sort_values(["c", "n", "locality"], ascending=[True, False, True])
+    best = counts.drop_duplicates("c")
+    out = pd.Series([None] * n_clusters, dtype="str")
+    out.iloc[best["c"].to_numpy()] = best["locality"].astype(str).to_numpy()
+    return out
+
+
+def cluster_hulls(result: ColocationResult, *, buffer: float = 25.0) -> gpd.GeoDataFrame:
+    """Outline each cluster: the convex hull of its members, widened by ``buffer`` metres.
+
+    Always polygons (a single site becomes a small disc), ready for maps.
+
+    Parameters
+    ----------
+    result : ColocationResult
+        From :func:`find_clusters`.
+    buffer : float, default 25.0
+        Margin in metres around the hull.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The cluster table with polygon geometry.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point
+    >>> assets = gpd.GeoDataFrame(
+    ...     {"asset_id": ["a", "b"], "name": ["Library", "Surgery"],
+    ...      "category": ["library", "GP surgery"], "partner": ["Council", "NHS"],
+    ...      "sector": ["council", "NHS"]},
+    ...     geometry=[Point(330000, 256000), Point(330100, 256000)], crs=27700)
+    >>> hulls = cluster_hulls(find_clusters(assets))
+    >>> hulls.geom_type.tolist()
+    ['Polygon']
+    """
+    assets = result.assets
+    cid = assets["cluster_id"].to_numpy() - 1
+    order = np.argsort(cid, kind="stable")
+    points = shapely.multipoints(assets.geometry.array[order], indices=cid[order])
+    hulls = shapely.buffer(shapely.convex_hull(points), buffer)
+    out = result.clusters.copy()
+    out = out.set_geometry(gpd.GeoSeries(hulls, index=out.index, crs=out.crs))
+    return out
