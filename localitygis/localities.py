@@ -1,0 +1,964 @@
+"""Build localities: parishes → catchments → localities with tiers, dissolved and checked.
+
+Two routes assign each parish to a secondary school catchment:
+
+* **overlap** — with catchment polygons, each parish goes to the catchment it overlaps most;
+  ``catchment_share`` records that share of the parish's area and parishes whose best share
+  is below ``min_share`` are listed as split.
+* **lookup** — with a parish → catchment table; ``catchment_share`` is then not measured
+  (NaN).
+
+The scheme maps catchments to localities; its overrides (with their reasons) and parish
+groups then apply; parishes are dissolved into localities with shapely's coverage union
+(falling back to ``union_all`` when the parishes do not form a valid coverage); and a
+:class:`~localitygis.quality.QualityReport` records what was checked and found.
+
+The module is pure: GeoDataFrames in EPSG:27700 in, a frozen :class:`LocalityBuild` out.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import CRS
+
+from localitygis.errors import CRSError, DataError, SchemeError
+from localitygis.provenance import provenance_of, with_provenance
+from localitygis.quality import (
+    QualityReport,
+    check_coverage,
+    check_duplicate_codes,
+    find_gaps,
+    repair_geometries,
+)
+from localitygis.scheme import Scheme, herefordshire_scheme, normalise_name
+
+__all__ = [
+    "LOCALITY_COLUMNS",
+    "LocalityBuild",
+    "assign_by_lookup",
+    "assign_by_overlap",
+    "build_localities",
+    "dissolve_localities",
+]
+
+log = logging.getLogger(__name__)
+
+#: The columns of the localities layer, in order (geometry last).
+LOCALITY_COLUMNS = (
+    "locality",
+    "tier",
+    "tier_name",
+    "parish_count",
+    "area_km2",
+    "population",
+    "density_per_km2",
+    "catchments",
+    "geometry",
+)
+_ASSIGNED = ("catchment", "catchment_share", "locality", "tier", "reason")
+_BNG = CRS.from_epsg(27700)
+
+
+@dataclass(frozen=True)
+class LocalityBuild:
+    """The result of :func:`build_localities`.
+
+    Attributes
+    ----------
+    parishes : geopandas.GeoDataFrame
+        The input parishes (rejects removed, geometry repaired) with ``catchment``,
+        ``catchment_share``, ``locality``, ``tier`` and ``reason``.
+    localities : geopandas.GeoDataFrame
+        One row per locality with parishes, in scheme order: ``locality``, ``tier``,
+        ``tier_name``, ``parish_count``, ``area_km2``, ``population``, ``density_per_km2``,
+        ``catchments`` and geometry.
+    catchments : geopandas.GeoDataFrame
+        ``catchment``, ``locality``, ``tier``, ``parish_count`` and geometry: the catchment
+        polygons given (merged by name, repaired), or, on the lookup route, the parishes
+        dissolved by catchment.
+    report : QualityReport
+        What was checked, repaired, rejected and found.
+    scheme : Scheme
+        The scheme used.
+    """
+
+    parishes: gpd.GeoDataFrame
+    localities: gpd.GeoDataFrame
+    catchments: gpd.GeoDataFrame
+    report: QualityReport
+    scheme: Scheme
+
+    @property
+    def rejects(self) -> pd.DataFrame:
+        """Input features that could not be used, with reasons (``report.rejects``)."""
+        return self.report.rejects
+
+
+# --------------------------------------------------------------------------------------
+# Input checks
+
+
+def _require_bng(frame: gpd.GeoDataFrame, what: str) -> None:
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise DataError(
+            f"{what} must be a GeoDataFrame, not {type(frame).__name__}. Read files with "
+            "localitygis.io.read_parishes / read_catchments."
+        )
+    if frame.crs is None:
+        raise CRSError(
+            f"{what} have no CRS. Set it with localitygis.crs.to_bng({what}, "
+            "assume_crs=...) if you know it."
+        )
+    if not CRS.from_user_input(frame.crs).equals(_BNG):
+        raise CRSError(
+            f"{what} are in {CRS.from_user_input(frame.crs).to_string()}, but localities are "
+            "built in British National Grid (EPSG:27700). Reproject first with "
+            f"localitygis.crs.to_bng({what})."
+        )
+
+
+def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str, hint: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{what} lack column(s) {', '.join(map(repr, missing))} (columns: "
+            f"{', '.join(map(str, frame.columns))}). {hint}"
+        )
+
+
+def _chunks(n: int, workers: int) -> list[slice]:
+    if n == 0:
+        return []
+    size = max(1, -(-n // max(1, workers)))
+    return [slice(i, min(n, i + size)) for i in range(0, n, size)]
+
+
+def _parallel(
+    func: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    a: np.ndarray,
+    b: np.ndarray,
+    workers: int,
+) -> np.ndarray:
+    """Apply a vectorised shapely function over chunks in threads (GEOS releases the GIL)."""
+    if workers <= 1 or len(a) < 256:
+        return func(a, b)
+    parts = _chunks(len(a), workers * 4)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda s: func(a[s], b[s]), parts))
+    return np.concatenate(results)
+
+
+def _intersection_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return shapely.area(shapely.intersection(a, b))
+
+
+def _workers(workers: int | None) -> int:
+    return max(1, workers if workers is not None else min(4, os.cpu_count() or 1))
+
+
+# --------------------------------------------------------------------------------------
+# Assignment
+
+
+def assign_by_overlap(
+    parishes: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame,
+    *,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Assign each parish to the catchment it overlaps most.
+
+    Candidate pairs come from an STRtree of the catchments; a parish properly inside a
+    catchment takes it with share 1 without computing any intersection; only parishes that
+    straddle catchment boundaries are intersected (vectorised, in threads). Ties go to the
+    catchment whose name sorts first, so the result does not depend on row order.
+
+    Parameters
+    ----------
+    parishes : geopandas.GeoDataFrame
+        Valid polygons in EPSG:27700.
+    catchments : geopandas.GeoDataFrame
+        ``catchment`` (unique) and valid polygons in EPSG:27700.
+    workers : int, optional
+        Threads for the intersections (default: up to 4, the number of CPUs).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with ``parishes``: ``catchment`` (None where a parish meets no catchment),
+        ``catchment_share``, ``second_catchment`` and ``second_share`` (the runner-up, if
+        any).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> parishes = gpd.GeoDataFrame({"parish_code": ["P1", "P2"]},
+    ...     geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=27700)
+    >>> catchments = gpd.GeoDataFrame({"catchment": ["West", "East"]},
+    ...     geometry=[box(-5, -5, 12, 15), box(12, -5, 25, 15)], crs=27700)
+    >>> assign_by_overlap(parishes, catchments)[["catchment", "catchment_share"]].to_dict("records")
+    [{'catchment': 'West', 'catchment_share': 1.0}, {'catchment': 'East', 'catchment_share': 0.8}]
+    """
+    n = len(parishes)
+    p_geoms = np.asarray(parishes.geometry.array, dtype=object)
+    order = np.argsort(
+        np.array([normalise_name(c) for c in catchments["catchment"]], dtype=object), kind="stable"
+    )
+    c_names = catchments["catchment"].to_numpy(dtype=object)[order]
+    c_geoms = np.asarray(catchments.geometry.array, dtype=object)[order]
+    p_area = shapely.area(p_geoms)
+    tree = shapely.STRtree(c_geoms)
+    pi, ci = tree.query(p_geoms)  # envelope candidates
+    shapely.prepare(c_geoms)
+    try:
+        inside = shapely.contains_properly(c_geoms[ci], p_geoms[pi])
+        # A parish properly inside a catchment has share 1, the most possible: drop its
+        # other candidate pairs (ties between overlapping catchments go to the first name).
+        contained = np.zeros(n, dtype=bool)
+        contained[pi[inside]] = True
+        best_inside = np.full(n, -1, dtype=np.int64)
+        for p, c in zip(pi[inside][::-1], ci[inside][::-1], strict=True):
+            best_inside[p] = c  # pairs come sorted by parish then catchment: first one wins
+        rest = ~contained[pi]
+        rpi, rci = pi[rest], ci[rest]
+        hits = shapely.intersects(c_geoms[rci], p_geoms[rpi])
+    finally:
+        shapely.destroy_prepared(c_geoms)
+    rpi, rci = rpi[hits], rci[hits]
+    areas = _parallel(_intersection_area, p_geoms[rpi], c_geoms[rci], _workers(workers))
+    positive = areas > 0
+    rpi, rci, areas = rpi[positive], rci[positive], areas[positive]
+
+    best = best_inside.copy()
+    best_area = np.where(best >= 0, p_area, 0.0)
+    second = np.full(n, -1, dtype=np.int64)
+    second_area = np.zeros(n)
+    if len(rpi):
+        # sort by parish, area descending, catchment order: first per parish is the best.
+        key = np.lexsort((rci, -areas, rpi))
+        rpi, rci, areas = rpi[key], rci[key], areas[key]
+        first = np.r_[True, rpi[1:] != rpi[:-1]]
+        best[rpi[first]] = rci[first]
+        best_area[rpi[first]] = areas[first]
+        nxt = np.r_[False, first[:-1]] & ~first
+        second[rpi[nxt]] = rci[nxt]
+        second_area[rpi[nxt]] = areas[nxt]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(p_area > 0, best_area / p_area, np.nan)
+        share2 = np.where(second >= 0, second_area / p_area, np.nan)
+    share = np.where(best >= 0, np.minimum(share, 1.0), np.nan)
+    result = pd.DataFrame(
+        {
+            "catchment": np.where(best >= 0, c_names[np.maximum(best, 0)], None),
+            "catchment_share": share,
+            "second_catchment": np.where(second >= 0, c_names[np.maximum(second, 0)], None),
+            "second_share": share2,
+        },
+        index=parishes.index,
+    )
+    result["catchment"] = result["catchment"].astype(object)
+    result["second_catchment"] = result["second_catchment"].astype(object)
+    return result
+
+
+def assign_by_lookup(parishes: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
+    """Assign each parish to the catchment a lookup table gives it.
+
+    Parameters
+    ----------
+    parishes : pandas.DataFrame
+        With ``parish_code``.
+    lookup : pandas.DataFrame
+        ``parish_code``, ``catchment`` and optionally ``row`` (the file's row number, as
+        :func:`localitygis.io.read_lookup` gives).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with ``parishes``: ``catchment`` and ``catchment_share`` (NaN: not
+        measured).
+
+    Raises
+    ------
+    DataError
+        Listing parishes missing from the lookup and lookup rows naming parishes that are
+        not in the layer (both together), or a parish listed twice.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parishes = pd.DataFrame({"parish_code": ["P1", "P2"]})
+    >>> lookup = pd.DataFrame({"parish_code": ["P2", "P1"], "catchment": ["East", "West"]})
+    >>> assign_by_lookup(parishes, lookup)["catchment"].tolist()
+    ['West', 'East']
+    >>> assign_by_lookup(parishes, pd.DataFrame({"parish_code": ["P1", "P9"],
+    ...                                          "catchment": ["West", "West"]}))
+    Traceback (most recent call last):
+    ...
+    localitygis.errors.DataError: the lookup table does not match the parishes: ... missing
+    from it: P2; 1 row(s) name parishes that are not in the parish layer: P9 (row 3)...
+    """
+    _require_columns(
+        lookup,
+        ("parish_code", "catchment"),
+        "the lookup table",
+        "Read it with localitygis.io.read_lookup (which recognises PAR21CD and the like).",
+    )
+    table = pd.DataFrame(
+        {
+            "parish_code": lookup["parish_code"].astype(str).str.strip(),
+            "catchment": lookup["catchment"],
+            "row": lookup["row"].to_numpy()
+            if "row" in lookup.columns
+            else np.arange(len(lookup)) + 2,
+        }
+    )
+    problems = []
+    twice = table[table["parish_code"].duplicated(keep=False)]
+    if len(twice):
+        listing = ", ".join(
+            f"{code} (rows {', '.join(str(r) for r in g['row'])})"
+            for code, g in twice.groupby("parish_code", sort=True)
+        )
+        problems.append(f"parishes listed more than once: {listing}")
+    blank = table["catchment"].isna() | (table["catchment"].astype(str).str.strip() == "")
+    if blank.any():
+        rows = ", ".join(str(r) for r in table.loc[blank, "row"].head(10))
+        problems.append(f"{int(blank.sum())} row(s) have no catchment (rows {rows})")
+    codes = parishes["parish_code"].astype(str)
+    known = set(codes)
+    listed = set(table["parish_code"])
+    missing = [c for c in codes if c not in listed]
+    if missing:
+        problems.append(f"{len(missing)} parish(es) are missing from it: {_first(missing)}")
+    strangers = table[~table["parish_code"].isin(known)]
+    if len(strangers):
+        listing = [
+            f"{c} (row {r})"
+            for c, r in zip(strangers["parish_code"], strangers["row"], strict=True)
+        ]
+        problems.append(
+            f"{len(strangers)} row(s) name parishes that are not in the parish layer: "
+            f"{_first(listing)}"
+        )
+    if problems:
+        raise DataError(
+            "the lookup table does not match the parishes: "
+            + "; ".join(problems)
+            + ". Every parish needs exactly one lookup row, by parish code (check the code "
+            "vintage, e.g. PAR21CD against PAR24CD)."
+        )
+    mapping = dict(
+        zip(table["parish_code"], table["catchment"].astype(str).str.strip(), strict=True)
+    )
+    return pd.DataFrame(
+        {
+            "catchment": [mapping[c] for c in codes],
+            "catchment_share": np.full(len(codes), np.nan),
+        },
+        index=parishes.index,
+    ).astype({"catchment": object})
+
+
+def _first(values: list[str], limit: int = 20) -> str:
+    more = f" and {len(values) - limit} more" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
+
+
+# --------------------------------------------------------------------------------------
+# Dissolve
+
+
+def dissolve_localities(
+    parishes: gpd.GeoDataFrame,
+    scheme: Scheme,
+    *,
+    coverage_valid: bool = True,
+) -> gpd.GeoDataFrame:
+    """Dissolve assigned parishes into localities with their summary columns.
+
+    Parameters
+    ----------
+    parishes : geopandas.GeoDataFrame
+        With ``locality`` and ``catchment`` (and optionally ``population``), EPSG:27700.
+    scheme : Scheme
+        Gives the order, tiers and tier names.
+    coverage_valid : bool
+        True when the parishes form a valid coverage: the fast
+        :func:`shapely.coverage_union_all` is used. Otherwise :func:`shapely.union_all`.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``locality``, ``tier``, ``tier_name``, ``parish_count``, ``area_km2``,
+        ``population`` (Int64; the sum of known parish populations), ``density_per_km2``,
+        ``catchments`` ("; "-joined, scheme order) and geometry, in scheme order; localities
+        with no parishes are left out.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> from localitygis.scheme import Scheme, Tier, LocalityDef
+    >>> scheme = Scheme(name="S", tiers={1: Tier(1, "Rural")},
+    ...                 localities=(LocalityDef("L", 1, ("A", "B")),))
+    >>> parishes = gpd.GeoDataFrame({"locality": ["L", "L"], "catchment": ["B", "A"],
+    ...     "population": [100, 300]},
+    ...     geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], crs=27700)
+    >>> dissolve_localities(parishes, scheme).drop(columns="geometry").iloc[0].to_dict()
+    {'locality': 'L', 'tier': 1, 'tier_name': 'Rural', 'parish_count': 2, 'area_km2': 2.0,
+     'population': 400, 'density_per_km2': 200.0, 'catchments': 'A; B'}
+    """
+    geoms = np.asarray(parishes.geometry.array, dtype=object)
+    loc_key = parishes["locality"].to_numpy(dtype=object)
+    has_pop = "population" in parishes.columns
+    population = (
+        pd.to_numeric(parishes["population"], errors="coerce").to_numpy(dtype="float64")
+        if has_pop
+        else None
+    )
+    catch_order = {normalise_name(c): i for i, c in enumerate(scheme.catchments)}
+    rows = []
+    shapes = []
+    union = shapely.coverage_union_all if coverage_valid else shapely.union_all
+    for loc in scheme.localities:
+        member = loc_key == loc.name
+        count = int(member.sum())
+        if not count:
+            continue
+        shape = union(geoms[member])
+        if not coverage_valid:
+            shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
+        area_km2 = float(shapely.area(shape)) / 1e6
+        if population is not None:
+            known = population[member][~np.isnan(population[member])]
+            pop = int(known.sum()) if len(known) else pd.NA
+        else:
+            pop = pd.NA
+        density = float(pop) / area_km2 if pop is not pd.NA and area_km2 > 0 else np.nan
+        names = sorted(
+            {str(c) for c in parishes.loc[member, "catchment"].dropna()},
+            key=lambda c: (catch_order.get(normalise_name(c), len(catch_order)), c),
+        )
+        rows.append(
+            {
+                "locality": loc.name,
+                "tier": int(loc.tier),
+                "tier_name": scheme.tiers[loc.tier].name,
+                "parish_count": count,
+                "area_km2": area_km2,
+                "population": pop,
+                "density_per_km2": density,
+                "catchments": "; ".join(names),
+            }
+        )
+        shapes.append(shape)
+    table = pd.DataFrame(rows, columns=list(LOCALITY_COLUMNS[:-1]))
+    table = table.astype(
+        {
+            "locality": "str",
+            "tier": "int64",
+            "tier_name": "str",
+            "parish_count": "int64",
+            "area_km2": "float64",
+            "population": "Int64",
+            "density_per_km2": "float64",
+            "catchments": "str",
+        }
+    )
+    return gpd.GeoDataFrame(table, geometry=shapes, crs=parishes.crs)
+
+
+# --------------------------------------------------------------------------------------
+# The build
+
+
+def _prepare_catchments(
+    catchments: gpd.GeoDataFrame,
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Repair catchments and merge features sharing a name (frame, repaired, rejects, merged)."""
+    fixed = repair_geometries(catchments, layer="catchments", label="catchment")
+    frame = fixed.frame
+    names = frame["catchment"].astype(str).str.strip()
+    keys = names.map(normalise_name)
+    merged_rows = []
+    out_names = []
+    out_geoms = []
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    first_name = {}
+    for key, name in zip(keys, names, strict=True):
+        first_name.setdefault(key, name)
+    for key in sorted(first_name):
+        member = (keys == key).to_numpy()
+        shape = geoms[member][0] if member.sum() == 1 else shapely.union_all(geoms[member])
+        if member.sum() > 1:
+            merged_rows.append({"catchment": first_name[key], "features": int(member.sum())})
+        out_names.append(first_name[key])
+        out_geoms.append(shape)
+    merged = pd.DataFrame(merged_rows, columns=["catchment", "features"])
+    result = gpd.GeoDataFrame({"catchment": out_names}, geometry=out_geoms, crs=catchments.crs)
+    return result, fixed.repaired, fixed.rejects, merged
+
+
+def build_localities(
+    parishes: gpd.GeoDataFrame,
+    *,
+    catchments: gpd.GeoDataFrame | None = None,
+    lookup: pd.DataFrame | None = None,
+    scheme: Scheme | None = None,
+    min_share: float = 0.9,
+    on_group_split: Literal["majority", "refuse"] = "majority",
+    workers: int | None = None,
+) -> LocalityBuild:
+    """Build localities from parishes and catchments (or a lookup table) under a scheme.
+
+    Steps: check inputs (CRS, columns, duplicate codes), repair invalid and reject empty
+    geometries, assign each parish to a catchment (largest overlap, or the lookup table),
+    map catchments to localities, apply the scheme's overrides, keep parish groups together,
+    dissolve, and reconcile areas. Everything found is in ``result.report``.
+
+    Parameters
+    ----------
+    parishes : geopandas.GeoDataFrame
+        ``parish_code`` (unique), ``parish_name``, optional ``population``, polygons in
+        EPSG:27700 (see :func:`localitygis.io.read_parishes`).
+    catchments : geopandas.GeoDataFrame, optional
+        ``catchment`` and polygons in EPSG:27700. Give this or ``lookup``.
+    lookup : pandas.DataFrame, optional
+        ``parish_code`` → ``catchment`` (see :func:`localitygis.io.read_lookup`).
+    scheme : Scheme, optional
+        Default :func:`localitygis.scheme.herefordshire_scheme`.
+    min_share : float
+        Parishes whose largest catchment share is below this are listed as split
+        (overlap route). Between 0 and 1.
+    on_group_split : {"majority", "refuse"}
+        A parish group found in several localities either moves, whole, to the locality
+        holding most of its population (area when population is unknown; an override on a
+        member decides instead), or is refused with a :class:`SchemeError`.
+    workers : int, optional
+        Threads for the overlap computation (default: up to 4, the number of CPUs).
+
+    Returns
+    -------
+    LocalityBuild
+        ``parishes``, ``localities``, ``catchments``, ``report``, ``scheme``.
+
+    Raises
+    ------
+    CRSError
+        An input is not in EPSG:27700.
+    DataError
+        Missing columns, duplicate parish codes, parishes in no catchment, catchments the
+        scheme does not know, a lookup that does not match the parishes.
+    SchemeError
+        Overrides or groups naming unknown parishes; a group split with ``"refuse"``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> from localitygis.scheme import Scheme, Tier, LocalityDef
+    >>> scheme = Scheme(name="Two", tiers={1: Tier(1, "Rural"), 2: Tier(2, "Town")},
+    ...     localities=(LocalityDef("Town", 2, ("T",)), LocalityDef("Vale", 1, ("V",))))
+    >>> parishes = gpd.GeoDataFrame(
+    ...     {"parish_code": ["P1", "P2", "P3"], "parish_name": ["A", "B", "C"],
+    ...      "population": [5000, 300, 200]},
+    ...     geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000),
+    ...               box(2000, 0, 3000, 1000)], crs=27700)
+    >>> catchments = gpd.GeoDataFrame({"catchment": ["T", "V"]},
+    ...     geometry=[box(0, 0, 1050, 1000), box(1050, 0, 3000, 1000)], crs=27700)
+    >>> build = build_localities(parishes, catchments=catchments, scheme=scheme)
+    >>> build.parishes[["parish_code", "catchment", "catchment_share", "locality"]]
+      parish_code catchment  catchment_share locality
+    0          P1         T             1.00     Town
+    1          P2         V             0.95     Vale
+    2          P3         V             1.00     Vale
+    >>> build.localities[["locality", "tier", "parish_count", "area_km2", "population"]]
+      locality  tier  parish_count  area_km2  population
+    0     Town     2             1       1.0        5000
+    1     Vale     1             2       2.0         500
+    """
+    scheme = herefordshire_scheme() if scheme is None else scheme
+    if (catchments is None) == (lookup is None):
+        raise DataError(
+            "give either catchments (polygons) or lookup (a parish → catchment table), "
+            "not both and not neither."
+        )
+    if not 0.0 < float(min_share) <= 1.0:
+        raise DataError(f"min_share must be between 0 and 1, not {min_share!r}.")
+    if on_group_split not in ("majority", "refuse"):
+        raise DataError(f"on_group_split must be 'majority' or 'refuse', not {on_group_split!r}.")
+    _require_bng(parishes, "parishes")
+    _require_columns(
+        parishes,
+        ("parish_code", "parish_name"),
+        "parishes",
+        "Read them with localitygis.io.read_parishes, or name the columns parish_code and "
+        "parish_name.",
+    )
+    if catchments is not None:
+        _require_bng(catchments, "catchments")
+        _require_columns(
+            catchments,
+            ("catchment",),
+            "catchments",
+            "Read them with localitygis.io.read_catchments (field=... names the column).",
+        )
+    provenance = provenance_of(parishes)
+    if catchments is not None:
+        provenance = provenance.combined(provenance_of(catchments))
+    notes: list[str] = []
+
+    # -- parish checks and repairs
+    parishes_in = len(parishes)
+    frame = parishes.copy()
+    frame["parish_code"] = frame["parish_code"].astype("string").str.strip().astype(object)
+    frame.loc[frame["parish_code"] == "", "parish_code"] = None
+    check_duplicate_codes(frame["parish_code"], source="parishes")
+    if "population" in frame.columns:
+        frame["population"] = _population(frame["population"])
+    fixed = repair_geometries(frame, layer="parishes", label="parish_code")
+    frame = fixed.frame.drop(columns=[c for c in _ASSIGNED if c in fixed.frame.columns])
+    repaired = [fixed.repaired]
+    rejects = [fixed.rejects]
+    if frame.empty:
+        raise DataError(
+            f"parishes: none of the {parishes_in} feature(s) has usable geometry "
+            f"({_first(list(fixed.rejects['reason'].unique()))})."
+        )
+    codes = frame["parish_code"].astype(str).to_numpy(dtype=object)
+    names = frame["parish_name"].to_numpy(dtype=object)
+    resolved = scheme.resolve_parishes(list(codes), list(names))
+    override_of = {code: (loc, reason) for code, loc, reason in resolved.overrides}
+
+    # -- assignment
+    merged = pd.DataFrame(columns=["catchment", "features"])
+    if catchments is not None:
+        catch, c_repaired, c_rejects, merged = _prepare_catchments(catchments)
+        repaired.append(c_repaired)
+        rejects.append(c_rejects)
+        assigned = assign_by_overlap(frame, catch, workers=workers)
+        route = "overlap"
+    else:
+        assigned = assign_by_lookup(frame, lookup)  # type: ignore[arg-type]
+        route = "lookup"
+        catch = None
+    no_catchment = assigned["catchment"].isna().to_numpy()
+    stranded = no_catchment & ~np.isin(codes, list(override_of))
+    if stranded.any():
+        listing = [f"{c} {n}" for c, n in zip(codes[stranded], names[stranded], strict=True)]
+        raise DataError(
+            f"{int(stranded.sum())} parish(es) lie in no catchment: {_first(listing)}. "
+            "Check that the catchments cover the whole area and are in the same CRS, or "
+            "place these parishes with [[overrides]] in the scheme."
+        )
+
+    # -- catchments → localities
+    catchment_locality = {
+        normalise_name(c): loc.name for loc in scheme.localities for c in loc.catchments
+    }
+    keys = [normalise_name(c) if c is not None else None for c in assigned["catchment"]]
+    unknown = sorted(
+        {
+            c
+            for c, k in zip(assigned["catchment"], keys, strict=True)
+            if k is not None and k not in catchment_locality
+        }
+    )
+    if unknown:
+        raise DataError(
+            f"parishes were assigned to {len(unknown)} catchment(s) that scheme "
+            f"{scheme.name!r} does not place in any locality: {_first(unknown)}. The scheme's "
+            f"catchments are {_first(list(scheme.catchments))}. Add them to the scheme or "
+            "correct the catchment names."
+        )
+    locality = np.array(
+        [catchment_locality[k] if k is not None else None for k in keys], dtype=object
+    )
+    reason = _reasons(assigned, route, lookup)
+
+    # -- overrides
+    override_rows = []
+    for code, (target, why) in override_of.items():
+        i = int(np.flatnonzero(codes == code)[0])
+        before = locality[i]
+        override_rows.append(
+            {
+                "parish_code": code,
+                "parish_name": names[i],
+                "from_locality": before,
+                "to_locality": target,
+                "reason": why,
+                "changed": before != target,
+            }
+        )
+        locality[i] = target
+        reason[i] = f"override: {why}"
+    overrides = pd.DataFrame(
+        override_rows,
+        columns=["parish_code", "parish_name", "from_locality", "to_locality", "reason", "changed"],
+    )
+    unassigned = pd.DataFrame(
+        {
+            "parish_code": codes[no_catchment],
+            "parish_name": names[no_catchment],
+            "locality": locality[no_catchment],
+        }
+    )
+
+    # -- groups
+    group_moves = _resolve_groups(
+        resolved.groups,
+        codes,
+        names,
+        locality,
+        reason,
+        frame,
+        override_of,
+        scheme,
+        on_group_split,
+    )
+
+    tiers = {loc.name: loc.tier for loc in scheme.localities}
+    frame["catchment"] = assigned["catchment"].to_numpy(dtype=object)
+    frame["catchment_share"] = assigned["catchment_share"].to_numpy(dtype="float64")
+    frame["locality"] = locality
+    frame["tier"] = np.array([tiers[x] for x in locality], dtype="int64")
+    frame["reason"] = reason
+    for column in ("catchment", "locality", "reason"):
+        frame[column] = frame[column].astype("str")
+    frame.loc[assigned["catchment"].isna().to_numpy(), "catchment"] = None
+
+    # -- coverage checks and dissolve
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    coverage = check_coverage(geoms, codes, crs=frame.crs)
+    if not coverage.is_valid:
+        notes.append(
+            "the parishes do not form a valid coverage (see invalid edges and overlaps), so "
+            "localities were dissolved with union_all instead of the coverage union"
+        )
+    localities = dissolve_localities(frame, scheme, coverage_valid=coverage.is_valid)
+    loc_geoms = np.asarray(localities.geometry.array, dtype=object)
+    county = (
+        shapely.coverage_union_all(loc_geoms) if coverage.is_valid else shapely.union_all(loc_geoms)
+    )
+    gaps = find_gaps(county, crs=frame.crs)
+
+    # -- catchments layer
+    if catch is None:
+        catch = frame.dissolve("catchment", as_index=False)[["catchment", "geometry"]]
+    catch_out = _catchment_layer(catch, frame, scheme)
+    empty_catchments = _empty_catchments(catch_out, scheme)
+    used = set(localities["locality"])
+    empty_localities = pd.DataFrame(
+        [
+            {"locality": loc.name, "tier": loc.tier}
+            for loc in scheme.localities
+            if loc.name not in used
+        ],
+        columns=["locality", "tier"],
+    )
+
+    split = frame.loc[
+        (frame["catchment_share"] < min_share).to_numpy(),
+        ["parish_code", "parish_name", "catchment", "catchment_share", "locality"],
+    ].copy()
+    if route == "overlap":
+        split.insert(4, "second_catchment", assigned.loc[split.index, "second_catchment"])
+        split.insert(5, "second_share", assigned.loc[split.index, "second_share"])
+    split = pd.DataFrame(split.reset_index(drop=True))
+    missing_population = (
+        pd.DataFrame(
+            frame.loc[frame["population"].isna().to_numpy(), ["parish_code", "parish_name"]]
+        ).reset_index(drop=True)
+        if "population" in frame.columns
+        else pd.DataFrame(columns=["parish_code", "parish_name"])
+    )
+    if "population" not in frame.columns:
+        notes.append("the parishes have no population column: locality populations are unknown")
+
+    all_rejects = [r for r in rejects if len(r)]
+    report = QualityReport(
+        route=route,
+        min_share=float(min_share),
+        parishes_in=parishes_in,
+        parishes_out=len(frame),
+        repaired=pd.concat([r for r in repaired if len(r)], ignore_index=True)
+        if any(len(r) for r in repaired)
+        else repaired[0],
+        rejects=pd.concat(all_rejects, ignore_index=True) if all_rejects else rejects[0],
+        merged_catchments=merged,
+        unassigned=unassigned,
+        empty_catchments=empty_catchments,
+        empty_localities=empty_localities,
+        split_parishes=split,
+        overrides=overrides,
+        group_moves=group_moves,
+        invalid_edges=coverage.invalid_edges,
+        overlaps=coverage.overlaps,
+        gaps=gaps,
+        missing_population=missing_population,
+        coverage_valid=coverage.is_valid,
+        dissolve_method="coverage_union" if coverage.is_valid else "union_all",
+        parish_area_km2=float(shapely.area(geoms).sum()) / 1e6,
+        locality_area_km2=float(localities["area_km2"].sum()),
+        notes=tuple(notes),
+    )
+    for out in (frame, localities, catch_out, report.rejects):
+        with_provenance(out, provenance)
+    log.info("built %d localities from %d parishes (%s route)", len(localities), len(frame), route)
+    return LocalityBuild(frame, localities, catch_out, report, scheme)
+
+
+def _population(values: pd.Series) -> pd.Series:
+    numbers = pd.to_numeric(values, errors="coerce")
+    bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers % 1 != 0)
+    if bad.any():
+        rows = ", ".join(
+            f"feature {i + 1} ({values.iloc[i]!r})" for i in np.flatnonzero(bad.to_numpy())[:10]
+        )
+        raise DataError(
+            f"parishes: population must be a whole number of people; not so for {rows}."
+        )
+    return numbers.astype("Int64")
+
+
+def _reasons(assigned: pd.DataFrame, route: str, lookup: pd.DataFrame | None) -> np.ndarray:
+    if route == "lookup":
+        return np.array(["lookup table"] * len(assigned), dtype=object)
+    out = []
+    for catchment, share in zip(assigned["catchment"], assigned["catchment_share"], strict=True):
+        if catchment is None:
+            out.append("in no catchment")
+        elif share >= 1.0 - 1e-12:
+            out.append(f"inside catchment {catchment}")
+        else:
+            out.append(f"largest overlap: {share:.1%} in catchment {catchment}")
+    return np.array(out, dtype=object)
+
+
+def _resolve_groups(
+    groups: tuple[tuple[str, tuple[str, ...]], ...],
+    codes: np.ndarray,
+    names: np.ndarray,
+    locality: np.ndarray,
+    reason: np.ndarray,
+    frame: gpd.GeoDataFrame,
+    override_of: dict[str, tuple[str, str]],
+    scheme: Scheme,
+    on_group_split: str,
+) -> pd.DataFrame:
+    position = {c: i for i, c in enumerate(codes)}
+    order = {name: i for i, name in enumerate(scheme.locality_names)}
+    has_pop = "population" in frame.columns
+    population = (
+        pd.to_numeric(frame["population"], errors="coerce").to_numpy(dtype="float64")
+        if has_pop
+        else None
+    )
+    area = shapely.area(np.asarray(frame.geometry.array, dtype=object))
+    moves = []
+    refused = []
+    for group, members in groups:
+        idx = np.array([position[m] for m in members], dtype=np.int64)
+        current = locality[idx]
+        if len(set(current)) <= 1:
+            continue
+        pinned = {override_of[m][0] for m in members if m in override_of}
+        if len(pinned) > 1:
+            raise SchemeError(
+                f"group {group!r} has overrides to different localities "
+                f"({', '.join(sorted(pinned))}); a group must stay together. Fix the overrides."
+            )
+        if on_group_split == "refuse":
+            parts = ", ".join(f"{names[i]} in {locality[i]}" for i in idx)
+            refused.append(f"{group!r} ({parts})")
+            continue
+        if pinned:
+            target = next(iter(pinned))
+            rule = f"override on a member places the group in {target}"
+        else:
+            use_pop = population is not None and not np.isnan(population[idx]).any()
+            weight = population[idx] if use_pop else area[idx]  # type: ignore[index]
+            totals: dict[str, float] = {}
+            for loc, w in zip(current, weight, strict=True):
+                totals[loc] = totals.get(loc, 0.0) + float(w)
+            target = min(totals, key=lambda loc: (-totals[loc], order.get(loc, 0)))
+            measure = "population" if use_pop else "area"
+            rule = (
+                f"majority by {measure} ({totals[target] / sum(totals.values()):.0%} in {target})"
+            )
+        for i in idx:
+            if locality[i] != target:
+                moves.append(
+                    {
+                        "group": group,
+                        "parish_code": codes[i],
+                        "parish_name": names[i],
+                        "from_locality": locality[i],
+                        "to_locality": target,
+                        "rule": rule,
+                    }
+                )
+                locality[i] = target
+                reason[i] = f"group {group}: {rule}"
+    if refused:
+        raise SchemeError(
+            f"{len(refused)} parish group(s) are split across localities: "
+            + "; ".join(refused)
+            + ". Add overrides to keep each group together, or build with "
+            "on_group_split='majority'."
+        )
+    return pd.DataFrame(
+        moves,
+        columns=["group", "parish_code", "parish_name", "from_locality", "to_locality", "rule"],
+    )
+
+
+def _catchment_layer(
+    catch: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame, scheme: Scheme
+) -> gpd.GeoDataFrame:
+    counts = parishes["catchment"].dropna().map(normalise_name).value_counts()
+    mapping = {normalise_name(c): loc for loc in scheme.localities for c in loc.catchments}
+    keys = catch["catchment"].map(normalise_name)
+    out = gpd.GeoDataFrame(
+        {
+            "catchment": catch["catchment"].astype("str").to_numpy(),
+            "locality": [mapping[k].name if k in mapping else None for k in keys],
+            "tier": pd.array(
+                [mapping[k].tier if k in mapping else pd.NA for k in keys], dtype="Int64"
+            ),
+            "parish_count": [int(counts.get(k, 0)) for k in keys],
+        },
+        geometry=np.asarray(catch.geometry.array, dtype=object),
+        crs=catch.crs,
+    )
+    scheme_order = {normalise_name(c): i for i, c in enumerate(scheme.catchments)}
+    rank = [scheme_order.get(k, len(scheme_order)) for k in keys]
+    out = out.iloc[np.lexsort((out["catchment"].to_numpy(dtype=object), rank))]
+    return out.reset_index(drop=True)
+
+
+def _empty_catchments(catch: gpd.GeoDataFrame, scheme: Scheme) -> pd.DataFrame:
+    rows = [
+        {"catchment": r.catchment, "locality": r.locality, "in_scheme": r.locality is not None}
+        for r in catch.itertuples()
+        if r.parish_count == 0
+    ]
+    present = {normalise_name(c) for c in catch["catchment"]}
+    for loc in scheme.localities:
+        for c in loc.catchments:
+            if normalise_name(c) not in present:
+                rows.append({"catchment": c, "locality": loc.name, "in_scheme": True})
+    return pd.DataFrame(rows, columns=["catchment", "locality", "in_scheme"])

@@ -1,0 +1,697 @@
+"""Quality checks and repairs for parish and catchment coverages, and the build's report.
+
+Nothing here fixes anything silently: every repair is counted and listed, every feature
+that cannot be used goes to a rejects table with the reason, and the
+:class:`QualityReport` of a build says what was checked and what was found.
+
+Policies (documented, tested):
+
+* **Invalid geometry** (a bow-tie, a self-touching ring) is repaired with
+  :func:`shapely.make_valid` (``method="structure"``), keeping only the polygonal parts; the
+  feature is listed in ``report.repaired`` with the problem and the areas before and after.
+* **Empty or missing geometry**, and geometry with no area left after repair, goes to
+  ``report.rejects`` (``source``, ``row``, ``reason`` and the original columns).
+* **Duplicate parish codes** are an error (:class:`~localitygis.errors.DataError` listing
+  every code and its rows): a code is the key of everything downstream, and which of two
+  rows is right is a question for the data owner. If the rows are parts of one parish,
+  dissolve them first (``parishes.dissolve("parish_code", as_index=False)``).
+* **Gaps and overlaps** between parishes are reported, not repaired: invalid coverage
+  edges (:func:`shapely.coverage_invalid_edges`), overlapping pairs with their area, and gaps
+  (holes in the union of all parishes). A build on an invalid coverage dissolves with
+  :func:`shapely.union_all` instead of the coverage union and says so.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from localitygis.errors import DataError, GeometryError
+
+__all__ = [
+    "AREA_TOLERANCE_PCT",
+    "CoverageCheck",
+    "QualityReport",
+    "RepairResult",
+    "check_coverage",
+    "check_duplicate_codes",
+    "find_gaps",
+    "rejects_frame",
+    "repair_geometries",
+]
+
+log = logging.getLogger(__name__)
+
+#: Locality areas must add up to the parish areas within this percentage.
+AREA_TOLERANCE_PCT = 0.01
+
+_POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def rejects_frame(
+    frame: pd.DataFrame, positions: Sequence[int], reasons: Sequence[str], *, source: str
+) -> pd.DataFrame:
+    """Return the rejects table for some rows of ``frame``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The input layer.
+    positions : sequence of int
+        0-based row positions of the rejected features.
+    reasons : sequence of str
+        One reason per rejected feature.
+    source : str
+        The layer or file, e.g. ``"parishes"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``source``, ``row`` (1-based feature number), ``reason`` and the original columns.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rejects_frame(pd.DataFrame({"code": ["A", "B"]}), [1], ["empty geometry"],
+    ...               source="parishes").to_dict("records")
+    [{'source': 'parishes', 'row': 2, 'reason': 'empty geometry', 'code': 'B'}]
+    """
+    picked = pd.DataFrame(frame.iloc[list(positions)]).reset_index(drop=True)
+    head = pd.DataFrame(
+        {
+            "source": [source] * len(picked),
+            "row": np.asarray(positions, dtype="int64") + 1,
+            "reason": list(reasons),
+        }
+    )
+    clash = [c for c in picked.columns if c in head.columns]
+    picked = picked.rename(columns={c: f"original_{c}" for c in clash})
+    out = pd.concat([head, picked], axis=1)
+    return pd.DataFrame(out)
+
+
+def _empty_rejects() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source": pd.Series(dtype="str"),
+            "row": pd.Series(dtype="int64"),
+            "reason": pd.Series(dtype="str"),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class RepairResult:
+    """The outcome of :func:`repair_geometries`.
+
+    Attributes
+    ----------
+    frame : geopandas.GeoDataFrame
+        The usable features, repaired, in input order (rejected ones removed).
+    repaired : pandas.DataFrame
+        ``layer``, ``row``, ``feature``, ``problem``, ``area_before_m2``, ``area_after_m2``.
+    rejects : pandas.DataFrame
+        ``source``, ``row``, ``reason`` and the original columns.
+    """
+
+    frame: gpd.GeoDataFrame
+    repaired: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+def repair_geometries(
+    frame: gpd.GeoDataFrame, *, layer: str, label: str | None = None
+) -> RepairResult:
+    """Repair invalid polygons (counted and listed) and reject empty ones.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Polygon layer.
+    layer : str
+        Its name in messages and tables (``"parishes"``, ``"catchments"``).
+    label : str, optional
+        Column identifying features in the listings (e.g. ``"parish_code"``).
+
+    Returns
+    -------
+    RepairResult
+
+    Raises
+    ------
+    GeometryError
+        If any feature is not polygonal (points or lines in a boundary layer).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Polygon, box
+    >>> bowtie = Polygon([(0, 0), (2, 2), (2, 0), (0, 2)])
+    >>> layer = gpd.GeoDataFrame({"parish_code": ["A", "B", "C"]},
+    ...                          geometry=[box(0, 0, 1, 1), bowtie, Polygon()], crs=27700)
+    >>> result = repair_geometries(layer, layer="parishes", label="parish_code")
+    >>> result.frame["parish_code"].tolist(), result.repaired["feature"].tolist()
+    (['A', 'B'], ['B'])
+    >>> result.rejects[["row", "reason"]].to_dict("records")
+    [{'row': 3, 'reason': 'empty geometry'}]
+    """
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    labels = (
+        frame[label].astype(str).to_numpy() if label else (np.arange(len(frame)) + 1).astype(str)
+    )
+    missing = np.array([g is None for g in geoms], dtype=bool)
+    empty = missing.copy()
+    empty[~missing] = shapely.is_empty(geoms[~missing].astype(object))
+    types = shapely.get_type_id(geoms)
+    polygonal = np.isin(types, (3, 6))  # Polygon, MultiPolygon
+    wrong = ~empty & ~polygonal
+    if wrong.any():
+        listing = ", ".join(
+            f"{labels[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(wrong)[:10]
+        )
+        raise GeometryError(
+            f"{layer}: boundaries must be polygons, but {int(wrong.sum())} feature(s) are "
+            f"not: {listing}. Check that this is the boundary layer."
+        )
+    usable = ~empty
+    invalid = np.zeros(len(geoms), dtype=bool)
+    invalid[usable] = ~shapely.is_valid(geoms[usable])
+    repaired_rows = []
+    reject_pos: list[int] = []
+    reject_reason: list[str] = []
+    for i in np.flatnonzero(empty):
+        reject_pos.append(int(i))
+        reject_reason.append("missing geometry" if missing[i] else "empty geometry")
+    new_geoms = geoms.copy()
+    for i in np.flatnonzero(invalid):
+        problem = shapely.is_valid_reason(geoms[i])
+        fixed = shapely.make_valid(geoms[i], method="structure", keep_collapsed=False)
+        fixed = _polygonal_part(fixed)
+        if fixed.is_empty or fixed.area <= 0:
+            reject_pos.append(int(i))
+            reject_reason.append(f"invalid geometry ({problem}) with no area after repair")
+            continue
+        new_geoms[i] = fixed
+        repaired_rows.append(
+            {
+                "layer": layer,
+                "row": int(i) + 1,
+                "feature": labels[i],
+                "problem": problem,
+                "area_before_m2": float(shapely.area(geoms[i])),
+                "area_after_m2": float(fixed.area),
+            }
+        )
+    if repaired_rows:
+        log.info("%s: repaired %d invalid geometries", layer, len(repaired_rows))
+    order = np.argsort(reject_pos, kind="stable")
+    reject_pos = [reject_pos[k] for k in order]
+    reject_reason = [reject_reason[k] for k in order]
+    keep = np.ones(len(geoms), dtype=bool)
+    keep[reject_pos] = False
+    out = frame.copy()
+    out[out.geometry.name] = gpd.GeoSeries(new_geoms, index=frame.index, crs=frame.crs)
+    out = out[keep]
+    rejects = (
+        rejects_frame(frame, reject_pos, reject_reason, source=layer)
+        if reject_pos
+        else _empty_rejects()
+    )
+    repaired = pd.DataFrame(
+        repaired_rows,
+        columns=["layer", "row", "feature", "problem", "area_before_m2", "area_after_m2"],
+    )
+    return RepairResult(out, repaired, rejects)
+
+
+def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
+    if geom.geom_type in _POLYGONAL:
+        return geom
+    parts = [g for g in shapely.get_parts(geom) if g.geom_type in _POLYGONAL]
+    if not parts:
+        return shapely.Polygon()
+    flat = [p for g in parts for p in shapely.get_parts(g)]
+    return flat[0] if len(flat) == 1 else shapely.MultiPolygon(flat)
+
+
+def check_duplicate_codes(
+    codes: pd.Series, *, source: str = "parishes", what: str = "parish code"
+) -> None:
+    """Raise if any code occurs more than once, listing every duplicate and its rows.
+
+    Parameters
+    ----------
+    codes : pandas.Series
+        The codes, in feature order.
+    source, what : str
+        Used in the message.
+
+    Raises
+    ------
+    DataError
+        Naming each duplicated code with its 1-based feature numbers.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_duplicate_codes(pd.Series(["A", "B"]))
+    >>> check_duplicate_codes(pd.Series(["A", "B", "A"]))
+    Traceback (most recent call last):
+    ...
+    localitygis.errors.DataError: parishes: 1 parish code(s) occur more than once: 'A'
+    (features 1, 3)...
+    """
+    values = codes.reset_index(drop=True)
+    missing = values.isna()
+    problems = []
+    if missing.any():
+        rows = ", ".join(str(i + 1) for i in np.flatnonzero(missing.to_numpy())[:10])
+        problems.append(f"{int(missing.sum())} feature(s) have no {what} (features {rows})")
+    dup = values[values.duplicated(keep=False) & ~missing]
+    if len(dup):
+        groups = dup.groupby(dup, sort=True).groups
+        listing = ", ".join(
+            f"{code!r} (features {', '.join(str(i + 1) for i in list(idx)[:10])})"
+            for code, idx in list(groups.items())[:20]
+        )
+        problems.append(f"{len(groups)} {what}(s) occur more than once: {listing}")
+    if problems:
+        raise DataError(
+            f"{source}: "
+            + "; ".join(problems)
+            + f". Each feature needs its own {what}: if duplicated rows are parts of one "
+            "parish, dissolve them first (parishes.dissolve('parish_code', as_index=False)); "
+            "otherwise correct the codes."
+        )
+
+
+@dataclass(frozen=True)
+class CoverageCheck:
+    """The result of :func:`check_coverage`.
+
+    Attributes
+    ----------
+    is_valid : bool
+        True when the polygons form a valid coverage (no overlaps, matching shared edges).
+    invalid_edges : geopandas.GeoDataFrame
+        One row per polygon with invalid edges: ``feature``, ``invalid_edge_length_m`` and
+        the edges as geometry.
+    overlaps : geopandas.GeoDataFrame
+        Overlapping pairs: ``feature_a``, ``feature_b``, ``area_m2`` and the overlap.
+    """
+
+    is_valid: bool
+    invalid_edges: gpd.GeoDataFrame
+    overlaps: gpd.GeoDataFrame
+
+
+def check_coverage(
+    geometries: Sequence[shapely.Geometry] | np.ndarray,
+    labels: Sequence[str],
+    *,
+    crs: object = "EPSG:27700",
+) -> CoverageCheck:
+    """Check that polygons form a valid coverage; list invalid edges and overlaps.
+
+    Parameters
+    ----------
+    geometries : array-like of shapely geometries
+        Valid polygons.
+    labels : sequence of str
+        A name for each polygon in the listings.
+    crs : optional
+        CRS for the returned layers.
+
+    Returns
+    -------
+    CoverageCheck
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> check_coverage([box(0, 0, 1, 1), box(1, 0, 2, 1)], ["A", "B"]).is_valid
+    True
+    >>> bad = check_coverage([box(0, 0, 1, 1), box(0.5, 0, 2, 1)], ["A", "B"])
+    >>> bad.is_valid, bad.overlaps[["feature_a", "feature_b", "area_m2"]].to_dict("records")
+    (False, [{'feature_a': 'A', 'feature_b': 'B', 'area_m2': 0.5}])
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    labels = np.asarray([str(x) for x in labels], dtype=object)
+    edges = shapely.coverage_invalid_edges(geoms) if len(geoms) else np.empty(0, dtype=object)
+    bad = ~shapely.is_empty(edges) if len(edges) else np.zeros(0, dtype=bool)
+    invalid_edges = gpd.GeoDataFrame(
+        {
+            "feature": labels[bad].astype(str),
+            "invalid_edge_length_m": shapely.length(edges[bad]).astype(float),
+        },
+        geometry=list(edges[bad]),
+        crs=crs,
+    )
+    rows_a: list[str] = []
+    rows_b: list[str] = []
+    shapes: list[shapely.Geometry] = []
+    if bad.any():
+        suspects = np.flatnonzero(bad)
+        tree = shapely.STRtree(geoms)
+        left, right = tree.query(geoms[suspects], predicate="intersects")
+        left = suspects[left]
+        keep = left < right
+        for a, b in zip(left[keep], right[keep], strict=True):
+            piece = shapely.intersection(geoms[a], geoms[b])
+            area = shapely.area(piece)
+            if area > 0:
+                rows_a.append(str(labels[a]))
+                rows_b.append(str(labels[b]))
+                shapes.append(_polygonal_part(piece))
+    overlaps = gpd.GeoDataFrame(
+        {
+            "feature_a": pd.Series(rows_a, dtype="str"),
+            "feature_b": pd.Series(rows_b, dtype="str"),
+            "area_m2": pd.Series([float(shapely.area(s)) for s in shapes], dtype="float64"),
+        },
+        geometry=shapes,
+        crs=crs,
+    )
+    return CoverageCheck(bool(not bad.any()), invalid_edges, overlaps)
+
+
+def find_gaps(union: shapely.Geometry, *, crs: object = "EPSG:27700") -> gpd.GeoDataFrame:
+    """Return the holes of a coverage's union: areas enclosed by polygons but in none.
+
+    Parameters
+    ----------
+    union : shapely geometry
+        The union of all polygons of the coverage.
+    crs : optional
+        CRS of the result.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``gap`` (1, 2, …), ``area_m2`` and the gap polygon, largest first.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> ring = box(0, 0, 3, 3).difference(box(1, 1, 2, 2))
+    >>> find_gaps(ring)[["gap", "area_m2"]].to_dict("records")
+    [{'gap': 1, 'area_m2': 1.0}]
+    """
+    holes = []
+    for poly in shapely.get_parts(union):
+        if poly.geom_type != "Polygon":
+            continue
+        holes.extend(shapely.Polygon(ring) for ring in poly.interiors)
+    holes.sort(key=lambda g: (-g.area, g.bounds))
+    return gpd.GeoDataFrame(
+        {
+            "gap": np.arange(1, len(holes) + 1, dtype="int64"),
+            "area_m2": np.array([h.area for h in holes], dtype="float64"),
+        },
+        geometry=holes,
+        crs=crs,
+    )
+
+
+def _empty_frame(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="object") for c in columns})
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """What a locality build checked, repaired, rejected and found.
+
+    Every listing is a DataFrame (empty when nothing was found), so it can be written out
+    or inspected; :meth:`to_frame` gives one row per check and :meth:`summary` a readable
+    table.
+
+    Attributes
+    ----------
+    route : str
+        ``"overlap"`` (catchment polygons) or ``"lookup"`` (lookup table).
+    min_share : float
+        Threshold below which a parish is listed as split.
+    parishes_in, parishes_out : int
+        Parish features given and parishes in the result; ``parishes_in == parishes_out +
+        len(rejects of source "parishes")``.
+    repaired : pandas.DataFrame
+        Invalid geometries repaired (``layer``, ``row``, ``feature``, ``problem``, areas).
+    rejects : pandas.DataFrame
+        Features that could not be used (``source``, ``row``, ``reason`` + original columns).
+    merged_catchments : pandas.DataFrame
+        Catchments given as several features, merged (``catchment``, ``features``).
+    unassigned : pandas.DataFrame
+        Parishes in no catchment (or missing from the lookup) placed by an override.
+    empty_catchments : pandas.DataFrame
+        Catchments with no parishes (``catchment``, ``locality``, ``in_scheme``).
+    empty_localities : pandas.DataFrame
+        Localities of the scheme with no parishes (``locality``, ``tier``).
+    split_parishes : pandas.DataFrame
+        Parishes whose largest catchment share is below ``min_share``.
+    overrides : pandas.DataFrame
+        Overrides applied (``parish_code``, ``parish_name``, ``from_locality``,
+        ``to_locality``, ``reason``, ``changed``).
+    group_moves : pandas.DataFrame
+        Parishes moved to keep a parish group together (``group``, ``parish_code``,
+        ``parish_name``, ``from_locality``, ``to_locality``, ``rule``).
+    invalid_edges, overlaps, gaps : geopandas.GeoDataFrame
+        Coverage problems between parishes.
+    missing_population : pandas.DataFrame
+        Parishes with no population (excluded from locality totals).
+    coverage_valid : bool
+        Whether the parishes form a valid coverage.
+    dissolve_method : str
+        ``"coverage_union"`` or ``"union_all"`` (the fallback for invalid coverages).
+    parish_area_km2, locality_area_km2 : float
+        Area reconciliation: the sum of parish areas and of locality areas.
+    """
+
+    route: str
+    min_share: float
+    parishes_in: int
+    parishes_out: int
+    repaired: pd.DataFrame
+    rejects: pd.DataFrame
+    merged_catchments: pd.DataFrame
+    unassigned: pd.DataFrame
+    empty_catchments: pd.DataFrame
+    empty_localities: pd.DataFrame
+    split_parishes: pd.DataFrame
+    overrides: pd.DataFrame
+    group_moves: pd.DataFrame
+    invalid_edges: gpd.GeoDataFrame
+    overlaps: gpd.GeoDataFrame
+    gaps: gpd.GeoDataFrame
+    missing_population: pd.DataFrame
+    coverage_valid: bool
+    dissolve_method: str
+    parish_area_km2: float
+    locality_area_km2: float
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def area_difference_pct(self) -> float:
+        """Locality area minus parish area, as a percentage of the parish area."""
+        if self.parish_area_km2 == 0:
+            return 0.0
+        return 100.0 * (self.locality_area_km2 - self.parish_area_km2) / self.parish_area_km2
+
+    @property
+    def area_reconciles(self) -> bool:
+        """True when locality and parish areas agree within :data:`AREA_TOLERANCE_PCT`."""
+        return abs(self.area_difference_pct) <= AREA_TOLERANCE_PCT
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing needs attention (warnings or rejects)."""
+        return bool((self.to_frame()["status"].isin(["ok", "info"])).all())
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per check: ``check``, ``status``, ``count``, ``detail``.
+
+        ``status`` is ``ok``, ``info``, ``repaired``, ``rejected`` or ``warning``.
+
+        Examples
+        --------
+        >>> from localitygis.localities import build_localities
+        >>> from localitygis.scheme import Scheme, Tier, LocalityDef
+        >>> import geopandas as gpd
+        >>> from shapely import box
+        >>> parishes = gpd.GeoDataFrame({"parish_code": ["P1", "P2"], "parish_name": ["A", "B"]},
+        ...     geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], crs=27700)
+        >>> catchments = gpd.GeoDataFrame({"catchment": ["C"]},
+        ...     geometry=[box(0, 0, 2000, 1000)], crs=27700)
+        >>> scheme = Scheme(name="S", tiers={1: Tier(1, "Rural")},
+        ...                 localities=(LocalityDef("L", 1, ("C",)),))
+        >>> report = build_localities(parishes, catchments=catchments, scheme=scheme).report
+        >>> report.to_frame().set_index("check").loc["area reconciliation", "status"]
+        'ok'
+        """
+        rows: list[tuple[str, str, int, str]] = []
+
+        def add(check: str, count: int, bad: str, detail: str, *, good: str = "ok") -> None:
+            rows.append((check, bad if count else good, int(count), detail))
+
+        n_rejected_parishes = (
+            int((self.rejects["source"] == "parishes").sum()) if len(self.rejects) else 0
+        )
+        rows.append(
+            (
+                "parishes",
+                "info",
+                self.parishes_out,
+                f"{self.parishes_in} given, {self.parishes_out} in localities, "
+                f"{n_rejected_parishes} rejected",
+            )
+        )
+        add(
+            "invalid geometries repaired",
+            len(self.repaired),
+            "repaired",
+            _listing(self.repaired, "feature"),
+        )
+        add(
+            "features rejected",
+            len(self.rejects),
+            "rejected",
+            _listing(self.rejects, "reason", unique=True),
+        )
+        add(
+            "catchment features merged",
+            len(self.merged_catchments),
+            "info",
+            _listing(self.merged_catchments, "catchment"),
+        )
+        add(
+            "parishes in no catchment",
+            len(self.unassigned),
+            "warning",
+            _listing(self.unassigned, "parish_name"),
+        )
+        add(
+            "catchments with no parishes",
+            len(self.empty_catchments),
+            "warning",
+            _listing(self.empty_catchments, "catchment"),
+        )
+        add(
+            "localities with no parishes",
+            len(self.empty_localities),
+            "warning",
+            _listing(self.empty_localities, "locality"),
+        )
+        add(
+            "coverage: invalid edges",
+            len(self.invalid_edges),
+            "warning",
+            _listing(self.invalid_edges, "feature"),
+        )
+        add(
+            "coverage: overlaps",
+            len(self.overlaps),
+            "warning",
+            f"{self.overlaps['area_m2'].sum():,.0f} m² in all" if len(self.overlaps) else "",
+        )
+        add(
+            "coverage: gaps",
+            len(self.gaps),
+            "warning",
+            f"{self.gaps['area_m2'].sum():,.0f} m² in all" if len(self.gaps) else "",
+        )
+        add(
+            f"split parishes (share < {self.min_share:g})",
+            len(self.split_parishes),
+            "warning",
+            _listing(self.split_parishes, "parish_name"),
+        )
+        add(
+            "overrides applied",
+            len(self.overrides),
+            "info",
+            _listing(self.overrides, "parish_name"),
+            good="info",
+        )
+        add(
+            "group splits resolved",
+            len(self.group_moves),
+            "info",
+            _listing(self.group_moves, "group", unique=True),
+            good="info",
+        )
+        add(
+            "parishes without population",
+            len(self.missing_population),
+            "warning",
+            _listing(self.missing_population, "parish_name"),
+        )
+        rows.append(
+            (
+                "dissolve",
+                "ok" if self.dissolve_method == "coverage_union" else "warning",
+                0,
+                self.dissolve_method
+                if self.dissolve_method == "coverage_union"
+                else f"{self.dissolve_method} (parish coverage invalid)",
+            )
+        )
+        rows.append(
+            (
+                "area reconciliation",
+                "ok" if self.area_reconciles else "warning",
+                0,
+                f"parishes {self.parish_area_km2:,.3f} km², localities "
+                f"{self.locality_area_km2:,.3f} km² ({self.area_difference_pct:+.4f} %, "
+                f"tolerance {AREA_TOLERANCE_PCT} %)",
+            )
+        )
+        for note in self.notes:
+            rows.append(("note", "info", 0, note))
+        return pd.DataFrame(rows, columns=["check", "status", "count", "detail"])
+
+    def summary(self) -> str:
+        """Return the checks as a readable text table.
+
+        Examples
+        --------
+        >>> from localitygis.localities import build_localities
+        >>> from localitygis.scheme import Scheme, Tier, LocalityDef
+        >>> import geopandas as gpd
+        >>> from shapely import box
+        >>> parishes = gpd.GeoDataFrame({"parish_code": ["P1"], "parish_name": ["A"]},
+        ...     geometry=[box(0, 0, 1000, 1000)], crs=27700)
+        >>> catchments = gpd.GeoDataFrame({"catchment": ["C"]},
+        ...     geometry=[box(0, 0, 1000, 1000)], crs=27700)
+        >>> scheme = Scheme(name="S", tiers={1: Tier(1, "Rural")},
+        ...                 localities=(LocalityDef("L", 1, ("C",)),))
+        >>> print(build_localities(parishes, catchments=catchments, scheme=scheme)
+        ...       .report.summary())  # doctest: +ELLIPSIS
+        Quality report (route: overlap)
+        check...status...count...detail
+        parishes...info...1 given, 1 in localities, 0 rejected
+        ...
+        """
+        table = self.to_frame()
+        width = max(len(c) for c in table["check"])
+        lines = [f"Quality report (route: {self.route})"]
+        lines.append(f"{'check':<{width}}  {'status':<8}  {'count':>5}  detail")
+        for row in table.itertuples(index=False):
+            lines.append(
+                f"{row.check:<{width}}  {row.status:<8}  {row.count:>5}  {row.detail}".rstrip()
+            )
+        return "\n".join(lines)
+
+
+def _listing(frame: pd.DataFrame, column: str, *, unique: bool = False, limit: int = 8) -> str:
+    if not len(frame) or column not in frame.columns:
+        return ""
+    values = [str(v) for v in frame[column].tolist()]
+    if unique:
+        values = list(dict.fromkeys(values))
+    more = f" and {len(values) - limit} more" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
