@@ -1,0 +1,302 @@
+"""Geometry of the demo county: outline, parish coverage and independently digitised catchments.
+
+The recipe, in EPSG:27700 metres:
+
+1. The county outline is the closed union of discs around the parish places, the disc radius
+   found by bisection so the outline covers the target area.
+2. Voronoi edges around the seed points (each parish's place point plus a few extra seeds for
+   the city and for assets with surveyed positions) are noded once together with the outline
+   and polygonised into *pieces*; each piece belongs to the parish of its nearest seed.
+   Pieces cut off from their parish by a bay in the outline go to the neighbour they share
+   most boundary with, so every parish is one polygon.
+3. Every edge is densified once (so a shared edge has the same vertices on both sides) and
+   every vertex is moved by one smooth displacement field ``f(x, y)``: a sum of sinusoids
+   whose slope stays well below one, so the map is one-to-one and the coverage stays valid.
+4. Catchments are made from the same pieces, plus straight cut lines across the parishes
+   chosen to be split, displaced by ``f + h`` where ``h`` is a small field of its own (tens of
+   metres): their edges follow the parish edges but are offset from them, as an independent
+   digitisation would be.
+
+All coordinates are rounded to 0.1 m after displacement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from scipy.spatial import cKDTree
+
+from localitygis._demo.facts import rng_for
+
+__all__ = [
+    "DisplacementField",
+    "Pieces",
+    "build_pieces",
+    "county_outline",
+    "dissolve_pieces",
+    "make_field",
+    "polygonize_inside",
+    "reattach_detached",
+    "split_line",
+]
+
+PRECISION = 0.1  # metres: every output coordinate is a multiple of this
+
+
+@dataclass(frozen=True)
+class DisplacementField:
+    """A smooth vector field ``(x, y) -> (dx, dy)``: a sum of plane sinusoids.
+
+    Each component is ``sum_i a_i * sin(k_i . p + phi_i)``. Its slope is at most
+    ``sum_i a_i * |k_i|`` per component, kept well below one by :func:`make_field`.
+    """
+
+    wave_x: NDArray[np.float64]  # (n, 2) wave vectors for the x component (radians per metre)
+    amp_x: NDArray[np.float64]
+    phase_x: NDArray[np.float64]
+    wave_y: NDArray[np.float64]
+    amp_y: NDArray[np.float64]
+    phase_y: NDArray[np.float64]
+
+    def offsets(self, coords: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Displacement ``(dx, dy)`` at each of the ``(n, 2)`` ``coords``."""
+        dx = np.sin(coords @ self.wave_x.T + self.phase_x) @ self.amp_x
+        dy = np.sin(coords @ self.wave_y.T + self.phase_y) @ self.amp_y
+        return np.column_stack([dx, dy])
+
+    def max_slope(self) -> float:
+        """An upper bound on the field's Lipschitz constant (per component)."""
+        sx = float(self.amp_x @ np.linalg.norm(self.wave_x, axis=1))
+        sy = float(self.amp_y @ np.linalg.norm(self.wave_y, axis=1))
+        return max(sx, sy)
+
+    def __add__(self, other: DisplacementField) -> DisplacementField:
+        return DisplacementField(
+            np.vstack([self.wave_x, other.wave_x]),
+            np.concatenate([self.amp_x, other.amp_x]),
+            np.concatenate([self.phase_x, other.phase_x]),
+            np.vstack([self.wave_y, other.wave_y]),
+            np.concatenate([self.amp_y, other.amp_y]),
+            np.concatenate([self.phase_y, other.phase_y]),
+        )
+
+    def displace(self, coords: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Move ``coords`` by the field and round them to :data:`PRECISION`."""
+        moved = coords + self.offsets(coords)
+        return np.round(moved / PRECISION) * PRECISION
+
+    def apply(self, geometries: NDArray[np.object_]) -> NDArray[np.object_]:
+        """Displace every vertex of every geometry (one vectorised pass, so equal vertices
+        stay equal)."""
+        return shapely.transform(geometries, self.displace)
+
+
+def _area(geometry: shapely.Geometry) -> float:
+    return float(shapely.area(geometry))
+
+
+def make_field(
+    stream: str, scales: Sequence[tuple[float, float]], *, per_scale: int = 2
+) -> DisplacementField:
+    """A random displacement field: ``per_scale`` waves per ``(wavelength_m, amplitude_m)``."""
+    rng = rng_for("field", stream)
+    parts: dict[str, list[NDArray[np.float64]]] = {
+        k: [] for k in ("wave_x", "amp_x", "phase_x", "wave_y", "amp_y", "phase_y")
+    }
+    for wavelength, amplitude in scales:
+        for axis in ("x", "y"):
+            angle = rng.uniform(0.0, np.pi, per_scale)
+            k = 2.0 * np.pi / (wavelength * rng.uniform(0.85, 1.15, per_scale))
+            parts[f"wave_{axis}"].append(np.column_stack([k * np.cos(angle), k * np.sin(angle)]))
+            parts[f"amp_{axis}"].append(amplitude * rng.uniform(0.6, 1.0, per_scale) / per_scale)
+            parts[f"phase_{axis}"].append(rng.uniform(0.0, 2.0 * np.pi, per_scale))
+    return DisplacementField(
+        np.vstack(parts["wave_x"]),
+        np.concatenate(parts["amp_x"]),
+        np.concatenate(parts["phase_x"]),
+        np.vstack(parts["wave_y"]),
+        np.concatenate(parts["amp_y"]),
+        np.concatenate(parts["phase_y"]),
+    )
+
+
+def county_outline(
+    points: NDArray[np.float64],
+    *,
+    target_km2: float,
+    measure: Callable[[shapely.Polygon], float] = _area,
+    closing_m: float = 3_000.0,
+) -> shapely.Polygon:
+    """A county outline around ``points``: closed union of equal discs.
+
+    The disc radius is found by bisection so that ``measure(outline)`` (m², e.g. the area
+    after displacement) is ``target_km2``; the result has no holes and contains every point.
+    """
+    discs = shapely.points(points)
+
+    def outline(radius: float) -> shapely.Polygon:
+        blob = shapely.union_all(shapely.buffer(discs, radius, quad_segs=16))
+        closed = blob.buffer(closing_m, quad_segs=16).buffer(-closing_m, quad_segs=16)
+        parts = sorted(shapely.get_parts(closed), key=lambda p: -p.area)
+        return shapely.Polygon(parts[0].exterior)
+
+    low, high = 500.0, 15_000.0
+    for _ in range(24):
+        middle = 0.5 * (low + high)
+        if measure(outline(middle)) / 1e6 < target_km2:
+            low = middle
+        else:
+            high = middle
+    result = outline(high)
+    if not shapely.contains(result, discs).all():  # pragma: no cover - guards the recipe
+        raise RuntimeError("demo county outline does not contain every parish place")
+    return result
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """Polygons tiling the outline, each with the index of the region it belongs to."""
+
+    geometry: NDArray[np.object_]
+    region: NDArray[np.int64]
+
+
+def polygonize_inside(
+    lines: shapely.Geometry, outline: shapely.Polygon, spacing: float
+) -> NDArray[np.object_]:
+    """Node ``lines`` once, densify every edge to ``spacing``, polygonise, keep the faces
+    inside ``outline``. Neighbouring faces share exactly the same vertices."""
+    noded = shapely.union_all(shapely.get_parts(lines))
+    dense = shapely.segmentize(noded, spacing)
+    polygons = shapely.get_parts(shapely.polygonize(shapely.get_parts(dense)))
+    inside = shapely.contains(outline.buffer(1.0), shapely.point_on_surface(polygons))
+    return polygons[inside & (shapely.area(polygons) > 0)]
+
+
+def build_pieces(
+    seeds: NDArray[np.float64],
+    seed_region: NDArray[np.int64],
+    home: NDArray[np.float64],
+    outline: shapely.Polygon,
+    *,
+    spacing: float,
+) -> Pieces:
+    """Voronoi pieces of ``outline`` around ``seeds``, one connected polygon set per region.
+
+    ``home[r]`` is region r's main point: a piece of region r that is not connected to the
+    piece containing ``home[r]`` is handed to the neighbouring region it shares most edge with.
+    """
+    edges = shapely.voronoi_polygons(
+        shapely.multipoints(seeds), extend_to=outline.buffer(20_000.0), only_edges=True
+    )
+    polygons = polygonize_inside(
+        shapely.union_all([edges, outline.exterior]), outline, spacing
+    )
+    tree = cKDTree(seeds)
+    _, nearest = tree.query(shapely.get_coordinates(shapely.point_on_surface(polygons)))
+    region = seed_region[nearest].astype(np.int64)
+    region = reattach_detached(polygons, region, home)
+    return Pieces(polygons, region)
+
+
+def reattach_detached(
+    polygons: NDArray[np.object_], region: NDArray[np.int64], home: NDArray[np.float64]
+) -> NDArray[np.int64]:
+    """Make every region connected: a part not joined to the part holding ``home[r]`` (or, if
+    no part holds it, the largest part) goes to the neighbour it shares most edge with."""
+    region = region.copy()
+    homes = shapely.points(home)
+    for _ in range(10):  # a handful of passes settles every detached piece
+        changed = False
+        for r in np.unique(region):
+            members = np.flatnonzero(region == r)
+            if len(members) == 1:
+                continue
+            merged = shapely.coverage_union_all(polygons[members])
+            parts = shapely.get_parts(merged)
+            if len(parts) == 1:
+                continue
+            keep = next((p for p in parts if p.contains(homes[r])), max(parts, key=_area))
+            for i in members:
+                if keep.contains(shapely.point_on_surface(polygons[i])):
+                    continue
+                region[i] = _best_neighbour(polygons, region, i, exclude=r)
+                changed = True
+        if not changed:
+            return region
+    raise RuntimeError("demo parish pieces did not settle")  # pragma: no cover
+
+
+def _best_neighbour(
+    polygons: NDArray[np.object_], region: NDArray[np.int64], i: int, *, exclude: int
+) -> int:
+    ring = polygons[i].boundary
+    shared: dict[int, float] = {}
+    for j in np.flatnonzero(shapely.intersects(polygons, polygons[i])):
+        if j == i or region[j] == exclude:
+            continue
+        length = float(shapely.length(shapely.intersection(ring, polygons[j].boundary)))
+        shared[int(region[j])] = shared.get(int(region[j]), 0.0) + length
+    if not shared:  # pragma: no cover - an island piece: keep it
+        return exclude
+    return max(sorted(shared), key=lambda k: shared[k])
+
+
+def dissolve_pieces(
+    polygons: NDArray[np.object_], region: NDArray[np.int64], n_regions: int
+) -> NDArray[np.object_]:
+    """Coverage union of the pieces of each region (index 0 … n_regions - 1)."""
+    out = np.empty(n_regions, dtype=object)
+    for r in range(n_regions):
+        members = polygons[region == r]
+        out[r] = shapely.coverage_union_all(members) if len(members) else shapely.Polygon()
+    return out
+
+
+def split_line(
+    polygon: shapely.Polygon,
+    towards: NDArray[np.float64],
+    share: float,
+    *,
+    measure: Callable[[shapely.Geometry], float] = _area,
+) -> tuple[shapely.LineString, NDArray[np.float64], NDArray[np.float64]]:
+    """A straight line across ``polygon``, perpendicular to ``towards``, leaving ``share`` of
+    its area on the ``towards`` side, areas taken by ``measure`` (e.g. after displacement).
+
+    Returns the line, a point on it and the unit normal pointing to the ``towards`` side.
+    """
+    centre = np.asarray(polygon.centroid.coords[0])
+    normal = np.asarray(towards, dtype=float) / np.linalg.norm(towards)
+    tangent = np.array([-normal[1], normal[0]])
+    minx, miny, maxx, maxy = polygon.bounds
+    reach = float(np.hypot(maxx - minx, maxy - miny))
+
+    def far_side(offset: float) -> float:
+        origin = centre + offset * normal
+        half = shapely.Polygon(
+            [
+                origin - reach * tangent,
+                origin + reach * tangent,
+                origin + reach * tangent + reach * normal,
+                origin - reach * tangent + reach * normal,
+            ]
+        )
+        return measure(polygon.intersection(half)) / whole
+
+    whole = measure(polygon)
+    low, high = -reach, reach  # far_side decreases with offset
+    for _ in range(40):
+        middle = 0.5 * (low + high)
+        if far_side(middle) > share:
+            low = middle
+        else:
+            high = middle
+    origin = centre + 0.5 * (low + high) * normal
+    origin = np.round(origin / PRECISION) * PRECISION
+    # Long enough to cross the parish, short enough to stay near it.
+    line = shapely.LineString([origin - 1.2 * reach * tangent, origin + 1.2 * reach * tangent])
+    return line, origin, normal
