@@ -44,7 +44,6 @@ import shapely
 
 from localitygis._demo.facts import Facts, load_facts
 from localitygis._demo.geometry import (
-    PRECISION,
     build_pieces,
     county_outline,
     dissolve_pieces,
@@ -99,6 +98,16 @@ POSTCODES_NAME = "postcode_directory.csv"
 README_NAME = "README.md"
 #: GeoPackages record a "last changed" time; pin it so regenerated files are byte-identical.
 _FILE_DATE = "2011-03-27T00:00:00Z"
+_ASSET_TEXT = (
+    "asset_id",
+    "name",
+    "category",
+    "partner",
+    "sector",
+    "place",
+    "postcode",
+    "data_source",
+)
 
 
 @dataclass(frozen=True)
@@ -261,12 +270,12 @@ def generate_demo() -> DemoCounty:
     )
 
 
-def _seeds(
-    facts: Facts, names: list[str], places: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Voronoi seeds: every parish place, plus each surveyed asset position for its parish
-    (so the asset stands in its own parish; in the city this also gives the city parish a
-    city's size)."""
+def _seeds(facts: Facts, names: list[str], places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Place the Voronoi seeds: every parish place, and each surveyed asset position.
+
+    A surveyed asset's seed belongs to its own parish, so the asset stands in it (in the
+    city this also gives the city parish a city's size).
+    """
     index = {name: i for i, name in enumerate(names)}
     known = facts.known_assets.dropna(subset=["easting", "northing"])
     extra = known[["easting", "northing"]].to_numpy(float)
@@ -288,9 +297,11 @@ def _containing(polygons: np.ndarray, points: np.ndarray) -> np.ndarray:
 
 
 def _assign_catchments(facts: Facts, places: np.ndarray, parishes: np.ndarray) -> np.ndarray:
-    """Each parish's catchment (index into ``facts.schools``): the nearest school, with city
-    schools reaching less far; a school's own parish is in its catchment; catchments are
-    made contiguous."""
+    """Assign each parish a catchment (index into ``facts.schools``).
+
+    The nearest school, with city schools reaching less far; a school's own parish is in its
+    catchment; catchments are then made contiguous.
+    """
     schools = facts.schools
     sites = schools[["easting", "northing"]].to_numpy(float)
     reach = np.array([SCHOOL_REACH.get(loc, 1.0) for loc in schools["locality"]])
@@ -422,7 +433,7 @@ def _table(columns: dict[str, object]) -> pd.DataFrame:
 
 
 def demo_dir() -> Path:
-    """The repository's ``boundaries/demo`` folder (found relative to the package).
+    """Return the repository's ``boundaries/demo`` folder (found relative to the package).
 
     In an installed (non-editable) package the folder may not exist; :func:`load_demo`
     then generates the county in memory.
@@ -435,7 +446,9 @@ def demo_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "boundaries" / "demo"
 
 
-def write_demo(out_dir: str | os.PathLike[str], *, demo: DemoCounty | None = None) -> dict[str, Path]:
+def write_demo(
+    out_dir: str | os.PathLike[str], *, demo: DemoCounty | None = None
+) -> dict[str, Path]:
     """Write the demo county files into ``out_dir`` (replacing any that exist).
 
     Parameters
@@ -559,16 +572,12 @@ def load_demo(directory: str | os.PathLike[str] | None = None) -> DemoCounty:
             "annual_cost": "float64",
             "floor_area_m2": "float64",
         },
-        converters={
-            c: str
-            for c in ("asset_id", "name", "category", "partner", "sector", "place", "postcode",
-                      "data_source")
-        },
-    )  # fmt: skip
+        converters=dict.fromkeys(_ASSET_TEXT, str),
+    )
     postcodes = pd.read_csv(
         folder / POSTCODES_NAME,
         dtype={"oseast1m": "int64", "osnrth1m": "int64", "lat": "float64", "long": "float64"},
-        converters={c: str for c in ("pcd", "pcd2", "pcds", "parish", "data_source")},
+        converters=dict.fromkeys(("pcd", "pcd2", "pcds", "parish", "data_source"), str),
     )
     return DemoCounty(
         county=layers["county"],
@@ -585,42 +594,52 @@ def load_demo(directory: str | os.PathLike[str] | None = None) -> DemoCounty:
 def _readme(demo: DemoCounty) -> str:
     parishes = demo.parishes
     counts = demo.assets["category"].value_counts().sort_index()
+    area = float(demo.county["area_km2"].iloc[0])
+    layers = (
+        f"layers `county` (1 polygon, {area:,.0f} km²), `parishes` ({len(parishes)} polygons "
+        "with ONS-style `PAR21CD`, `PAR21NM`, `population`), `catchments` "
+        f"({len(demo.catchments)} secondary school catchments), `schools` "
+        f"({len(demo.schools)} points), `population_points` ({len(demo.population_points)} "
+        "small-area population-weighted centroids); all EPSG:27700"
+    )
+    assets = f"asset register, {len(demo.assets)} assets: " + ", ".join(
+        f"{n} {c}" for c, n in counts.items()
+    )
+    postcodes = (
+        f"synthetic postcode directory ({len(demo.postcodes)} postcodes) in ONS Postcode "
+        "Directory shape: `pcd`, `pcd2`, `pcds`, `oseast1m`, `osnrth1m`, `lat`, `long`, "
+        "`parish` (parish code)"
+    )
     lines = [
         "# Demo county — generated demo data",
         "",
-        f"**{DEMO_NOTICE}.** Everything in this folder is written by",
-        "`localitygis.demo.write_demo()` from the output of `localitygis.demo.generate_demo()`,",
-        "a deterministic generator (fixed seeds) driven by small tables of public facts in",
-        "`localitygis/data/demo_facts/`. Do not edit these files by hand; regenerate them with",
+        f"**{DEMO_NOTICE}.**",
+        "",
+        "Everything in this folder is written by `localitygis.demo.write_demo()` from",
+        "`localitygis.demo.generate_demo()`, a deterministic generator (fixed seeds) driven by",
+        "small tables of public facts in `localitygis/data/demo_facts/`. Do not edit these",
+        "files by hand; regenerate them with",
         "",
         "```",
         "python -m localitygis.demo            # rewrites boundaries/demo/",
         "python -m localitygis.demo OUT_DIR    # or writes a copy elsewhere",
         "```",
         "",
-        "`tests/test_demo.py` regenerates the county and checks these files still agree.",
+        "`tests/test_demo.py` regenerates the county and checks that these files agree.",
         "",
         "| file | contents |",
         "|---|---|",
-        f"| `{GPKG_NAME}` | layers `county` (1 polygon, {demo.county['area_km2'].iloc[0]:,.0f} km²), "
-        f"`parishes` ({len(parishes)} polygons; ONS-style `PAR21CD`, `PAR21NM`, `population`), "
-        f"`catchments` ({len(demo.catchments)} secondary school catchments), `schools` "
-        f"({len(demo.schools)} points), `population_points` ({len(demo.population_points)} "
-        "small-area population-weighted centroids); EPSG:27700 |",
-        f"| `{LOOKUP_NAME}` | `parish_code,catchment`: the intended parish → catchment "
-        "assignment |",
-        f"| `{ASSETS_NAME}` | asset register, {len(demo.assets)} assets: "
-        + ", ".join(f"{n} {c}" for c, n in counts.items())
-        + " |",
-        f"| `{POSTCODES_NAME}` | synthetic postcode directory ({len(demo.postcodes)} "
-        "postcodes) in ONS Postcode Directory shape (`pcd`, `pcd2`, `pcds`, `oseast1m`, "
-        "`osnrth1m`, `lat`, `long`, `parish`) |",
+        f"| `{GPKG_NAME}` | {layers} |",
+        f"| `{LOOKUP_NAME}` | `parish_code,catchment`: the intended parish → catchment table |",
+        f"| `{ASSETS_NAME}` | {assets} |",
+        f"| `{POSTCODES_NAME}` | {postcodes} |",
         "",
-        f"Population {int(parishes['population'].sum()):,}. Parish codes (E04009001…) and "
-        "output-area-like codes (E00900001…) are synthetic, not real ONS codes; postcodes are",
-        "real outward codes with made-up units, and only the postcodes of the 74 known assets",
-        "are real. Every layer and table has a `data_source` column saying "
-        f'"{DATA_SOURCE}", and the GeoPackage layers say so in their description and metadata.',
+        f"Population {int(parishes['population'].sum()):,}. Parish codes (E04009001…) and",
+        "output-area-like codes (E00900001…) are synthetic, not real ONS codes. Postcodes",
+        "use real outward codes; only those of the libraries and GP practices in the fact",
+        "tables are real postcodes, and even their positions here are generated. Every layer",
+        f'and table has a `data_source` column saying "{DATA_SOURCE}", and the',
+        "GeoPackage layers say so in their description and metadata.",
         "",
     ]
     return "\n".join(lines)

@@ -51,7 +51,7 @@ def load_facts() -> Facts:
 
 
 def rng_for(*stream: int | str) -> np.random.Generator:
-    """A random generator for one named stream, independent of every other stream.
+    """Return a random generator for one named stream, independent of every other stream.
 
     Strings are turned into integers by a BLAKE2 digest of their UTF-8 bytes (not by
     ``hash()``, which is salted per process), so the same stream always gives the same

@@ -69,7 +69,7 @@ class DisplacementField:
         return np.column_stack([dx, dy])
 
     def max_slope(self) -> float:
-        """An upper bound on the field's Lipschitz constant (per component)."""
+        """Return an upper bound on the field's Lipschitz constant (per component)."""
         sx = float(self.amp_x @ np.linalg.norm(self.wave_x, axis=1))
         sy = float(self.amp_y @ np.linalg.norm(self.wave_y, axis=1))
         return max(sx, sy)
@@ -90,8 +90,10 @@ class DisplacementField:
         return np.round(moved / PRECISION) * PRECISION
 
     def apply(self, geometries: NDArray[np.object_]) -> NDArray[np.object_]:
-        """Displace every vertex of every geometry (one vectorised pass, so equal vertices
-        stay equal)."""
+        """Displace every vertex of every geometry.
+
+        One vectorised pass over all coordinates, so equal vertices stay equal.
+        """
         return shapely.transform(geometries, self.displace)
 
 
@@ -102,7 +104,7 @@ def _area(geometry: shapely.Geometry) -> float:
 def make_field(
     stream: str, scales: Sequence[tuple[float, float]], *, per_scale: int = 2
 ) -> DisplacementField:
-    """A random displacement field: ``per_scale`` waves per ``(wavelength_m, amplitude_m)``."""
+    """Make a random field: ``per_scale`` waves per ``(wavelength_m, amplitude_m)``."""
     rng = rng_for("field", stream)
     parts: dict[str, list[NDArray[np.float64]]] = {
         k: [] for k in ("wave_x", "amp_x", "phase_x", "wave_y", "amp_y", "phase_y")
@@ -131,7 +133,7 @@ def county_outline(
     measure: Callable[[shapely.Polygon], float] = _area,
     closing_m: float = 3_000.0,
 ) -> shapely.Polygon:
-    """A county outline around ``points``: closed union of equal discs.
+    """Draw a county outline around ``points``: the closed union of equal discs.
 
     The disc radius is found by bisection so that ``measure(outline)`` (m², e.g. the area
     after displacement) is ``target_km2``; the result has no holes and contains every point.
@@ -168,8 +170,11 @@ class Pieces:
 def polygonize_inside(
     lines: shapely.Geometry, outline: shapely.Polygon, spacing: float
 ) -> NDArray[np.object_]:
-    """Node ``lines`` once, densify every edge to ``spacing``, polygonise, keep the faces
-    inside ``outline``. Neighbouring faces share exactly the same vertices."""
+    """Polygonise ``lines`` into faces inside ``outline`` sharing exact vertices.
+
+    The lines are noded once and every edge densified to ``spacing`` before polygonising,
+    so neighbouring faces have exactly the same vertices along their shared edge.
+    """
     noded = shapely.union_all(shapely.get_parts(lines))
     dense = shapely.segmentize(noded, spacing)
     polygons = shapely.get_parts(shapely.polygonize(shapely.get_parts(dense)))
@@ -193,9 +198,7 @@ def build_pieces(
     edges = shapely.voronoi_polygons(
         shapely.multipoints(seeds), extend_to=outline.buffer(20_000.0), only_edges=True
     )
-    polygons = polygonize_inside(
-        shapely.union_all([edges, outline.exterior]), outline, spacing
-    )
+    polygons = polygonize_inside(shapely.union_all([edges, outline.exterior]), outline, spacing)
     tree = cKDTree(seeds)
     _, nearest = tree.query(shapely.get_coordinates(shapely.point_on_surface(polygons)))
     region = seed_region[nearest].astype(np.int64)
@@ -206,8 +209,11 @@ def build_pieces(
 def reattach_detached(
     polygons: NDArray[np.object_], region: NDArray[np.int64], home: NDArray[np.float64]
 ) -> NDArray[np.int64]:
-    """Make every region connected: a part not joined to the part holding ``home[r]`` (or, if
-    no part holds it, the largest part) goes to the neighbour it shares most edge with."""
+    """Make every region connected.
+
+    A part not joined to the part holding ``home[r]`` (or, if no part holds it, the largest
+    part) goes to the neighbour it shares most edge with.
+    """
     region = region.copy()
     homes = shapely.points(home)
     for _ in range(10):  # a handful of passes settles every detached piece
@@ -264,8 +270,10 @@ def split_line(
     *,
     measure: Callable[[shapely.Geometry], float] = _area,
 ) -> tuple[shapely.LineString, NDArray[np.float64], NDArray[np.float64]]:
-    """A straight line across ``polygon``, perpendicular to ``towards``, leaving ``share`` of
-    its area on the ``towards`` side, areas taken by ``measure`` (e.g. after displacement).
+    """Cut ``polygon`` with a straight line perpendicular to ``towards``.
+
+    The line leaves ``share`` of the area on the ``towards`` side, areas taken by
+    ``measure`` (e.g. after displacement).
 
     Returns the line, a point on it and the unit normal pointing to the ``towards`` side.
     """

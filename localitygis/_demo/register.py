@@ -88,7 +88,7 @@ def _place_near(
     rng: np.random.Generator,
     radius: tuple[float, float],
 ) -> tuple[float, float]:
-    """A point 0.1 m-rounded, ``radius`` metres from ``centre``, inside ``inner``."""
+    """Pick a point (0.1 m-rounded) ``radius`` metres from ``centre``, inside ``inner``."""
     low, high = radius
     for attempt in range(1_000):
         angle = rng.uniform(0.0, 2.0 * np.pi)
@@ -141,8 +141,11 @@ def build_register(
     *,
     data_source: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The asset register, the postcode directory covering every postcode it uses, and each
-    asset's true position (``x``, ``y``) and parish index (for the generator's own checks)."""
+    """Build the asset register and the postcode directory covering every postcode it uses.
+
+    Also returns each asset's true position (``x``, ``y``) and parish index, for the
+    generator's own checks.
+    """
     index = {name: i for i, name in enumerate(names)}
     inner = [_inner(p, 15.0) for p in polygons]
     sectors = _sector_of_places(facts, names, places)
@@ -202,7 +205,7 @@ def build_register(
             record.postcode, known_xy,
         )  # fmt: skip
 
-    for p, place in enumerate(names):
+    for place in names:
         is_town = place in towns
         council = (
             "Hereford City Council" if place == "Hereford"
@@ -224,12 +227,12 @@ def build_register(
             label = f"{place} {_TOWN_QUARTERS[k]}" if n_schools > 1 else place
             kind = rng.uniform()
             if kind < 0.55:
-                school, partner, sector = f"{label} Primary School", "Herefordshire Council", "council"
+                school, partner, sector = "Primary School", "Herefordshire Council", "council"
             elif kind < 0.85:
-                school, partner, sector = f"{label} CE Primary School", _DIOCESE, "voluntary_community"
+                school, partner, sector = "CE Primary School", _DIOCESE, "voluntary_community"
             else:
-                school, partner, sector = f"{label} Primary Academy", _ACADEMY_TRUST, "voluntary_community"  # noqa: E501
-            add(school, "primary_school", partner, sector, place, "", None)
+                school, partner, sector = "Primary Academy", _ACADEMY_TRUST, "voluntary_community"
+            add(f"{label} {school}", "primary_school", partner, sector, place, "", None)
 
     # A residential postcode at every settlement, so every parish can be found by postcode.
     for p in range(len(names)):
