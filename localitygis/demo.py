@@ -81,7 +81,7 @@ CALIBRATED_POPULATION = 14_200
 #: Densify every edge to at most this spacing (metres) before displacing it.
 EDGE_SPACING = 125.0
 #: Parish edges: smooth wiggle from hundreds of metres to kilometres.
-PARISH_WIGGLE = ((15_000, 600), (9_000, 300), (5_000, 150), (2_500, 70), (1_200, 30), (600, 12))
+PARISH_WIGGLE = ((15_000, 450), (8_000, 250), (4_000, 120), (2_000, 60), (1_000, 32), (500, 14))
 #: Catchment edges: the parish wiggle plus an independent digitising offset of tens of metres.
 CATCHMENT_OFFSET = ((1_800, 30), (900, 18), (450, 9))
 #: Distance weight per locality when assigning parishes to their nearest school (city
@@ -467,7 +467,7 @@ def write_demo(
     Examples
     --------
     >>> import tempfile
-    >>> paths = write_demo(tempfile.mkdtemp())
+    >>> paths = write_demo(tempfile.mkdtemp(), demo=load_demo())
     >>> sorted(paths)
     ['assets', 'geopackage', 'lookup', 'postcodes', 'readme']
     >>> paths["geopackage"].name
