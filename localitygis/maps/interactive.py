@@ -1,0 +1,841 @@
+"""Interactive web maps (folium/Leaflet) of localities, parishes, assets and hubs.
+
+Every map has a layer control, fullscreen button, minimap, measuring tool, scale bar, a
+search box over parish and asset names, a legend and the data attribution. Layers are
+reprojected to WGS84 with OSTN15 (:func:`localitygis.crs.to_wgs84`), polygons are simplified
+as a coverage so neighbours keep sharing their edges, and coordinates keep 5 decimals (~1 m).
+Assets are built in the browser from one compact array, so 10,000+ assets stay fast.
+
+:func:`save_map` writes a self-contained HTML file by default: every script and stylesheet
+is embedded, and no basemap tiles are needed (an OpenStreetMap layer is offered for when the
+PC is online).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from folium import plugins
+
+from localitygis.errors import DataError
+from localitygis.maps import _layers, style
+from localitygis.maps._controls import (
+    AssetLayer,
+    Attribution,
+    BaseLayers,
+    GeoJsonLayer,
+    GroupedLayers,
+    HtmlControl,
+    MiniMap,
+    SearchBox,
+    add_page_assets,
+)
+from localitygis.maps._offline import CDN, external_urls, inline_resources
+from localitygis.maps._web import (
+    TOLERANCE_M,
+    bounds_latlon,
+    esc,
+    feature_collection,
+    fmt_value,
+    humanise,
+    popup_table,
+    require_columns,
+    web_polygons,
+)
+from localitygis.provenance import Provenance
+
+if TYPE_CHECKING:
+    from localitygis.scheme import Scheme
+
+__all__ = [
+    "CLUSTER_THRESHOLD",
+    "SCHEMES",
+    "asset_map",
+    "choropleth_map",
+    "county_map",
+    "locality_map",
+    "render_html",
+    "save_map",
+]
+
+log = logging.getLogger(__name__)
+
+#: Above this many assets, markers are clustered by default.
+CLUSTER_THRESHOLD = 1000
+
+#: Classification schemes for :func:`choropleth_map` -> mapclassify class name.
+SCHEMES: Mapping[str, str] = {
+    "quantiles": "Quantiles",
+    "natural_breaks": "FisherJenks",
+    "fisher_jenks": "FisherJenks",
+    "equal_interval": "EqualInterval",
+    "std_mean": "StdMean",
+    "percentiles": "Percentiles",
+    "max_breaks": "MaximumBreaks",
+}
+
+
+@dataclass
+class _Page:
+    """Collects the layers, legend and search entries of one map, then assembles it."""
+
+    title: str
+    provenance: Provenance
+    tiles: bool
+    overlays: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    legend: list[str] = field(default_factory=list)
+    frames: list[gpd.GeoDataFrame] = field(default_factory=list)
+    minimap: str | None = None
+    map: folium.Map = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.map = folium.Map(
+            location=[52.08, -2.75],
+            zoom_start=10,
+            tiles=None,
+            control_scale=True,
+            zoom_snap=0.25,
+        )
+        self.map.options.update(maxZoom=19, minZoom=7)
+        # Leaflet only: no jQuery, Bootstrap or Font Awesome (nothing here uses them).
+        self.map.default_js = [("leaflet", CDN["leaflet_js"])]
+        self.map.default_css = [("leaflet_css", CDN["leaflet_css"])]
+        add_page_assets(self.map.get_root())
+        self.base = BaseLayers(tiles=self.tiles)
+        self.map.add_child(self.base)
+
+    def layer(
+        self,
+        group: str,
+        label: str,
+        data: str,
+        *,
+        show: bool = True,
+        interactive: bool = True,
+        search_kind: str | None = None,
+    ) -> GeoJsonLayer:
+        element = GeoJsonLayer(
+            data, name=label, show=show, interactive=interactive, search_kind=search_kind
+        )
+        self.map.add_child(element)
+        self.overlays.setdefault(group, []).append((label, element.get_name()))
+        return element
+
+    def finish(self, *, bounds: list[list[float]]) -> folium.Map:
+        m = self.map
+        m.fit_bounds(bounds, padding=(10, 10))
+        title = f"<h3>{esc(self.title)}</h3>"
+        if self.provenance.is_demo:
+            title += '<div class="lgis-demo">Demo data: generated, not real</div>'
+        m.add_child(HtmlControl(title, position="topright", css_class="lgis-title"))
+        entries = sum(len(v) for v in self.overlays.values())
+        m.add_child(
+            GroupedLayers(
+                [
+                    ("Plain background (works offline)", f"{self.base.get_name()}.plain"),
+                    ("OpenStreetMap (needs internet)", f"{self.base.get_name()}.osm"),
+                ],
+                list(self.overlays.items()),
+                collapsed=entries > 9,
+            )
+        )
+        note = esc(style.attribution_text(self.provenance))
+        legend = (
+            "<details open><summary>Legend</summary>"
+            + "".join(self.legend)
+            + f'<div class="lgis-note">{note}</div></details>'
+        )
+        m.add_child(HtmlControl(legend, position="bottomright", css_class="lgis-legend"))
+        m.add_child(SearchBox())
+        plugins.Fullscreen(position="topleft", title="Full screen").add_to(m)
+        plugins.MeasureControl(
+            position="topleft",
+            primary_length_unit="kilometers",
+            secondary_length_unit="miles",
+            primary_area_unit="hectares",
+            secondary_area_unit="sqmeters",
+        ).add_to(m)
+        if self.minimap:
+            m.add_child(MiniMap(self.minimap))
+        m.add_child(Attribution(note))
+        return m
+
+
+def _tier_legend(tiers: list[int], tier_names: Mapping[int, str]) -> str:
+    rows = "".join(
+        f'<div class="lgis-row"><span class="lgis-sw" style="background:{style.tier_colour(t)}">'
+        f"</span>{esc(tier_names.get(t, f'Tier {t}'))}</div>"
+        for t in tiers
+    )
+    return f"<h4>Locality tiers</h4>{rows}"
+
+
+def _line_legend(label: str, colour: str, dash: str = "") -> str:
+    border = f"border:0;border-top:2px {'dashed' if dash else 'solid'} {colour};height:0"
+    return f'<div class="lgis-row"><span class="lgis-sw" style="{border}"></span>{esc(label)}</div>'
+
+
+def _tiers(localities: gpd.GeoDataFrame, tier_names: Mapping[int, str]) -> list[int]:
+    present = sorted({int(t) for t in localities["tier"].dropna()})
+    return sorted(set(present) | ({1, 2, 3} & set(tier_names)))
+
+
+def _provenance(
+    localities: pd.DataFrame, *others: pd.DataFrame | None, provenance: Provenance | None
+) -> Provenance:
+    """Return the map's provenance: the localities', joined with other recorded ones.
+
+    Derived frames such as hubs record none and add nothing.
+    """
+    recorded = [
+        f
+        for f in others
+        if f is not None and ("provenance" in f.attrs or "data_source" in f.columns)
+    ]
+    return style.resolve_provenance(localities, *recorded, provenance=provenance)
+
+
+def _add_locality_layers(
+    page: _Page,
+    localities: gpd.GeoDataFrame,
+    *,
+    tier_names: Mapping[int, str],
+    profiles: pd.DataFrame | None,
+    tolerance: float,
+    highlight: str | None = None,
+    show: bool = True,
+    fill_opacity: float = 0.5,
+) -> gpd.GeoDataFrame:
+    polygons, labels, web = _layers.locality_layer(
+        localities,
+        tier_names=tier_names,
+        profiles=profiles,
+        tolerance=tolerance,
+        highlight=highlight,
+        fill_opacity=fill_opacity,
+    )
+    page.layer("Boundaries", "Localities", polygons, show=show, search_kind="Locality")
+    page.layer("Boundaries", "Locality names", labels, interactive=False)
+    page.minimap = polygons
+    page.legend.append(_tier_legend(_tiers(localities, tier_names), tier_names))
+    page.frames.append(web)
+    return web
+
+
+def county_map(
+    localities: gpd.GeoDataFrame,
+    *,
+    parishes: gpd.GeoDataFrame | None = None,
+    catchments: gpd.GeoDataFrame | None = None,
+    profiles: pd.DataFrame | None = None,
+    scheme: Scheme | None = None,
+    provenance: Provenance | None = None,
+    title: str = "Localities",
+    tiles: bool = False,
+    tolerance: float = TOLERANCE_M,
+) -> folium.Map:
+    """Map the localities coloured by tier, with parishes and catchments as layers.
+
+    Parameters
+    ----------
+    localities : geopandas.GeoDataFrame
+        ``locality``, ``tier`` and geometry; ``tier_name``, ``parish_count``, ``population``,
+        ``area_km2``, ``density_per_km2``, ``catchments`` appear in popups when present.
+    parishes : geopandas.GeoDataFrame, optional
+        ``parish_name`` (and ``parish_code``, ``locality``, ``population``...); a layer,
+        hidden at first, searchable by name.
+    catchments : geopandas.GeoDataFrame, optional
+        ``catchment`` and geometry; a layer of dashed outlines, hidden at first.
+    profiles : pandas.DataFrame, optional
+        Locality profiles keyed by ``locality`` (column or index); their figures are added
+        to each locality's popup.
+    scheme : localitygis.scheme.Scheme, optional
+        Names the tiers; defaults to the Locality Strategy wording.
+    provenance : localitygis.provenance.Provenance, optional
+        The attribution; by default read from the frames (demo data says so).
+    title : str
+        Shown at the top of the map.
+    tiles : bool
+        Start on the OpenStreetMap basemap (needs internet) instead of a plain background.
+    tolerance : float
+        Simplification tolerance in metres for the web geometry.
+
+    Returns
+    -------
+    folium.Map
+        Save it with :func:`save_map`.
+
+    Raises
+    ------
+    DataError
+        If a frame lacks a required column.
+    CRSError
+        If a frame has no CRS.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> loc = gpd.GeoDataFrame({"locality": ["North", "South"], "tier": [1, 2]},
+    ...     geometry=[box(350000, 250000, 360000, 260000), box(350000, 240000, 360000, 250000)],
+    ...     crs=27700)
+    >>> html = render_html(county_map(loc))
+    >>> "Tier one – Rural areas" in html and "North" in html
+    True
+    """
+    prov = _provenance(localities, parishes, catchments, provenance=provenance)
+    tier_names = style.tier_labels(scheme)
+    page = _Page(title=title, provenance=prov, tiles=tiles)
+    _add_locality_layers(
+        page, localities, tier_names=tier_names, profiles=profiles, tolerance=tolerance
+    )
+    if parishes is not None:
+        data = _layers.parish_layer(parishes, tolerance=tolerance, filled=False)
+        page.layer("Boundaries", "Parishes", data, show=False, search_kind="Parish")
+        page.legend.append(_line_legend("Parish boundary (layer)", "#4d4d4d"))
+    if catchments is not None:
+        data = _layers.catchment_layer(catchments, tolerance=tolerance)
+        page.layer("Boundaries", "School catchments", data, show=False)
+        page.legend.append(_line_legend("School catchment (layer)", "#6a3d9a", dash="6 4"))
+    return page.finish(bounds=bounds_latlon(page.frames))
+
+
+def _add_assets(
+    page: _Page,
+    assets: gpd.GeoDataFrame,
+    *,
+    cluster: bool | None,
+    category_labels: Mapping[str, str] | None,
+) -> None:
+    if len(assets) == 0:
+        return
+    use_cluster = len(assets) > CLUSTER_THRESHOLD if cluster is None else cluster
+    payload, cat_colours, par_colours = _layers.asset_payload(
+        assets, category_labels=category_labels, cluster=use_cluster
+    )
+    element = AssetLayer(payload)
+    page.map.add_child(element)
+    name = element.get_name()
+    page.overlays.setdefault("Assets", []).append(
+        (f"All assets ({len(assets):,})", f"{name}.group")
+    )
+    counts_cat = (
+        assets["category"]
+        .astype("object")
+        .map(lambda c: "uncategorised" if _layers._is_missing(c) else str(c))
+        .value_counts()
+    )
+    counts_par = (
+        assets["partner"]
+        .astype("object")
+        .map(lambda p: "Unknown partner" if _layers._is_missing(p) else str(p))
+        .value_counts()
+    )
+    cat_items = []
+    legend_rows = []
+    for k, (key, colour) in enumerate(cat_colours.items()):
+        label = esc(style.category_label(key, category_labels))
+        dot = f'<span class="lgis-dot" style="background:{colour}"></span>'
+        cat_items.append((f"{dot}{label} ({int(counts_cat.get(key, 0)):,})", f"{name}.cats[{k}]"))
+        legend_rows.append(f'<div class="lgis-row">{dot}{label}</div>')
+    par_items = [
+        (f"{esc(key)} ({int(counts_par.get(key, 0)):,})", f"{name}.partners[{k}]")
+        for k, key in enumerate(par_colours)
+    ]
+    page.overlays["Asset categories"] = cat_items
+    page.overlays["Partners"] = par_items
+    page.legend.append("<h4>Assets</h4>" + "".join(legend_rows))
+
+
+def _add_analysis(
+    page: _Page,
+    *,
+    hubs: gpd.GeoDataFrame | None,
+    clusters: gpd.GeoDataFrame | None,
+    unserved: gpd.GeoDataFrame | None,
+    tier_names: Mapping[int, str],
+    tolerance: float,
+) -> None:
+    rows = []
+    if unserved is not None and len(unserved):
+        data = _layers.unserved_layer(unserved, tolerance=tolerance)
+        page.layer("Hubs and analysis", "Parishes no hub reaches", data, search_kind="Unserved")
+        rows.append(
+            f'<div class="lgis-row"><span class="lgis-sw" style="background:'
+            f'{style.UNSERVED_COLOUR};opacity:.6"></span>Parish no hub reaches</div>'
+        )
+    if hubs is not None and len(hubs):
+        markers, rings = _layers.hub_layers(hubs, tier_names=tier_names)
+        page.layer("Hubs and analysis", "Hub reach", rings)
+        page.layer("Hubs and analysis", "Hubs", markers, search_kind="Hub")
+        rows.append(
+            '<div class="lgis-row"><span class="lgis-dot" style="background:#fff;'
+            'box-shadow:0 0 0 3px #222"></span>Hub (fill: tier colour)</div>'
+        )
+        rows.append(_line_legend("Hub reach", "#555555", dash="8 6"))
+    if clusters is not None and len(clusters):
+        data = _layers.cluster_layer(clusters, tolerance=tolerance)
+        page.layer("Hubs and analysis", "Co-location clusters", data)
+        rows.append(
+            '<div class="lgis-row"><span class="lgis-dot" style="background:#f768a1;'
+            'box-shadow:0 0 0 2px #7a0177"></span>Co-location cluster</div>'
+        )
+    if rows:
+        page.legend.append("<h4>Hubs and analysis</h4>" + "".join(rows))
+
+
+def asset_map(
+    localities: gpd.GeoDataFrame,
+    assets: gpd.GeoDataFrame,
+    *,
+    hubs: gpd.GeoDataFrame | None = None,
+    clusters: gpd.GeoDataFrame | None = None,
+    unserved: gpd.GeoDataFrame | None = None,
+    parishes: gpd.GeoDataFrame | None = None,
+    scheme: Scheme | None = None,
+    category_labels: Mapping[str, str] | None = None,
+    cluster: bool | None = None,
+    provenance: Provenance | None = None,
+    title: str = "Assets and hubs",
+    tiles: bool = False,
+    tolerance: float = TOLERANCE_M,
+) -> folium.Map:
+    """Map assets by category and partner, with hubs, reach rings and co-location clusters.
+
+    Parameters
+    ----------
+    localities : geopandas.GeoDataFrame
+        ``locality``, ``tier``, geometry: drawn underneath, coloured by tier.
+    assets : geopandas.GeoDataFrame
+        Points with ``name``, ``category``, ``partner``; ``asset_id``, ``sector``,
+        ``postcode``, ``locality``, ``annual_cost``, ``floor_area_m2`` appear in popups.
+        Each category and each partner is a layer; an asset shows when both are on.
+    hubs : geopandas.GeoDataFrame, optional
+        Points with ``name``, ``tier``, ``reach_m``; drawn with reach rings.
+    clusters : geopandas.GeoDataFrame, optional
+        Co-location clusters: ``cluster_id``, ``kind``, ``partners``, ``member_count``.
+    unserved : geopandas.GeoDataFrame, optional
+        Parishes no hub reaches (``parish_name``), highlighted.
+    parishes : geopandas.GeoDataFrame, optional
+        A parish layer (hidden at first), searchable by name.
+    scheme : localitygis.scheme.Scheme, optional
+        Names tiers and, through ``scheme.categories``, asset categories.
+    category_labels : mapping, optional
+        Category key -> label; overrides the scheme's.
+    cluster : bool, optional
+        Cluster the markers; by default when there are more than
+        :data:`CLUSTER_THRESHOLD` assets.
+    provenance, title, tiles, tolerance
+        As for :func:`county_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Point, box
+    >>> loc = gpd.GeoDataFrame({"locality": ["Town"], "tier": [2]},
+    ...     geometry=[box(350000, 240000, 360000, 250000)], crs=27700)
+    >>> assets = gpd.GeoDataFrame({"name": ["Library"], "category": ["library"],
+    ...     "partner": ["Council"]}, geometry=[Point(355000, 245000)], crs=27700)
+    >>> "Library" in render_html(asset_map(loc, assets))
+    True
+    """
+    prov = _provenance(localities, assets, hubs, provenance=provenance)
+    tier_names = style.tier_labels(scheme)
+    labels = dict(scheme.categories) if scheme is not None else {}
+    labels.update(category_labels or {})
+    page = _Page(title=title, provenance=prov, tiles=tiles)
+    _add_locality_layers(
+        page,
+        localities,
+        tier_names=tier_names,
+        profiles=None,
+        tolerance=tolerance,
+        fill_opacity=0.25,
+    )
+    if parishes is not None:
+        data = _layers.parish_layer(parishes, tolerance=tolerance, filled=False)
+        page.layer("Boundaries", "Parishes", data, show=False, search_kind="Parish")
+    _add_analysis(
+        page,
+        hubs=hubs,
+        clusters=clusters,
+        unserved=unserved,
+        tier_names=tier_names,
+        tolerance=tolerance,
+    )
+    _add_assets(page, assets, cluster=cluster, category_labels=labels or None)
+    return page.finish(bounds=bounds_latlon(page.frames))
+
+
+def _within(
+    frame: gpd.GeoDataFrame | None, name: str, area: gpd.GeoSeries
+) -> gpd.GeoDataFrame | None:
+    """Rows of ``frame`` in the locality: by ``locality`` column, else spatially."""
+    if frame is None:
+        return None
+    if "locality" in frame.columns:
+        return frame[frame["locality"].astype("object") == name]
+    if frame.crs is None:
+        return frame  # require_crs raises later with a clear message
+    shape = area.to_crs(frame.crs).union_all()
+    return frame[frame.geometry.intersects(shape)]
+
+
+def locality_map(
+    name: str,
+    localities: gpd.GeoDataFrame,
+    parishes: gpd.GeoDataFrame,
+    *,
+    assets: gpd.GeoDataFrame | None = None,
+    hubs: gpd.GeoDataFrame | None = None,
+    clusters: gpd.GeoDataFrame | None = None,
+    unserved: gpd.GeoDataFrame | None = None,
+    profiles: pd.DataFrame | None = None,
+    scheme: Scheme | None = None,
+    category_labels: Mapping[str, str] | None = None,
+    provenance: Provenance | None = None,
+    tiles: bool = False,
+    tolerance: float = TOLERANCE_M,
+) -> folium.Map:
+    """Map one locality for its officers: its parishes (labelled), assets and hubs.
+
+    The other localities stay visible, faded, for context. Assets, hubs and parishes are
+    those with ``locality == name`` (or, without that column, those that intersect it).
+
+    Parameters
+    ----------
+    name : str
+        The locality, as in ``localities["locality"]``.
+    localities, parishes : geopandas.GeoDataFrame
+        As for :func:`county_map`; parishes are shown, labelled and searchable.
+    assets, hubs, clusters, unserved, profiles, scheme, category_labels
+        As for :func:`asset_map` and :func:`county_map`.
+    provenance, tiles, tolerance
+        As for :func:`county_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    DataError
+        If ``name`` is not one of the localities.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> loc = gpd.GeoDataFrame({"locality": ["Town"], "tier": [2]},
+    ...     geometry=[box(350000, 240000, 360000, 250000)], crs=27700)
+    >>> par = gpd.GeoDataFrame({"parish_name": ["Upton", "Downton"], "locality": ["Town"] * 2},
+    ...     geometry=[box(350000, 240000, 355000, 250000), box(355000, 240000, 360000, 250000)],
+    ...     crs=27700)
+    >>> "Downton" in render_html(locality_map("Town", loc, par))
+    True
+    """
+    require_columns(localities, ["locality", "tier"], "the localities")
+    names = localities["locality"].astype("object")
+    if not (names == name).any():
+        raise DataError(
+            f"no locality named {name!r}; the localities are {', '.join(sorted(map(str, names)))}."
+        )
+    area = localities[names == name]
+    prov = _provenance(localities, parishes, assets, provenance=provenance)
+    tier_names = style.tier_labels(scheme)
+    labels = dict(scheme.categories) if scheme is not None else {}
+    labels.update(category_labels or {})
+    page = _Page(title=f"{name} locality", provenance=prov, tiles=tiles)
+    _add_locality_layers(
+        page,
+        localities,
+        tier_names=tier_names,
+        profiles=profiles,
+        tolerance=tolerance,
+        highlight=name,
+        fill_opacity=0.25,
+    )
+    own = _within(parishes, name, area.geometry)
+    if own is not None and len(own):
+        data = _layers.parish_layer(own, tolerance=tolerance, filled=True)
+        page.layer("Boundaries", "Parishes", data, search_kind="Parish")
+        page.layer(
+            "Boundaries",
+            "Parish names",
+            _layers.label_points(own, own["parish_name"], small=True),
+            interactive=False,
+        )
+        page.legend.append(_line_legend("Parish boundary", "#4d4d4d"))
+    _add_analysis(
+        page,
+        hubs=_within(hubs, name, area.geometry),
+        clusters=_within(clusters, name, area.geometry),
+        unserved=_within(unserved, name, area.geometry),
+        tier_names=tier_names,
+        tolerance=tolerance,
+    )
+    own_assets = _within(assets, name, area.geometry)
+    if own_assets is not None:
+        _add_assets(page, own_assets, cluster=None, category_labels=labels or None)
+    focus = web_polygons(area, what=f"the locality {name!r}", tolerance=0)
+    return page.finish(bounds=bounds_latlon([focus]))
+
+
+def _classify(values: pd.Series, scheme: str, k: int) -> tuple[np.ndarray, list[float]]:
+    import mapclassify
+
+    if scheme not in SCHEMES:
+        raise DataError(
+            f"unknown classification scheme {scheme!r}; use one of {', '.join(SCHEMES)}."
+        )
+    present = values.dropna().to_numpy(dtype="float64")
+    distinct = np.unique(present)
+    if distinct.size == 0:
+        return np.full(len(values), -1), []
+    k = max(1, min(int(k), distinct.size))
+    if distinct.size == 1:
+        bins = [float(distinct[0])]
+    else:
+        classifier = getattr(mapclassify, SCHEMES[scheme])
+        with warnings.catch_warnings():
+            # FisherJenks says once that numba would make it faster; for the few hundred
+            # areas of a choropleth the pure Python version takes milliseconds.
+            warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
+            if scheme in {"std_mean", "percentiles"}:
+                result = classifier(present)
+            else:
+                result = classifier(present, k=k)
+        bins = [float(b) for b in result.bins]
+    classes = np.full(len(values), -1)
+    mask = values.notna().to_numpy()
+    classes[mask] = np.searchsorted(np.asarray(bins), values[mask].to_numpy("float64"), "left")
+    classes[mask] = np.minimum(classes[mask], len(bins) - 1)
+    return classes, bins
+
+
+def choropleth_map(
+    frame: gpd.GeoDataFrame,
+    column: str,
+    *,
+    scheme: Literal[
+        "quantiles",
+        "natural_breaks",
+        "fisher_jenks",
+        "equal_interval",
+        "std_mean",
+        "percentiles",
+        "max_breaks",
+    ] = "quantiles",
+    k: int = 5,
+    label: str | None = None,
+    name_column: str | None = None,
+    cmap: str = "YlGnBu",
+    localities: gpd.GeoDataFrame | None = None,
+    provenance: Provenance | None = None,
+    title: str | None = None,
+    tiles: bool = False,
+    tolerance: float = TOLERANCE_M,
+) -> folium.Map:
+    """Map any per-locality or per-parish indicator in classes (mapclassify) with a legend.
+
+    Parameters
+    ----------
+    frame : geopandas.GeoDataFrame
+        Polygons (localities or parishes) with the indicator ``column``.
+    column : str
+        Numeric column to map; missing values are drawn grey as "No data".
+    scheme : {"quantiles", "natural_breaks", "fisher_jenks", "equal_interval", "std_mean", \
+"percentiles", "max_breaks"}
+        mapclassify classification; ``natural_breaks`` is Jenks' optimal (Fisher–Jenks)
+        classification, so it is deterministic.
+    k : int
+        Number of classes (fewer if there are fewer distinct values).
+    label : str, optional
+        Legend heading; defaults to the column name.
+    name_column : str, optional
+        Feature names; defaults to ``locality`` or ``parish_name``.
+    cmap : str
+        A matplotlib sequential colour map name.
+    localities : geopandas.GeoDataFrame, optional
+        Locality outlines drawn on top (useful over parishes).
+    provenance, title, tiles, tolerance
+        As for :func:`county_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    DataError
+        If ``column`` is missing or not numeric, or ``scheme`` is unknown.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> loc = gpd.GeoDataFrame({"locality": ["A", "B", "C"], "density": [10.0, 55.5, 900.0]},
+    ...     geometry=[box(350000 + i * 5000, 240000, 355000 + i * 5000, 245000) for i in range(3)],
+    ...     crs=27700)
+    >>> html = render_html(choropleth_map(loc, "density", k=3))
+    >>> "Density" in html and "No data" not in html
+    True
+    """
+    require_columns(frame, [column], "the choropleth frame")
+    values = frame[column]
+    if not pd.api.types.is_numeric_dtype(values):
+        converted = pd.to_numeric(values, errors="coerce")
+        bad = values.notna() & converted.isna()
+        if bad.any():
+            raise DataError(
+                f"column {column!r} is not numeric (e.g. {values[bad].iloc[0]!r} in row "
+                f"{frame.index[bad][0]}); choose a numeric column."
+            )
+        values = converted
+    values = values.astype("float64")
+    if name_column is None:
+        name_column = next(
+            (c for c in ("locality", "parish_name", "name") if c in frame.columns), None
+        )
+    classes, bins = _classify(values, scheme, k)
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    colours = [to_hex(c) for c in colormaps[cmap](np.linspace(0.15, 0.95, max(len(bins), 1)))]
+    heading = label or html.unescape(humanise(column))
+    prov = _provenance(frame, localities, provenance=provenance)
+    page = _Page(title=title or heading, provenance=prov, tiles=tiles)
+    web = web_polygons(frame, what="the choropleth frame", tolerance=tolerance)
+    props = []
+    names = (
+        frame[name_column].astype("object").tolist()
+        if name_column
+        else [str(i) for i in frame.index]
+    )
+    for feature_name, value, cls in zip(names, values.tolist(), classes.tolist(), strict=True):
+        missing = cls < 0
+        colour = style.MISSING_COLOUR if missing else colours[cls]
+        shown = "No data" if missing else fmt_value(value)
+        props.append(
+            {
+                "_s": {"fillColor": colour, "color": "#444", "weight": 1, "fillOpacity": 0.8},
+                "_t": f"<b>{esc(feature_name)}</b><br>{esc(heading)}: {shown}",
+                "_p": popup_table(esc(feature_name), [(esc(heading), shown)]),
+                "_n": esc(feature_name),
+            }
+        )
+    data = feature_collection(web.geometry.values, props)
+    page.layer("Layers", esc(heading), data, search_kind="Area")
+    page.minimap = data
+    page.frames.append(web)
+    if name_column and len(frame) <= 60:
+        page.layer(
+            "Layers",
+            "Names",
+            _layers.label_points(frame, frame[name_column], small=len(frame) > 15),
+            interactive=False,
+        )
+    if localities is not None:
+        outline = web_polygons(localities, what="the localities", tolerance=tolerance)
+        line_props = [
+            {"_s": {"color": "#111", "weight": 2.2, "fill": False}, "_t": esc(n)}
+            for n in outline.get("locality", pd.Series([""] * len(outline))).astype("object")
+        ]
+        page.layer(
+            "Layers", "Locality boundaries", feature_collection(outline.geometry.values, line_props)
+        )
+    lower = float(np.nanmin(values)) if values.notna().any() else 0.0
+    rows = []
+    for i, upper in enumerate(bins):
+        start = lower if i == 0 else bins[i - 1]
+        rows.append(
+            f'<div class="lgis-row"><span class="lgis-sw" style="background:{colours[i]}">'
+            f"</span>{fmt_value(start)} – {fmt_value(upper)}</div>"
+        )
+    if (classes < 0).any():
+        rows.append(
+            f'<div class="lgis-row"><span class="lgis-sw" style="background:'
+            f'{style.MISSING_COLOUR}"></span>No data</div>'
+        )
+    method = {"natural_breaks": "natural breaks (Jenks)"}.get(scheme, scheme.replace("_", " "))
+    page.legend.append(
+        f"<h4>{esc(heading)}</h4>{''.join(rows)}"
+        f'<div class="lgis-note">Classes: {esc(method)}, {len(bins)} classes</div>'
+    )
+    return page.finish(bounds=bounds_latlon(page.frames))
+
+
+def render_html(m: folium.Map, *, offline: bool = True) -> str:
+    """Return the map's full HTML page; self-contained when ``offline`` (the default).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> loc = gpd.GeoDataFrame({"locality": ["Town"], "tier": [2]},
+    ...     geometry=[box(350000, 240000, 360000, 250000)], crs=27700)
+    >>> "<script src=" in render_html(county_map(loc), offline=True)
+    False
+    """
+    page = m.get_root().render()
+    if offline:
+        page = inline_resources(page)
+        left = external_urls(page)
+        if left:  # pragma: no cover - inline_resources raises first
+            raise DataError(f"the map still refers to {', '.join(left)}")
+    return page
+
+
+def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:
+    """Write the map as one HTML file and return its path.
+
+    Parameters
+    ----------
+    m : folium.Map
+        A map from this module (or any folium map using only vendored plugins).
+    path : str or pathlib.Path
+        The ``.html`` file; its folder is created if needed.
+    offline : bool
+        Embed every script and stylesheet so the file opens without internet (default).
+        With ``offline=False`` the page loads Leaflet and plugins from public CDNs.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    DataError
+        If ``offline`` and the map uses a library localitygis has no offline copy of.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> loc = gpd.GeoDataFrame({"locality": ["Town"], "tier": [2]},
+    ...     geometry=[box(350000, 240000, 360000, 250000)], crs=27700)
+    >>> out = save_map(county_map(loc), pathlib.Path(tempfile.mkdtemp()) / "m.html")
+    >>> out.suffix, out.stat().st_size > 100_000
+    ('.html', True)
+    """
+    out = Path(path)
+    page = render_html(m, offline=offline)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(page, encoding="utf-8")
+    log.info("wrote %s (%.1f MB)", out, out.stat().st_size / 1e6)
+    return out

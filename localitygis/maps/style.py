@@ -1,0 +1,231 @@
+"""Map styling shared by web and print maps: tier colours and names, asset colours, attribution.
+
+Tier colours come from the Okabe–Ito palette, chosen to stay distinct for readers with the
+common forms of colour-blindness, and are the same in the interactive (folium) maps and the
+printed (matplotlib) atlas. Tier names follow the Locality Strategy wording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from localitygis.provenance import DEMO, ONS_OS, Provenance, provenance_of
+
+if TYPE_CHECKING:
+    from localitygis.scheme import Scheme
+
+__all__ = [
+    "CATEGORY_COLOURS",
+    "HUB_COLOUR",
+    "MISSING_COLOUR",
+    "TIER_COLOURS",
+    "TIER_NAMES",
+    "UNSERVED_COLOUR",
+    "attribution_text",
+    "category_colours",
+    "category_label",
+    "partner_colours",
+    "resolve_provenance",
+    "tier_colour",
+    "tier_labels",
+]
+
+#: Tier number -> colour (Okabe–Ito: bluish green, orange, blue).
+TIER_COLOURS: Mapping[int, str] = {1: "#009E73", 2: "#E69F00", 3: "#0072B2"}
+
+#: Tier number -> name, in the Locality Strategy's wording.
+TIER_NAMES: Mapping[int, str] = {
+    1: "Tier one – Rural areas",
+    2: "Tier two – Market towns",
+    3: "Tier three – Hereford City",
+}
+
+#: Colour for features with no value or an unknown tier.
+MISSING_COLOUR = "#BDBDBD"
+#: Colour of hub markers (reach rings take the hub's tier colour).
+HUB_COLOUR = "#222222"
+#: Outline/hatch colour of parishes no hub reaches.
+UNSERVED_COLOUR = "#CC79A7"
+
+#: Asset category -> colour, for the categories of the demo register and common ones.
+CATEGORY_COLOURS: Mapping[str, str] = {
+    "library": "#0072B2",
+    "gp_surgery": "#D55E00",
+    "hospital": "#CC3311",
+    "fire_station": "#B2182B",
+    "police_station": "#332288",
+    "customer_service_centre": "#009E73",
+    "childrens_centre": "#E69F00",
+    "leisure_centre": "#56B4E9",
+    "school": "#882255",
+    "primary_school": "#44AA99",
+    "secondary_school": "#882255",
+    "community_centre": "#117733",
+    "village_hall": "#999933",
+}
+
+# Further colours, assigned in sorted order to categories or partners not listed above.
+_PALETTE = (
+    "#4477AA",
+    "#EE6677",
+    "#228833",
+    "#CCBB44",
+    "#66CCEE",
+    "#AA3377",
+    "#BBBBBB",
+    "#EE7733",
+    "#0077BB",
+    "#33BBEE",
+    "#EE3377",
+    "#009988",
+)
+
+
+def tier_labels(scheme: Scheme | None = None) -> dict[int, str]:
+    """Return tier number -> display name, from ``scheme`` or the Locality Strategy wording.
+
+    Parameters
+    ----------
+    scheme : localitygis.scheme.Scheme, optional
+        A locality scheme whose tiers name themselves; tiers it lacks keep the defaults.
+
+    Returns
+    -------
+    dict of int to str
+
+    Examples
+    --------
+    >>> tier_labels()[1]
+    'Tier one – Rural areas'
+    """
+    labels = dict(TIER_NAMES)
+    if scheme is not None:
+        for number, tier in scheme.tiers.items():
+            labels[int(number)] = str(tier.name)
+    return labels
+
+
+def tier_colour(tier: Any) -> str:
+    """Return the colour of a tier number; grey for a missing or unknown tier.
+
+    Examples
+    --------
+    >>> tier_colour(3), tier_colour(None)
+    ('#0072B2', '#BDBDBD')
+    """
+    try:
+        if tier is None or pd.isna(tier):
+            return MISSING_COLOUR
+        return TIER_COLOURS.get(int(tier), MISSING_COLOUR)
+    except (TypeError, ValueError):
+        return MISSING_COLOUR
+
+
+def category_label(category: str, labels: Mapping[str, str] | None = None) -> str:
+    """Return a readable label for an asset category key.
+
+    Parameters
+    ----------
+    category : str
+        The key, e.g. ``"gp_surgery"``.
+    labels : mapping, optional
+        Key -> label (a scheme's ``categories``); used first.
+
+    Examples
+    --------
+    >>> category_label("gp_surgery")
+    'Gp surgery'
+    >>> category_label("gp_surgery", {"gp_surgery": "GP surgery"})
+    'GP surgery'
+    """
+    if labels and category in labels:
+        return str(labels[category])
+    text = str(category).replace("_", " ").strip()
+    return text[:1].upper() + text[1:]
+
+
+def _assign(values: Iterable[Any], fixed: Mapping[str, str]) -> dict[str, str]:
+    keys = sorted({str(v) for v in values if v is not None and not pd.isna(v)})
+    out: dict[str, str] = {}
+    spare = iter(c for c in _PALETTE)
+    extra = 0
+    for key in keys:
+        if key in fixed:
+            out[key] = fixed[key]
+            continue
+        colour = next(spare, None)
+        if colour is None:  # more keys than colours: cycle, deterministically
+            colour = _PALETTE[extra % len(_PALETTE)]
+            extra += 1
+        out[key] = colour
+    return out
+
+
+def category_colours(categories: Iterable[Any]) -> dict[str, str]:
+    """Return category -> colour for every distinct category, deterministically.
+
+    Known categories keep their :data:`CATEGORY_COLOURS`; others take palette colours in
+    sorted order, so the same register always gets the same colours.
+
+    Examples
+    --------
+    >>> category_colours(["library", "bus_shelter", "library"])
+    {'bus_shelter': '#4477AA', 'library': '#0072B2'}
+    """
+    return _assign(categories, CATEGORY_COLOURS)
+
+
+def partner_colours(partners: Iterable[Any]) -> dict[str, str]:
+    """Return partner -> colour for every distinct partner, in sorted order.
+
+    Examples
+    --------
+    >>> partner_colours(["NHS", "Council"])
+    {'Council': '#4477AA', 'NHS': '#EE6677'}
+    """
+    return _assign(partners, {})
+
+
+def resolve_provenance(
+    *frames: pd.DataFrame | None, provenance: Provenance | None = None
+) -> Provenance:
+    """Return ``provenance`` if given, else the combined provenance of ``frames``.
+
+    Frames with no recorded provenance count as real ONS/OS data; any demo frame makes the
+    result demo.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from localitygis.provenance import with_provenance
+    >>> resolve_provenance(with_provenance(pd.DataFrame(), DEMO), pd.DataFrame()).is_demo
+    True
+    """
+    if provenance is not None:
+        return provenance
+    result: Provenance | None = None
+    for frame in frames:
+        if frame is None:
+            continue
+        found = provenance_of(frame)
+        result = found if result is None else result.combined(found)
+    return result if result is not None else ONS_OS
+
+
+def attribution_text(provenance: Provenance) -> str:
+    """Return the attribution line a map must show for ``provenance``.
+
+    Examples
+    --------
+    >>> attribution_text(DEMO)
+    'Generated demo data (localitygis.demo) — not real boundaries, populations or assets'
+    >>> attribution_text(ONS_OS).startswith("Contains OS data © Crown copyright")
+    True
+    """
+    text = provenance.attribution
+    if provenance.is_demo and "demo" not in text.lower():
+        text = f"{DEMO.attribution}; {text}"
+    return text

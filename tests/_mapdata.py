@@ -1,0 +1,152 @@
+"""Map test data: the demo county (localities, parishes, located assets, hubs, clusters).
+
+Built from :mod:`localitygis.demo` and :func:`localitygis.localities.build_localities`.
+Assets are placed from their easting/northing, latitude/longitude or postcode (the
+``localitygis.assets`` reader does this properly; here we only need points to draw), and
+hubs are the libraries and customer service centres with a reach by tier, so that the maps
+have every layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from localitygis.colocation import find_clusters
+from localitygis.crs import lonlat_to_bng
+from localitygis.demo import load_demo
+from localitygis.localities import build_localities
+from localitygis.provenance import DEMO, with_provenance
+
+XSS_NAME = "<img src=x onerror=alert(1)>"
+REACH_BY_TIER = {1: 9000.0, 2: 6000.0, 3: 4000.0}
+
+
+@dataclass(frozen=True)
+class MapData:
+    localities: gpd.GeoDataFrame
+    parishes: gpd.GeoDataFrame
+    catchments: gpd.GeoDataFrame
+    assets: gpd.GeoDataFrame
+    hubs: gpd.GeoDataFrame
+    clusters: gpd.GeoDataFrame
+    unserved: gpd.GeoDataFrame
+    profiles: pd.DataFrame
+
+
+def _locate(register: pd.DataFrame, postcodes: pd.DataFrame) -> gpd.GeoDataFrame:
+    e = register["easting"].astype("float64").to_numpy().copy()
+    n = register["northing"].astype("float64").to_numpy().copy()
+    lon = register["longitude"].astype("float64").to_numpy()
+    lat = register["latitude"].astype("float64").to_numpy()
+    use_ll = np.isnan(e) & ~np.isnan(lon)
+    if use_ll.any():
+        le, ln = lonlat_to_bng(lon[use_ll], lat[use_ll])
+        e[use_ll], n[use_ll] = le, ln
+    directory = postcodes.drop_duplicates("pcds").set_index("pcds")
+    missing = np.isnan(e)
+    pcs = register["postcode"].astype("object").to_numpy()[missing]
+    e[missing] = directory["oseast1m"].reindex(pcs).astype("float64").to_numpy()
+    n[missing] = directory["osnrth1m"].reindex(pcs).astype("float64").to_numpy()
+    if np.isnan(e).any():
+        raise AssertionError(f"{int(np.isnan(e).sum())} demo assets could not be placed")
+    frame = register.drop(columns=["easting", "northing", "latitude", "longitude"])
+    return gpd.GeoDataFrame(frame, geometry=shapely.points(e, n), crs=27700)
+
+
+@cache
+def demo_map_data() -> MapData:
+    demo = load_demo()
+    parishes = demo.parishes.rename(columns={"PAR21CD": "parish_code", "PAR21NM": "parish_name"})
+    build = build_localities(parishes, catchments=demo.catchments)
+    parishes = build.parishes
+    assets = _locate(demo.assets, demo.postcodes)
+    joined = gpd.sjoin(
+        assets,
+        parishes[["parish_code", "parish_name", "locality", "tier", "geometry"]],
+        how="left",
+        predicate="within",
+    ).drop(columns="index_right")
+    assets = with_provenance(joined, DEMO)
+    hub_rows = assets[assets["category"].isin(["library", "customer_service_centre"])]
+    hub_rows = hub_rows.dropna(subset=["locality"])
+    hubs = gpd.GeoDataFrame(
+        {
+            "name": hub_rows["name"].to_numpy(),
+            "tier": hub_rows["tier"].astype(int).to_numpy(),
+            "reach_m": hub_rows["tier"].astype(int).map(REACH_BY_TIER).to_numpy(),
+            "locality": hub_rows["locality"].to_numpy(),
+        },
+        geometry=hub_rows.geometry.to_numpy(),
+        crs=27700,
+    )
+    reached = np.zeros(len(parishes), dtype=bool)
+    centres = parishes.geometry.representative_point()
+    for geom, reach in zip(hubs.geometry, hubs["reach_m"], strict=True):
+        reached |= (centres.distance(geom) <= reach).to_numpy()
+    unserved = parishes[~reached].copy()
+    result = find_clusters(assets)
+    clusters = result.clusters[result.clusters["partner_count"] > 1].copy()
+    profiles = build.localities[["locality", "population", "area_km2"]].copy()
+    counts = assets.groupby("locality").size().rename("assets")
+    profiles = profiles.merge(counts, left_on="locality", right_index=True, how="left")
+    profiles["hubs"] = profiles["locality"].map(hubs["locality"].value_counts()).fillna(0)
+    profiles["population_within_reach_pct"] = np.linspace(55, 98, len(profiles)).round(1)
+    profiles = pd.DataFrame(profiles.drop(columns=["population", "area_km2"]))
+    return MapData(
+        localities=build.localities,
+        parishes=parishes,
+        catchments=build.catchments if build.catchments is not None else demo.catchments,
+        assets=assets,
+        hubs=hubs,
+        clusters=clusters,
+        unserved=unserved,
+        profiles=profiles,
+    )
+
+
+def with_xss_asset(assets: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return assets plus one whose name, partner and category are HTML injections."""
+    first = assets.iloc[[0]].copy()
+    first["asset_id"] = "XSS1"
+    first["name"] = XSS_NAME
+    first["partner"] = "</script><script>alert('partner')</script>"
+    first["category"] = "<b onmouseover=alert(2)>cat</b>"
+    out = pd.concat([assets, first], ignore_index=True)
+    return with_provenance(gpd.GeoDataFrame(out, geometry="geometry", crs=assets.crs), DEMO)
+
+
+def many_assets(base: MapData, n: int, *, seed: int = 0) -> gpd.GeoDataFrame:
+    """Return ``n`` synthetic assets scattered over the demo county's parishes."""
+    rng = np.random.default_rng(seed)
+    county = base.localities.union_all()
+    minx, miny, maxx, maxy = county.bounds
+    xs = np.empty(0)
+    ys = np.empty(0)
+    while xs.size < n:
+        x = rng.uniform(minx, maxx, n)
+        y = rng.uniform(miny, maxy, n)
+        inside = shapely.contains_xy(county, x, y)
+        xs = np.concatenate([xs, x[inside]])
+        ys = np.concatenate([ys, y[inside]])
+    xs, ys = xs[:n], ys[:n]
+    cats = np.array(sorted(base.assets["category"].unique()))
+    partners = np.array(sorted(base.assets["partner"].unique()))
+    frame = gpd.GeoDataFrame(
+        {
+            "asset_id": [f"S{i:06d}" for i in range(n)],
+            "name": [f"Site {i}" for i in range(n)],
+            "category": cats[rng.integers(0, cats.size, n)],
+            "partner": partners[rng.integers(0, partners.size, n)],
+            "sector": "council",
+            "postcode": "HR1 1AA",
+        },
+        geometry=shapely.points(xs, ys),
+        crs=27700,
+    )
+    return with_provenance(frame, DEMO)
