@@ -641,6 +641,11 @@ def _readme(demo: DemoCounty) -> str:
         f'and table has a `data_source` column saying "{DATA_SOURCE}", and the',
         "GeoPackage layers say so in their description and metadata.",
         "",
+        "Asset positions come by three routes, as in a real register: most rows give",
+        "`easting`/`northing`, about one in ten only `latitude`/`longitude` (WGS84) and about",
+        "one in ten only a `postcode` (found in the postcode directory). `annual_cost` is",
+        "optional: about one village hall in eight reports none.",
+        "",
     ]
     return "\n".join(lines)
 

@@ -242,6 +242,10 @@ def build_register(
 
     register = pd.DataFrame(rows)
     register.insert(0, "asset_id", [f"A{i + 1:04d}" for i in range(len(register))])
+    # Village halls are run by volunteers: about one in eight reports no running cost.
+    halls = np.flatnonzero(register["category"].eq("village_hall").to_numpy())
+    unreported = rng_for("unreported_costs").uniform(size=len(halls)) < 0.125
+    register.loc[halls[unreported], "annual_cost"] = np.nan
     register = _choose_routes(register, postcodes, rng)
     register["data_source"] = data_source
     directory = _directory(postcodes, codes, data_source)
