@@ -1,9 +1,665 @@
-"""Placeholder."""
+"""Printable maps (matplotlib): a county overview PNG and a locality atlas PDF.
+
+Each page has a title, the map, a legend, a scale bar, a north arrow and the data
+attribution; tier colours are those of the web maps (:mod:`localitygis.maps.style`).
+Drawing uses matplotlib's object API with the Agg/PDF backends (no pyplot, no global
+state); maps are drawn in British National Grid, so a metre is a metre on the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import geopandas as gpd
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+import shapely
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.collections import PatchCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Circle, Patch, PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
+from matplotlib.patheffects import withStroke
+
+from localitygis.crs import to_bng
+from localitygis.errors import DataError
+from localitygis.maps import style
+from localitygis.maps._web import require_columns, require_crs
+from localitygis.provenance import Provenance
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from localitygis.scheme import Scheme
+
+__all__ = ["county_overview_png", "locality_atlas_pdf"]
+
+log = logging.getLogger(__name__)
+
+A4_LANDSCAPE = (11.69, 8.27)
+_RC = {
+    "pdf.fonttype": 42,  # TrueType: text stays selectable and extractable (pdftotext)
+    "ps.fonttype": 42,
+    "font.family": "DejaVu Sans",
+    "svg.fonttype": "none",
+}
+_HALO = [withStroke(linewidth=2.5, foreground="white")]
 
 
-def county_overview_png(*a, **k):
-    """X."""
+# --------------------------------------------------------------------------- drawing helpers
 
 
-def locality_atlas_pdf(*a, **k):
-    """X."""
+def _geometry_path(geom: shapely.Geometry) -> MplPath:
+    vertices: list[np.ndarray] = []
+    codes: list[np.ndarray] = []
+    for part in shapely.get_parts(geom):
+        if part.geom_type != "Polygon":
+            continue
+        for ring in (part.exterior, *part.interiors):
+            xy = np.asarray(ring.coords)
+            if len(xy) < 4:
+                continue
+            ring_codes = np.full(len(xy), MplPath.LINETO, dtype=np.uint8)
+            ring_codes[0] = MplPath.MOVETO
+            ring_codes[-1] = MplPath.CLOSEPOLY
+            vertices.append(xy)
+            codes.append(ring_codes)
+    if not vertices:
+        return MplPath(np.zeros((0, 2)))
+    return MplPath(np.concatenate(vertices), np.concatenate(codes))
+
+
+def _polygons(
+    ax: Axes,
+    geoms: Sequence[shapely.Geometry] | np.ndarray,
+    *,
+    facecolor: Any,
+    edgecolor: str,
+    linewidth: float,
+    alpha: float = 1.0,
+    linestyle: str = "-",
+    zorder: int = 1,
+) -> None:
+    patches = [PathPatch(_geometry_path(g)) for g in geoms]
+    collection = PatchCollection(
+        patches,
+        facecolor=facecolor,
+        edgecolor=edgecolor,
+        linewidth=linewidth,
+        alpha=alpha,
+        linestyle=linestyle,
+        zorder=zorder,
+    )
+    ax.add_collection(collection)
+
+
+def _nice_length(span_m: float) -> float:
+    target = span_m / 5
+    power = 10 ** math.floor(math.log10(target))
+    return max(m * power for m in (1, 2, 5) if m * power <= target)
+
+
+def _scale_bar(ax: Axes) -> None:
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    length = _nice_length(x1 - x0)
+    height = (y1 - y0) * 0.012
+    left = x0 + (x1 - x0) * 0.04
+    base = y0 + (y1 - y0) * 0.04
+    for i in range(4):
+        ax.add_patch(
+            Rectangle(
+                (left + i * length / 4, base),
+                length / 4,
+                height,
+                facecolor="black" if i % 2 == 0 else "white",
+                edgecolor="black",
+                linewidth=0.8,
+                zorder=20,
+            )
+        )
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    for x, text in ((left, "0"), (left + length, label)):
+        ax.text(
+            x,
+            base + height * 1.8,
+            text,
+            ha="center",
+            va="bottom",
+            fontsize=8,
+            zorder=21,
+            path_effects=_HALO,
+        )
+
+
+def _north_arrow(ax: Axes) -> None:
+    ax.annotate(
+        "N",
+        xy=(0.95, 0.95),
+        xytext=(0.95, 0.86),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=13,
+        fontweight="bold",
+        arrowprops={"facecolor": "black", "width": 4, "headwidth": 12, "headlength": 10},
+        zorder=21,
+    )
+
+
+def _frame(ax: Axes, bounds: Sequence[float], *, margin: float = 0.04) -> None:
+    minx, miny, maxx, maxy = bounds
+    dx, dy = (maxx - minx) * margin, (maxy - miny) * margin
+    ax.set_xlim(minx - dx, maxx + dx)
+    ax.set_ylim(miny - dy, maxy + dy)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#999999")
+        spine.set_linewidth(0.6)
+    ax.set_facecolor("#fbfaf7")
+
+
+def _page(title: str, subtitle: str, provenance: Provenance) -> tuple[Figure, Axes, Axes]:
+    fig = Figure(figsize=A4_LANDSCAPE, dpi=100)
+    FigureCanvasAgg(fig)
+    fig.text(0.03, 0.955, title, fontsize=17, fontweight="bold", va="top")
+    fig.text(0.03, 0.915, subtitle, fontsize=11, color="#444444", va="top")
+    if provenance.is_demo:
+        fig.text(
+            0.97,
+            0.955,
+            "DEMO DATA – generated, not real",
+            fontsize=11,
+            color="#a0341c",
+            fontweight="bold",
+            ha="right",
+            va="top",
+        )
+    fig.text(
+        0.03,
+        0.025,
+        style.attribution_text(provenance),
+        fontsize=7,
+        color="#333333",
+        va="bottom",
+        wrap=True,
+    )
+    map_ax = fig.add_axes((0.03, 0.07, 0.68, 0.82))
+    side = fig.add_axes((0.73, 0.07, 0.25, 0.82))
+    side.set_axis_off()
+    return fig, map_ax, side
+
+
+def _tier_handles(tier_names: Mapping[int, str]) -> list[Patch]:
+    return [
+        Patch(facecolor=style.tier_colour(t), edgecolor="#333333", alpha=0.8, label=name)
+        for t, name in sorted(tier_names.items())
+    ]
+
+
+def _legend(side: Axes, handles: Sequence[Any], *, facts: Sequence[tuple[str, str]]) -> None:
+    legend = side.legend(
+        handles=list(handles),
+        loc="upper left",
+        title="Legend",
+        title_fontproperties={"weight": "bold", "size": 11},
+        fontsize=8.5,
+        frameon=True,
+        framealpha=1.0,
+        edgecolor="#999999",
+        borderpad=0.8,
+        labelspacing=0.6,
+    )
+    legend.get_frame().set_linewidth(0.6)
+    if facts:
+        text = "\n".join(
+            textwrap.fill(f"{label}: {value}", width=42, subsequent_indent="    ")
+            for label, value in facts
+        )
+        side.text(0.02, 0.0, text, fontsize=8.5, va="bottom", ha="left", linespacing=1.5)
+
+
+def _fmt(value: Any, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, float | np.floating) and abs(value) < 1000:
+        return f"{value:,.1f}{unit}"
+    return f"{value:,.0f}{unit}"
+
+
+def _labels(ax: Axes, geoms: np.ndarray, names: Sequence[Any], *, size: float, bold: bool) -> None:
+    points = shapely.point_on_surface(geoms)
+    for point, name in zip(points, names, strict=True):
+        ax.text(
+            point.x,
+            point.y,
+            str(name),
+            fontsize=size,
+            ha="center",
+            va="center",
+            fontweight="bold" if bold else "normal",
+            path_effects=_HALO,
+            zorder=15,
+            clip_on=True,
+        )
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _prepare(
+    localities: gpd.GeoDataFrame,
+    parishes: gpd.GeoDataFrame | None,
+    assets: gpd.GeoDataFrame | None,
+    hubs: gpd.GeoDataFrame | None,
+) -> tuple[gpd.GeoDataFrame, ...]:
+    require_crs(localities, "the localities")
+    require_columns(localities, ["locality", "tier"], "the localities")
+    out = [to_bng(localities, source="the localities")]
+    for frame, what, cols in (
+        (parishes, "the parishes", ["parish_name"]),
+        (assets, "the assets", ["name", "category"]),
+        (hubs, "the hubs", ["name"]),
+    ):
+        if frame is None:
+            out.append(None)  # type: ignore[arg-type]
+            continue
+        require_crs(frame, what)
+        require_columns(frame, cols, what)
+        out.append(to_bng(frame, source=what))
+    return tuple(out)
+
+
+def _provenance(
+    localities: gpd.GeoDataFrame, *others: pd.DataFrame | None, provenance: Provenance | None
+) -> Provenance:
+    recorded = [
+        f
+        for f in others
+        if f is not None and ("provenance" in f.attrs or "data_source" in f.columns)
+    ]
+    return style.resolve_provenance(localities, *recorded, provenance=provenance)
+
+
+def _draw_county(
+    ax: Axes,
+    localities: gpd.GeoDataFrame,
+    parishes: gpd.GeoDataFrame | None,
+    *,
+    highlight: str | None = None,
+) -> None:
+    geoms = np.asarray(localities.geometry.values, dtype=object)
+    colours = [style.tier_colour(t) for t in localities["tier"]]
+    _polygons(ax, geoms, facecolor=colours, edgecolor="#333333", linewidth=0.4, alpha=0.7)
+    if parishes is not None:
+        _polygons(
+            ax,
+            np.asarray(parishes.geometry.values, dtype=object),
+            facecolor="none",
+            edgecolor="#555555",
+            linewidth=0.25,
+            alpha=0.7,
+            zorder=2,
+        )
+    _polygons(ax, geoms, facecolor="none", edgecolor="#222222", linewidth=1.3, zorder=3)
+    if highlight is not None:
+        chosen = localities[localities["locality"].astype("object") == highlight]
+        _polygons(
+            ax,
+            np.asarray(chosen.geometry.values, dtype=object),
+            facecolor="none",
+            edgecolor="#c0392b",
+            linewidth=2.5,
+            zorder=4,
+        )
+    _labels(ax, geoms, localities["locality"].tolist(), size=9, bold=True)
+
+
+# --------------------------------------------------------------------------- public
+
+
+def county_overview_png(
+    localities: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    parishes: gpd.GeoDataFrame | None = None,
+    scheme: Scheme | None = None,
+    provenance: Provenance | None = None,
+    title: str = "Localities",
+    dpi: int = 150,
+) -> Path:
+    """Draw the county overview: localities by tier, parish boundaries, legend, scale, north.
+
+    Parameters
+    ----------
+    localities : geopandas.GeoDataFrame
+        ``locality``, ``tier`` and geometry.
+    path : str or pathlib.Path
+        The ``.png`` to write; its folder is created.
+    parishes : geopandas.GeoDataFrame, optional
+        Parish boundaries drawn as thin lines.
+    scheme : localitygis.scheme.Scheme, optional
+        Names the tiers; defaults to the Locality Strategy wording.
+    provenance : localitygis.provenance.Provenance, optional
+        The attribution; by default read from the frames.
+    title : str
+        Page title.
+    dpi : int
+        Resolution of the PNG.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    DataError, CRSError
+        If a frame lacks a column or a CRS.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> loc = gpd.GeoDataFrame({"locality": ["North", "South"], "tier": [1, 2]},
+    ...     geometry=[box(350000, 250000, 360000, 260000), box(350000, 240000, 360000, 250000)],
+    ...     crs=27700)
+    >>> out = county_overview_png(loc, pathlib.Path(tempfile.mkdtemp()) / "county.png", dpi=40)
+    >>> out.read_bytes()[:4] == b"\\x89PNG"
+    True
+    """
+    loc, par, _, _ = _prepare(localities, parishes, None, None)
+    prov = _provenance(localities, parishes, provenance=provenance)
+    tier_names = style.tier_labels(scheme)
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with mpl.rc_context(_RC):
+        fig = _overview_figure(loc, par, title=title, tier_names=tier_names, provenance=prov)
+        fig.savefig(out, dpi=dpi, metadata={"Software": "localitygis"})
+    log.info("wrote %s", out)
+    return out
+
+
+def _overview_figure(
+    loc: gpd.GeoDataFrame,
+    par: gpd.GeoDataFrame | None,
+    *,
+    title: str,
+    tier_names: Mapping[int, str],
+    provenance: Provenance,
+) -> Figure:
+    count = len(loc)
+    fig, ax, side = _page(title, f"{count} localities by tier", provenance)
+    _frame(ax, loc.total_bounds)
+    _draw_county(ax, loc, par)
+    _scale_bar(ax)
+    _north_arrow(ax)
+    handles: list[Any] = _tier_handles(tier_names)
+    handles.append(Line2D([], [], color="#222222", linewidth=1.3, label="Locality boundary"))
+    if par is not None:
+        handles.append(Line2D([], [], color="#555555", linewidth=0.5, label="Parish boundary"))
+    facts = []
+    if "population" in loc.columns:
+        facts.append(("Population", _fmt(pd.to_numeric(loc["population"]).sum())))
+    area = float(loc.geometry.area.sum()) / 1e6
+    facts.append(("Area", f"{area:,.0f} km²"))
+    if par is not None:
+        facts.append(("Parishes", f"{len(par):,}"))
+    _legend(side, handles, facts=facts)
+    return fig
+
+
+def locality_atlas_pdf(
+    localities: gpd.GeoDataFrame,
+    parishes: gpd.GeoDataFrame,
+    path: str | Path,
+    *,
+    assets: gpd.GeoDataFrame | None = None,
+    hubs: gpd.GeoDataFrame | None = None,
+    scheme: Scheme | None = None,
+    category_labels: Mapping[str, str] | None = None,
+    provenance: Provenance | None = None,
+    title: str = "Locality atlas",
+) -> Path:
+    """Write the locality atlas: an overview page, then one page per locality.
+
+    Each locality page shows its parishes (named), the neighbouring localities faded,
+    its assets by category and its hubs with reach rings; the side panel has the legend
+    and the locality's figures. Every page has a scale bar, north arrow and attribution.
+
+    Parameters
+    ----------
+    localities : geopandas.GeoDataFrame
+        ``locality``, ``tier`` (and ``tier_name``, ``population``, ``parish_count``,
+        ``area_km2``...), geometry.
+    parishes : geopandas.GeoDataFrame
+        ``parish_name`` and geometry; ``locality`` if assigned (else chosen spatially).
+    path : str or pathlib.Path
+        The ``.pdf`` to write; its folder is created.
+    assets : geopandas.GeoDataFrame, optional
+        Points with ``name`` and ``category``.
+    hubs : geopandas.GeoDataFrame, optional
+        Points with ``name``, optional ``tier`` and ``reach_m``.
+    scheme : localitygis.scheme.Scheme, optional
+        Names tiers and asset categories.
+    category_labels : mapping, optional
+        Category key -> label.
+    provenance : localitygis.provenance.Provenance, optional
+        The attribution; by default read from the frames.
+    title : str
+        Title of the overview page.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    DataError, CRSError
+        If a frame lacks a column or a CRS, or there are no localities.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> loc = gpd.GeoDataFrame({"locality": ["Town"], "tier": [2]},
+    ...     geometry=[box(350000, 240000, 360000, 250000)], crs=27700)
+    >>> par = gpd.GeoDataFrame({"parish_name": ["Upton"], "locality": ["Town"]},
+    ...     geometry=[box(350000, 240000, 360000, 250000)], crs=27700)
+    >>> out = locality_atlas_pdf(loc, par, pathlib.Path(tempfile.mkdtemp()) / "atlas.pdf")
+    >>> out.read_bytes()[:5]
+    b'%PDF-'
+    """
+    if len(localities) == 0:
+        raise DataError("the localities are empty, so there is no atlas to draw.")
+    loc, par, pts, hub = _prepare(localities, parishes, assets, hubs)
+    prov = _provenance(localities, parishes, assets, provenance=provenance)
+    tier_names = style.tier_labels(scheme)
+    labels = dict(scheme.categories) if scheme is not None else {}
+    labels.update(category_labels or {})
+    colours = style.category_colours(pts["category"]) if pts is not None else {}
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    metadata = {
+        "Title": title,
+        "Subject": style.attribution_text(prov),
+        "Creator": "localitygis",
+        "CreationDate": None,
+    }
+    with mpl.rc_context(_RC), PdfPages(out, metadata=metadata) as pdf:
+        fig = _overview_figure(loc, par, title=title, tier_names=tier_names, provenance=prov)
+        pdf.savefig(fig)
+        for _, row in loc.iterrows():
+            fig = _locality_figure(
+                row,
+                loc,
+                par,
+                pts,
+                hub,
+                tier_names=tier_names,
+                colours=colours,
+                labels=labels,
+                provenance=prov,
+            )
+            pdf.savefig(fig)
+    log.info("wrote %s (%d pages)", out, len(loc) + 1)
+    return out
+
+
+def _members(frame: gpd.GeoDataFrame | None, name: str, area: shapely.Geometry) -> Any:
+    if frame is None:
+        return None
+    if "locality" in frame.columns:
+        return frame[frame["locality"].astype("object") == name]
+    return frame[frame.geometry.intersects(area)]
+
+
+def _locality_figure(
+    row: pd.Series,
+    loc: gpd.GeoDataFrame,
+    par: gpd.GeoDataFrame,
+    pts: gpd.GeoDataFrame | None,
+    hub: gpd.GeoDataFrame | None,
+    *,
+    tier_names: Mapping[int, str],
+    colours: Mapping[str, str],
+    labels: Mapping[str, str],
+    provenance: Provenance,
+) -> Figure:
+    name = str(row["locality"])
+    tier = row["tier"]
+    tier_text = (
+        str(row["tier_name"])
+        if "tier_name" in row.index and isinstance(row["tier_name"], str)
+        else tier_names.get(int(tier), f"Tier {tier}")
+    )
+    fig, ax, side = _page(f"{name} locality", tier_text, provenance)
+    area = row.geometry
+    _frame(ax, area.bounds, margin=0.06)
+    others = loc[loc["locality"].astype("object") != name]
+    _polygons(
+        ax,
+        np.asarray(others.geometry.values, dtype=object),
+        facecolor=[style.tier_colour(t) for t in others["tier"]],
+        edgecolor="#777777",
+        linewidth=0.8,
+        alpha=0.18,
+    )
+    _labels(
+        ax,
+        np.asarray(others.geometry.values, dtype=object),
+        others["locality"].tolist(),
+        size=8,
+        bold=False,
+    )
+    _polygons(
+        ax, [area], facecolor=style.tier_colour(tier), edgecolor="none", linewidth=0, alpha=0.35
+    )
+    own = _members(par, name, area)
+    if own is not None and len(own):
+        own_geoms = np.asarray(own.geometry.values, dtype=object)
+        _polygons(ax, own_geoms, facecolor="none", edgecolor="#555555", linewidth=0.5, zorder=2)
+        _labels(ax, own_geoms, own["parish_name"].tolist(), size=6, bold=False)
+    _polygons(ax, [area], facecolor="none", edgecolor="#222222", linewidth=2.0, zorder=3)
+    handles: list[Any] = _tier_handles(tier_names)
+    handles.append(Line2D([], [], color="#222222", linewidth=2, label="Locality boundary"))
+    handles.append(Line2D([], [], color="#555555", linewidth=0.6, label="Parish boundary"))
+    members = _members(pts, name, area)
+    if members is not None and len(members):
+        xy = shapely.get_coordinates(shapely.centroid(np.asarray(members.geometry.values)))
+        cats = members["category"].astype("object").fillna("uncategorised").astype(str)
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=30,
+            c=[colours.get(c, style.MISSING_COLOUR) for c in cats],
+            edgecolors="white",
+            linewidths=0.6,
+            zorder=10,
+        )
+        for key in sorted(set(cats)):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="none",
+                    markersize=6,
+                    markerfacecolor=colours.get(key, style.MISSING_COLOUR),
+                    markeredgecolor="white",
+                    label=f"{style.category_label(key, labels)} ({int((cats == key).sum())})",
+                )
+            )
+    own_hubs = _members(hub, name, area)
+    if own_hubs is not None and len(own_hubs):
+        for _, h in own_hubs.iterrows():
+            centre = h.geometry.centroid
+            colour = style.tier_colour(h.get("tier", tier))
+            reach = h.get("reach_m")
+            if reach is not None and not pd.isna(reach) and float(reach) > 0:
+                ax.add_patch(
+                    Circle(
+                        (centre.x, centre.y),
+                        float(reach),
+                        facecolor=colour,
+                        alpha=0.12,
+                        edgecolor=colour,
+                        linestyle="--",
+                        linewidth=1.2,
+                        zorder=5,
+                    )
+                )
+            ax.scatter(
+                [centre.x],
+                [centre.y],
+                s=110,
+                c=[colour],
+                edgecolors="#222222",
+                linewidths=2,
+                marker="o",
+                zorder=12,
+            )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                marker="o",
+                linestyle="none",
+                markersize=9,
+                markerfacecolor="white",
+                markeredgecolor="#222222",
+                markeredgewidth=2,
+                label="Hub",
+            )
+        )
+        handles.append(Line2D([], [], color="#555555", linestyle="--", label="Hub reach"))
+    _scale_bar(ax)
+    _north_arrow(ax)
+    facts: list[tuple[str, str]] = []
+    for column, label, unit in (
+        ("parish_count", "Parishes", ""),
+        ("population", "Population", ""),
+        ("area_km2", "Area", " km²"),
+        ("density_per_km2", "Density", " per km²"),
+    ):
+        if column in row.index:
+            facts.append((label, _fmt(row[column], unit)))
+    if members is not None:
+        facts.append(("Assets", f"{len(members):,}"))
+    if own_hubs is not None:
+        facts.append(("Hubs", f"{len(own_hubs):,}"))
+    if "catchments" in row.index and isinstance(row["catchments"], str):
+        facts.append(("Catchments", row["catchments"]))
+    _legend(side, handles, facts=facts)
+    return fig
