@@ -34,7 +34,9 @@ from pyproj import CRS
 from localitygis.errors import CRSError, DataError, SchemeError
 from localitygis.provenance import provenance_of, with_provenance
 from localitygis.quality import (
+    CoverageCheck,
     QualityReport,
+    _no_coverage_problems,
     check_coverage,
     check_duplicate_codes,
     find_gaps,
@@ -163,7 +165,28 @@ def _intersection_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _workers(workers: int | None) -> int:
-    return max(1, workers if workers is not None else min(4, os.cpu_count() or 1))
+    if workers is not None:
+        return max(1, int(workers))
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        available = os.cpu_count() or 1
+    return max(1, min(4, available))
+
+
+def _normalised(values: object) -> list[str | None]:
+    """Normalise many names, each distinct one once."""
+    cache: dict[object, str] = {}
+    out: list[str | None] = []
+    for v in values:  # type: ignore[attr-defined]
+        if v is None or (isinstance(v, float) and v != v):
+            out.append(None)
+            continue
+        key = cache.get(v)
+        if key is None:
+            key = cache[v] = normalise_name(str(v))
+        out.append(key)
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -174,14 +197,26 @@ def assign_by_overlap(
     parishes: gpd.GeoDataFrame,
     catchments: gpd.GeoDataFrame,
     *,
+    min_share: float = 0.9,
     workers: int | None = None,
 ) -> pd.DataFrame:
     """Assign each parish to the catchment it overlaps most.
 
-    Candidate pairs come from an STRtree of the catchments; a parish properly inside a
-    catchment takes it with share 1 without computing any intersection; only parishes that
-    straddle catchment boundaries are intersected (vectorised, in threads). Ties go to the
-    catchment whose name sorts first, so the result does not depend on row order.
+    How it stays fast without cutting corners:
+
+    1. candidate pairs come from an STRtree of the catchments (envelopes);
+    2. a parish properly inside a catchment (prepared ``contains_properly``) takes it with
+       share 1, and no intersection is computed;
+    3. when the catchments form a valid coverage (no overlaps; checked with
+       :func:`shapely.coverage_is_valid`), a straddling parish is intersected only with the
+       catchment holding a point on its surface: a share above one half there cannot be
+       beaten, because the other catchments share the rest;
+    4. everything else — parishes whose best share is below ``min_share`` or one half,
+       parishes in gaps, and every parish when the catchments overlap — has every
+       candidate intersected, so the runner-up is known too.
+
+    Intersections are vectorised and run in threads (GEOS releases the GIL). Ties go to
+    the catchment whose name sorts first, so the result does not depend on row order.
 
     Parameters
     ----------
@@ -189,15 +224,19 @@ def assign_by_overlap(
         Valid polygons in EPSG:27700.
     catchments : geopandas.GeoDataFrame
         ``catchment`` (unique) and valid polygons in EPSG:27700.
+    min_share : float
+        Parishes whose best share is below this have every candidate measured, so that
+        ``second_catchment`` and ``second_share`` are known for them.
     workers : int, optional
-        Threads for the intersections (default: up to 4, the number of CPUs).
+        Threads for the intersections (default: up to 4, the CPUs available).
 
     Returns
     -------
     pandas.DataFrame
         Aligned with ``parishes``: ``catchment`` (None where a parish meets no catchment),
-        ``catchment_share``, ``second_catchment`` and ``second_share`` (the runner-up, if
-        any).
+        ``catchment_share``, and ``second_catchment`` / ``second_share`` (the runner-up;
+        measured for parishes whose best share is below ``min_share``, else missing).
+        ``attrs["catchments_coverage_valid"]`` says whether step 3 applied.
 
     Examples
     --------
@@ -207,68 +246,82 @@ def assign_by_overlap(
     ...     geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=27700)
     >>> catchments = gpd.GeoDataFrame({"catchment": ["West", "East"]},
     ...     geometry=[box(-5, -5, 12, 15), box(12, -5, 25, 15)], crs=27700)
-    >>> assign_by_overlap(parishes, catchments)[["catchment", "catchment_share"]].to_dict("records")
-    [{'catchment': 'West', 'catchment_share': 1.0}, {'catchment': 'East', 'catchment_share': 0.8}]
+    >>> assign_by_overlap(parishes, catchments)[["catchment", "catchment_share"]]
+      catchment  catchment_share
+    0      West              1.0
+    1      East              0.8
     """
     n = len(parishes)
+    threads = _workers(workers)
     p_geoms = np.asarray(parishes.geometry.array, dtype=object)
-    order = np.argsort(
-        np.array([normalise_name(c) for c in catchments["catchment"]], dtype=object), kind="stable"
-    )
+    order = np.argsort(np.array(_normalised(catchments["catchment"]), dtype=object), kind="stable")
     c_names = catchments["catchment"].to_numpy(dtype=object)[order]
     c_geoms = np.asarray(catchments.geometry.array, dtype=object)[order]
     p_area = shapely.area(p_geoms)
+    disjoint = bool(len(c_geoms) == 0 or shapely.coverage_is_valid(c_geoms))
     tree = shapely.STRtree(c_geoms)
-    pi, ci = tree.query(p_geoms)  # envelope candidates
+    pi, ci = tree.query(p_geoms)  # envelope candidates, sorted by parish then catchment
+
+    best = np.full(n, -1, dtype=np.int64)
+    best_area = np.zeros(n)
+    second = np.full(n, -1, dtype=np.int64)
+    second_area = np.zeros(n)
     shapely.prepare(c_geoms)
     try:
         inside = shapely.contains_properly(c_geoms[ci], p_geoms[pi])
-        # A parish properly inside a catchment has share 1, the most possible: drop its
-        # other candidate pairs (ties between overlapping catchments go to the first name).
-        contained = np.zeros(n, dtype=bool)
-        contained[pi[inside]] = True
-        best_inside = np.full(n, -1, dtype=np.int64)
+        # Share 1 is the most possible: the first containing catchment (by name) wins.
         for p, c in zip(pi[inside][::-1], ci[inside][::-1], strict=True):
-            best_inside[p] = c  # pairs come sorted by parish then catchment: first one wins
-        rest = ~contained[pi]
-        rpi, rci = pi[rest], ci[rest]
-        hits = shapely.intersects(c_geoms[rci], p_geoms[rpi])
+            best[p] = c
+        best_area[best >= 0] = p_area[best >= 0]
+        open_pair = best[pi] < 0
+        pi, ci = pi[open_pair], ci[open_pair]
+        measured = np.zeros(n, dtype=bool)
+        if disjoint and len(pi):
+            points = shapely.point_on_surface(p_geoms)
+            main = shapely.contains(c_geoms[ci], points[pi])
+            mpi, mci = pi[main], ci[main]
+            areas = _parallel(_intersection_area, p_geoms[mpi], c_geoms[mci], threads)
+            share = areas / p_area[mpi]
+            settled = (share > 0.5) & (share >= min_share)
+            best[mpi[settled]] = mci[settled]
+            best_area[mpi[settled]] = areas[settled]
+            measured[mpi[settled]] = True
+        todo = ~measured[pi] & (best[pi] < 0)
+        pi, ci = pi[todo], ci[todo]
+        hits = shapely.intersects(c_geoms[ci], p_geoms[pi])
+        pi, ci = pi[hits], ci[hits]
     finally:
         shapely.destroy_prepared(c_geoms)
-    rpi, rci = rpi[hits], rci[hits]
-    areas = _parallel(_intersection_area, p_geoms[rpi], c_geoms[rci], _workers(workers))
+    areas = _parallel(_intersection_area, p_geoms[pi], c_geoms[ci], threads)
     positive = areas > 0
-    rpi, rci, areas = rpi[positive], rci[positive], areas[positive]
-
-    best = best_inside.copy()
-    best_area = np.where(best >= 0, p_area, 0.0)
-    second = np.full(n, -1, dtype=np.int64)
-    second_area = np.zeros(n)
-    if len(rpi):
-        # sort by parish, area descending, catchment order: first per parish is the best.
-        key = np.lexsort((rci, -areas, rpi))
-        rpi, rci, areas = rpi[key], rci[key], areas[key]
-        first = np.r_[True, rpi[1:] != rpi[:-1]]
-        best[rpi[first]] = rci[first]
-        best_area[rpi[first]] = areas[first]
-        nxt = np.r_[False, first[:-1]] & ~first
-        second[rpi[nxt]] = rci[nxt]
-        second_area[rpi[nxt]] = areas[nxt]
+    pi, ci, areas = pi[positive], ci[positive], areas[positive]
+    if len(pi):
+        # Sort by parish, area descending, catchment name: the first per parish is the best.
+        key = np.lexsort((ci, -areas, pi))
+        pi, ci, areas = pi[key], ci[key], areas[key]
+        first = np.r_[True, pi[1:] != pi[:-1]]
+        best[pi[first]] = ci[first]
+        best_area[pi[first]] = areas[first]
+        runner_up = np.r_[False, first[:-1]] & ~first
+        second[pi[runner_up]] = ci[runner_up]
+        second_area[pi[runner_up]] = areas[runner_up]
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(p_area > 0, best_area / p_area, np.nan)
+        share = np.where(best >= 0, np.minimum(best_area / p_area, 1.0), np.nan)
         share2 = np.where(second >= 0, second_area / p_area, np.nan)
-    share = np.where(best >= 0, np.minimum(share, 1.0), np.nan)
     result = pd.DataFrame(
         {
-            "catchment": np.where(best >= 0, c_names[np.maximum(best, 0)], None),
+            "catchment": pd.Series(
+                np.where(best >= 0, c_names[np.maximum(best, 0)], None), dtype=object
+            ).to_numpy(),
             "catchment_share": share,
-            "second_catchment": np.where(second >= 0, c_names[np.maximum(second, 0)], None),
+            "second_catchment": pd.Series(
+                np.where(second >= 0, c_names[np.maximum(second, 0)], None), dtype=object
+            ).to_numpy(),
             "second_share": share2,
         },
         index=parishes.index,
     )
-    result["catchment"] = result["catchment"].astype(object)
-    result["second_catchment"] = result["second_catchment"].astype(object)
+    result.attrs["catchments_coverage_valid"] = disjoint
     return result
 
 
@@ -490,24 +543,19 @@ def _prepare_catchments(
     """Repair catchments and merge features sharing a name (frame, repaired, rejects, merged)."""
     fixed = repair_geometries(catchments, layer="catchments", label="catchment")
     frame = fixed.frame
-    names = frame["catchment"].astype(str).str.strip()
-    keys = names.map(normalise_name)
-    merged_rows = []
-    out_names = []
-    out_geoms = []
+    names = frame["catchment"].astype(str).str.strip().to_numpy(dtype=object)
+    keys = np.array(_normalised(names), dtype=object)
     geoms = np.asarray(frame.geometry.array, dtype=object)
-    first_name = {}
-    for key, name in zip(keys, names, strict=True):
-        first_name.setdefault(key, name)
-    for key in sorted(first_name):
-        member = (keys == key).to_numpy()
-        shape = geoms[member][0] if member.sum() == 1 else shapely.union_all(geoms[member])
-        if member.sum() > 1:
-            merged_rows.append({"catchment": first_name[key], "features": int(member.sum())})
-        out_names.append(first_name[key])
-        out_geoms.append(shape)
+    _, first, inverse, counts = np.unique(
+        keys.astype(str), return_index=True, return_inverse=True, return_counts=True
+    )
+    out_geoms = geoms[first].copy()
+    merged_rows = []
+    for k in np.flatnonzero(counts > 1):
+        out_geoms[k] = shapely.union_all(geoms[inverse == k])
+        merged_rows.append({"catchment": names[first[k]], "features": int(counts[k])})
     merged = pd.DataFrame(merged_rows, columns=["catchment", "features"])
-    result = gpd.GeoDataFrame({"catchment": out_names}, geometry=out_geoms, crs=catchments.crs)
+    result = gpd.GeoDataFrame({"catchment": names[first]}, geometry=out_geoms, crs=catchments.crs)
     return result, fixed.repaired, fixed.rejects, merged
 
 
@@ -648,8 +696,13 @@ def build_localities(
         catch, c_repaired, c_rejects, merged = _prepare_catchments(catchments)
         repaired.append(c_repaired)
         rejects.append(c_rejects)
-        assigned = assign_by_overlap(frame, catch, workers=workers)
+        assigned = assign_by_overlap(frame, catch, min_share=min_share, workers=workers)
         route = "overlap"
+        if not assigned.attrs.get("catchments_coverage_valid", True):
+            notes.append(
+                "the catchments do not form a valid coverage (they overlap, or shared edges "
+                "do not match), so every parish-catchment pair was measured"
+            )
     else:
         assigned = assign_by_lookup(frame, lookup)  # type: ignore[arg-type]
         route = "lookup"
@@ -668,7 +721,7 @@ def build_localities(
     catchment_locality = {
         normalise_name(c): loc.name for loc in scheme.localities for c in loc.catchments
     }
-    keys = [normalise_name(c) if c is not None else None for c in assigned["catchment"]]
+    keys = _normalised(assigned["catchment"])
     unknown = sorted(
         {
             c
@@ -742,13 +795,12 @@ def build_localities(
 
     # -- coverage checks and dissolve
     geoms = np.asarray(frame.geometry.array, dtype=object)
-    coverage = check_coverage(geoms, codes, crs=frame.crs)
+    coverage, localities = _check_and_dissolve(frame, geoms, codes, scheme, _workers(workers))
     if not coverage.is_valid:
         notes.append(
             "the parishes do not form a valid coverage (see invalid edges and overlaps), so "
             "localities were dissolved with union_all instead of the coverage union"
         )
-    localities = dissolve_localities(frame, scheme, coverage_valid=coverage.is_valid)
     loc_geoms = np.asarray(localities.geometry.array, dtype=object)
     county = (
         shapely.coverage_union_all(loc_geoms) if coverage.is_valid else shapely.union_all(loc_geoms)
@@ -819,6 +871,38 @@ def build_localities(
         with_provenance(out, provenance)
     log.info("built %d localities from %d parishes (%s route)", len(localities), len(frame), route)
     return LocalityBuild(frame, localities, catch_out, report, scheme)
+
+
+def _check_and_dissolve(
+    frame: gpd.GeoDataFrame,
+    geoms: np.ndarray,
+    codes: np.ndarray,
+    scheme: Scheme,
+    workers: int,
+) -> tuple[CoverageCheck, gpd.GeoDataFrame]:
+    """Check the parish coverage and dissolve; the two run side by side when threads allow.
+
+    The coverage union is only kept when the coverage proves valid; otherwise the
+    localities are dissolved again with ``union_all`` and the problems are listed.
+    """
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            valid_future = pool.submit(shapely.coverage_is_valid, geoms)
+            try:
+                localities = dissolve_localities(frame, scheme, coverage_valid=True)
+            except shapely.errors.GEOSException:
+                localities = None
+            valid = bool(valid_future.result())
+    else:
+        valid = bool(shapely.coverage_is_valid(geoms))
+        localities = None
+    if valid:
+        coverage = CoverageCheck(True, *_no_coverage_problems(frame.crs))
+        if localities is None:
+            localities = dissolve_localities(frame, scheme, coverage_valid=True)
+        return coverage, localities
+    coverage = check_coverage(geoms, codes, crs=frame.crs)
+    return coverage, dissolve_localities(frame, scheme, coverage_valid=False)
 
 
 def _population(values: pd.Series) -> pd.Series:
@@ -929,9 +1013,9 @@ def _resolve_groups(
 def _catchment_layer(
     catch: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame, scheme: Scheme
 ) -> gpd.GeoDataFrame:
-    counts = parishes["catchment"].dropna().map(normalise_name).value_counts()
+    counts = pd.Series(_normalised(parishes["catchment"].dropna())).value_counts()
     mapping = {normalise_name(c): loc for loc in scheme.localities for c in loc.catchments}
-    keys = catch["catchment"].map(normalise_name)
+    keys = _normalised(catch["catchment"])
     out = gpd.GeoDataFrame(
         {
             "catchment": catch["catchment"].astype("str").to_numpy(),

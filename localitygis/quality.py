@@ -343,7 +343,9 @@ def check_coverage(
     """
     geoms = np.asarray(geometries, dtype=object)
     labels = np.asarray([str(x) for x in labels], dtype=object)
-    edges = shapely.coverage_invalid_edges(geoms) if len(geoms) else np.empty(0, dtype=object)
+    if not len(geoms) or shapely.coverage_is_valid(geoms):
+        return CoverageCheck(True, *_no_coverage_problems(crs))
+    edges = shapely.coverage_invalid_edges(geoms)
     bad = ~shapely.is_empty(edges) if len(edges) else np.zeros(0, dtype=bool)
     invalid_edges = gpd.GeoDataFrame(
         {
@@ -379,6 +381,27 @@ def check_coverage(
         crs=crs,
     )
     return CoverageCheck(bool(not bad.any()), invalid_edges, overlaps)
+
+
+def _no_coverage_problems(crs: object) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    edges = gpd.GeoDataFrame(
+        {
+            "feature": pd.Series(dtype="str"),
+            "invalid_edge_length_m": pd.Series(dtype="float64"),
+        },
+        geometry=[],
+        crs=crs,
+    )
+    overlaps = gpd.GeoDataFrame(
+        {
+            "feature_a": pd.Series(dtype="str"),
+            "feature_b": pd.Series(dtype="str"),
+            "area_m2": pd.Series(dtype="float64"),
+        },
+        geometry=[],
+        crs=crs,
+    )
+    return edges, overlaps
 
 
 def find_gaps(union: shapely.Geometry, *, crs: object = "EPSG:27700") -> gpd.GeoDataFrame:
