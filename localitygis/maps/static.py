@@ -375,8 +375,8 @@ def county_overview_png(
     ...     geometry=[box(350000, 250000, 360000, 260000), box(350000, 240000, 360000, 250000)],
     ...     crs=27700)
     >>> out = county_overview_png(loc, pathlib.Path(tempfile.mkdtemp()) / "county.png", dpi=40)
-    >>> out.read_bytes()[:4] == b"\\x89PNG"
-    True
+    >>> out.read_bytes()[1:4]
+    b'PNG'
     """
     loc, par, _, _ = _prepare(localities, parishes, None, None)
     prov = _provenance(localities, parishes, provenance=provenance)
