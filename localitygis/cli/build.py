@@ -1,0 +1,282 @@
+"""``localitygis build``: parishes + catchments (or a lookup table) → localities.
+
+Reads the parish and catchment layers (any OGR vector file; ``file.gpkg#layer`` or
+``--layer`` picks a layer), applies a locality scheme, and writes to ``--out``:
+
+* ``localities.gpkg`` — layers ``parishes``, ``catchments`` and ``localities`` (EPSG:27700);
+* ``localities.geojson`` — the localities in WGS84 (EPSG:4326) for the web;
+* ``localities_summary.csv`` — one row per locality;
+* ``quality_report.csv`` — one row per check, and ``rejects.csv`` / ``split_parishes.csv``
+  when there are any.
+"""
+
+from __future__ import annotations
+
+import logging
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from localitygis.cli._app import app, console
+from localitygis.errors import InputFileError
+from localitygis.io import (
+    list_layers,
+    read_catchments,
+    read_lookup,
+    read_parishes,
+    write_csv,
+    write_geojson,
+    write_geopackage,
+)
+from localitygis.localities import LocalityBuild, build_localities
+from localitygis.provenance import provenance_of
+from localitygis.scheme import Scheme, demo_scheme, herefordshire_scheme, load_scheme
+
+__all__ = ["build"]
+
+log = logging.getLogger(__name__)
+
+_PACKAGED_SCHEMES = {"herefordshire": herefordshire_scheme, "demo": demo_scheme}
+_STATUS_STYLE = {
+    "ok": "green",
+    "info": "cyan",
+    "repaired": "yellow",
+    "warning": "yellow",
+    "rejected": "red",
+}
+
+
+class GroupSplit(StrEnum):
+    """What to do with a parish group found in several localities."""
+
+    majority = "majority"
+    refuse = "refuse"
+
+
+class Engine(StrEnum):
+    """Vector reading library."""
+
+    pyogrio = "pyogrio"
+    fiona = "fiona"
+
+
+def _split(spec: str, layer: str | None) -> tuple[Path, str | None]:
+    """Split ``file#layer``; ``--layer`` wins when both are given."""
+    path, hashed = spec.rsplit("#", 1) if "#" in spec else (spec, None)
+    return Path(path), layer or hashed or None
+
+
+def _layer(path: Path, layer: str | None, preferred: str) -> str | None:
+    """In a multi-layer file, use the layer named ``preferred`` when none is named."""
+    if layer is not None or not path.exists():
+        return layer
+    layers = list_layers(path)
+    if len(layers) > 1 and preferred in layers:
+        return preferred
+    return None
+
+
+def _scheme(spec: str | None) -> Scheme:
+    if spec is None:
+        return herefordshire_scheme()
+    if spec.lower() in _PACKAGED_SCHEMES and not Path(spec).exists():
+        return _PACKAGED_SCHEMES[spec.lower()]()
+    path = Path(spec)
+    if not path.exists():
+        raise InputFileError(
+            f"scheme {spec!r} is neither a file nor a packaged scheme "
+            f"({', '.join(_PACKAGED_SCHEMES)}). Give the path of a TOML scheme."
+        )
+    return load_scheme(path)
+
+
+@app.command()
+def build(
+    parishes: Annotated[
+        str, typer.Option("--parishes", "-p", help="Parish boundaries (file or file#layer).")
+    ],
+    catchments: Annotated[
+        str | None,
+        typer.Option("--catchments", "-c", help="Catchment polygons (file or file#layer)."),
+    ] = None,
+    lookup: Annotated[
+        str | None,
+        typer.Option("--lookup", "-l", help="Parish → catchment table (CSV or Excel)."),
+    ] = None,
+    scheme: Annotated[
+        str | None,
+        typer.Option(
+            "--scheme",
+            "-s",
+            help="Scheme TOML file, or 'herefordshire' (default) or 'demo'.",
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+    layer: Annotated[str | None, typer.Option("--layer", help="Layer of the parish file.")] = None,
+    catchments_layer: Annotated[
+        str | None, typer.Option("--catchments-layer", help="Layer of the catchment file.")
+    ] = None,
+    code_field: Annotated[
+        str | None, typer.Option("--code-field", help="Parish code column (if not ONS-named).")
+    ] = None,
+    name_field: Annotated[
+        str | None, typer.Option("--name-field", help="Parish name column.")
+    ] = None,
+    population_field: Annotated[
+        str | None, typer.Option("--population-field", help="Parish population column.")
+    ] = None,
+    catchment_field: Annotated[
+        str | None,
+        typer.Option("--catchment-field", help="Catchment name column (layer or lookup)."),
+    ] = None,
+    lookup_code_field: Annotated[
+        str | None, typer.Option("--lookup-code-field", help="Parish code column of the lookup.")
+    ] = None,
+    crs: Annotated[
+        str | None,
+        typer.Option("--crs", help="CRS of input files that declare none, e.g. EPSG:27700."),
+    ] = None,
+    min_share: Annotated[
+        float,
+        typer.Option("--min-share", min=0.0, max=1.0, help="List parishes split below this."),
+    ] = 0.9,
+    on_group_split: Annotated[
+        GroupSplit,
+        typer.Option("--on-group-split", help="Resolve split parish groups or refuse them."),
+    ] = GroupSplit.majority,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="Vector reading library.")
+    ] = Engine.pyogrio,
+) -> None:
+    """Build localities from parishes and catchments (or a lookup table) and write them out."""
+    if (catchments is None) == (lookup is None):
+        raise typer.BadParameter(
+            "give either --catchments or --lookup (exactly one)", param_hint="--catchments"
+        )
+    chosen = _scheme(scheme)
+    p_path, p_layer = _split(parishes, layer)
+    parish_frame = read_parishes(
+        p_path,
+        layer=_layer(p_path, p_layer, "parishes"),
+        code_field=code_field,
+        name_field=name_field,
+        population_field=population_field,
+        crs=crs,
+        engine=engine.value,
+    )
+    catchment_frame = None
+    lookup_frame = None
+    if catchments is not None:
+        c_path, c_layer = _split(catchments, catchments_layer)
+        catchment_frame = read_catchments(
+            c_path,
+            layer=_layer(c_path, c_layer, "catchments"),
+            field=catchment_field,
+            crs=crs,
+            engine=engine.value,
+        )
+    else:
+        lookup_frame = read_lookup(
+            Path(lookup),  # type: ignore[arg-type]
+            parish_field=lookup_code_field,
+            catchment_field=catchment_field,
+        )
+    result = build_localities(
+        parish_frame,
+        catchments=catchment_frame,
+        lookup=lookup_frame,
+        scheme=chosen,
+        min_share=min_share,
+        on_group_split=on_group_split.value,
+    )
+    written = write_outputs(result, out)
+    _print_localities(result)
+    _print_quality(result)
+    console.print(
+        "wrote " + ", ".join(escape(str(p)) for p in written), highlight=False, soft_wrap=True
+    )
+
+
+def write_outputs(result: LocalityBuild, out: Path) -> list[Path]:
+    """Write the build's files into ``out`` and return their paths."""
+    provenance = provenance_of(result.localities)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        write_geopackage(
+            out / "localities.gpkg",
+            {
+                "parishes": result.parishes,
+                "catchments": result.catchments,
+                "localities": result.localities,
+            },
+            provenance=provenance,
+        ),
+        write_geojson(out / "localities.geojson", result.localities, provenance=provenance),
+        write_csv(out / "localities_summary.csv", result.localities, provenance=provenance),
+        write_csv(out / "quality_report.csv", result.report.to_frame(), provenance=provenance),
+    ]
+    for name, table in (
+        ("rejects.csv", result.report.rejects),
+        ("split_parishes.csv", result.report.split_parishes),
+    ):
+        target = out / name
+        if len(table):
+            written.append(write_csv(target, pd.DataFrame(table), provenance=provenance))
+        elif target.exists():
+            target.unlink()  # a stale file from an earlier run would mislead
+    return written
+
+
+def _print_localities(result: LocalityBuild) -> None:
+    table = Table(title=f"Localities — {escape(result.scheme.name)}", title_justify="left")
+    for column, justify in (
+        ("locality", "left"),
+        ("tier", "right"),
+        ("parishes", "right"),
+        ("area km²", "right"),
+        ("population", "right"),
+        ("per km²", "right"),
+        ("catchments", "left"),
+    ):
+        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    for row in result.localities.itertuples(index=False):
+        population = "—" if pd.isna(row.population) else f"{int(row.population):,}"
+        density = "—" if pd.isna(row.density_per_km2) else f"{row.density_per_km2:,.0f}"
+        table.add_row(
+            escape(str(row.locality)),
+            f"{row.tier} {escape(str(row.tier_name))}",
+            f"{row.parish_count:,}",
+            f"{row.area_km2:,.1f}",
+            population,
+            density,
+            escape(str(row.catchments)),
+        )
+    console.print(table)
+    if result.report.parishes_in != result.report.parishes_out:
+        console.print(
+            f"[yellow]{result.report.parishes_in - result.report.parishes_out} parish "
+            "feature(s) rejected: see rejects.csv[/]"
+        )
+
+
+def _print_quality(result: LocalityBuild) -> None:
+    frame = result.report.to_frame()
+    table = Table(title="Quality report", title_justify="left")
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("count", justify="right")
+    table.add_column("detail")
+    for row in frame.itertuples(index=False):
+        style = _STATUS_STYLE.get(row.status, "")
+        table.add_row(
+            escape(row.check),
+            f"[{style}]{escape(row.status)}[/]" if style else escape(row.status),
+            str(row.count) if row.count else "",
+            escape(row.detail),
+        )
+    console.print(table)
