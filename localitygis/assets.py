@@ -1,0 +1,1031 @@
+"""The asset register: read it, check every row, and locate each asset in its locality.
+
+:func:`read_assets` reads a register (CSV in UTF-8 or Windows-1252, Excel, GeoPackage,
+GeoJSON or any OGR layer, or a DataFrame) into the asset contract: ``asset_id``, ``name``,
+``category``, ``partner``, ``sector``, ``postcode`` and a Point in EPSG:27700. Columns with
+other names are recognised or mapped (``columns={"Site Name": "name"}``); categories and
+sectors are normalised through a :class:`~localitygis.vocabulary.Vocabulary`.
+
+Each asset's position comes, in this order, from its geometry, its easting/northing (British
+National Grid), its latitude/longitude (WGS84, converted with OSTN15) or its postcode (looked
+up in a postcode directory). Nothing is guessed: a row whose coordinates make sense only when
+swapped, hold text, or lie outside Great Britain is rejected with a reason saying so.
+
+:func:`locate_assets` then puts each asset in its parish, locality and tier.
+
+Nothing is lost: every input row ends either in ``assets`` or in ``rejects`` (``source``,
+``row``, ``reason`` and the row's original columns), and :meth:`AssetRegister.counts`
+reconciles (read = accepted + rejected). ``row`` is the row number a user sees in a
+spreadsheet (the header is row 1, so the first asset is row 2); for vector layers it is the
+feature number (the first feature is 1).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+
+from localitygis.crs import BNG, classify_coordinates, lonlat_to_bng, to_bng
+from localitygis.errors import DataError, InputFileError
+from localitygis.locate import _ParishIndex
+from localitygis.provenance import Provenance, provenance_of, with_provenance
+from localitygis.vocabulary import DEFAULT_VOCABULARY, Vocabulary
+
+__all__ = [
+    "ASSET_COLUMNS",
+    "CONTRACT_COLUMNS",
+    "AssetRegister",
+    "locate_assets",
+    "read_assets",
+]
+
+log = logging.getLogger(__name__)
+
+#: The asset contract's leading columns, in order.
+ASSET_COLUMNS = ("asset_id", "name", "category", "partner", "sector", "postcode")
+_LOCATION_COLUMNS = ("parish_code", "parish_name", "locality", "tier", "tier_name")
+_POSITION_COLUMNS = ("easting", "northing", "latitude", "longitude")
+_NUMBER_COLUMNS = ("annual_cost", "floor_area_m2")
+#: Every contract name a register column can be mapped to.
+CONTRACT_COLUMNS = (*ASSET_COLUMNS, *_POSITION_COLUMNS, *_NUMBER_COLUMNS)
+
+# Recognised column names (folded: lower case, underscores), most specific first.
+_SYNONYMS: Mapping[str, tuple[str, ...]] = {
+    "asset_id": ("asset_id", "assetid", "asset_ref", "asset_reference", "asset_no",
+                 "asset_number", "asset_code", "property_ref", "property_reference",
+                 "site_id", "site_ref", "id", "ref", "reference"),
+    "name": ("name", "asset_name", "site_name", "property_name", "building_name",
+             "premises_name", "premises", "building", "site"),
+    "category": ("category", "asset_category", "asset_type", "category_type", "type",
+                 "service_type", "facility_type", "property_type", "service", "use"),
+    "partner": ("partner", "owner", "organisation", "organization", "owning_organisation",
+                "owner_organisation", "provider", "operator", "agency"),
+    "sector": ("sector", "partner_sector", "owner_sector", "organisation_type",
+               "organisation_sector"),
+    "postcode": ("postcode", "post_code", "postal_code", "pcode", "pcds", "pcd"),
+    "easting": ("easting", "eastings", "os_easting", "bng_easting", "grid_easting",
+                "easting_m", "oseast1m", "x_bng"),
+    "northing": ("northing", "northings", "os_northing", "bng_northing", "grid_northing",
+                 "northing_m", "osnrth1m", "y_bng"),
+    "latitude": ("latitude", "lat", "wgs84_latitude", "latitude_wgs84"),
+    "longitude": ("longitude", "lon", "long", "lng", "wgs84_longitude", "longitude_wgs84"),
+    "annual_cost": ("annual_cost", "annual_running_cost", "running_cost", "annual_cost_gbp",
+                    "revenue_cost", "cost", "opex"),
+    "floor_area_m2": ("floor_area_m2", "floor_area_sqm", "floor_area_m", "floor_area",
+                      "gross_internal_area", "gia_m2", "gia", "nia", "area_m2"),
+}  # fmt: skip
+
+_TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"}
+_GBP = re.compile(r"[£$,\s]|GBP", re.IGNORECASE)
+_REASON_KIND = re.compile(r"[^:;]+")
+
+
+def _fold(name: object) -> str:
+    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().casefold()).strip("_")
+
+
+# --------------------------------------------------------------------------------------
+# The result
+
+
+@dataclass(frozen=True)
+class AssetRegister:
+    """An asset register read, checked and (after :func:`locate_assets`) located.
+
+    Attributes
+    ----------
+    assets : geopandas.GeoDataFrame
+        Accepted assets in EPSG:27700: ``asset_id``, ``name``, ``category``, ``partner``,
+        ``sector``, ``postcode``; after locating, ``parish_code``, ``parish_name``,
+        ``locality``, ``tier`` (and ``tier_name`` when the parishes have it); then
+        ``annual_cost`` and ``floor_area_m2`` when given, ``position_source`` (where the
+        position came from), ``row`` (the source row) and the register's other columns.
+    rejects : pandas.DataFrame
+        ``source``, ``row``, ``reason`` and the rejected row's original columns.
+    source : str
+        The register's name (file name) used in messages and in ``rejects.source``.
+    read : int
+        Rows read from the source (blank rows included).
+    notes : tuple of str
+        Things worth knowing that did not reject a row (ids generated, numbers ignored).
+    provenance : Provenance
+        Attribution carried into outputs.
+    originals : pandas.DataFrame
+        The rows as read, indexed by ``row`` (for the rejects of later steps).
+    """
+
+    assets: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    source: str
+    read: int
+    notes: tuple[str, ...] = ()
+    provenance: Provenance = field(default_factory=lambda: provenance_of(pd.DataFrame()))
+    originals: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False, compare=False)
+
+    def counts(self) -> dict[str, Any]:
+        """Count rows read, accepted and rejected, and rejects by reason.
+
+        The reason of a row rejected for several things is counted under its first.
+
+        Returns
+        -------
+        dict
+            ``read``, ``accepted``, ``rejected`` (``read == accepted + rejected``) and
+            ``by_reason`` (reason -> rows, most common first).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> register = read_assets(pd.DataFrame({
+        ...     "asset_id": ["A1", "A1"], "name": ["Library", "Library"],
+        ...     "category": ["Library", "Library"], "easting": [351000, 351000],
+        ...     "northing": [240000, 240000]}))
+        >>> register.counts()
+        {'read': 2, 'accepted': 1, 'rejected': 1, 'by_reason': {'duplicate asset_id': 1}}
+        """
+        kinds = Counter(_reason_kind(r) for r in self.rejects["reason"].tolist())
+        return {
+            "read": self.read,
+            "accepted": len(self.assets),
+            "rejected": len(self.rejects),
+            "by_reason": dict(sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))),
+        }
+
+
+def _reason_kind(reason: object) -> str:
+    match = _REASON_KIND.match(str(reason))
+    return match.group(0).strip() if match else str(reason)
+
+
+# --------------------------------------------------------------------------------------
+# Loading
+
+
+def _load(
+    source: str | PathLike[str] | pd.DataFrame,
+    *,
+    crs: str | int | None,
+    sheet: str | int | None,
+    layer: str | int | None,
+    source_name: str | None,
+) -> tuple[pd.DataFrame, gpd.GeoSeries | None, NDArray[np.int64], str, Provenance]:
+    """Return (attribute table, geometry or None, row numbers, name, provenance)."""
+    if isinstance(source, gpd.GeoDataFrame):
+        name = source_name or str(source.attrs.get("source", "the asset register"))
+        frame = to_bng(source, assume_crs=crs, source=name)
+        geometry = frame.geometry
+        table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+        rows = np.arange(len(frame), dtype=np.int64) + 1
+        return table, geometry, rows, name, provenance_of(source)
+    if isinstance(source, pd.DataFrame):
+        name = source_name or str(source.attrs.get("source", "the asset register"))
+        table = source.copy()
+        table.columns = [str(c).strip() for c in table.columns]
+        rows = np.arange(len(table), dtype=np.int64) + 2
+        return table, None, rows, name, provenance_of(source)
+    path = Path(source)
+    name = source_name or path.name
+    if not path.exists():
+        raise InputFileError(f"asset register not found: {path}. Check the path.")
+    if path.suffix.lower() in _TABLE_SUFFIXES:
+        from localitygis.io import read_table
+
+        table = read_table(path, sheet=sheet)
+        rows = np.arange(len(table), dtype=np.int64) + 2
+        return table, None, rows, name, provenance_of(table)
+    from localitygis.io import read_vector
+
+    frame = read_vector(path, layer=layer, crs=crs)
+    geometry = frame.geometry
+    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
+    rows = np.arange(len(frame), dtype=np.int64) + 1
+    return table, geometry, rows, name, provenance_of(frame)
+
+
+def _map_columns(
+    columns: list[str], mapping: Mapping[str, str] | None, source: str
+) -> dict[str, str]:
+    """Return contract name -> register column, from the explicit mapping then synonyms."""
+    result: dict[str, str] = {}
+    problems = []
+    folded = {}
+    for column in columns:
+        folded.setdefault(column.casefold(), column)
+    for theirs, ours in (mapping or {}).items():
+        target = str(ours).strip()
+        if target not in CONTRACT_COLUMNS:
+            problems.append(
+                f"cannot map {theirs!r} to {ours!r}: the names to map to are "
+                f"{', '.join(CONTRACT_COLUMNS)}"
+            )
+            continue
+        column = theirs if theirs in columns else folded.get(str(theirs).strip().casefold())
+        if column is None:
+            problems.append(f"no column named {theirs!r} to map to {target!r}")
+            continue
+        if target in result:
+            problems.append(f"two columns mapped to {target!r}: {result[target]!r}, {column!r}")
+            continue
+        result[target] = column
+    if problems:
+        raise DataError(
+            f"{source}: " + "; ".join(problems) + f". The columns are: {', '.join(columns)}."
+        )
+    used = set(result.values())
+    by_fold: dict[str, str] = {}
+    for column in columns:
+        by_fold.setdefault(_fold(column), column)
+    for target, names in _SYNONYMS.items():
+        if target in result:
+            continue
+        for candidate in names:
+            column = by_fold.get(candidate)
+            if column is not None and column not in used:
+                result[target] = column
+                used.add(column)
+                break
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# Cell helpers
+
+
+def _text(values: pd.Series) -> NDArray[np.object_]:
+    """Return stripped text, None for missing or blank cells."""
+    array = values.to_numpy(dtype=object)
+    out = np.empty(len(array), dtype=object)
+    for i, value in enumerate(array):
+        if value is None or (not isinstance(value, str) and _isna(value)):
+            out[i] = None
+        elif isinstance(value, float) and value.is_integer():
+            out[i] = str(int(value))
+        else:
+            text = str(value).strip()
+            out[i] = text or None
+    return out
+
+
+def _isna(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def _numbers(values: pd.Series, *, money: bool = False) -> tuple[NDArray, NDArray]:
+    """Parse numbers; return (values with NaN, mask of non-blank cells that are not numbers)."""
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        numbers = np.array(values.to_numpy(dtype="float64", na_value=np.nan), copy=True)
+        return numbers, np.zeros(len(values), bool)
+    text = pd.Series(_text(values), dtype=object)
+    present = text.notna().to_numpy()
+    cleaned = text.where(text.notna(), "").astype(str)
+    cleaned = cleaned.str.replace(_GBP if money else r"[,\s]", "", regex=True)
+    numbers = pd.to_numeric(cleaned.where(cleaned != "", None), errors="coerce")
+    numbers = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    bad = present & ~np.isfinite(numbers)
+    numbers[bad] = np.nan
+    return numbers, bad
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.6g}" if abs(value) < 1_000 else f"{value:.0f}"
+
+
+# --------------------------------------------------------------------------------------
+# Positions
+
+
+@dataclass
+class _Positions:
+    x: NDArray[np.float64]
+    y: NDArray[np.float64]
+    how: NDArray[np.object_]
+    problem: NDArray[np.object_]
+    postcode: NDArray[np.object_]
+
+
+def _resolve_positions(
+    table: pd.DataFrame,
+    mapped: Mapping[str, str],
+    geometry: gpd.GeoSeries | None,
+    directory: pd.DataFrame | None,
+    skip: NDArray[np.bool_],
+) -> _Positions:
+    """Find each row's position (EPSG:27700) or say why there is none."""
+    n = len(table)
+    x = np.full(n, np.nan)
+    y = np.full(n, np.nan)
+    how = np.full(n, None, dtype=object)
+    problem = np.full(n, None, dtype=object)
+    postcode_out = np.full(n, None, dtype=object)
+    todo = ~skip.copy()
+
+    def settle(mask: NDArray[np.bool_], xs: NDArray, ys: NDArray, label: str) -> None:
+        x[mask], y[mask], how[mask] = xs[mask], ys[mask], label
+        todo[mask] = False
+
+    def fail(mask: NDArray[np.bool_], messages: NDArray[np.object_] | str) -> None:
+        problem[mask] = messages if isinstance(messages, str) else messages[mask]
+        todo[mask] = False
+
+    # 1. Geometry.
+    if geometry is not None:
+        geoms = np.asarray(geometry.values, dtype=object)
+        missing = pd.isna(geoms) | shapely.is_empty(geoms)
+        type_id = shapely.get_type_id(geoms)
+        single_multi = (type_id == 4) & (shapely.get_num_geometries(geoms) == 1)
+        points = np.where(single_multi, shapely.get_geometry(geoms, 0), geoms)
+        is_point = (type_id == 0) | single_multi
+        wrong_type = todo & ~missing & ~is_point
+        if wrong_type.any():
+            kinds = np.array(
+                [f"not a point: the geometry is a {g.geom_type}; give one point per asset"
+                 if w else None for g, w in zip(geoms, wrong_type, strict=True)],
+                dtype=object,
+            )  # fmt: skip
+            fail(wrong_type, kinds)
+        use = todo & ~missing & is_point
+        gx = np.full(n, np.nan)
+        gy = np.full(n, np.nan)
+        gx[use] = shapely.get_x(points[use])
+        gy[use] = shapely.get_y(points[use])
+        _check_grid(gx, gy, use, settle, fail, label="geometry", what="point")
+
+    # 2. Easting / northing.
+    if "easting" in mapped and "northing" in mapped:
+        e, e_bad = _numbers(table[mapped["easting"]])
+        nn, n_bad = _numbers(table[mapped["northing"]])
+        _check_pair(table, mapped, ("easting", "northing"), e, nn, e_bad, n_bad, todo, fail)
+        both = todo & np.isfinite(e) & np.isfinite(nn)
+        _check_grid(e, nn, both, settle, fail, label="easting/northing", what="easting/northing")
+
+    # 3. Latitude / longitude.
+    if "latitude" in mapped and "longitude" in mapped:
+        lat, lat_bad = _numbers(table[mapped["latitude"]])
+        lon, lon_bad = _numbers(table[mapped["longitude"]])
+        _check_pair(
+            table, mapped, ("latitude", "longitude"), lat, lon, lat_bad, lon_bad, todo, fail
+        )
+        both = todo & np.isfinite(lat) & np.isfinite(lon)
+        if both.any():
+            kinds = np.full(n, "", dtype=object)
+            kinds[both] = classify_coordinates(lon[both], lat[both])
+            message = np.array(
+                [_lonlat_problem(k, la, lo) for k, la, lo in zip(kinds, lat, lon, strict=True)],
+                dtype=object,
+            )
+            fail(both & (kinds != "lonlat"), message)
+            good = both & (kinds == "lonlat")
+            if good.any():
+                ex = np.full(n, np.nan)
+                ny = np.full(n, np.nan)
+                ex[good], ny[good] = lonlat_to_bng(lon[good], lat[good])
+                settle(good, ex, ny, "latitude/longitude")
+
+    # 4. Postcode.
+    if "postcode" in mapped:
+        from localitygis.postcodes import lookup_postcodes, normalise_postcodes
+
+        raw = pd.Series(_text(table[mapped["postcode"]]), dtype=object)
+        normal = normalise_postcodes(raw).to_numpy(dtype=object)
+        has_text = raw.notna().to_numpy()
+        # Keep the standard form where valid, the text as written otherwise.
+        postcode_out[:] = np.where(pd.isna(normal), raw.to_numpy(dtype=object), normal)
+        wanted = todo & has_text
+        if wanted.any() and directory is None:
+            fail(
+                wanted,
+                "no position: the row has only a postcode, and no postcode directory was "
+                "given (postcodes=..., or --postcodes: ONS Postcode Directory or Code-Point Open)",
+            )
+        elif wanted.any():
+            found = lookup_postcodes(raw[wanted], directory)
+            status = np.full(n, "", dtype=object)
+            status[wanted] = found["status"].to_numpy(dtype=object)
+            px = np.full(n, np.nan)
+            py = np.full(n, np.nan)
+            px[wanted] = found["easting"].to_numpy()
+            py[wanted] = found["northing"].to_numpy()
+            source = directory.attrs.get("source", "the postcode directory")
+            messages = np.array(
+                [_postcode_problem(s, raw.iloc[i], normal[i], source) if s else None
+                 for i, s in enumerate(status)], dtype=object)  # fmt: skip
+            fail(wanted & np.isin(status, ["not found", "invalid", "no position"]), messages)
+            settle(wanted & (status == "found"), px, py, "postcode")
+            settle(wanted & (status == "terminated"), px, py, "postcode (terminated)")
+
+    # 5. Nothing.
+    if todo.any():
+        fail(todo, "no position: no coordinates and no postcode")
+    return _Positions(x, y, how, problem, postcode_out)
+
+
+def _check_pair(
+    table: pd.DataFrame,
+    mapped: Mapping[str, str],
+    names: tuple[str, str],
+    a: NDArray,
+    b: NDArray,
+    a_bad: NDArray,
+    b_bad: NDArray,
+    todo: NDArray[np.bool_],
+    fail: Any,
+) -> None:
+    """Reject rows with text in a coordinate column, or only one of the pair."""
+    n = len(table)
+    if (a_bad | b_bad).any():
+        a_text = _text(table[mapped[names[0]]])
+        b_text = _text(table[mapped[names[1]]])
+        messages = np.full(n, None, dtype=object)
+        for i in np.flatnonzero(todo & (a_bad | b_bad)):
+            parts = []
+            if a_bad[i]:
+                parts.append(f"{names[0]} {a_text[i]!r}")
+            if b_bad[i]:
+                parts.append(f"{names[1]} {b_text[i]!r}")
+            messages[i] = f"text in coordinate columns: {' and '.join(parts)} is not a number"
+        fail(todo & (a_bad | b_bad), messages)
+    half = todo & (np.isfinite(a) != np.isfinite(b))
+    if half.any():
+        messages = np.array(
+            [f"incomplete coordinates: {names[0]} given without {names[1]}" if np.isfinite(p)
+             else f"incomplete coordinates: {names[1]} given without {names[0]}"
+             for p in a], dtype=object)  # fmt: skip
+        fail(half, messages)
+
+
+def _check_grid(
+    gx: NDArray, gy: NDArray, use: NDArray[np.bool_], settle: Any, fail: Any, *, label: str,
+    what: str,
+) -> None:  # fmt: skip
+    """Accept plausible National Grid positions; explain the rest."""
+    if not use.any():
+        return
+    kinds = np.full(len(gx), "", dtype=object)
+    kinds[use] = classify_coordinates(gx[use], gy[use])
+    messages = np.array(
+        [_grid_problem(k, a, b, what) for k, a, b in zip(kinds, gx, gy, strict=True)],
+        dtype=object,
+    )
+    fail(use & (kinds != "bng"), messages)
+    settle(use & (kinds == "bng"), gx, gy, label)
+
+
+def _grid_problem(kind: str, e: float, n: float, what: str) -> str | None:
+    pair = f"({_fmt(e)}, {_fmt(n)})"
+    if kind in ("", "bng"):
+        return None
+    if kind == "bng_swapped":
+        return (
+            f"easting and northing look swapped: {what} {pair} makes sense only as "
+            f"({_fmt(n)}, {_fmt(e)}); correct the row"
+        )
+    if kind in ("lonlat", "lonlat_swapped"):
+        return (
+            f"degrees in grid columns: {what} {pair} looks like longitude/latitude, not "
+            "metres; put them in latitude/longitude columns"
+        )
+    return (
+        f"coordinates outside Great Britain: {what} {pair} is not a British National Grid position"
+    )
+
+
+def _lonlat_problem(kind: str, lat: float, lon: float) -> str | None:
+    if kind in ("", "lonlat"):
+        return None
+    if kind == "lonlat_swapped":
+        return (
+            f"latitude and longitude look swapped: latitude {lat:.6g}, longitude {lon:.6g} "
+            f"make sense only as latitude {lon:.6g}, longitude {lat:.6g}; correct the row"
+        )
+    if kind in ("bng", "bng_swapped"):
+        return (
+            f"metres in latitude/longitude columns: ({lat:.0f}, {lon:.0f}) look like grid "
+            "metres; put them in easting/northing columns"
+        )
+    return (
+        f"coordinates outside Great Britain: latitude {lat:.6g}, longitude {lon:.6g} is not a "
+        "position in Great Britain"
+    )
+
+
+def _postcode_problem(status: str, written: object, normal: object, source: str) -> str | None:
+    if status == "invalid":
+        return f"invalid postcode: {written!r} is not a UK postcode"
+    if status == "not found":
+        return f"unknown postcode: {normal} is not in {source}"
+    if status == "no position":
+        return f"no position: postcode {normal} has no grid reference in {source}"
+    return None
+
+
+def _positions_of_table(
+    frame: pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None,
+    postcodes: pd.DataFrame | None,
+    crs: str | int | None,
+) -> _Positions:
+    """Positions for :func:`localitygis.locate.locate_many` (same rules as the register)."""
+    table, geometry, _, name, _ = _load(frame, crs=crs, sheet=None, layer=None, source_name=None)
+    mapped = _map_columns(list(map(str, table.columns)), columns, name)
+    _require_position_columns(mapped, geometry, postcodes, name)
+    directory = _directory(postcodes)
+    return _resolve_positions(table, mapped, geometry, directory, np.zeros(len(table), bool))
+
+
+def _directory(postcodes: pd.DataFrame | str | PathLike[str] | None) -> pd.DataFrame | None:
+    if postcodes is None:
+        return None
+    from localitygis.postcodes import read_postcode_directory
+
+    if isinstance(postcodes, pd.DataFrame) and postcodes.attrs.get(
+        "localitygis_postcode_directory"
+    ):
+        return postcodes
+    return read_postcode_directory(postcodes)
+
+
+def _require_position_columns(
+    mapped: Mapping[str, str],
+    geometry: gpd.GeoSeries | None,
+    postcodes: object,
+    source: str,
+) -> None:
+    problems = []
+    for a, b in (("easting", "northing"), ("latitude", "longitude")):
+        if (a in mapped) != (b in mapped):
+            have, lack = (a, b) if a in mapped else (b, a)
+            problems.append(
+                f"there is a {have} column ({mapped[have]!r}) but no {lack} column; map it "
+                f"with columns={{'Their Name': {lack!r}}} (--column \"Their Name={lack}\")"
+            )
+    if problems:
+        raise DataError(f"{source}: " + "; ".join(problems) + ".")
+    has_coordinates = geometry is not None or {"easting", "latitude"} & set(mapped)
+    if not has_coordinates and "postcode" not in mapped:
+        raise DataError(
+            f"{source}: no position columns: need easting/northing, latitude/longitude or "
+            "postcode columns (or a geometry). Name yours with columns={'X': 'easting', "
+            "'Y': 'northing'} (--column X=easting on the command line)."
+        )
+    if not has_coordinates and postcodes is None:
+        raise DataError(
+            f"{source}: positions can come only from postcodes, and no postcode directory was "
+            "given. Pass postcodes=... (--postcodes): an ONS Postcode Directory or "
+            "Code-Point Open file."
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Reading the register
+
+
+def read_assets(
+    source: str | PathLike[str] | pd.DataFrame,
+    *,
+    columns: Mapping[str, str] | None = None,
+    postcodes: pd.DataFrame | str | PathLike[str] | None = None,
+    vocabulary: Vocabulary | Any | None = None,
+    crs: str | int | None = None,
+    sheet: str | int | None = None,
+    layer: str | int | None = None,
+    source_name: str | None = None,
+) -> AssetRegister:
+    """Read an asset register, check every row and return the assets and the rejects.
+
+    Parameters
+    ----------
+    source : str, path-like, pandas.DataFrame or geopandas.GeoDataFrame
+        A CSV (UTF-8 or Windows-1252), Excel workbook, GeoPackage, GeoJSON or other OGR
+        layer, or a frame.
+    columns : mapping of str to str, optional
+        Your column name -> contract name (``asset_id``, ``name``, ``category``,
+        ``partner``, ``sector``, ``postcode``, ``easting``, ``northing``, ``latitude``,
+        ``longitude``, ``annual_cost``, ``floor_area_m2``). Common names are recognised
+        without it ("Site Name", "Asset Type", "Owner", "Post Code", "Eastings", "Lat"…).
+    postcodes : pandas.DataFrame or path, optional
+        A postcode directory (see :func:`localitygis.postcodes.read_postcode_directory`),
+        used for rows with no coordinates.
+    vocabulary : Vocabulary or scheme, optional
+        Categories and sectors (default :data:`localitygis.vocabulary.DEFAULT_VOCABULARY`);
+        a :class:`~localitygis.scheme.Scheme` extends the default with its own.
+    crs : str or int, optional
+        CRS of a vector source that declares none.
+    sheet : str or int, optional
+        Excel sheet.
+    layer : str or int, optional
+        Layer of a multi-layer vector file.
+    source_name : str, optional
+        Name used in messages and ``rejects.source`` (default: the file name).
+
+    Returns
+    -------
+    AssetRegister
+        ``assets`` (EPSG:27700, not yet located: see :func:`locate_assets`), ``rejects``,
+        ``counts()``.
+
+    Raises
+    ------
+    InputFileError
+        A missing or unreadable file.
+    DataError
+        Unusable columns: no ``name`` or ``category`` column, no position columns, a
+        mapping to an unknown name. (Problems in single rows reject those rows instead.)
+    CRSError
+        A vector layer without a CRS (and no ``crs``), or whose coordinates all contradict it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> register = read_assets(pd.DataFrame({
+    ...     "Site Name": ["Kington Library", "Leominster Fire Station", "Mystery"],
+    ...     "Asset Type": ["Library", "Fire & Rescue Station", "Liberry"],
+    ...     "Owner": ["Herefordshire Council", "HWFRS", "?"],
+    ...     "Sector": ["Council", "Fire", "Council"],
+    ...     "Latitude": [52.2036, 52.2266, 52.2],
+    ...     "Longitude": [-3.0303, -2.7395, -3.0]}))
+    >>> register.assets[["asset_id", "name", "category", "sector"]]
+      asset_id                     name      category   sector
+    0    R0002          Kington Library       library  council
+    1    R0003  Leominster Fire Station  fire_station     fire
+    >>> register.rejects[["row", "reason"]].to_dict("records")
+    [{'row': 4, 'reason': "unknown category: 'Liberry' is not a known category; closest is 'library' (Library)"}]
+    """  # noqa: E501
+    vocab = _vocabulary(vocabulary)
+    table, geometry, rows, name, provenance = _load(
+        source, crs=crs, sheet=sheet, layer=layer, source_name=source_name
+    )
+    original_columns = [str(c) for c in table.columns]
+    table.columns = original_columns
+    if len(set(original_columns)) != len(original_columns):
+        repeated = sorted({c for c in original_columns if original_columns.count(c) > 1})
+        raise DataError(f"{name}: repeated column name(s) {', '.join(repeated)}; rename them.")
+    mapped = _map_columns(original_columns, columns, name)
+    missing = [c for c in ("name", "category") if c not in mapped]
+    if missing:
+        raise DataError(
+            f"{name}: no {' or '.join(missing)} column found; the columns are: "
+            f"{', '.join(original_columns)}. Name it with columns={{'Their Name': "
+            f'{missing[0]!r}}} (--column "Their Name={missing[0]}" on the command line).'
+        )
+    _require_position_columns(mapped, geometry, postcodes, name)
+    directory = _directory(postcodes)
+    n = len(table)
+    notes: list[str] = []
+    reasons: list[list[str]] = [[] for _ in range(n)]
+
+    def add(mask: NDArray[np.bool_], message: str | NDArray[np.object_]) -> None:
+        for i in np.flatnonzero(mask):
+            reasons[i].append(message if isinstance(message, str) else str(message[i]))
+
+    # Blank rows: every cell empty (and no geometry).
+    cells = [_text(table[c]) for c in original_columns]
+    blank = np.ones(n, dtype=bool)
+    for values in cells:
+        blank &= pd.isna(values)
+    if geometry is not None:
+        blank &= np.asarray(pd.isna(geometry.values) | geometry.is_empty.to_numpy(), dtype=bool)
+    add(blank, "blank row")
+    live = ~blank
+
+    # Identifiers.
+    if "asset_id" in mapped:
+        ids = _text(table[mapped["asset_id"]])
+        no_id = live & pd.isna(ids)
+        add(no_id, f"no asset_id: the {mapped['asset_id']!r} cell is empty")
+        has_id = live & ~pd.isna(ids)
+        id_series = pd.Series(ids, dtype=object).where(has_id, None)
+        first_row = {}
+        duplicate_messages = np.full(n, None, dtype=object)
+        duplicated = np.zeros(n, dtype=bool)
+        for i in np.flatnonzero(has_id):
+            value = id_series.iloc[i]
+            if value in first_row:
+                duplicated[i] = True
+                duplicate_messages[i] = (
+                    f"duplicate asset_id: {value!r} was first used on row {first_row[value]}"
+                )
+            else:
+                first_row[value] = int(rows[i])
+        add(duplicated, duplicate_messages)
+    else:
+        width = max(4, len(str(int(rows.max()) if n else 0)))
+        ids = np.array([f"R{r:0{width}d}" for r in rows], dtype=object)
+        notes.append(
+            f"the register has no asset_id column: ids were made from row numbers "
+            f"(R{rows[0] if n else 2:0{width}d} is row {rows[0] if n else 2}); add an id "
+            "column to keep them stable"
+        )
+
+    # Name, category and sector.
+    names = _text(table[mapped["name"]])
+    add(live & pd.isna(names), "no name: the name cell is empty")
+    raw_category = _text(table[mapped["category"]])
+    category = vocab.normalise_many(pd.Series(raw_category, dtype=object), kind="category")
+    category = category.to_numpy(dtype=object)
+    add(live & pd.isna(raw_category), "no category: the category cell is empty")
+    unknown = live & ~pd.isna(raw_category) & pd.isna(category)
+    if unknown.any():
+        messages = np.full(n, None, dtype=object)
+        for value in pd.unique(raw_category[unknown]):
+            text = "unknown category: " + vocab.describe_unknown(value, kind="category")
+            messages[unknown & (raw_category == value)] = text
+        add(unknown, messages)
+    if "sector" in mapped:
+        raw_sector = _text(table[mapped["sector"]])
+        sector = vocab.normalise_many(pd.Series(raw_sector, dtype=object), kind="sector")
+        sector = sector.to_numpy(dtype=object)
+        unknown = live & ~pd.isna(raw_sector) & pd.isna(sector)
+        if unknown.any():
+            messages = np.full(n, None, dtype=object)
+            for value in pd.unique(raw_sector[unknown]):
+                text = "unknown sector: " + vocab.describe_unknown(value, kind="sector")
+                messages[unknown & (raw_sector == value)] = text
+            add(unknown, messages)
+    else:
+        sector = np.full(n, None, dtype=object)
+        notes.append("the register has no sector column: sector is left blank")
+    partner = _text(table[mapped["partner"]]) if "partner" in mapped else np.full(n, None, object)
+    if "partner" not in mapped:
+        notes.append("the register has no partner column: partner is left blank")
+
+    # Positions.
+    positions = _resolve_positions(table, mapped, geometry, directory, blank)
+    add(live & ~pd.isna(positions.problem), positions.problem)
+
+    # Optional numbers: a bad value is left blank and noted, not a reason to reject.
+    numbers: dict[str, NDArray] = {}
+    for column in _NUMBER_COLUMNS:
+        if column not in mapped:
+            continue
+        values, bad = _numbers(table[mapped[column]], money=column == "annual_cost")
+        bad &= live
+        negative = live & (values < 0)
+        values[negative] = np.nan
+        bad |= negative
+        if bad.any():
+            listed = ", ".join(str(r) for r in rows[bad][:10])
+            more = f" and {int(bad.sum()) - 10} more" if bad.sum() > 10 else ""
+            notes.append(
+                f"{column}: {int(bad.sum())} value(s) are not non-negative numbers and were "
+                f"left blank (rows {listed}{more})"
+            )
+        numbers[column] = values
+
+    reason = np.array(["; ".join(r) if r else None for r in reasons], dtype=object)
+    accepted = pd.isna(reason)
+    originals = _originals(table, geometry, rows)
+    assets = _assets_frame(
+        accepted=accepted,
+        ids=ids,
+        names=names,
+        category=category,
+        partner=partner,
+        sector=sector,
+        positions=positions,
+        numbers=numbers,
+        rows=rows,
+        table=table,
+        used=set(mapped.values()),
+        provenance=provenance,
+    )
+    rejects = _rejects_frame(originals, rows[~accepted], reason[~accepted], name)
+    for note in notes:
+        log.info("%s: %s", name, note)
+    return AssetRegister(
+        assets=assets,
+        rejects=rejects,
+        source=name,
+        read=n,
+        notes=tuple(notes),
+        provenance=provenance,
+        originals=originals,
+    )
+
+
+def _vocabulary(vocabulary: Vocabulary | Any | None) -> Vocabulary:
+    if vocabulary is None:
+        return DEFAULT_VOCABULARY
+    if isinstance(vocabulary, Vocabulary):
+        return vocabulary
+    if hasattr(vocabulary, "categories") and hasattr(vocabulary, "sectors"):
+        return Vocabulary.from_scheme(vocabulary)
+    raise DataError(
+        f"vocabulary must be a Vocabulary or a Scheme, not {type(vocabulary).__name__}."
+    )
+
+
+def _originals(
+    table: pd.DataFrame, geometry: gpd.GeoSeries | None, rows: NDArray[np.int64]
+) -> pd.DataFrame:
+    out = table.copy()
+    if geometry is not None:
+        wkt = shapely.to_wkt(np.asarray(geometry.values, dtype=object), rounding_precision=3)
+        out["wkt" if "wkt" not in out.columns else "wkt (original)"] = wkt
+    out.index = pd.Index(rows, name="row")
+    return out
+
+
+def _rejects_frame(
+    originals: pd.DataFrame, rows: NDArray[np.int64], reasons: NDArray[np.object_], source: str
+) -> pd.DataFrame:
+    body = originals.loc[rows].reset_index(drop=True)
+    body = body.rename(
+        columns={c: f"{c} (original)" for c in body.columns if c in ("source", "row", "reason")}
+    )
+    head = pd.DataFrame(
+        {
+            "source": pd.array([source] * len(rows), dtype="str"),
+            "row": np.asarray(rows, dtype=np.int64),
+            "reason": pd.array(list(reasons), dtype="str"),
+        }
+    )
+    return pd.concat([head, body], axis=1)
+
+
+def _assets_frame(
+    *,
+    accepted: NDArray[np.bool_],
+    ids: NDArray[np.object_],
+    names: NDArray[np.object_],
+    category: NDArray[np.object_],
+    partner: NDArray[np.object_],
+    sector: NDArray[np.object_],
+    positions: _Positions,
+    numbers: dict[str, NDArray],
+    rows: NDArray[np.int64],
+    table: pd.DataFrame,
+    used: set[str],
+    provenance: Provenance,
+) -> gpd.GeoDataFrame:
+    keep = np.flatnonzero(accepted)
+    data: dict[str, Any] = {
+        "asset_id": pd.array(ids[keep], dtype="str"),
+        "name": pd.array(names[keep], dtype="str"),
+        "category": pd.array(category[keep], dtype="str"),
+        "partner": pd.array(partner[keep], dtype="str"),
+        "sector": pd.array(sector[keep], dtype="str"),
+        "postcode": pd.array(positions.postcode[keep], dtype="str"),
+    }
+    for column, values in numbers.items():
+        data[column] = values[keep]
+    data["position_source"] = pd.array(positions.how[keep], dtype="str")
+    data["row"] = rows[keep]
+    reserved = set(data) | set(_LOCATION_COLUMNS) | {"geometry"}
+    for column in table.columns:
+        if column in used:
+            continue
+        target = column if column not in reserved else f"{column} (original)"
+        data[target] = table[column].to_numpy()[keep]
+    geometry = shapely.points(positions.x[keep], positions.y[keep])
+    frame = gpd.GeoDataFrame(data, geometry=geometry, crs=BNG)
+    return with_provenance(frame, provenance)
+
+
+# --------------------------------------------------------------------------------------
+# Locating
+
+
+def locate_assets(
+    register_or_assets: AssetRegister | pd.DataFrame,
+    parishes: gpd.GeoDataFrame,
+    *,
+    county: shapely.Geometry | gpd.GeoDataFrame | None = None,
+) -> AssetRegister:
+    """Put every asset in its parish, locality and tier; reject those outside the county.
+
+    Parameters
+    ----------
+    register_or_assets : AssetRegister or GeoDataFrame
+        From :func:`read_assets`; a frame is read with :func:`read_assets` first.
+    parishes : geopandas.GeoDataFrame
+        Annotated parishes in EPSG:27700 (``parish_code``, ``parish_name``, ``locality``,
+        ``tier``, optional ``tier_name``), as built by
+        :func:`localitygis.localities.build_localities`.
+    county : shapely geometry or GeoDataFrame, optional
+        The county boundary. With it, assets inside the county but in no parish are told
+        apart ("in a gap between parishes") from those outside it, and distances are
+        measured to the county boundary.
+
+    Returns
+    -------
+    AssetRegister
+        Assets with ``parish_code``, ``parish_name``, ``locality``, ``tier`` (and
+        ``tier_name``); assets outside every parish, or in a parish with no locality, move
+        to ``rejects`` with the reason ("outside the county: 12.3 km from the boundary").
+        A point on a boundary shared by two parishes goes to the parish whose code sorts
+        first.
+
+    Raises
+    ------
+    DataError
+        Parishes without the annotated columns, or with repeated codes.
+    CRSError
+        Parishes not in EPSG:27700.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely import box
+    >>> parishes = gpd.GeoDataFrame(
+    ...     {"parish_code": ["E1"], "parish_name": ["Weobley"], "locality": ["Weobley"],
+    ...      "tier": [1]}, geometry=[box(340000, 250000, 342000, 252000)], crs=27700)
+    >>> register = read_assets(pd.DataFrame({
+    ...     "asset_id": ["A1", "A2"], "name": ["Weobley Library", "Far Away Hall"],
+    ...     "category": ["library", "village hall"],
+    ...     "easting": [341000, 355000], "northing": [251000, 251000]}))
+    >>> located = locate_assets(register, parishes)
+    >>> located.assets[["asset_id", "parish_name", "locality", "tier"]]
+      asset_id parish_name locality  tier
+    0       A1     Weobley  Weobley     1
+    >>> located.rejects["reason"].tolist()
+    ['outside the county: 13.0 km from the boundary (nearest parish: Weobley)']
+    >>> located.counts()["read"] == located.counts()["accepted"] + located.counts()["rejected"]
+    True
+    """
+    if isinstance(register_or_assets, AssetRegister):
+        register = register_or_assets
+    elif isinstance(register_or_assets, pd.DataFrame):
+        register = read_assets(register_or_assets)
+    else:
+        raise DataError(
+            "locate_assets needs an AssetRegister (from read_assets) or a GeoDataFrame, not "
+            f"{type(register_or_assets).__name__}."
+        )
+    index = _ParishIndex(parishes, county=county)
+    assets = register.assets
+    points = np.asarray(assets.geometry.values, dtype=object)
+    found = index.parish_of(points)
+    problem = np.full(len(assets), None, dtype=object)
+    outside = found < 0
+    if outside.any():
+        how = assets["position_source"].to_numpy(dtype=object)[outside]
+        swappable = np.isin(how, ["geometry", "easting/northing"])
+        reasons, _ = index.outside(points[outside], swappable=swappable)
+        problem[outside] = np.asarray(reasons, dtype=object)
+    take = np.where(outside, 0, found)
+    if index.localities is not None:
+        locality = index.localities[take]
+        no_locality = ~outside & pd.isna(locality)
+        for i in np.flatnonzero(no_locality):
+            problem[i] = (
+                f"parish not in a locality: {index.names[found[i]]} ({index.codes[found[i]]}) "
+                "has no locality; fix the locality build"
+            )
+    keep = pd.isna(problem)
+
+    located = assets.iloc[np.flatnonzero(keep)].copy()
+    kept = take[keep]
+    location: dict[str, Any] = {
+        "parish_code": pd.array(index.codes[kept], dtype="str"),
+        "parish_name": pd.array(index.names[kept], dtype="str"),
+        "locality": pd.array(index.localities[kept], dtype="str"),
+        "tier": index.tiers[kept],
+    }
+    if index.tier_names is not None:
+        location["tier_name"] = pd.array(index.tier_names[kept], dtype="str")
+    located = located.drop(columns=[c for c in location if c in located.columns])
+    insert_at = list(located.columns).index("postcode") + 1
+    for offset, (column, values) in enumerate(location.items()):
+        located.insert(insert_at + offset, column, values)
+    located = located.reset_index(drop=True)
+    provenance = register.provenance.combined(provenance_of(parishes))
+    located = with_provenance(located, provenance)
+
+    moved_rows = assets["row"].to_numpy()[~keep]
+    if len(moved_rows):
+        more = _rejects_frame(register.originals, moved_rows, problem[~keep], register.source)
+        rejects = pd.concat([register.rejects, more], ignore_index=True)
+        rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
+    else:
+        rejects = register.rejects
+    log.info(
+        "%s: located %d asset(s); %d outside every parish",
+        register.source,
+        len(located),
+        int((~keep).sum()),
+    )
+    return AssetRegister(
+        assets=located,
+        rejects=rejects,
+        source=register.source,
+        read=register.read,
+        notes=register.notes,
+        provenance=provenance,
+        originals=register.originals,
+    )
