@@ -107,7 +107,6 @@ def locality_layer(
                 "_t": f"<b>{esc(name)}</b><br>{esc(tier_text)}",
                 "_p": popup_table(esc(name), rows, subtitle=esc(tier_text)),
                 "_n": esc(name),
-                "locality": name,
             }
         )
     polygons = feature_collection(web.geometry.values, props)

@@ -1,7 +1,8 @@
 """Map styling shared by web and print maps: tier colours and names, asset colours, attribution.
 
-Tier colours come from the Okabe–Ito palette, chosen to stay distinct for readers with the
-common forms of colour-blindness, and are the same in the interactive (folium) maps and the
+Tier colours (teal, orange, wine from the Paul Tol and Okabe–Ito palettes) were chosen to
+stay distinct under simulated protanopia, deuteranopia and tritanopia (a test checks this),
+and are the same in the interactive (folium) maps and the
 printed (matplotlib) atlas. Tier names follow the Locality Strategy wording.
 """
 
@@ -33,8 +34,8 @@ __all__ = [
     "tier_labels",
 ]
 
-#: Tier number -> colour (Okabe–Ito: bluish green, orange, blue).
-TIER_COLOURS: Mapping[int, str] = {1: "#009E73", 2: "#E69F00", 3: "#0072B2"}
+#: Tier number -> colour: teal (rural), orange (market towns), wine (city).
+TIER_COLOURS: Mapping[int, str] = {1: "#44AA99", 2: "#E69F00", 3: "#882255"}
 
 #: Tier number -> name, in the Locality Strategy's wording.
 TIER_NAMES: Mapping[int, str] = {
@@ -61,7 +62,7 @@ CATEGORY_COLOURS: Mapping[str, str] = {
     "childrens_centre": "#E69F00",
     "leisure_centre": "#56B4E9",
     "school": "#882255",
-    "primary_school": "#44AA99",
+    "primary_school": "#6699CC",
     "secondary_school": "#882255",
     "community_centre": "#117733",
     "village_hall": "#999933",
@@ -114,7 +115,7 @@ def tier_colour(tier: Any) -> str:
     Examples
     --------
     >>> tier_colour(3), tier_colour(None)
-    ('#0072B2', '#BDBDBD')
+    ('#882255', '#BDBDBD')
     """
     try:
         if tier is None or pd.isna(tier):

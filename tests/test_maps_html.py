@@ -1,0 +1,358 @@
+"""The rendered HTML of the web maps: layers, legend, escaping, offline mode, size, geometry."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from localitygis.errors import CRSError, DataError
+from localitygis.maps import (
+    TIER_COLOURS,
+    asset_map,
+    choropleth_map,
+    county_map,
+    locality_map,
+    render_html,
+    save_map,
+)
+from localitygis.maps import style
+from localitygis.maps._offline import external_urls
+from localitygis.maps._web import script_json, web_polygons
+from localitygis.provenance import ONS_OS_ATTRIBUTION
+from tests._mapdata import XSS_NAME, demo_map_data, many_assets, with_xss_asset
+
+
+def unjs(page: str) -> str:
+    """Undo the script-safe JSON escapes (\\u003c etc.), leaving the HTML escapes."""
+    return page.replace("\\u003c", "<").replace("\\u003e", ">").replace("\\u0026", "&")
+
+
+SCRIPT_OR_LINK = re.compile(r"<(?:script[^>]*\ssrc|link[^>]*\shref)=\"(https?:)?//", re.I)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return demo_map_data()
+
+
+@pytest.fixture(scope="module")
+def county_html(data):
+    m = county_map(
+        data.localities,
+        parishes=data.parishes,
+        catchments=data.catchments,
+        profiles=data.profiles,
+        title="Herefordshire localities",
+    )
+    return render_html(m)
+
+
+@pytest.fixture(scope="module")
+def asset_html(data):
+    m = asset_map(
+        data.localities,
+        with_xss_asset(data.assets),
+        hubs=data.hubs,
+        clusters=data.clusters,
+        unserved=data.unserved,
+        parishes=data.parishes,
+    )
+    return render_html(m)
+
+
+def test_county_map_has_layers_legend_and_every_locality(county_html, data):
+    county_html = unjs(county_html)
+    for label in ("Localities", "Locality names", "Parishes", "School catchments"):
+        assert json.dumps(label) in county_html
+    for name in style.TIER_NAMES.values():
+        assert html.escape(name) in county_html
+    for name in data.localities["locality"]:
+        assert html.escape(name) in county_html
+    for colour in TIER_COLOURS.values():
+        assert colour in county_html
+    for control in ("groupedLayers", "MiniMap", "Control.Measure", "fullscreen", "lgis-search"):
+        assert control.lower() in county_html.lower()
+    assert "control_scale" not in county_html  # folium turned it into L.control.scale
+    assert "L.control.scale" in county_html
+
+
+def test_county_popups_carry_profile_figures(county_html, data):
+    county_html = unjs(county_html)
+    row = data.localities.iloc[0]
+    profile = data.profiles.set_index("locality").loc[row["locality"]]
+    assert f"{int(row['population']):,}" in county_html
+    assert "Population within reach (%)" in county_html
+    assert f"{profile['population_within_reach_pct']:.1f}" in county_html
+
+
+def test_demo_maps_say_so_and_real_maps_carry_ons_attribution(county_html, data):
+    county_html = unjs(county_html)
+    assert "Generated demo data (localitygis.demo)" in county_html
+    assert "Demo data: generated, not real" in county_html
+    real = gpd.GeoDataFrame(
+        pd.DataFrame(data.localities.drop(columns="geometry")),
+        geometry=data.localities.geometry.values,
+        crs=27700,
+    )
+    real.attrs = {}
+    page = unjs(render_html(county_map(real)))
+    assert html.escape(ONS_OS_ATTRIBUTION) in page
+    assert "Generated demo data" not in page
+
+
+def test_offline_html_loads_nothing_from_the_network(county_html, asset_html):
+    for page in (county_html, asset_html):
+        assert external_urls(page) == []
+        assert not SCRIPT_OR_LINK.search(page)
+        assert "url(images/" not in page  # stylesheet images are inlined as data: URIs
+        assert "L.tileLayer" in page  # the optional OpenStreetMap layer is offered...
+        assert re.search(r"\.plain\s*\.addTo", page)  # ...but the plain background is shown
+
+
+def test_online_mode_uses_cdns_and_tiles(data):
+    page = render_html(county_map(data.localities, tiles=True), offline=False)
+    urls = external_urls(page)
+    assert any("leaflet@1.9.3" in u for u in urls)
+    assert not any("jquery" in u or "bootstrap" in u for u in urls)
+    assert re.search(r"\.osm\s*\.addTo", page)
+
+
+def test_saved_demo_county_map_is_under_3_mb(tmp_path, data):
+    m = county_map(data.localities, parishes=data.parishes, catchments=data.catchments)
+    path = save_map(m, tmp_path / "maps" / "county.html")
+    assert path.exists()
+    assert path.stat().st_size < 3_000_000
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_asset_names_and_other_strings_are_escaped(asset_html):
+    decoded = unjs(asset_html)
+    for page in (asset_html, decoded):
+        assert XSS_NAME not in page
+        assert "<b onmouseover" not in page
+        assert "<script>alert('partner')" not in page
+    assert html.escape(XSS_NAME) in decoded
+    assert html.escape("<b onmouseover=alert(2)>cat</b>") in decoded
+    # one </script> per script element: nothing in the data closed one early
+    assert asset_html.lower().count("</script>") == asset_html.lower().count("<script")
+
+
+def test_locality_names_are_escaped_everywhere(data):
+    loc = data.localities.copy()
+    loc.loc[loc.index[0], "locality"] = "<script>alert(1)</script>"
+    par = data.parishes.copy()
+    par.loc[par.index[0], "parish_name"] = '"><svg onload=alert(2)>'
+    page = render_html(county_map(loc, parishes=par))
+    for text in (page, unjs(page)):
+        assert "<script>alert(1)" not in text
+        assert "<svg onload" not in text
+    assert html.escape("<script>alert(1)</script>") in unjs(page)
+
+
+def test_asset_map_layers_every_category_and_partner(asset_html, data):
+    asset_html = unjs(asset_html)
+    assets = with_xss_asset(data.assets)
+    for category in assets["category"].unique():
+        label = html.escape(style.category_label(category))
+        count = int((assets["category"] == category).sum())
+        assert f"{label} ({count:,})" in asset_html
+    for partner in assets["partner"].unique():
+        count = int((assets["partner"] == partner).sum())
+        assert f"{html.escape(partner)} ({count:,})" in asset_html
+    for group in ("Asset categories", "Partners", "Hubs and analysis"):
+        assert json.dumps(group) in asset_html
+    for label in ("Hubs", "Hub reach", "Co-location clusters", "Parishes no hub reaches"):
+        assert json.dumps(label) in asset_html
+    assert f"All assets ({len(assets):,})" in asset_html
+
+
+def _asset_rows(page: str) -> list:
+    match = re.search(r"var D = (\{.*?\});\n", page, re.S)
+    assert match, "asset payload not found"
+    return json.loads(match.group(1))["rows"]
+
+
+def test_every_asset_reaches_the_page_exactly_once(asset_html, data):
+    rows = _asset_rows(asset_html)
+    assert len(rows) == len(data.assets) + 1
+    ids = [r for row in rows for r in row if isinstance(r, str) and r.startswith("A")]
+    expected = set(data.assets["asset_id"])
+    assert expected <= set(ids)
+
+
+def test_large_asset_sets_are_built_in_the_browser(data):
+    assets = many_assets(data, 10_000)
+    page = render_html(asset_map(data.localities, assets))
+    rows = _asset_rows(page)
+    assert len(rows) == 10_000
+    assert page.count("L.circleMarker(") < 5  # one constructor in a loop, not 10,000 calls
+    assert '"cluster":true' in page
+    assert len(page) < 3_000_000
+    for lat, lon in ((r[0], r[1]) for r in rows[:200]):
+        assert 51.5 < lat < 52.6 and -3.4 < lon < -2.0
+        assert round(lat, 5) == lat and round(lon, 5) == lon
+
+
+def test_locality_map_shows_its_parishes_and_assets_only(data):
+    name = "Kington"
+    page = render_html(
+        locality_map(
+            name,
+            data.localities,
+            data.parishes,
+            assets=data.assets,
+            hubs=data.hubs,
+            profiles=data.profiles,
+        )
+    )
+    own = data.parishes[data.parishes["locality"] == name]
+    other = data.parishes[data.parishes["locality"] != name]
+    page = unjs(page)
+    for parish in own["parish_name"]:
+        assert f'"_n":"{html.escape(parish)}"' in page
+    towns = set(data.localities["locality"])  # localities are searchable too
+    outsiders = [
+        p for p in other["parish_name"] if p not in towns and f'"_n":"{html.escape(p)}"' in page
+    ]
+    assert outsiders == []
+    assert len(_asset_rows(page)) == int((data.assets["locality"] == name).sum())
+    assert "Kington locality" in page
+
+
+def test_locality_map_rejects_unknown_names(data):
+    with pytest.raises(DataError, match=r"no locality named 'Atlantis'.*Bromyard"):
+        locality_map("Atlantis", data.localities, data.parishes)
+
+
+def test_missing_crs_and_columns_are_reported(data):
+    no_crs = gpd.GeoDataFrame(
+        data.localities.drop(columns="geometry"),
+        geometry=np.asarray(data.localities.geometry.values, dtype=object),
+    )
+    assert no_crs.crs is None
+    with pytest.raises(CRSError, match="no coordinate reference system"):
+        county_map(no_crs)
+    with pytest.raises(DataError, match=r"lacks column\(s\) 'tier'"):
+        county_map(data.localities.drop(columns="tier"))
+    with pytest.raises(DataError, match="lacks column"):
+        asset_map(data.localities, data.assets.drop(columns=["partner"]))
+
+
+def test_choropleth_classes_and_legend(data):
+    page = unjs(
+        render_html(choropleth_map(data.localities, "density_per_km2", scheme="quantiles", k=4))
+    )
+    assert "Density per km²" in page
+    assert "Classes: quantiles, 4 classes" in page
+    swatches = re.findall(r'lgis-sw\\" style=\\"background:(#[0-9a-f]{6})', page)
+    assert len(set(swatches)) == 4
+
+
+def test_choropleth_missing_values_and_few_distinct_values(data):
+    parishes = data.parishes.copy()
+    parishes["survey"] = np.where(np.arange(len(parishes)) % 3 == 0, np.nan, 1.0)
+    parishes.loc[parishes.index[1], "survey"] = 2.0
+    page = render_html(
+        choropleth_map(parishes, "survey", scheme="natural_breaks", k=5, localities=data.localities)
+    )
+    assert "No data" in page
+    assert "2 classes" in page  # only two distinct values: k is reduced, without warnings
+
+
+def test_choropleth_rejects_bad_input(data):
+    with pytest.raises(DataError, match="unknown classification scheme 'magic'"):
+        choropleth_map(data.localities, "population", scheme="magic")  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="column 'catchments' is not numeric"):
+        choropleth_map(data.localities, "catchments")
+
+
+def test_web_polygons_keep_a_coverage_and_round_coordinates(data):
+    web = web_polygons(data.parishes, what="parishes", tolerance=50)
+    geoms = np.asarray(web.geometry.values, dtype=object)
+    before = shapely.get_num_coordinates(np.asarray(data.parishes.geometry.values)).sum()
+    assert shapely.get_num_coordinates(geoms).sum() < before
+    assert bool(shapely.coverage_is_valid(geoms))
+    coords = shapely.get_coordinates(geoms)
+    assert np.array_equal(coords, np.round(coords, 5))
+
+
+@st.composite
+def tessellations(draw):
+    n = draw(st.integers(min_value=3, max_value=40))
+    seed = draw(st.integers(min_value=0, max_value=2**32 - 1))
+    rng = np.random.default_rng(seed)
+    pts = shapely.multipoints(
+        np.column_stack([rng.uniform(340_000, 360_000, n), rng.uniform(230_000, 250_000, n)])
+    )
+    frame = shapely.box(338_000, 228_000, 362_000, 252_000)
+    cells = shapely.get_parts(shapely.voronoi_polygons(pts, extend_to=frame))
+    cells = shapely.intersection(cells, frame)
+    return gpd.GeoDataFrame(
+        {"parish_name": [f"P{i}" for i in range(len(cells))]}, geometry=cells, crs=27700
+    )
+
+
+@settings(max_examples=15, deadline=None)
+@given(tessellations(), st.sampled_from([10.0, 100.0, 500.0]))
+def test_random_tessellations_stay_coverages_after_web_simplification(frame, tolerance):
+    web = web_polygons(frame, what="cells", tolerance=tolerance)
+    geoms = np.asarray(web.geometry.values, dtype=object)
+    assert len(web) == len(frame)
+    assert bool(shapely.coverage_is_valid(geoms, gap_width=0))
+
+
+@given(st.text())
+def test_script_json_cannot_break_out_of_a_script_element(text):
+    dumped = script_json({"name": text, "html": f"</script>{text}<!--"})
+    assert "<" not in dumped and ">" not in dumped
+    assert json.loads(dumped)["name"] == text
+
+
+def _simulate(rgb: np.ndarray, kind: str) -> np.ndarray:
+    # Machado, Oliveira and Fernandes (2009) matrices, severity 1.0, on linear RGB.
+    matrices = {
+        "protan": [
+            [0.152286, 1.052583, -0.204868],
+            [0.114503, 0.786281, 0.099216],
+            [-0.003882, -0.048116, 1.051998],
+        ],
+        "deutan": [
+            [0.367322, 0.860646, -0.227968],
+            [0.280085, 0.672501, 0.047413],
+            [-0.011820, 0.042940, 0.968881],
+        ],
+        "tritan": [
+            [1.255528, -0.076749, -0.178779],
+            [-0.078411, 0.930809, 0.147602],
+            [0.004733, 0.691367, 0.303900],
+        ],
+    }
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return np.clip(linear @ np.asarray(matrices[kind]).T, 0, 1)
+
+
+@pytest.mark.parametrize("kind", ["protan", "deutan", "tritan", "none"])
+def test_tier_colours_stay_distinct_for_colour_blind_readers(kind):
+    from matplotlib.colors import to_rgb
+
+    rgb = np.array([to_rgb(c) for c in TIER_COLOURS.values()])
+    seen = rgb if kind == "none" else _simulate(rgb, kind)
+    distances = [np.linalg.norm(seen[i] - seen[j]) for i in range(3) for j in range(i + 1, 3)]
+    assert min(distances) > 0.25
+
+
+def test_tier_labels_follow_the_scheme():
+    from localitygis.scheme import herefordshire_scheme
+
+    labels = style.tier_labels(herefordshire_scheme())
+    assert labels[1] == "Tier one – Rural areas"
+    assert labels[3].startswith("Tier three")
