@@ -865,6 +865,7 @@ def build_localities(
         dissolve_method="coverage_union" if coverage.is_valid else "union_all",
         parish_area_km2=float(shapely.area(geoms).sum()) / 1e6,
         locality_area_km2=float(localities["area_km2"].sum()),
+        county_area_km2=float(shapely.area(county)) / 1e6,
         notes=tuple(notes),
     )
     for out in (frame, localities, catch_out, report.rejects):

@@ -493,6 +493,9 @@ class QualityReport:
         ``"coverage_union"`` or ``"union_all"`` (the fallback for invalid coverages).
     parish_area_km2, locality_area_km2 : float
         Area reconciliation: the sum of parish areas and of locality areas.
+    county_area_km2 : float, optional
+        The area of the union of all localities: less than ``locality_area_km2`` when
+        localities overlap one another.
     """
 
     route: str
@@ -516,6 +519,7 @@ class QualityReport:
     dissolve_method: str
     parish_area_km2: float
     locality_area_km2: float
+    county_area_km2: float | None = None
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -526,9 +530,24 @@ class QualityReport:
         return 100.0 * (self.locality_area_km2 - self.parish_area_km2) / self.parish_area_km2
 
     @property
+    def overlap_pct(self) -> float:
+        """Area covered by more than one locality, as a percentage of the locality area."""
+        if self.county_area_km2 is None or self.locality_area_km2 == 0:
+            return 0.0
+        return 100.0 * (self.locality_area_km2 - self.county_area_km2) / self.locality_area_km2
+
+    @property
     def area_reconciles(self) -> bool:
-        """True when locality and parish areas agree within :data:`AREA_TOLERANCE_PCT`."""
-        return abs(self.area_difference_pct) <= AREA_TOLERANCE_PCT
+        """True when the areas agree within :data:`AREA_TOLERANCE_PCT`.
+
+        The sum of locality areas must equal the sum of parish areas (nothing lost or
+        counted twice inside a locality) and the area of the union of the localities (no
+        two localities overlap).
+        """
+        return (
+            abs(self.area_difference_pct) <= AREA_TOLERANCE_PCT
+            and abs(self.overlap_pct) <= AREA_TOLERANCE_PCT
+        )
 
     @property
     def ok(self) -> bool:
@@ -669,8 +688,13 @@ class QualityReport:
                 "ok" if self.area_reconciles else "warning",
                 0,
                 f"parishes {self.parish_area_km2:,.3f} km², localities "
-                f"{self.locality_area_km2:,.3f} km² ({self.area_difference_pct:+.4f} %, "
-                f"tolerance {AREA_TOLERANCE_PCT} %)",
+                f"{self.locality_area_km2:,.3f} km² ({self.area_difference_pct:+.4f} %)"
+                + (
+                    f", overlapping one another {self.overlap_pct:.4f} %"
+                    if self.county_area_km2 is not None
+                    else ""
+                )
+                + f"; tolerance {AREA_TOLERANCE_PCT} %",
             )
         )
         for note in self.notes:
