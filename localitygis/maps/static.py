@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
-from matplotlib.patheffects import withStroke
+from matplotlib.patheffects import Stroke
 
 from localitygis.crs import to_bng
 from localitygis.errors import DataError
@@ -51,7 +51,8 @@ _RC = {
     "font.family": "DejaVu Sans",
     "svg.fonttype": "none",
 }
-_HALO = [withStroke(linewidth=2.5, foreground="white")]
+# Stroke only: the halo is drawn as a path under a normal (extractable) text.
+_HALO = [Stroke(linewidth=2.5, foreground="white")]
 
 
 # --------------------------------------------------------------------------- drawing helpers
@@ -128,15 +129,8 @@ def _scale_bar(ax: Axes) -> None:
         )
     label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
     for x, text in ((left, "0"), (left + length, label)):
-        ax.text(
-            x,
-            base + height * 1.8,
-            text,
-            ha="center",
-            va="bottom",
-            fontsize=8,
-            zorder=21,
-            path_effects=_HALO,
+        _halo_text(
+            ax, x, base + height * 1.8, text, ha="center", va="bottom", fontsize=8, zorder=21
         )
 
 
@@ -237,10 +231,22 @@ def _fmt(value: Any, unit: str = "") -> str:
     return f"{value:,.0f}{unit}"
 
 
+def _halo_text(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> None:
+    """Draw text with a white halo, keeping the text itself real (selectable in the PDF)."""
+    ax.text(x, y, text, color="white", path_effects=_HALO, **kwargs)
+    ax.text(x, y, text, **kwargs)
+
+
 def _labels(ax: Axes, geoms: np.ndarray, names: Sequence[Any], *, size: float, bold: bool) -> None:
     points = shapely.point_on_surface(geoms)
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    dx, dy = (x1 - x0) * 0.06, (y1 - y0) * 0.03
     for point, name in zip(points, names, strict=True):
-        ax.text(
+        if not (x0 + dx < point.x < x1 - dx and y0 + dy < point.y < y1 - dy):
+            continue  # a neighbour's label that would be cut by the frame
+        _halo_text(
+            ax,
             point.x,
             point.y,
             str(name),
@@ -248,7 +254,6 @@ def _labels(ax: Axes, geoms: np.ndarray, names: Sequence[Any], *, size: float, b
             ha="center",
             va="center",
             fontweight="bold" if bold else "normal",
-            path_effects=_HALO,
             zorder=15,
             clip_on=True,
         )
