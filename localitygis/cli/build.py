@@ -22,7 +22,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from localitygis.cli._app import app, console
+from localitygis.cli._app import app, console, fail
 from localitygis.errors import InputFileError
 from localitygis.io import (
     list_layers,
@@ -155,9 +155,7 @@ def build(
 ) -> None:
     """Build localities from parishes and catchments (or a lookup table) and write them out."""
     if (catchments is None) == (lookup is None):
-        raise typer.BadParameter(
-            "give either --catchments or --lookup (exactly one)", param_hint="--catchments"
-        )
+        fail("give either --catchments (polygons) or --lookup (a table), exactly one of them")
     chosen = _scheme(scheme)
     p_path, p_layer = _split(parishes, layer)
     parish_frame = read_parishes(

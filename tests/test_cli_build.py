@@ -1,0 +1,269 @@
+"""``localitygis build`` on real files: GeoPackage, Shapefile, GeoJSON, CSV lookups, errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from typer.testing import CliRunner
+
+from localitygis.cli import app, main
+from localitygis.crs import to_wgs84
+from localitygis.demo import demo_dir, load_demo
+from localitygis.io import read_table
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def demo():
+    load_demo()  # make sure the committed files exist
+    return demo_dir()
+
+
+def _ok(args: list[str]):
+    result = runner.invoke(app, args, catch_exceptions=False, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _fails(args: list[str], capsys) -> str:
+    code = main(args)
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    lines = [line for line in captured.err.splitlines() if line.strip()]
+    assert "Traceback" not in captured.err
+    return " ".join(lines)
+
+
+def test_build_from_the_demo_geopackage(demo: Path, tmp_path: Path) -> None:
+    gpkg = demo / "demo_county.gpkg"
+    out = tmp_path / "out"
+    result = _ok(
+        [
+            "build",
+            "--parishes",
+            str(gpkg),
+            "--catchments",
+            f"{gpkg}#catchments",
+            "--scheme",
+            "demo",
+            "--out",
+            str(out),
+        ]
+    )
+    # The rich tables: the nine localities and the quality checks.
+    for name in ("Hereford City", "Golden Valley", "Ross-on-Wye", "Quality report"):
+        assert name in result.output
+    assert "split parishes" in result.output
+    assert set(pyogrio.list_layers(out / "localities.gpkg")[:, 0]) == {
+        "parishes",
+        "catchments",
+        "localities",
+    }
+    localities = gpd.read_file(out / "localities.gpkg", layer="localities")
+    assert localities.crs == "EPSG:27700"
+    assert len(localities) == 9
+    assert localities["tier"].tolist() == [3, 2, 2, 2, 2, 2, 1, 1, 1]
+    assert localities["attribution"].str.startswith("Generated demo data").all()
+    parishes = gpd.read_file(out / "localities.gpkg", layer="parishes")
+    assert len(parishes) == 203
+    assert {"catchment", "catchment_share", "locality", "tier", "reason"} <= set(parishes.columns)
+    web = json.loads((out / "localities.geojson").read_text(encoding="utf-8"))
+    assert len(web["features"]) == 9
+    lon, lat = web["features"][0]["geometry"]["coordinates"][0][0][:2]
+    assert -3.5 < lon < -2.0
+    assert 51.7 < lat < 52.6
+    summary = read_table(out / "localities_summary.csv")
+    assert summary["locality"].tolist()[0] == "Hereford City"
+    population = pd.to_numeric(summary["population"]).sum()
+    assert population == parishes["population"].sum()
+    quality = read_table(out / "quality_report.csv")
+    assert list(quality.columns[:4]) == ["check", "status", "count", "detail"]
+    split = read_table(out / "split_parishes.csv")
+    assert len(split) == 3
+    assert not (out / "rejects.csv").exists()
+
+
+def test_build_from_a_cp1252_lookup_with_curly_apostrophes(demo: Path, tmp_path: Path) -> None:
+    lookup = pd.read_csv(demo / "parish_catchment_lookup.csv", encoding="utf-8-sig")
+    lookup = lookup.rename(columns={"parish_code": "Parish Code", "catchment": "School Area"})
+    lookup["School Area"] = lookup["School Area"].str.replace("'", "\u2019")
+    path = tmp_path / "lookup.csv"
+    lookup.to_csv(path, index=False, encoding="cp1252")
+    assert "\u2019".encode("cp1252") in path.read_bytes()
+    out = tmp_path / "out"
+    result = _ok(
+        [
+            "build",
+            "-p",
+            str(demo / "demo_county.gpkg"),
+            "--lookup",
+            str(path),
+            "--lookup-code-field",
+            "Parish Code",
+            "--catchment-field",
+            "School Area",
+            "-o",
+            str(out),
+        ]
+    )
+    assert "Kington" in result.output
+    summary = read_table(out / "localities_summary.csv")
+    assert len(summary) == 9
+    catchments = gpd.read_file(out / "localities.gpkg", layer="catchments")
+    assert len(catchments) == 14
+    assert "Lady Hawkins\u2019" in set(catchments["catchment"])
+    assert not (out / "split_parishes.csv").exists()  # shares are not measured on this route
+
+
+def test_build_from_shapefile_and_geojson_with_a_scheme_file(tmp_path: Path) -> None:
+    demo = load_demo()
+    parishes = demo.parishes.drop(columns="data_source").rename(
+        columns={"PAR21CD": "PCODE", "PAR21NM": "PNAME", "population": "RESIDENTS"}
+    )
+    parishes.to_file(tmp_path / "parishes.shp")
+    catchments = to_wgs84(demo.catchments.drop(columns="data_source"))
+    catchments = catchments.rename(columns={"catchment": "area_name"})
+    catchments.to_file(tmp_path / "catchments.geojson")
+    scheme = (Path(__file__).parents[1] / "localitygis" / "data" / "herefordshire.toml").read_text(
+        encoding="utf-8"
+    )
+    scheme = scheme.replace('name = "Weobley"\ntier = 1', 'name = "Weobley"\ntier = 2', 1)
+    (tmp_path / "my_scheme.toml").write_text(scheme, encoding="utf-8")
+    out = tmp_path / "out"
+    _ok(
+        [
+            "build",
+            "--parishes",
+            str(tmp_path / "parishes.shp"),
+            "--code-field",
+            "PCODE",
+            "--name-field",
+            "PNAME",
+            "--population-field",
+            "RESIDENTS",
+            "--catchments",
+            str(tmp_path / "catchments.geojson"),
+            "--catchment-field",
+            "area_name",
+            "--scheme",
+            str(tmp_path / "my_scheme.toml"),
+            "--out",
+            str(out),
+            "--engine",
+            "fiona",
+        ]
+    )
+    localities = gpd.read_file(out / "localities.gpkg", layer="localities").set_index("locality")
+    assert localities.loc["Weobley", "tier"] == 2
+    assert int(localities["population"].sum()) == int(demo.parishes["population"].sum())
+    # The catchments went through WGS84 and back: still three split parishes, no more.
+    split = read_table(out / "split_parishes.csv")
+    assert len(split) == 3
+
+
+def test_rejected_parishes_are_written_out(tmp_path: Path) -> None:
+    demo = load_demo()
+    parishes = demo.parishes.copy()
+    parishes.loc[5, "geometry"] = None
+    path = tmp_path / "parishes.gpkg"
+    parishes.to_file(path, layer="parishes")
+    demo.catchments.to_file(path, layer="catchments")
+    out = tmp_path / "out"
+    (out).mkdir()
+    (out / "split_parishes.csv").write_text("stale", encoding="utf-8")
+    result = _ok(["build", "-p", str(path), "-c", str(path), "-o", str(out), "--min-share", "0.5"])
+    assert "1 parish feature(s) rejected" in result.output
+    rejects = read_table(out / "rejects.csv")
+    assert rejects["reason"].tolist() == ["missing geometry"]
+    assert rejects["parish_name"].tolist() == [parishes.loc[5, "PAR21NM"]]
+    assert rejects["parish_code"].tolist() == [parishes.loc[5, "PAR21CD"]]
+    assert rejects["row"].tolist() == ["6"]  # read_table keeps text as text
+    # No parish is split below 0.5, so the stale listing is gone rather than misleading.
+    assert not (out / "split_parishes.csv").exists()
+
+
+# ---------------------------------------------------------------- errors
+
+
+def test_missing_file_is_one_line(tmp_path: Path, capsys) -> None:
+    message = _fails(
+        ["build", "-p", str(tmp_path / "nope.gpkg"), "-c", str(tmp_path / "c.gpkg")], capsys
+    )
+    assert "nope.gpkg" in message
+    assert message.startswith("error:")
+
+
+def test_catchments_or_lookup_exactly(demo: Path, capsys) -> None:
+    gpkg = str(demo / "demo_county.gpkg")
+    code = main(["build", "-p", gpkg])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "either --catchments (polygons) or --lookup" in err
+    code = main(["build", "-p", gpkg, "-c", gpkg, "-l", str(demo / "parish_catchment_lookup.csv")])
+    assert code == 2
+    assert "exactly one of them" in capsys.readouterr().err
+
+
+def test_shapefile_without_crs_needs_crs_option(tmp_path: Path, capsys) -> None:
+    demo = load_demo()
+    demo.parishes.drop(columns="data_source").to_file(tmp_path / "parishes.shp")
+    (tmp_path / "parishes.prj").unlink()
+    catchments = str(demo_dir() / "demo_county.gpkg")
+    args = ["build", "-p", str(tmp_path / "parishes.shp"), "-c", catchments, "-o", str(tmp_path)]
+    message = _fails(args, capsys)
+    assert "CRS" in message
+    assert "--crs" in message or "crs" in message.lower()
+    assert main([*args, "--crs", "EPSG:27700"]) == 0
+    assert (tmp_path / "localities.gpkg").exists()
+
+
+def test_lookup_with_unknown_parishes(demo: Path, tmp_path: Path, capsys) -> None:
+    lookup = pd.read_csv(demo / "parish_catchment_lookup.csv", encoding="utf-8-sig")
+    lookup.loc[len(lookup)] = {"parish_code": "E04999999", "catchment": "Weobley"}
+    path = tmp_path / "lookup.csv"
+    lookup.to_csv(path, index=False)
+    message = _fails(["build", "-p", str(demo / "demo_county.gpkg"), "-l", str(path)], capsys)
+    assert "E04999999 (row 205)" in message
+
+
+def test_invalid_scheme_file(demo: Path, tmp_path: Path, capsys) -> None:
+    (tmp_path / "bad.toml").write_text(
+        '[scheme]\nname = "Bad"\n[tiers.1]\nname = "Rural"\n'
+        '[[localities]]\nname = "A"\ntier = 5\ncatchments = ["Weobley"]\n',
+        encoding="utf-8",
+    )
+    gpkg = str(demo / "demo_county.gpkg")
+    message = _fails(
+        ["build", "-p", gpkg, "-c", gpkg, "--scheme", str(tmp_path / "bad.toml")], capsys
+    )
+    assert "unknown tier 5" in message
+    message = _fails(["build", "-p", gpkg, "-c", gpkg, "--scheme", "atlantis"], capsys)
+    assert "neither a file nor a packaged scheme" in message
+
+
+def test_catchments_missing_from_the_scheme(demo: Path, tmp_path: Path, capsys) -> None:
+    scheme = (Path(__file__).parents[1] / "localitygis" / "data" / "herefordshire.toml").read_text(
+        encoding="utf-8"
+    )
+    (tmp_path / "partial.toml").write_text(
+        scheme.replace('catchments = ["Fairfield", "Kingstone"]', 'catchments = ["Fairfield"]'),
+        encoding="utf-8",
+    )
+    gpkg = str(demo / "demo_county.gpkg")
+    message = _fails(
+        ["build", "-p", gpkg, "-c", gpkg, "--scheme", str(tmp_path / "partial.toml")], capsys
+    )
+    assert "does not place in any locality: Kingstone" in message
+
+
+def test_debug_shows_the_traceback(demo: Path, tmp_path: Path) -> None:
+    from localitygis.errors import InputFileError
+
+    with pytest.raises(InputFileError):
+        main(["--debug", "build", "-p", str(tmp_path / "nope.gpkg"), "-c", "x.gpkg"])
