@@ -258,7 +258,9 @@ def assign_by_overlap(
     c_names = catchments["catchment"].to_numpy(dtype=object)[order]
     c_geoms = np.asarray(catchments.geometry.array, dtype=object)[order]
     p_area = shapely.area(p_geoms)
-    disjoint = bool(len(c_geoms) == 0 or shapely.coverage_is_valid(c_geoms))
+    # Whether the catchments form a coverage is checked beside the first steps.
+    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
+    coverage_check = pool.submit(shapely.coverage_is_valid, c_geoms) if pool is not None else None
     tree = shapely.STRtree(c_geoms)
     pi, ci = tree.query(p_geoms)  # envelope candidates, sorted by parish then catchment
 
@@ -276,6 +278,10 @@ def assign_by_overlap(
         open_pair = best[pi] < 0
         pi, ci = pi[open_pair], ci[open_pair]
         measured = np.zeros(n, dtype=bool)
+        if coverage_check is not None:
+            disjoint = bool(coverage_check.result())
+        else:
+            disjoint = bool(len(c_geoms) == 0 or shapely.coverage_is_valid(c_geoms))
         if disjoint and len(pi):
             points = shapely.point_on_surface(p_geoms)
             main = shapely.contains(c_geoms[ci], points[pi])
@@ -291,6 +297,8 @@ def assign_by_overlap(
         hits = shapely.intersects(c_geoms[ci], p_geoms[pi])
         pi, ci = pi[hits], ci[hits]
     finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
         shapely.destroy_prepared(c_geoms)
     areas = _parallel(_intersection_area, p_geoms[pi], c_geoms[ci], threads)
     positive = areas > 0
