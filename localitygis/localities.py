@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -446,6 +446,7 @@ def dissolve_localities(
     scheme: Scheme,
     *,
     coverage_valid: bool = True,
+    workers: int = 1,
 ) -> gpd.GeoDataFrame:
     """Dissolve assigned parishes into localities with their summary columns.
 
@@ -458,6 +459,8 @@ def dissolve_localities(
     coverage_valid : bool
         True when the parishes form a valid coverage: the fast
         :func:`shapely.coverage_union_all` is used. Otherwise :func:`shapely.union_all`.
+    workers : int
+        Threads dissolving localities side by side.
 
     Returns
     -------
@@ -492,15 +495,27 @@ def dissolve_localities(
     catch_order = {normalise_name(c): i for i, c in enumerate(scheme.catchments)}
     rows = []
     shapes = []
-    union = shapely.coverage_union_all if coverage_valid else shapely.union_all
-    for loc in scheme.localities:
-        member = loc_key == loc.name
+    members = [(loc, loc_key == loc.name) for loc in scheme.localities]
+    members = [(loc, member) for loc, member in members if member.any()]
+
+    def union(member: np.ndarray) -> shapely.Geometry:
+        if coverage_valid:
+            return shapely.coverage_union_all(geoms[member])
+        merged = shapely.union_all(geoms[member])
+        return shapely.make_valid(merged, method="structure", keep_collapsed=False)
+
+    if workers > 1 and len(members) > 1:
+        # Largest first, so the threads finish together.
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            by_size = sorted(range(len(members)), key=lambda i: -int(members[i][1].sum()))
+            done = dict(
+                zip(by_size, pool.map(lambda i: union(members[i][1]), by_size), strict=True)
+            )
+        dissolved = [done[i] for i in range(len(members))]
+    else:
+        dissolved = [union(member) for _, member in members]
+    for (loc, member), shape in zip(members, dissolved, strict=True):
         count = int(member.sum())
-        if not count:
-            continue
-        shape = union(geoms[member])
-        if not coverage_valid:
-            shape = shapely.make_valid(shape, method="structure", keep_collapsed=False)
         area_km2 = float(shapely.area(shape)) / 1e6
         if population is not None:
             known = population[member][~np.isnan(population[member])]
@@ -698,112 +713,131 @@ def build_localities(
     resolved = scheme.resolve_parishes(list(codes), list(names))
     override_of = {code: (loc, reason) for code, loc, reason in resolved.overrides}
 
-    # -- assignment
-    merged = pd.DataFrame(columns=["catchment", "features"])
-    if catchments is not None:
-        catch, c_repaired, c_rejects, merged = _prepare_catchments(catchments)
-        repaired.append(c_repaired)
-        rejects.append(c_rejects)
-        assigned = assign_by_overlap(frame, catch, min_share=min_share, workers=workers)
-        route = "overlap"
-        if not assigned.attrs.get("catchments_coverage_valid", True):
-            notes.append(
-                "the catchments do not form a valid coverage (they overlap, or shared edges "
-                "do not match), so every parish-catchment pair was measured"
+    # -- the coverage check runs in the background from here to the dissolve
+    threads = _workers(workers)
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    background = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
+    valid_future = (
+        background.submit(shapely.coverage_is_valid, geoms) if background is not None else None
+    )
+    try:
+        # -- assignment
+        merged = pd.DataFrame(columns=["catchment", "features"])
+        if catchments is not None:
+            catch, c_repaired, c_rejects, merged = _prepare_catchments(catchments)
+            repaired.append(c_repaired)
+            rejects.append(c_rejects)
+            assigned = assign_by_overlap(frame, catch, min_share=min_share, workers=workers)
+            route = "overlap"
+            if not assigned.attrs.get("catchments_coverage_valid", True):
+                notes.append(
+                    "the catchments do not form a valid coverage (they overlap, or shared edges "
+                    "do not match), so every parish-catchment pair was measured"
+                )
+        else:
+            assigned = assign_by_lookup(frame, lookup)  # type: ignore[arg-type]
+            route = "lookup"
+            catch = None
+        no_catchment = assigned["catchment"].isna().to_numpy()
+        stranded = no_catchment & ~np.isin(codes, list(override_of))
+        if stranded.any():
+            listing = [f"{c} {n}" for c, n in zip(codes[stranded], names[stranded], strict=True)]
+            raise DataError(
+                f"{int(stranded.sum())} parish(es) lie in no catchment: {_first(listing)}. "
+                "Check that the catchments cover the whole area and are in the same CRS, or "
+                "place these parishes with [[overrides]] in the scheme."
             )
-    else:
-        assigned = assign_by_lookup(frame, lookup)  # type: ignore[arg-type]
-        route = "lookup"
-        catch = None
-    no_catchment = assigned["catchment"].isna().to_numpy()
-    stranded = no_catchment & ~np.isin(codes, list(override_of))
-    if stranded.any():
-        listing = [f"{c} {n}" for c, n in zip(codes[stranded], names[stranded], strict=True)]
-        raise DataError(
-            f"{int(stranded.sum())} parish(es) lie in no catchment: {_first(listing)}. "
-            "Check that the catchments cover the whole area and are in the same CRS, or "
-            "place these parishes with [[overrides]] in the scheme."
-        )
 
-    # -- catchments → localities
-    catchment_locality = {
-        normalise_name(c): loc.name for loc in scheme.localities for c in loc.catchments
-    }
-    keys = _normalised(assigned["catchment"])
-    unknown = sorted(
-        {
-            c
-            for c, k in zip(assigned["catchment"], keys, strict=True)
-            if k is not None and k not in catchment_locality
+        # -- catchments → localities
+        catchment_locality = {
+            normalise_name(c): loc.name for loc in scheme.localities for c in loc.catchments
         }
-    )
-    if unknown:
-        raise DataError(
-            f"parishes were assigned to {len(unknown)} catchment(s) that scheme "
-            f"{scheme.name!r} does not place in any locality: {_first(unknown)}. The scheme's "
-            f"catchments are {_first(list(scheme.catchments))}. Add them to the scheme or "
-            "correct the catchment names."
-        )
-    locality = np.array(
-        [catchment_locality[k] if k is not None else None for k in keys], dtype=object
-    )
-    reason = _reasons(assigned, route, lookup)
-
-    # -- overrides
-    override_rows = []
-    for code, (target, why) in override_of.items():
-        i = int(np.flatnonzero(codes == code)[0])
-        before = locality[i]
-        override_rows.append(
+        keys = _normalised(assigned["catchment"])
+        unknown = sorted(
             {
-                "parish_code": code,
-                "parish_name": names[i],
-                "from_locality": before,
-                "to_locality": target,
-                "reason": why,
-                "changed": before != target,
+                c
+                for c, k in zip(assigned["catchment"], keys, strict=True)
+                if k is not None and k not in catchment_locality
             }
         )
-        locality[i] = target
-        reason[i] = f"override: {why}"
-    overrides = pd.DataFrame(
-        override_rows,
-        columns=["parish_code", "parish_name", "from_locality", "to_locality", "reason", "changed"],
-    )
-    unassigned = pd.DataFrame(
-        {
-            "parish_code": codes[no_catchment],
-            "parish_name": names[no_catchment],
-            "locality": locality[no_catchment],
-        }
-    )
+        if unknown:
+            raise DataError(
+                f"parishes were assigned to {len(unknown)} catchment(s) that scheme "
+                f"{scheme.name!r} does not place in any locality: {_first(unknown)}. The scheme's "
+                f"catchments are {_first(list(scheme.catchments))}. Add them to the scheme or "
+                "correct the catchment names."
+            )
+        locality = np.array(
+            [catchment_locality[k] if k is not None else None for k in keys], dtype=object
+        )
+        reason = _reasons(assigned, route, lookup)
 
-    # -- groups
-    group_moves = _resolve_groups(
-        resolved.groups,
-        codes,
-        names,
-        locality,
-        reason,
-        frame,
-        override_of,
-        scheme,
-        on_group_split,
-    )
+        # -- overrides
+        override_rows = []
+        for code, (target, why) in override_of.items():
+            i = int(np.flatnonzero(codes == code)[0])
+            before = locality[i]
+            override_rows.append(
+                {
+                    "parish_code": code,
+                    "parish_name": names[i],
+                    "from_locality": before,
+                    "to_locality": target,
+                    "reason": why,
+                    "changed": before != target,
+                }
+            )
+            locality[i] = target
+            reason[i] = f"override: {why}"
+        overrides = pd.DataFrame(
+            override_rows,
+            columns=[
+                "parish_code",
+                "parish_name",
+                "from_locality",
+                "to_locality",
+                "reason",
+                "changed",
+            ],
+        )
+        unassigned = pd.DataFrame(
+            {
+                "parish_code": codes[no_catchment],
+                "parish_name": names[no_catchment],
+                "locality": locality[no_catchment],
+            }
+        )
 
-    tiers = {loc.name: loc.tier for loc in scheme.localities}
-    frame["catchment"] = assigned["catchment"].to_numpy(dtype=object)
-    frame["catchment_share"] = assigned["catchment_share"].to_numpy(dtype="float64")
-    frame["locality"] = locality
-    frame["tier"] = np.array([tiers[x] for x in locality], dtype="int64")
-    frame["reason"] = reason
-    for column in ("catchment", "locality", "reason"):
-        frame[column] = frame[column].astype("str")
-    frame.loc[assigned["catchment"].isna().to_numpy(), "catchment"] = None
+        # -- groups
+        group_moves = _resolve_groups(
+            resolved.groups,
+            codes,
+            names,
+            locality,
+            reason,
+            frame,
+            override_of,
+            scheme,
+            on_group_split,
+        )
 
-    # -- coverage checks and dissolve
-    geoms = np.asarray(frame.geometry.array, dtype=object)
-    coverage, localities = _check_and_dissolve(frame, geoms, codes, scheme, _workers(workers))
+        tiers = {loc.name: loc.tier for loc in scheme.localities}
+        frame["catchment"] = assigned["catchment"].to_numpy(dtype=object)
+        frame["catchment_share"] = assigned["catchment_share"].to_numpy(dtype="float64")
+        frame["locality"] = locality
+        frame["tier"] = np.array([tiers[x] for x in locality], dtype="int64")
+        frame["reason"] = reason
+        for column in ("catchment", "locality", "reason"):
+            frame[column] = frame[column].astype("str")
+        frame.loc[assigned["catchment"].isna().to_numpy(), "catchment"] = None
+
+        # -- coverage checks and dissolve
+        coverage, localities = _check_and_dissolve(
+            frame, geoms, codes, scheme, threads, valid_future
+        )
+    finally:
+        if background is not None:
+            background.shutdown(wait=True)
     if not coverage.is_valid:
         notes.append(
             "the parishes do not form a valid coverage (see invalid edges and overlaps), so "
@@ -888,30 +922,25 @@ def _check_and_dissolve(
     codes: np.ndarray,
     scheme: Scheme,
     workers: int,
+    valid_future: Future[bool] | None,
 ) -> tuple[CoverageCheck, gpd.GeoDataFrame]:
-    """Check the parish coverage and dissolve; the two run side by side when threads allow.
+    """Dissolve with the coverage union when the parishes form a valid coverage.
 
-    The coverage union is only kept when the coverage proves valid; otherwise the
-    localities are dissolved again with ``union_all`` and the problems are listed.
+    ``valid_future`` is the validity check, started in the background as soon as the
+    geometry was repaired. Otherwise the localities are dissolved with ``union_all`` and
+    the coverage problems are listed.
     """
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            valid_future = pool.submit(shapely.coverage_is_valid, geoms)
-            try:
-                localities = dissolve_localities(frame, scheme, coverage_valid=True)
-            except shapely.errors.GEOSException:
-                localities = None
-            valid = bool(valid_future.result())
-    else:
-        valid = bool(shapely.coverage_is_valid(geoms))
-        localities = None
+    valid = (
+        bool(valid_future.result())
+        if valid_future is not None
+        else bool(shapely.coverage_is_valid(geoms))
+    )
     if valid:
         coverage = CoverageCheck(True, *_no_coverage_problems(frame.crs))
-        if localities is None:
-            localities = dissolve_localities(frame, scheme, coverage_valid=True)
-        return coverage, localities
-    coverage = check_coverage(geoms, codes, crs=frame.crs)
-    return coverage, dissolve_localities(frame, scheme, coverage_valid=False)
+    else:
+        coverage = check_coverage(geoms, codes, crs=frame.crs)
+    localities = dissolve_localities(frame, scheme, coverage_valid=valid, workers=workers)
+    return coverage, localities
 
 
 def _population(values: pd.Series) -> pd.Series:
