@@ -1,0 +1,329 @@
+"""Assigning parishes to catchments: by largest overlap, or by a lookup table.
+
+Private plumbing of :mod:`localitygis.localities`, which re-exports the public functions
+(:func:`assign_by_overlap`, :func:`assign_by_lookup`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from localitygis.errors import DataError
+from localitygis.scheme import normalise_name
+
+__all__ = ["assign_by_lookup", "assign_by_overlap"]
+
+
+def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str, hint: str) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{what} lack column(s) {', '.join(map(repr, missing))} (columns: "
+            f"{', '.join(map(str, frame.columns))}). {hint}"
+        )
+
+
+def _chunks(n: int, workers: int) -> list[slice]:
+    if n == 0:
+        return []
+    size = max(1, -(-n // max(1, workers)))
+    return [slice(i, min(n, i + size)) for i in range(0, n, size)]
+
+
+def _parallel(
+    func: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    a: np.ndarray,
+    b: np.ndarray,
+    workers: int,
+) -> np.ndarray:
+    """Apply a vectorised shapely function over chunks in threads (GEOS releases the GIL)."""
+    if workers <= 1 or len(a) < 256:
+        return func(a, b)
+    parts = _chunks(len(a), workers * 4)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda s: func(a[s], b[s]), parts))
+    return np.concatenate(results)
+
+
+def _intersection_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return shapely.area(shapely.intersection(a, b))
+
+
+def _workers(workers: int | None) -> int:
+    if workers is not None:
+        return max(1, int(workers))
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        available = os.cpu_count() or 1
+    return max(1, min(4, available))
+
+
+def _normalised(values: object) -> list[str | None]:
+    """Normalise many names, each distinct one once."""
+    cache: dict[object, str] = {}
+    out: list[str | None] = []
+    for v in values:  # type: ignore[attr-defined]
+        if v is None or (isinstance(v, float) and v != v):
+            out.append(None)
+            continue
+        key = cache.get(v)
+        if key is None:
+            key = cache[v] = normalise_name(str(v))
+        out.append(key)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Assignment
+
+
+def assign_by_overlap(
+    parishes: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame,
+    *,
+    min_share: float = 0.9,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Assign each parish to the catchment it overlaps most.
+
+    How it stays fast without cutting corners:
+
+    1. candidate pairs come from an STRtree of the catchments (envelopes);
+    2. a parish properly inside a catchment (prepared ``contains_properly``) takes it with
+       share 1, and no intersection is computed;
+    3. when the catchments form a valid coverage (no overlaps; checked with
+       :func:`shapely.coverage_is_valid`), a straddling parish is intersected only with the
+       catchment holding a point on its surface: a share above one half there cannot be
+       beaten, because the other catchments share the rest;
+    4. everything else — parishes whose best share is below ``min_share`` or one half,
+       parishes in gaps, and every parish when the catchments overlap — has every
+       candidate intersected, so the runner-up is known too.
+
+    Intersections are vectorised and run in threads (GEOS releases the GIL). Ties go to
+    the catchment whose name sorts first, so the result does not depend on row order.
+
+    Parameters
+    ----------
+    parishes : geopandas.GeoDataFrame
+        Valid polygons in EPSG:27700.
+    catchments : geopandas.GeoDataFrame
+        ``catchment`` (unique) and valid polygons in EPSG:27700.
+    min_share : float
+        Parishes whose best share is below this have every candidate measured, so that
+        ``second_catchment`` and ``second_share`` are known for them.
+    workers : int, optional
+        Threads for the intersections (default: up to 4, the CPUs available).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with ``parishes``: ``catchment`` (None where a parish meets no catchment),
+        ``catchment_share``, and ``second_catchment`` / ``second_share`` (the runner-up;
+        measured for parishes whose best share is below ``min_share``, else missing).
+        ``attrs["catchments_coverage_valid"]`` says whether step 3 applied.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> parishes = gpd.GeoDataFrame({"parish_code": ["P1", "P2"]},
+    ...     geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=27700)
+    >>> catchments = gpd.GeoDataFrame({"catchment": ["West", "East"]},
+    ...     geometry=[box(-5, -5, 12, 15), box(12, -5, 25, 15)], crs=27700)
+    >>> assign_by_overlap(parishes, catchments)[["catchment", "catchment_share"]]
+      catchment  catchment_share
+    0      West              1.0
+    1      East              0.8
+    """
+    n = len(parishes)
+    threads = _workers(workers)
+    p_geoms = np.asarray(parishes.geometry.array, dtype=object)
+    order = np.argsort(np.array(_normalised(catchments["catchment"]), dtype=object), kind="stable")
+    c_names = catchments["catchment"].to_numpy(dtype=object)[order]
+    c_geoms = np.asarray(catchments.geometry.array, dtype=object)[order]
+    p_area = shapely.area(p_geoms)
+    # Whether the catchments form a coverage is checked beside the first steps.
+    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
+    coverage_check = pool.submit(shapely.coverage_is_valid, c_geoms) if pool is not None else None
+    tree = shapely.STRtree(c_geoms)
+    pi, ci = tree.query(p_geoms)  # envelope candidates, sorted by parish then catchment
+
+    best = np.full(n, -1, dtype=np.int64)
+    best_area = np.zeros(n)
+    second = np.full(n, -1, dtype=np.int64)
+    second_area = np.zeros(n)
+    shapely.prepare(c_geoms)
+    try:
+        inside = shapely.contains_properly(c_geoms[ci], p_geoms[pi])
+        # Share 1 is the most possible: the first containing catchment (by name) wins.
+        for p, c in zip(pi[inside][::-1], ci[inside][::-1], strict=True):
+            best[p] = c
+        best_area[best >= 0] = p_area[best >= 0]
+        open_pair = best[pi] < 0
+        pi, ci = pi[open_pair], ci[open_pair]
+        measured = np.zeros(n, dtype=bool)
+        if coverage_check is not None:
+            disjoint = bool(coverage_check.result())
+        else:
+            disjoint = bool(len(c_geoms) == 0 or shapely.coverage_is_valid(c_geoms))
+        if disjoint and len(pi):
+            points = shapely.point_on_surface(p_geoms)
+            main = shapely.contains(c_geoms[ci], points[pi])
+            mpi, mci = pi[main], ci[main]
+            areas = _parallel(_intersection_area, p_geoms[mpi], c_geoms[mci], threads)
+            share = areas / p_area[mpi]
+            settled = (share > 0.5) & (share >= min_share)
+            best[mpi[settled]] = mci[settled]
+            best_area[mpi[settled]] = areas[settled]
+            measured[mpi[settled]] = True
+        todo = ~measured[pi] & (best[pi] < 0)
+        pi, ci = pi[todo], ci[todo]
+        hits = shapely.intersects(c_geoms[ci], p_geoms[pi])
+        pi, ci = pi[hits], ci[hits]
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
+        shapely.destroy_prepared(c_geoms)
+    areas = _parallel(_intersection_area, p_geoms[pi], c_geoms[ci], threads)
+    positive = areas > 0
+    pi, ci, areas = pi[positive], ci[positive], areas[positive]
+    if len(pi):
+        # Sort by parish, area descending, catchment name: the first per parish is the best.
+        key = np.lexsort((ci, -areas, pi))
+        pi, ci, areas = pi[key], ci[key], areas[key]
+        first = np.r_[True, pi[1:] != pi[:-1]]
+        best[pi[first]] = ci[first]
+        best_area[pi[first]] = areas[first]
+        runner_up = np.r_[False, first[:-1]] & ~first
+        second[pi[runner_up]] = ci[runner_up]
+        second_area[pi[runner_up]] = areas[runner_up]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(best >= 0, np.minimum(best_area / p_area, 1.0), np.nan)
+        share2 = np.where(second >= 0, second_area / p_area, np.nan)
+    result = pd.DataFrame(
+        {
+            "catchment": pd.Series(
+                np.where(best >= 0, c_names[np.maximum(best, 0)], None), dtype=object
+            ).to_numpy(),
+            "catchment_share": share,
+            "second_catchment": pd.Series(
+                np.where(second >= 0, c_names[np.maximum(second, 0)], None), dtype=object
+            ).to_numpy(),
+            "second_share": share2,
+        },
+        index=parishes.index,
+    )
+    result.attrs["catchments_coverage_valid"] = disjoint
+    return result
+
+
+def assign_by_lookup(parishes: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
+    """Assign each parish to the catchment a lookup table gives it.
+
+    Parameters
+    ----------
+    parishes : pandas.DataFrame
+        With ``parish_code``.
+    lookup : pandas.DataFrame
+        ``parish_code``, ``catchment`` and optionally ``row`` (the file's row number, as
+        :func:`localitygis.io.read_lookup` gives).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Aligned with ``parishes``: ``catchment`` and ``catchment_share`` (NaN: not
+        measured).
+
+    Raises
+    ------
+    DataError
+        Listing parishes missing from the lookup and lookup rows naming parishes that are
+        not in the layer (both together), or a parish listed twice.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parishes = pd.DataFrame({"parish_code": ["P1", "P2"]})
+    >>> lookup = pd.DataFrame({"parish_code": ["P2", "P1"], "catchment": ["East", "West"]})
+    >>> assign_by_lookup(parishes, lookup)["catchment"].tolist()
+    ['West', 'East']
+    >>> assign_by_lookup(parishes, pd.DataFrame({"parish_code": ["P1", "P9"],
+    ...                                          "catchment": ["West", "West"]}))
+    Traceback (most recent call last):
+    ...
+    localitygis.errors.DataError: the lookup table does not match the parishes: ... missing
+    from it: P2; 1 row(s) name parishes that are not in the parish layer: P9 (row 3)...
+    """
+    _require_columns(
+        lookup,
+        ("parish_code", "catchment"),
+        "the lookup table",
+        "Read it with localitygis.io.read_lookup (which recognises PAR21CD and the like).",
+    )
+    table = pd.DataFrame(
+        {
+            "parish_code": lookup["parish_code"].astype(str).str.strip(),
+            "catchment": lookup["catchment"],
+            "row": lookup["row"].to_numpy()
+            if "row" in lookup.columns
+            else np.arange(len(lookup)) + 2,
+        }
+    )
+    problems = []
+    twice = table[table["parish_code"].duplicated(keep=False)]
+    if len(twice):
+        listing = ", ".join(
+            f"{code} (rows {', '.join(str(r) for r in g['row'])})"
+            for code, g in twice.groupby("parish_code", sort=True)
+        )
+        problems.append(f"parishes listed more than once: {listing}")
+    blank = table["catchment"].isna() | (table["catchment"].astype(str).str.strip() == "")
+    if blank.any():
+        rows = ", ".join(str(r) for r in table.loc[blank, "row"].head(10))
+        problems.append(f"{int(blank.sum())} row(s) have no catchment (rows {rows})")
+    codes = parishes["parish_code"].astype(str)
+    known = set(codes)
+    listed = set(table["parish_code"])
+    missing = [c for c in codes if c not in listed]
+    if missing:
+        problems.append(f"{len(missing)} parish(es) are missing from it: {_first(missing)}")
+    strangers = table[~table["parish_code"].isin(known)]
+    if len(strangers):
+        listing = [
+            f"{c} (row {r})"
+            for c, r in zip(strangers["parish_code"], strangers["row"], strict=True)
+        ]
+        problems.append(
+            f"{len(strangers)} row(s) name parishes that are not in the parish layer: "
+            f"{_first(listing)}"
+        )
+    if problems:
+        raise DataError(
+            "the lookup table does not match the parishes: "
+            + "; ".join(problems)
+            + ". Every parish needs exactly one lookup row, by parish code (check the code "
+            "vintage, e.g. PAR21CD against PAR24CD)."
+        )
+    mapping = dict(
+        zip(table["parish_code"], table["catchment"].astype(str).str.strip(), strict=True)
+    )
+    return pd.DataFrame(
+        {
+            "catchment": [mapping[c] for c in codes],
+            "catchment_share": np.full(len(codes), np.nan),
+        },
+        index=parishes.index,
+    ).astype({"catchment": object})
+
+
+def _first(values: list[str], limit: int = 20) -> str:
+    more = f" and {len(values) - limit} more" if len(values) > limit else ""
+    return ", ".join(values[:limit]) + more
