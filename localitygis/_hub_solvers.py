@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -60,6 +63,19 @@ def coverage_objective(
     return float(weights[(cost[:, open_] <= radius).any(axis=1)].sum())
 
 
+@contextmanager
+def _spopt_on_pulp3() -> Iterator[None]:
+    """Silence PuLP 3's notices that spopt builds models with the PuLP 3 API.
+
+    spopt 0.7 constructs ``LpVariable``/``LpConstraint`` objects directly, which PuLP 3.3
+    deprecates ahead of PuLP 4. The models are correct under PuLP 3; only these migration
+    notices are silenced, nothing else.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*PuLP 4\.0.*", category=DeprecationWarning)
+        yield
+
+
 def _cbc() -> pulp.LpSolver:
     return pulp.PULP_CBC_CMD(msg=False)
 
@@ -83,13 +99,14 @@ def pmedian_spopt(cost: np.ndarray, weights: np.ndarray, k: int, required: np.nd
     from spopt.locate import PMedian
 
     start = time.perf_counter()
-    model = PMedian.from_cost_matrix(
-        cost,
-        weights.astype(np.float64),
-        p_facilities=int(k),
-        predefined_facilities_arr=_predefined(cost.shape[1], required),
-    )
-    model.solve(_cbc(), results=False)
+    with _spopt_on_pulp3():
+        model = PMedian.from_cost_matrix(
+            cost,
+            weights.astype(np.float64),
+            p_facilities=int(k),
+            predefined_facilities_arr=_predefined(cost.shape[1], required),
+        )
+        model.solve(_cbc(), results=False)
     open_ = _opened(model)
     objective = pmedian_objective(cost, weights, open_)
     return Solved(open_, objective, objective, True, 0, time.perf_counter() - start)
@@ -102,14 +119,15 @@ def mclp_exact(
     from spopt.locate import MCLP
 
     start = time.perf_counter()
-    model = MCLP.from_cost_matrix(
-        cost,
-        weights.astype(np.float64),
-        service_radius=float(radius),
-        p_facilities=int(k),
-        predefined_facilities_arr=_predefined(cost.shape[1], required),
-    )
-    model.solve(_cbc(), results=False)
+    with _spopt_on_pulp3():
+        model = MCLP.from_cost_matrix(
+            cost,
+            weights.astype(np.float64),
+            service_radius=float(radius),
+            p_facilities=int(k),
+            predefined_facilities_arr=_predefined(cost.shape[1], required),
+        )
+        model.solve(_cbc(), results=False)
     open_ = _opened(model)
     objective = coverage_objective(cost, weights, open_, radius)
     return Solved(open_, objective, objective, True, 0, time.perf_counter() - start)
