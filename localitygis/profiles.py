@@ -48,6 +48,7 @@ def locality_profiles(
     clusters: pd.DataFrame | None = None,
     hubs: pd.DataFrame | None = None,
     coverage: Any = None,
+    partner_column: str = "partner",
 ) -> pd.DataFrame:
     """Profile every locality against the county.
 
@@ -69,6 +70,9 @@ def locality_profiles(
     coverage : CoverageResult or pandas.DataFrame, optional
         From :func:`localitygis.hubs.population_coverage` grouped by locality (its
         ``summary``, with ``locality``, ``population`` and ``covered``).
+    partner_column : str, default "partner"
+        The asset column counted beside ``category``: ``"partner"`` (one column per owning
+        organisation) or ``"sector"`` for a shorter table.
 
     Returns
     -------
@@ -77,7 +81,7 @@ def locality_profiles(
         ``tier_name``, ``parishes``, ``area_km2``, ``population``, ``density_per_km2``,
         ``area_share``, ``population_share``, ``parishes_share``; with assets: ``assets``,
         ``assets_share``, ``assets_per_1000`` and one ``category: …`` and ``partner: …``
-        column each; with clusters: ``colocation_opportunities``,
+        (or ``sector: …``) column each; with clusters: ``colocation_opportunities``,
         ``consolidation_candidates``; with hubs: ``hubs``, ``hub_names``; with coverage:
         ``population_covered``, ``coverage_share``. The county row holds the sums (or the
         county-wide ratio for density, rates and shares).
@@ -155,7 +159,7 @@ def locality_profiles(
     extra_sum: list[str] = ["parishes", "area_km2", "population"]
 
     if assets is not None:
-        for column in ("locality", "category", "partner"):
+        for column in ("locality", "category", partner_column):
             if column not in assets.columns:
                 raise DataError(f"assets lack a {column} column; locate them first.")
         a_loc = assets["locality"].astype(object)
@@ -165,7 +169,7 @@ def locality_profiles(
         )
         county["assets"] = len(located)
         extra_sum.append("assets")
-        for column in ("category", "partner"):
+        for column in ("category", partner_column):
             wide = pd.crosstab(located["locality"].astype(str), located[column].astype(str))
             for value in sorted(wide.columns):
                 label = f"{column}: {_slug(value)}"
