@@ -1,0 +1,487 @@
+"""``localitygis colocate``, ``hubs`` and ``profile``: analysis of located assets.
+
+Inputs are the GeoPackages written by ``localitygis build`` (``localities.gpkg`` with layers
+``parishes``, ``catchments``, ``localities``) and ``localitygis assets`` (layer ``assets``);
+any OGR vector file works (``file#layer`` or ``--layer`` picks a layer).
+
+* ``colocate`` writes ``colocation.gpkg`` (layers ``assets``, ``clusters``,
+  ``cluster_outlines``), ``clusters.csv`` and ``colocation_by_locality.csv``.
+* ``hubs`` writes ``hubs.gpkg`` (layers ``hubs``, ``assignment``, ``unserved_parishes``),
+  ``hub_solution.csv``, ``hub_ranking.csv``, ``hub_coverage.csv``,
+  ``unserved_parishes.csv``, ``rationalisation.csv`` and ``rationalisation_assets.csv``.
+* ``profile`` writes ``profiles.csv``, ``profiles.md`` and ``profiles.html``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import geopandas as gpd
+import pandas as pd
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from localitygis.cli._app import app, console
+from localitygis.colocation import find_clusters
+from localitygis.errors import DataError
+from localitygis.hubs import (
+    HubReach,
+    optimise_hubs,
+    population_coverage,
+    population_points,
+    rank_hub_sites,
+    rationalisation_scenario,
+)
+from localitygis.io import list_layers, read_vector, write_csv, write_geopackage
+from localitygis.profiles import locality_profiles, profiles_to_html, profiles_to_markdown
+from localitygis.provenance import Provenance, provenance_of
+
+__all__ = ["colocate", "hubs", "profile"]
+
+log = logging.getLogger(__name__)
+
+
+class Method(StrEnum):
+    """Hub optimisation objective."""
+
+    p_median = "p-median"
+    max_coverage = "max-coverage"
+
+
+class Solver(StrEnum):
+    """Exact (spopt + CBC) or heuristic."""
+
+    exact = "exact"
+    heuristic = "heuristic"
+
+
+# --------------------------------------------------------------------------------------
+# Reading
+
+
+def _split(spec: str, layer: str | None) -> tuple[Path, str | None]:
+    path, hashed = spec.rsplit("#", 1) if "#" in spec else (spec, None)
+    return Path(path), layer or hashed or None
+
+
+def _read(spec: str, *, layer: str | None, preferred: str) -> gpd.GeoDataFrame:
+    """Read a layer; in a multi-layer file the ``preferred`` layer is read by default."""
+    path, chosen = _split(spec, layer)
+    if chosen is None and path.exists():
+        layers = list_layers(path)
+        if len(layers) > 1 and preferred in layers:
+            chosen = preferred
+    frame = read_vector(path, layer=chosen)
+    return frame.drop(columns=["attribution"], errors="ignore")
+
+
+def _provenance(*frames: pd.DataFrame | None) -> Provenance:
+    present = [provenance_of(f) for f in frames if f is not None]
+    result = present[0]
+    for other in present[1:]:
+        result = result.combined(other)
+    return result
+
+
+def _numeric_tier(frame: pd.DataFrame) -> pd.DataFrame:
+    if "tier" in frame.columns:
+        frame = frame.copy()
+        frame["tier"] = pd.to_numeric(frame["tier"], errors="coerce").astype("Int64")
+    return frame
+
+
+def _parishes(localities: str, layer: str | None) -> gpd.GeoDataFrame:
+    frame = _numeric_tier(_read(localities, layer=layer, preferred="parishes"))
+    missing = [c for c in ("parish_code", "locality") if c not in frame.columns]
+    if missing:
+        raise DataError(
+            f"{localities}: the parish layer lacks {', '.join(missing)}; give the "
+            "localities.gpkg written by `localitygis build` (layer parishes)."
+        )
+    return frame
+
+
+def _write_table(out: Path, name: str, frame: pd.DataFrame, provenance: Provenance) -> Path:
+    return write_csv(out / name, pd.DataFrame(frame), provenance=provenance)
+
+
+def _done(paths: list[Path]) -> None:
+    console.print(
+        "wrote " + ", ".join(escape(str(p)) for p in paths), highlight=False, soft_wrap=True
+    )
+
+
+# --------------------------------------------------------------------------------------
+# colocate
+
+
+@app.command()
+def colocate(
+    assets: Annotated[str, typer.Argument(help="Located assets (file or file#layer).")],
+    distance: Annotated[
+        float, typer.Option("--distance", "-d", min=0.001, help="Walking distance in metres.")
+    ] = 400.0,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("analysis"),
+    layer: Annotated[str | None, typer.Option("--layer", help="Layer of the asset file.")] = None,
+) -> None:
+    """Find clusters of assets within walking distance: co-location opportunities."""
+    frame = _numeric_tier(_read(assets, layer=layer, preferred="assets"))
+    result = find_clusters(frame, distance=distance)
+    provenance = _provenance(frame)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = result.by_locality()
+    written = [
+        write_geopackage(
+            out / "colocation.gpkg",
+            {
+                "assets": result.assets,
+                "clusters": result.clusters,
+                "cluster_outlines": result.hulls(),
+            },
+            provenance=provenance,
+        ),
+        _write_table(out, "clusters.csv", result.clusters, provenance),
+        _write_table(out, "colocation_by_locality.csv", summary, provenance),
+    ]
+    table = Table(
+        title=f"Co-location at {distance:,.0f} m — {len(frame):,} assets", title_justify="left"
+    )
+    for column in ("locality", "assets", "clusters", "opportunities", "consolidation", "single"):
+        table.add_column(column, justify="left" if column == "locality" else "right")
+    for row in summary.itertuples(index=False):
+        table.add_row(
+            escape(str(row.locality)),
+            f"{row.assets:,}",
+            f"{row.clusters:,}",
+            f"{row.opportunities:,}",
+            f"{row.consolidation_candidates:,}",
+            f"{row.singles:,}",
+        )
+    table.add_row(
+        "[bold]County[/]",
+        f"{summary['assets'].sum():,}",
+        f"{summary['clusters'].sum():,}",
+        f"{summary['opportunities'].sum():,}",
+        f"{summary['consolidation_candidates'].sum():,}",
+        f"{summary['singles'].sum():,}",
+    )
+    console.print(table)
+    if provenance.is_demo:
+        console.print(f"[dim]{escape(provenance.attribution)}[/]")
+    _done(written)
+
+
+# --------------------------------------------------------------------------------------
+# hubs
+
+
+@app.command()
+def hubs(
+    assets: Annotated[
+        str, typer.Option("--assets", "-a", help="Located assets (file or file#layer).")
+    ],
+    localities: Annotated[
+        str,
+        typer.Option("--localities", "-l", help="localities.gpkg from `localitygis build`."),
+    ],
+    k: Annotated[
+        int,
+        typer.Option(
+            "--k", "-k", min=1, help="Hubs to choose (in each locality with --per-locality)."
+        ),
+    ] = 1,
+    method: Annotated[Method, typer.Option("--method", help="Objective.")] = Method.p_median,
+    per_locality: Annotated[
+        bool, typer.Option("--per-locality", help="Choose k hubs in every locality.")
+    ] = False,
+    population: Annotated[
+        str | None,
+        typer.Option(
+            "--population",
+            "-p",
+            help="Population points (e.g. output-area centroids); default: parish populations.",
+        ),
+    ] = None,
+    distance: Annotated[
+        float | None,
+        typer.Option(
+            "--distance",
+            min=0.001,
+            help="Service distance in metres (needed for max-coverage; default for coverage: "
+            "each hub's tier reach).",
+        ),
+    ] = None,
+    required: Annotated[
+        list[str] | None,
+        typer.Option("--required", "-r", help="Asset id that must be a hub (repeatable)."),
+    ] = None,
+    candidate_category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--candidate-category",
+            "-c",
+            help="Only assets of this category may become hubs (repeatable); default: all.",
+        ),
+    ] = None,
+    solver: Annotated[Solver, typer.Option("--solver", help="Exact or heuristic.")] = Solver.exact,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("analysis"),
+    assets_layer: Annotated[
+        str | None, typer.Option("--assets-layer", help="Layer of the asset file.")
+    ] = None,
+    parishes_layer: Annotated[
+        str | None, typer.Option("--parishes-layer", help="Parish layer of --localities.")
+    ] = None,
+) -> None:
+    """Rank hub sites, choose k hubs, measure coverage and the rationalisation scenario."""
+    asset_frame = _numeric_tier(_read(assets, layer=assets_layer, preferred="assets"))
+    parishes = _parishes(localities, parishes_layer)
+    points = None
+    if population is not None:
+        points = _read(population, layer=None, preferred="population")
+    people = population_points(parishes, points=points)
+    candidates = asset_frame
+    if candidate_category:
+        wanted = set(candidate_category)
+        candidates = asset_frame[asset_frame["category"].astype(str).isin(wanted)]
+        if len(candidates) == 0:
+            present = sorted(set(asset_frame["category"].astype(str)))
+            raise DataError(
+                f"no asset has category {', '.join(sorted(wanted))}; categories present: "
+                f"{', '.join(present)}."
+            )
+    candidates = candidates[candidates["locality"].notna()] if per_locality else candidates
+    reach = HubReach()
+    ranking = rank_hub_sites(candidates, assets=asset_frame, population=people, reach=reach)
+    solution = optimise_hubs(
+        candidates,
+        people,
+        k=k,
+        method=method.value,
+        distance=distance,
+        required=tuple(required or ()),
+        per_locality=per_locality,
+        solver=solver.value,
+    )
+    coverage = population_coverage(solution.hubs, people, distance=distance, reach=reach)
+    scenario = rationalisation_scenario(solution.hubs, asset_frame, people, reach=reach)
+    provenance = _provenance(asset_frame, parishes, points)
+
+    unserved = parishes.merge(
+        coverage.unserved[["parish_code", "share", "nearest_hub", "distance_m"]],
+        on="parish_code",
+    )
+    report = pd.DataFrame(
+        [
+            {
+                "method": solution.method,
+                "solver": solution.solver,
+                "k": k,
+                "per_locality": per_locality,
+                "hubs": len(solution.hubs),
+                "objective": solution.objective,
+                "mean_distance_m": round(solution.mean_distance_m, 1),
+                "covered_share": solution.covered_share,
+                "bound": solution.bound,
+                "gap": solution.gap,
+                "optimum": solution.optimum,
+                "gap_to_optimum": solution.gap_to_optimum,
+                "seconds": round(solution.seconds, 3),
+            }
+        ]
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    written = [
+        write_geopackage(
+            out / "hubs.gpkg",
+            {
+                "hubs": solution.hubs,
+                "assignment": solution.assignment,
+                "unserved_parishes": unserved,
+            },
+            provenance=provenance,
+        ),
+        _write_table(out, "hub_solution.csv", report, provenance),
+        _write_table(out, "hub_ranking.csv", ranking, provenance),
+        _write_table(out, "hub_coverage.csv", coverage.summary, provenance),
+        _write_table(out, "unserved_parishes.csv", coverage.unserved, provenance),
+        _write_table(out, "rationalisation.csv", scenario.summary, provenance),
+        _write_table(out, "rationalisation_assets.csv", scenario.assets, provenance),
+    ]
+
+    table = Table(
+        title=f"{solution.method} hubs ({solution.solver})"
+        + (f", {k} per locality" if per_locality else f", k = {k}"),
+        title_justify="left",
+    )
+    for column in ("hub", "name", "locality", "people served", "mean distance"):
+        table.add_column(
+            column, justify="right" if column.startswith(("people", "mean")) else "left"
+        )
+    names = solution.hubs["name"] if "name" in solution.hubs else solution.hubs["hub_id"]
+    locs = solution.hubs["locality"] if "locality" in solution.hubs else [""] * len(names)
+    for hub_id, name, loc, served, mean in zip(
+        solution.hubs["hub_id"],
+        names,
+        locs,
+        solution.hubs["population_served"],
+        solution.hubs["mean_distance_m"],
+        strict=True,
+    ):
+        table.add_row(
+            escape(str(hub_id)),
+            escape(str(name)),
+            escape(str(loc)),
+            f"{served:,.0f}",
+            f"{mean:,.0f} m",
+        )
+    console.print(table)
+    gap = (
+        "proven optimal"
+        if solution.gap == 0
+        else (f"gap to bound {solution.gap:.3%}" if solution.gap is not None else "no bound")
+    )
+    console.print(
+        f"mean distance to nearest hub {solution.mean_distance_m:,.0f} m; "
+        f"{coverage.county_share:.1%} of the population within reach; {gap}; "
+        f"{len(coverage.unserved)} parish(es) unserved.",
+        highlight=False,
+    )
+    county = scenario.summary.iloc[-1]
+    console.print(
+        f"rationalisation: {county['moving']} asset(s) could move into a hub, "
+        f"{county['staying']} stay; mean distance to a service point "
+        f"{county['mean_distance_before_m']:,.0f} m → {county['mean_distance_after_m']:,.0f} m; "
+        f"running cost released £{county['cost_released']:,.0f}"
+        + (f" ({county['cost_unknown']} without a cost)" if county["cost_unknown"] else ""),
+        highlight=False,
+    )
+    if provenance.is_demo:
+        console.print(f"[dim]{escape(provenance.attribution)}[/]")
+    _done(written)
+
+
+# --------------------------------------------------------------------------------------
+# profile
+
+
+@app.command()
+def profile(
+    localities: Annotated[
+        str,
+        typer.Option("--localities", "-l", help="localities.gpkg from `localitygis build`."),
+    ],
+    assets: Annotated[
+        str | None, typer.Option("--assets", "-a", help="Located assets (file or file#layer).")
+    ] = None,
+    hubs_file: Annotated[
+        str | None,
+        typer.Option("--hubs", help="Hubs (e.g. hubs.gpkg from `localitygis hubs`)."),
+    ] = None,
+    population: Annotated[
+        str | None,
+        typer.Option("--population", "-p", help="Population points for hub coverage."),
+    ] = None,
+    distance: Annotated[
+        float,
+        typer.Option("--distance", "-d", min=0.001, help="Walking distance for co-location (m)."),
+    ] = 400.0,
+    by_sector: Annotated[
+        bool,
+        typer.Option("--by-sector", help="Count assets by sector rather than by partner."),
+    ] = False,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("analysis"),
+) -> None:
+    """Profile the localities against the county: CSV, Markdown and HTML tables."""
+    path, _ = _split(localities, None)
+    if path.exists():
+        layers = list_layers(path)
+        lacking = [name for name in ("parishes", "localities") if name not in layers]
+        if lacking:
+            raise DataError(
+                f"{localities} has no {' or '.join(lacking)} layer (its layers: "
+                f"{', '.join(layers)}); give the localities.gpkg written by `localitygis build`."
+            )
+    parishes = _parishes(localities, None)
+    locality_frame = _numeric_tier(_read(localities, layer=None, preferred="localities"))
+    asset_frame = None
+    clusters = None
+    if assets is not None:
+        asset_frame = _numeric_tier(_read(assets, layer=None, preferred="assets"))
+        clusters = find_clusters(asset_frame, distance=distance).clusters
+    hub_frame = None
+    coverage = None
+    if hubs_file is not None:
+        hub_frame = _numeric_tier(_read(hubs_file, layer=None, preferred="hubs"))
+        points = _read(population, layer=None, preferred="population") if population else None
+        people = population_points(parishes, points=points)
+        coverage = population_coverage(hub_frame, people)
+    table = locality_profiles(
+        parishes,
+        pd.DataFrame(locality_frame.drop(columns="geometry")),
+        assets=asset_frame,
+        clusters=clusters,
+        hubs=hub_frame,
+        coverage=coverage,
+        partner_column="sector" if by_sector else "partner",
+    )
+    provenance = _provenance(parishes, asset_frame, hub_frame)
+    out.mkdir(parents=True, exist_ok=True)
+    md_path = out / "profiles.md"
+    md_path.write_text(
+        "# Locality profiles\n\n"
+        + profiles_to_markdown(table)
+        + f"\n\n_{provenance.attribution}_\n",
+        encoding="utf-8",
+    )
+    html_path = out / "profiles.html"
+    html_path.write_text(
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<title>Locality profiles</title></head><body>\n"
+        + profiles_to_html(table, title="Locality profiles")
+        + f"\n<p><small>{html.escape(provenance.attribution)}</small></p>\n</body></html>\n",
+        encoding="utf-8",
+    )
+    written = [_write_table(out, "profiles.csv", table, provenance), md_path, html_path]
+
+    shown = Table(title="Locality profiles", title_justify="left")
+    columns = [
+        c
+        for c in (
+            "locality",
+            "tier",
+            "parishes",
+            "area_km2",
+            "population",
+            "density_per_km2",
+            "assets",
+            "colocation_opportunities",
+            "hubs",
+            "coverage_share",
+        )
+        if c in table.columns
+    ]
+    for column in columns:
+        shown.add_column(
+            column.replace("_", " "), justify="left" if column == "locality" else "right"
+        )
+    for record in table[columns].itertuples(index=False):
+        cells = []
+        for column, value in zip(columns, record, strict=True):
+            if pd.isna(value):
+                cells.append("")
+            elif column == "coverage_share":
+                cells.append(f"{value:.1%}")
+            elif isinstance(value, float):
+                cells.append(f"{value:,.1f}")
+            else:
+                cells.append(escape(f"{value:,}" if isinstance(value, int) else str(value)))
+        shown.add_row(*cells)
+    console.print(shown)
+    if provenance.is_demo:
+        console.print(f"[dim]{escape(provenance.attribution)}[/]")
+    _done(written)

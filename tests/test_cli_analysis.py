@@ -1,0 +1,234 @@
+"""``localitygis colocate``, ``hubs`` and ``profile`` on real files, and their errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pyogrio
+import pytest
+from typer.testing import CliRunner
+
+from localitygis.cli import app, main
+from localitygis.demo import demo_dir, load_demo
+from localitygis.io import read_table, read_vector, write_geopackage
+from localitygis.provenance import DEMO
+from tests._analysisdata import demo_chain
+
+runner = CliRunner()
+
+
+def _ok(args: list[str]):
+    result = runner.invoke(app, args, catch_exceptions=False, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _fails(args: list[str], capsys) -> str:
+    code = main(args)
+    captured = capsys.readouterr()
+    assert code == 2, captured
+    assert "Traceback" not in captured.err
+    return " ".join(line for line in captured.err.splitlines() if line.strip())
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    """localities.gpkg from the real ``build`` command; assets and population as GPKG."""
+    load_demo()
+    root = tmp_path_factory.mktemp("analysis_cli")
+    gpkg = demo_dir() / "demo_county.gpkg"
+    _ok(
+        [
+            "build",
+            "--parishes",
+            str(gpkg),
+            "--catchments",
+            f"{gpkg}#catchments",
+            "--scheme",
+            "demo",
+            "--out",
+            str(root / "build"),
+        ]
+    )
+    chain = demo_chain()
+    assets = write_geopackage(root / "assets.gpkg", {"assets": chain.assets}, provenance=DEMO)
+    population = root / "population.gpkg"
+    write_geopackage(population, {"population": chain.raw_population}, provenance=DEMO)
+    return {
+        "root": root,
+        "localities": root / "build" / "localities.gpkg",
+        "assets": assets,
+        "population": population,
+    }
+
+
+def test_colocate_writes_clusters_and_prints_the_summary(files):
+    out = files["root"] / "colocate"
+    result = _ok(["colocate", str(files["assets"]), "--distance", "400", "--out", str(out)])
+    assert "Co-location at 400 m" in result.output
+    assert "Golden Valley" in result.output
+    assert "Generated demo data" in result.output
+    assert set(pyogrio.list_layers(out / "colocation.gpkg")[:, 0]) == {
+        "assets",
+        "clusters",
+        "cluster_outlines",
+    }
+    clusters = read_table(out / "clusters.csv")
+    by_locality = read_table(out / "colocation_by_locality.csv")
+    n_assets = len(demo_chain().assets)
+    assert clusters["member_count"].astype(int).sum() == n_assets
+    assert by_locality["assets"].astype(int).sum() == n_assets
+    layer = read_vector(out / "colocation.gpkg", layer="assets")
+    assert len(layer) == n_assets
+    assert layer.attrs["provenance"].is_demo
+
+
+def test_hubs_per_locality_with_population_points(files):
+    out = files["root"] / "hubs"
+    result = _ok(
+        [
+            "hubs",
+            "--assets",
+            str(files["assets"]),
+            "--localities",
+            str(files["localities"]),
+            "--k",
+            "1",
+            "--per-locality",
+            "--population",
+            str(files["population"]),
+            "--out",
+            str(out),
+        ]
+    )
+    assert "proven optimal" in result.output
+    assert "rationalisation:" in result.output
+    hubs = read_vector(out / "hubs.gpkg", layer="hubs")
+    assert len(hubs) == 9
+    assert hubs["locality"].nunique() == 9
+    solution = read_table(out / "hub_solution.csv")
+    assert float(solution.loc[0, "gap"]) == 0.0
+    coverage = read_table(out / "hub_coverage.csv")
+    assert coverage["locality"].iloc[-1] == "County"
+    assert float(coverage["population"].iloc[-1]) == pytest.approx(183_500)
+    ranking = read_table(out / "hub_ranking.csv")
+    assert len(ranking) == len(demo_chain().assets)
+    scenario = read_table(out / "rationalisation.csv")
+    assert scenario["locality"].iloc[-1] == "County"
+    for name in ("unserved_parishes.csv", "rationalisation_assets.csv"):
+        assert (out / name).exists()
+
+
+def test_hubs_county_wide_max_coverage_with_required_site(files):
+    out = files["root"] / "hubs_mclp"
+    _ok(
+        [
+            "hubs",
+            "-a",
+            str(files["assets"]),
+            "-l",
+            str(files["localities"]),
+            "--k",
+            "4",
+            "--method",
+            "max-coverage",
+            "--distance",
+            "8000",
+            "--required",
+            "A0001",
+            "--candidate-category",
+            "library",
+            "--out",
+            str(out),
+        ]
+    )
+    hubs = read_vector(out / "hubs.gpkg", layer="hubs")
+    assert len(hubs) <= 4
+    assert "A0001" in set(hubs["hub_id"])
+    assert set(hubs["category"]) == {"library"}
+    solution = read_table(out / "hub_solution.csv")
+    assert 0 <= float(solution.loc[0, "covered_share"]) <= 1
+
+
+def test_profile_writes_csv_markdown_and_escaped_html(files):
+    out = files["root"] / "profile"
+    hubs_dir = files["root"] / "hubs_for_profile"
+    _ok(
+        [
+            "hubs",
+            "-a",
+            str(files["assets"]),
+            "-l",
+            str(files["localities"]),
+            "--per-locality",
+            "--solver",
+            "heuristic",
+            "--out",
+            str(hubs_dir),
+        ]
+    )
+    result = _ok(
+        [
+            "profile",
+            "--localities",
+            str(files["localities"]),
+            "--assets",
+            str(files["assets"]),
+            "--hubs",
+            str(hubs_dir / "hubs.gpkg"),
+            "--out",
+            str(out),
+        ]
+    )
+    assert "Locality profiles" in result.output
+    table = read_table(out / "profiles.csv")
+    assert len(table) == 10
+    assert table["locality"].iloc[-1] == "County"
+    body = table.iloc[:-1]
+    assert pd.to_numeric(body["population"]).sum() == int(table["population"].iloc[-1])
+    assert int(table["hubs"].iloc[-1]) == 9
+    assert (out / "profiles.md").read_text(encoding="utf-8").startswith("# Locality profiles")
+    page = (out / "profiles.html").read_text(encoding="utf-8")
+    assert "<table" in page
+    assert "Generated demo data" in page
+
+
+def test_profile_without_assets(files):
+    out = files["root"] / "profile_plain"
+    _ok(["profile", "-l", str(files["localities"]), "--out", str(out)])
+    table = read_table(out / "profiles.csv")
+    assert "assets" not in table.columns
+    assert len(table) == 10
+
+
+def test_errors_are_one_line(files, capsys, tmp_path):
+    message = _fails(["colocate", str(tmp_path / "missing.gpkg")], capsys)
+    assert "missing.gpkg" in message
+    message = _fails(
+        [
+            "hubs",
+            "-a",
+            str(files["assets"]),
+            "-l",
+            str(files["localities"]),
+            "--method",
+            "max-coverage",
+        ],
+        capsys,
+    )
+    assert "needs distance" in message
+    message = _fails(
+        ["hubs", "-a", str(files["assets"]), "-l", str(files["localities"]), "-r", "NOPE"],
+        capsys,
+    )
+    assert "NOPE" in message
+    message = _fails(
+        ["hubs", "-a", str(files["assets"]), "-l", str(files["localities"]), "-c", "castle"],
+        capsys,
+    )
+    assert "categories present" in message
+    # the assets layer is not a parish layer
+    message = _fails(["profile", "-l", str(files["assets"])], capsys)
+    assert "has no parishes or localities layer" in message
+    assert "localitygis build" in message
