@@ -60,6 +60,7 @@ def test_build_from_the_demo_geopackage(demo: Path, tmp_path: Path) -> None:
     for name in ("Hereford City", "Golden Valley", "Ross-on-Wye", "Quality report"):
         assert name in result.output
     assert "split parishes" in result.output
+    assert "Generated demo data" in result.output
     assert set(pyogrio.list_layers(out / "localities.gpkg")[:, 0]) == {
         "parishes",
         "catchments",

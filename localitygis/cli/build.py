@@ -198,6 +198,11 @@ def build(
     console.print(
         "wrote " + ", ".join(escape(str(p)) for p in written), highlight=False, soft_wrap=True
     )
+    console.print(
+        f"[dim]{escape(provenance_of(result.localities).attribution)}[/]",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 def write_outputs(result: LocalityBuild, out: Path) -> list[Path]:
