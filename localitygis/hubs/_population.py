@@ -1,0 +1,206 @@
+"""Population as points (private; see :mod:`localitygis.hubs`)."""
+
+from __future__ import annotations
+
+import logging
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from localitygis.colocation import _check_crs
+from localitygis.errors import DataError
+from localitygis.hubs._common import (
+    _point_layer,
+    _population_column,
+    _require,
+    _text,
+)
+
+log = logging.getLogger(__name__)
+
+
+def population_points(
+    parishes: gpd.GeoDataFrame,
+    *,
+    points: gpd.GeoDataFrame | None = None,
+    snap: float = 250.0,
+) -> gpd.GeoDataFrame:
+    """Return the population as points, each tagged with its parish, locality and tier.
+
+    Three routes, chosen by what is given:
+
+    * ``points`` with a ``population`` column (e.g. ONS output-area population-weighted
+      centroids, or the demo's synthetic ones): used as they are; each point is placed in
+      the parish that contains it (or named by its ``parish_code``).
+    * ``points`` without ``population``: each parish's population is shared among the
+      points inside it — by a ``weight`` column if present, else equally. Parishes without
+      a point keep their population at their representative point.
+    * no ``points``: each parish's population sits at its representative point (a point
+      guaranteed inside the parish).
+
+    Population is conserved: on the last two routes the points add up to the parishes.
+
+    Parameters
+    ----------
+    parishes : geopandas.GeoDataFrame
+        ``parish_code``, ``parish_name``, geometry in EPSG:27700; ``population`` unless the
+        points carry it; ``locality`` and ``tier`` when present are passed on.
+    points : geopandas.GeoDataFrame, optional
+        Population points in EPSG:27700.
+    snap : float, default 250.0
+        Points outside every parish but within this many metres of one are given to the
+        nearest (boundaries are often generalised); points farther out are an error.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``point_id``, ``parish_code``, ``parish_name``, ``locality``, ``tier``,
+        ``population`` (float) and Point geometry.
+
+    Raises
+    ------
+    DataError
+        Missing columns, missing or negative populations, points outside the parishes.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box, Point
+    >>> parishes = gpd.GeoDataFrame(
+    ...     {"parish_code": ["E1", "E2"], "parish_name": ["Ash", "Elm"],
+    ...      "population": [300, 100]},
+    ...     geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], crs=27700)
+    >>> homes = gpd.GeoDataFrame(geometry=[Point(100, 100), Point(900, 900)], crs=27700)
+    >>> people = population_points(parishes, points=homes)
+    >>> people[["parish_code", "population"]]
+      parish_code  population
+    0          E1       150.0
+    1          E1       150.0
+    2          E2       100.0
+    """
+    _check_crs(parishes, "parishes")
+    _require(parishes, ["parish_code"], "parishes", "Read parishes with localitygis.io.")
+    parishes = parishes.reset_index(drop=True)
+    codes = parishes["parish_code"].astype(str)
+    if not codes.is_unique:
+        dup = sorted(set(codes[codes.duplicated()]))
+        raise DataError(f"parishes: parish_code repeated: {', '.join(dup[:10])}.")
+    names = (
+        parishes["parish_name"].astype(str).to_numpy(dtype=object)
+        if "parish_name" in parishes
+        else codes.to_numpy(dtype=object)
+    )
+    locality = (
+        _text(parishes["locality"]) if "locality" in parishes else np.full(len(parishes), None)
+    )
+    tier = (
+        pd.to_numeric(parishes["tier"], errors="coerce").to_numpy(dtype=np.float64)
+        if "tier" in parishes
+        else np.full(len(parishes), np.nan)
+    )
+    with_population = points is not None and "population" in points.columns
+    if not with_population:
+        _require(
+            parishes,
+            ["population"],
+            "parishes",
+            "Give parish populations, or population points with a population column.",
+        )
+        parish_pop = _population_column(parishes, "parishes")
+
+    if points is None:
+        idx = np.arange(len(parishes))
+        geometry = parishes.geometry.representative_point().array
+        people = parish_pop
+        source_ids = np.array([f"P{c}" for c in codes], dtype=object)
+    else:
+        _point_layer(points, "population points")
+        points = points.reset_index(drop=True)
+        idx = _parish_of_points(parishes, points, codes, snap=snap)
+        geometry = points.geometry.array
+        source_ids = (
+            points["area_code"].astype(str).to_numpy(dtype=object)
+            if "area_code" in points and points["area_code"].astype(str).is_unique
+            else np.array([f"Q{i}" for i in range(len(points))], dtype=object)
+        )
+        if with_population:
+            people = _population_column(points, "population points")
+        else:
+            if "weight" in points:
+                share = pd.to_numeric(points["weight"], errors="coerce").fillna(0).to_numpy()
+                share = np.maximum(share, 0.0)
+            else:
+                share = np.ones(len(points))
+            total = np.bincount(idx, weights=share, minlength=len(parishes))
+            # parishes whose points all weigh nothing share equally
+            zero = total[idx] == 0
+            share = np.where(zero, 1.0, share)
+            total = np.bincount(idx, weights=share, minlength=len(parishes))
+            people = parish_pop[idx] * share / total[idx]
+            empty = np.flatnonzero(np.bincount(idx, minlength=len(parishes)) == 0)
+            if len(empty):
+                idx = np.concatenate([idx, empty])
+                geometry = np.concatenate(
+                    [geometry, parishes.geometry.iloc[empty].representative_point().array]
+                )
+                people = np.concatenate([people, parish_pop[empty]])
+                source_ids = np.concatenate(
+                    [source_ids, np.array([f"P{codes[i]}" for i in empty], dtype=object)]
+                )
+
+    tiers = tier[idx]
+    out = gpd.GeoDataFrame(
+        {
+            "point_id": pd.array(source_ids, dtype="str"),
+            "parish_code": pd.array(codes.to_numpy(dtype=object)[idx], dtype="str"),
+            "parish_name": pd.array(names[idx], dtype="str"),
+            "locality": pd.array(locality[idx], dtype="str"),
+            "tier": pd.array(np.where(np.isnan(tiers), None, tiers), dtype="Int64"),
+            "population": people.astype(np.float64),
+        },
+        geometry=gpd.GeoSeries(geometry, crs=parishes.crs).values,
+        crs=parishes.crs,
+    )
+    return out
+
+
+def _parish_of_points(
+    parishes: gpd.GeoDataFrame, points: gpd.GeoDataFrame, codes: pd.Series, *, snap: float
+) -> np.ndarray:
+    """Index of the parish of every point; raise listing the points in no parish."""
+    n = len(points)
+    idx = np.full(n, -1, dtype=np.int64)
+    if "parish_code" in points.columns:
+        lookup = pd.Series(np.arange(len(codes)), index=codes.to_numpy())
+        given = points["parish_code"].astype(str)
+        known = given.isin(lookup.index).to_numpy()
+        idx[known] = lookup.loc[given[known]].to_numpy()
+    todo = np.flatnonzero(idx < 0)
+    if len(todo):
+        tree = shapely.STRtree(parishes.geometry.array)
+        pts, polys = tree.query(points.geometry.array[todo], predicate="intersects")
+        order = np.lexsort((polys, pts))  # the first parish (by row) for boundary points
+        pts, polys = pts[order], polys[order]
+        first = np.r_[True, pts[1:] != pts[:-1]] if len(pts) else np.zeros(0, dtype=bool)
+        idx[todo[pts[first]]] = polys[first]
+    todo = np.flatnonzero(idx < 0)
+    if len(todo):
+        tree = shapely.STRtree(parishes.geometry.array)
+        pts, polys = tree.query_nearest(
+            points.geometry.array[todo], max_distance=snap, all_matches=False
+        )
+        idx[todo[pts]] = polys
+    outside = np.flatnonzero(idx < 0)
+    if len(outside):
+        shown = ", ".join(
+            f"row {i} ({points.geometry.iloc[i].x:.0f}, {points.geometry.iloc[i].y:.0f})"
+            for i in outside[:5]
+        )
+        raise DataError(
+            f"population points: {len(outside)} point(s) lie more than {snap:.0f} m outside "
+            f"every parish: {shown}. Check they are for this county and in EPSG:27700, or "
+            "remove them."
+        )
+    return idx
