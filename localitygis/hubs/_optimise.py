@@ -377,7 +377,8 @@ def _solve_group(
                 if solved is None:
                     solved, bound = exact, exact.objective
     else:
-        assert distance is not None
+        if distance is None:  # checked by optimise_hubs; kept for direct callers
+            raise DataError("max-coverage needs distance=... (the service distance in metres).")
         solved = None
         if solver == "heuristic":
             solved = solvers.mclp_heuristic(cost, d_weights, k_eff, forced, distance)
