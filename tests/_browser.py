@@ -62,42 +62,59 @@ class PageLog:
 
 
 @contextmanager
-def open_page(
-    path: Path, *, width: int = 1280, height: int = 860
-) -> Iterator[tuple[object, PageLog]]:
-    """Open ``path`` (file://) with every non-file request aborted; yield (page, log)."""
+def launch() -> Iterator[object]:
+    """Launch Debian's Chromium (headless) once; yield the Playwright browser."""
     from playwright.sync_api import sync_playwright
 
     executable = require_browser()
-    log = PageLog()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            context = browser.new_context(viewport={"width": width, "height": height})
-
-            def route(route_obj: object) -> None:
-                url = route_obj.request.url  # type: ignore[attr-defined]
-                if url.startswith(("file:", "data:", "blob:", "about:")):
-                    route_obj.continue_()  # type: ignore[attr-defined]
-                else:
-                    log.blocked.append(url)
-                    route_obj.abort()  # type: ignore[attr-defined]
-
-            context.route("**/*", route)
-            page = context.new_page()
-            page.on(
-                "console",
-                lambda msg: log.console_errors.append(msg.text) if msg.type == "error" else None,
-            )
-            page.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
-
-            def on_dialog(dialog: object) -> None:
-                log.dialogs.append(dialog.message)  # type: ignore[attr-defined]
-                dialog.dismiss()  # type: ignore[attr-defined]
-
-            page.on("dialog", on_dialog)
-            page.goto(path.resolve().as_uri(), wait_until="load")
-            page.wait_for_function("() => document.querySelector('.leaflet-container') !== null")
-            yield page, log
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def open_page(
+    path: Path, *, browser: object | None = None, width: int = 1280, height: int = 860
+) -> Iterator[tuple[object, PageLog]]:
+    """Open ``path`` (file://) with every non-file request aborted; yield (page, log).
+
+    Each call gets a fresh browser context (no shared state between tests); pass ``browser``
+    to reuse one Chromium process.
+    """
+    if browser is None:
+        with launch() as own, open_page(path, browser=own, width=width, height=height) as opened:
+            yield opened
+        return
+    log = PageLog()
+    context = browser.new_context(viewport={"width": width, "height": height})  # type: ignore[attr-defined]
+    try:
+
+        def route(route_obj: object) -> None:
+            url = route_obj.request.url  # type: ignore[attr-defined]
+            if url.startswith(("file:", "data:", "blob:", "about:")):
+                route_obj.continue_()  # type: ignore[attr-defined]
+            else:
+                log.blocked.append(url)
+                route_obj.abort()  # type: ignore[attr-defined]
+
+        context.route("**/*", route)
+        page = context.new_page()
+        page.on(
+            "console",
+            lambda msg: log.console_errors.append(msg.text) if msg.type == "error" else None,
+        )
+        page.on("pageerror", lambda exc: log.page_errors.append(str(exc)))
+
+        def on_dialog(dialog: object) -> None:
+            log.dialogs.append(dialog.message)  # type: ignore[attr-defined]
+            dialog.dismiss()  # type: ignore[attr-defined]
+
+        page.on("dialog", on_dialog)
+        page.goto(path.resolve().as_uri(), wait_until="load")
+        page.wait_for_function("() => document.querySelector('.leaflet-container') !== null")
+        yield page, log
+    finally:
+        context.close()

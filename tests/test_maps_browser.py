@@ -11,12 +11,18 @@ import re
 import pytest
 
 from localitygis.maps import asset_map, county_map, locality_map, save_map
-from tests._browser import open_page, require_browser
+from tests._browser import launch, open_page, require_browser
 from tests._mapdata import XSS_NAME, demo_map_data, with_xss_asset
 
 pytestmark = pytest.mark.browser
 
 OVERLAY_PATHS = ".folium-map > .leaflet-map-pane > .leaflet-overlay-pane path.leaflet-interactive"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launch() as shared:
+        yield shared
 
 
 @pytest.fixture(scope="module")
@@ -58,8 +64,8 @@ def _clean(log) -> None:
     assert log.blocked == []  # nothing even tried to reach the network
 
 
-def test_county_map_loads_offline_and_draws_nine_localities(maps):
-    with open_page(maps["county"]) as (page, log):
+def test_county_map_loads_offline_and_draws_nine_localities(maps, browser):
+    with open_page(maps["county"], browser=browser) as (page, log):
         page.wait_for_selector(OVERLAY_PATHS)
         assert page.locator(OVERLAY_PATHS).count() == 9
         assert page.locator(".folium-map > .leaflet-map-pane .lgis-label").count() == 9
@@ -85,8 +91,8 @@ def _layer_checkbox(page, label: str):
     )
 
 
-def test_toggling_layers_in_the_layer_control(maps):
-    with open_page(maps["county"]) as (page, log):
+def test_toggling_layers_in_the_layer_control(maps, browser):
+    with open_page(maps["county"], browser=browser) as (page, log):
         page.wait_for_selector(OVERLAY_PATHS)
         localities = _layer_checkbox(page, "Localities")
         assert localities.is_checked()
@@ -102,8 +108,8 @@ def test_toggling_layers_in_the_layer_control(maps):
         _clean(log)
 
 
-def test_clicking_a_locality_opens_its_popup(maps):
-    with open_page(maps["county"]) as (page, log):
+def test_clicking_a_locality_opens_its_popup(maps, browser):
+    with open_page(maps["county"], browser=browser) as (page, log):
         page.wait_for_selector(OVERLAY_PATHS)
         label = page.locator(".lgis-label", has_text="Golden Valley")
         box = label.bounding_box()
@@ -118,9 +124,9 @@ def test_clicking_a_locality_opens_its_popup(maps):
         _clean(log)
 
 
-def test_search_box_finds_a_parish(maps):
+def test_search_box_finds_a_parish(maps, browser):
     parish = maps["data"].parishes.sort_values("parish_name")["parish_name"].iloc[5]
-    with open_page(maps["county"]) as (page, log):
+    with open_page(maps["county"], browser=browser) as (page, log):
         box = page.locator(".lgis-search input")
         box.fill(parish[:-1])
         hit = page.locator("li.lgis-hit", has_text=parish).first
@@ -136,8 +142,8 @@ def test_search_box_finds_a_parish(maps):
         _clean(log)
 
 
-def test_hostile_asset_name_is_shown_as_text_and_runs_nothing(maps):
-    with open_page(maps["assets"]) as (page, log):
+def test_hostile_asset_name_is_shown_as_text_and_runs_nothing(maps, browser):
+    with open_page(maps["assets"], browser=browser) as (page, log):
         page.wait_for_timeout(300)
         box = page.locator(".lgis-search input")
         box.fill("<img src=x")
@@ -160,11 +166,11 @@ def test_hostile_asset_name_is_shown_as_text_and_runs_nothing(maps):
         _clean(log)
 
 
-def test_asset_layers_filter_by_category_and_partner(maps):
+def test_asset_layers_filter_by_category_and_partner(maps, browser):
     data = maps["data"]
     total = len(data.assets) + 1
     libraries = int((data.assets["category"] == "library").sum())
-    with open_page(maps["assets"]) as (page, log):
+    with open_page(maps["assets"], browser=browser) as (page, log):
         html = maps["assets"].read_text(encoding="utf-8")
         name = re.search(r"var (lgis_assets_\w+) = \(function", html).group(1)
         shown = f"() => {name}.group.getLayers().length"
@@ -178,10 +184,10 @@ def test_asset_layers_filter_by_category_and_partner(maps):
         _clean(log)
 
 
-def test_locality_map_opens_with_its_parishes(maps):
+def test_locality_map_opens_with_its_parishes(maps, browser):
     data = maps["data"]
     own = int((data.parishes["locality"] == "Kington").sum())
-    with open_page(maps["kington"]) as (page, log):
+    with open_page(maps["kington"], browser=browser) as (page, log):
         page.wait_for_selector(OVERLAY_PATHS)
         assert page.locator(".lgis-label.lgis-small").count() == own
         assert "Kington locality" in page.locator(".lgis-title").inner_text()

@@ -23,8 +23,8 @@ from localitygis.maps import (
     locality_map,
     render_html,
     save_map,
+    style,
 )
-from localitygis.maps import style
 from localitygis.maps._offline import external_urls
 from localitygis.maps._web import script_json, web_polygons
 from localitygis.provenance import ONS_OS_ATTRIBUTION
@@ -198,8 +198,10 @@ def test_large_asset_sets_are_built_in_the_browser(data):
     assert '"cluster":true' in page
     assert len(page) < 3_000_000
     for lat, lon in ((r[0], r[1]) for r in rows[:200]):
-        assert 51.5 < lat < 52.6 and -3.4 < lon < -2.0
-        assert round(lat, 5) == lat and round(lon, 5) == lon
+        assert 51.5 < lat < 52.6
+        assert -3.4 < lon < -2.0
+        assert round(lat, 5) == lat
+        assert round(lon, 5) == lon
 
 
 def test_locality_map_shows_its_parishes_and_assets_only(data):
@@ -313,7 +315,8 @@ def test_random_tessellations_stay_coverages_after_web_simplification(frame, tol
 @given(st.text())
 def test_script_json_cannot_break_out_of_a_script_element(text):
     dumped = script_json({"name": text, "html": f"</script>{text}<!--"})
-    assert "<" not in dumped and ">" not in dumped
+    assert "<" not in dumped
+    assert ">" not in dumped
     assert json.loads(dumped)["name"] == text
 
 

@@ -17,7 +17,6 @@ import html
 import logging
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -25,22 +24,20 @@ import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from folium import plugins
 
 from localitygis.errors import DataError
 from localitygis.maps import _layers, style
-from localitygis.maps._controls import (
-    AssetLayer,
-    Attribution,
-    BaseLayers,
-    GeoJsonLayer,
-    GroupedLayers,
-    HtmlControl,
-    MiniMap,
-    SearchBox,
-    add_page_assets,
+from localitygis.maps._offline import external_urls, inline_resources
+from localitygis.maps._page import (
+    CLUSTER_THRESHOLD,
+    _add_analysis,
+    _add_assets,
+    _add_locality_layers,
+    _line_legend,
+    _Page,
+    _provenance,
+    _within,
 )
-from localitygis.maps._offline import CDN, external_urls, inline_resources
 from localitygis.maps._web import (
     TOLERANCE_M,
     bounds_latlon,
@@ -70,8 +67,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Above this many assets, markers are clustered by default.
-CLUSTER_THRESHOLD = 1000
 
 #: Classification schemes for :func:`choropleth_map` -> mapclassify class name.
 SCHEMES: Mapping[str, str] = {
@@ -83,153 +78,6 @@ SCHEMES: Mapping[str, str] = {
     "percentiles": "Percentiles",
     "max_breaks": "MaximumBreaks",
 }
-
-
-@dataclass
-class _Page:
-    """Collects the layers, legend and search entries of one map, then assembles it."""
-
-    title: str
-    provenance: Provenance
-    tiles: bool
-    overlays: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    legend: list[str] = field(default_factory=list)
-    frames: list[gpd.GeoDataFrame] = field(default_factory=list)
-    minimap: str | None = None
-    map: folium.Map = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.map = folium.Map(
-            location=[52.08, -2.75],
-            zoom_start=10,
-            tiles=None,
-            control_scale=True,
-            zoom_snap=0.25,
-        )
-        self.map.options.update(maxZoom=19, minZoom=7)
-        # Leaflet only: no jQuery, Bootstrap or Font Awesome (nothing here uses them).
-        self.map.default_js = [("leaflet", CDN["leaflet_js"])]
-        self.map.default_css = [("leaflet_css", CDN["leaflet_css"])]
-        add_page_assets(self.map.get_root())
-        self.base = BaseLayers(tiles=self.tiles)
-        self.map.add_child(self.base)
-
-    def layer(
-        self,
-        group: str,
-        label: str,
-        data: str,
-        *,
-        show: bool = True,
-        interactive: bool = True,
-        search_kind: str | None = None,
-    ) -> GeoJsonLayer:
-        element = GeoJsonLayer(
-            data, name=label, show=show, interactive=interactive, search_kind=search_kind
-        )
-        self.map.add_child(element)
-        self.overlays.setdefault(group, []).append((label, element.get_name()))
-        return element
-
-    def finish(self, *, bounds: list[list[float]]) -> folium.Map:
-        m = self.map
-        m.fit_bounds(bounds, padding=(10, 10))
-        title = f"<h3>{esc(self.title)}</h3>"
-        if self.provenance.is_demo:
-            title += '<div class="lgis-demo">Demo data: generated, not real</div>'
-        m.add_child(HtmlControl(title, position="topright", css_class="lgis-title"))
-        entries = sum(len(v) for v in self.overlays.values())
-        m.add_child(
-            GroupedLayers(
-                [
-                    ("Plain background (works offline)", f"{self.base.get_name()}.plain"),
-                    ("OpenStreetMap (needs internet)", f"{self.base.get_name()}.osm"),
-                ],
-                list(self.overlays.items()),
-                collapsed=entries > 9,
-            )
-        )
-        note = esc(style.attribution_text(self.provenance))
-        legend = (
-            "<details open><summary>Legend</summary>"
-            + "".join(self.legend)
-            + f'<div class="lgis-note">{note}</div></details>'
-        )
-        m.add_child(HtmlControl(legend, position="bottomright", css_class="lgis-legend"))
-        m.add_child(SearchBox())
-        plugins.Fullscreen(position="topleft", title="Full screen").add_to(m)
-        plugins.MeasureControl(
-            position="topleft",
-            primary_length_unit="kilometers",
-            secondary_length_unit="miles",
-            primary_area_unit="hectares",
-            secondary_area_unit="sqmeters",
-        ).add_to(m)
-        if self.minimap:
-            m.add_child(MiniMap(self.minimap))
-        m.add_child(Attribution(note))
-        return m
-
-
-def _tier_legend(tiers: list[int], tier_names: Mapping[int, str]) -> str:
-    rows = "".join(
-        f'<div class="lgis-row"><span class="lgis-sw" style="background:{style.tier_colour(t)}">'
-        f"</span>{esc(tier_names.get(t, f'Tier {t}'))}</div>"
-        for t in tiers
-    )
-    return f"<h4>Locality tiers</h4>{rows}"
-
-
-def _line_legend(label: str, colour: str, dash: str = "") -> str:
-    border = f"border:0;border-top:2px {'dashed' if dash else 'solid'} {colour};height:0"
-    return f'<div class="lgis-row"><span class="lgis-sw" style="{border}"></span>{esc(label)}</div>'
-
-
-def _tiers(localities: gpd.GeoDataFrame, tier_names: Mapping[int, str]) -> list[int]:
-    present = sorted({int(t) for t in localities["tier"].dropna()})
-    return sorted(set(present) | ({1, 2, 3} & set(tier_names)))
-
-
-def _provenance(
-    localities: pd.DataFrame, *others: pd.DataFrame | None, provenance: Provenance | None
-) -> Provenance:
-    """Return the map's provenance: the localities', joined with other recorded ones.
-
-    Derived frames such as hubs record none and add nothing.
-    """
-    recorded = [
-        f
-        for f in others
-        if f is not None and ("provenance" in f.attrs or "data_source" in f.columns)
-    ]
-    return style.resolve_provenance(localities, *recorded, provenance=provenance)
-
-
-def _add_locality_layers(
-    page: _Page,
-    localities: gpd.GeoDataFrame,
-    *,
-    tier_names: Mapping[int, str],
-    profiles: pd.DataFrame | None,
-    tolerance: float,
-    highlight: str | None = None,
-    show: bool = True,
-    fill_opacity: float = 0.5,
-) -> gpd.GeoDataFrame:
-    polygons, labels, web = _layers.locality_layer(
-        localities,
-        tier_names=tier_names,
-        profiles=profiles,
-        tolerance=tolerance,
-        highlight=highlight,
-        fill_opacity=fill_opacity,
-    )
-    page.layer("Boundaries", "Localities", polygons, show=show, search_kind="Locality")
-    page.layer("Boundaries", "Locality names", labels, interactive=False)
-    page.minimap = polygons
-    page.legend.append(_tier_legend(_tiers(localities, tier_names), tier_names))
-    page.frames.append(web)
-    return web
 
 
 def county_map(
@@ -308,90 +156,6 @@ def county_map(
         page.layer("Boundaries", "School catchments", data, show=False)
         page.legend.append(_line_legend("School catchment (layer)", "#6a3d9a", dash="6 4"))
     return page.finish(bounds=bounds_latlon(page.frames))
-
-
-def _add_assets(
-    page: _Page,
-    assets: gpd.GeoDataFrame,
-    *,
-    cluster: bool | None,
-    category_labels: Mapping[str, str] | None,
-) -> None:
-    if len(assets) == 0:
-        return
-    use_cluster = len(assets) > CLUSTER_THRESHOLD if cluster is None else cluster
-    payload, cat_colours, par_colours = _layers.asset_payload(
-        assets, category_labels=category_labels, cluster=use_cluster
-    )
-    element = AssetLayer(payload)
-    page.map.add_child(element)
-    name = element.get_name()
-    page.overlays.setdefault("Assets", []).append(
-        (f"All assets ({len(assets):,})", f"{name}.group")
-    )
-    counts_cat = (
-        assets["category"]
-        .astype("object")
-        .map(lambda c: "uncategorised" if _layers._is_missing(c) else str(c))
-        .value_counts()
-    )
-    counts_par = (
-        assets["partner"]
-        .astype("object")
-        .map(lambda p: "Unknown partner" if _layers._is_missing(p) else str(p))
-        .value_counts()
-    )
-    cat_items = []
-    legend_rows = []
-    for k, (key, colour) in enumerate(cat_colours.items()):
-        label = esc(style.category_label(key, category_labels))
-        dot = f'<span class="lgis-dot" style="background:{colour}"></span>'
-        cat_items.append((f"{dot}{label} ({int(counts_cat.get(key, 0)):,})", f"{name}.cats[{k}]"))
-        legend_rows.append(f'<div class="lgis-row">{dot}{label}</div>')
-    par_items = [
-        (f"{esc(key)} ({int(counts_par.get(key, 0)):,})", f"{name}.partners[{k}]")
-        for k, key in enumerate(par_colours)
-    ]
-    page.overlays["Asset categories"] = cat_items
-    page.overlays["Partners"] = par_items
-    page.legend.append("<h4>Assets</h4>" + "".join(legend_rows))
-
-
-def _add_analysis(
-    page: _Page,
-    *,
-    hubs: gpd.GeoDataFrame | None,
-    clusters: gpd.GeoDataFrame | None,
-    unserved: gpd.GeoDataFrame | None,
-    tier_names: Mapping[int, str],
-    tolerance: float,
-) -> None:
-    rows = []
-    if unserved is not None and len(unserved):
-        data = _layers.unserved_layer(unserved, tolerance=tolerance)
-        page.layer("Hubs and analysis", "Parishes no hub reaches", data, search_kind="Unserved")
-        rows.append(
-            f'<div class="lgis-row"><span class="lgis-sw" style="background:'
-            f'{style.UNSERVED_COLOUR};opacity:.6"></span>Parish no hub reaches</div>'
-        )
-    if hubs is not None and len(hubs):
-        markers, rings = _layers.hub_layers(hubs, tier_names=tier_names)
-        page.layer("Hubs and analysis", "Hub reach", rings)
-        page.layer("Hubs and analysis", "Hubs", markers, search_kind="Hub")
-        rows.append(
-            '<div class="lgis-row"><span class="lgis-dot" style="background:#fff;'
-            'box-shadow:0 0 0 3px #222"></span>Hub (fill: tier colour)</div>'
-        )
-        rows.append(_line_legend("Hub reach", "#555555", dash="8 6"))
-    if clusters is not None and len(clusters):
-        data = _layers.cluster_layer(clusters, tolerance=tolerance)
-        page.layer("Hubs and analysis", "Co-location clusters", data)
-        rows.append(
-            '<div class="lgis-row"><span class="lgis-dot" style="background:#f768a1;'
-            'box-shadow:0 0 0 2px #7a0177"></span>Co-location cluster</div>'
-        )
-    if rows:
-        page.legend.append("<h4>Hubs and analysis</h4>" + "".join(rows))
 
 
 def asset_map(
@@ -479,20 +243,6 @@ def asset_map(
     )
     _add_assets(page, assets, cluster=cluster, category_labels=labels or None)
     return page.finish(bounds=bounds_latlon(page.frames))
-
-
-def _within(
-    frame: gpd.GeoDataFrame | None, name: str, area: gpd.GeoSeries
-) -> gpd.GeoDataFrame | None:
-    """Rows of ``frame`` in the locality: by ``locality`` column, else spatially."""
-    if frame is None:
-        return None
-    if "locality" in frame.columns:
-        return frame[frame["locality"].astype("object") == name]
-    if frame.crs is None:
-        return frame  # require_crs raises later with a clear message
-    shape = area.to_crs(frame.crs).union_all()
-    return frame[frame.geometry.intersects(shape)]
 
 
 def locality_map(
