@@ -239,8 +239,8 @@ def assign_by_lookup(parishes: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        Aligned with ``parishes``: ``catchment`` and ``catchment_share`` (NaN: not
-        measured).
+        Aligned with ``parishes``: ``catchment``, ``catchment_share`` (NaN: not
+        measured) and ``lookup_row`` (the table's row for the parish).
 
     Raises
     ------
@@ -315,13 +315,15 @@ def assign_by_lookup(parishes: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFra
     mapping = dict(
         zip(table["parish_code"], table["catchment"].astype(str).str.strip(), strict=True)
     )
+    row_of = dict(zip(table["parish_code"], table["row"], strict=True))
     return pd.DataFrame(
         {
-            "catchment": [mapping[c] for c in codes],
+            "catchment": pd.Series([mapping[c] for c in codes], dtype=object).to_numpy(),
             "catchment_share": np.full(len(codes), np.nan),
+            "lookup_row": np.array([row_of[c] for c in codes], dtype="int64"),
         },
         index=parishes.index,
-    ).astype({"catchment": object})
+    )
 
 
 def _first(values: list[str], limit: int = 20) -> str:

@@ -549,7 +549,7 @@ def build_localities(
 
     # -- catchments layer
     if catch is None:
-        catch = frame.dissolve("catchment", as_index=False)[["catchment", "geometry"]]
+        catch = _dissolve_catchments(frame, coverage_valid=coverage.is_valid)
     catch_out = _catchment_layer(catch, frame, scheme)
     empty_catchments = _empty_catchments(catch_out, scheme)
     used = set(localities["locality"])
@@ -654,9 +654,19 @@ def _population(values: pd.Series) -> pd.Series:
     return numbers.astype("Int64")
 
 
+def _dissolve_catchments(frame: gpd.GeoDataFrame, *, coverage_valid: bool) -> gpd.GeoDataFrame:
+    """Dissolve the parishes by catchment (the catchments layer of the lookup route)."""
+    union = shapely.coverage_union_all if coverage_valid else shapely.union_all
+    keys = frame["catchment"].astype(str).to_numpy(dtype=object)
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    names = sorted(set(keys))
+    shapes = [union(geoms[keys == name]) for name in names]
+    return gpd.GeoDataFrame({"catchment": names}, geometry=shapes, crs=frame.crs)
+
+
 def _reasons(assigned: pd.DataFrame, route: str, lookup: pd.DataFrame | None) -> np.ndarray:
     if route == "lookup":
-        return np.array(["lookup table"] * len(assigned), dtype=object)
+        return np.array([f"lookup table row {r}" for r in assigned["lookup_row"]], dtype=object)
     out = []
     for catchment, share in zip(assigned["catchment"], assigned["catchment_share"], strict=True):
         if catchment is None:
