@@ -436,17 +436,17 @@ def build_localities(
             assigned = assign_by_lookup(frame, lookup)  # type: ignore[arg-type]
             route = "lookup"
             catch = None
+        # -- catchments → localities; problems with either are reported together
+        problems = []
         no_catchment = assigned["catchment"].isna().to_numpy()
         stranded = no_catchment & ~np.isin(codes, list(override_of))
         if stranded.any():
             listing = [f"{c} {n}" for c, n in zip(codes[stranded], names[stranded], strict=True)]
-            raise DataError(
+            problems.append(
                 f"{int(stranded.sum())} parish(es) lie in no catchment: {_first(listing)}. "
                 "Check that the catchments cover the whole area and are in the same CRS, or "
-                "place these parishes with [[overrides]] in the scheme."
+                "place these parishes with [[overrides]] in the scheme"
             )
-
-        # -- catchments → localities
         catchment_locality = {
             normalise_name(c): loc.name for loc in scheme.localities for c in loc.catchments
         }
@@ -459,12 +459,14 @@ def build_localities(
             }
         )
         if unknown:
-            raise DataError(
+            problems.append(
                 f"parishes were assigned to {len(unknown)} catchment(s) that scheme "
-                f"{scheme.name!r} does not place in any locality: {_first(unknown)}. The scheme's "
-                f"catchments are {_first(list(scheme.catchments))}. Add them to the scheme or "
-                "correct the catchment names."
+                f"{scheme.name!r} does not place in any locality: {_first(unknown)}. The "
+                f"scheme's catchments are {_first(list(scheme.catchments))}. Add them to the "
+                "scheme or correct the catchment names"
             )
+        if problems:
+            raise DataError("; ".join(problems) + ".")
         locality = np.array(
             [catchment_locality[k] if k is not None else None for k in keys], dtype=object
         )
@@ -535,7 +537,8 @@ def build_localities(
         )
     finally:
         if background is not None:
-            background.shutdown(wait=True)
+            # On an error the check may still be running: let it finish on its own.
+            background.shutdown(wait=False, cancel_futures=True)
     if not coverage.is_valid:
         notes.append(
             "the parishes do not form a valid coverage (see invalid edges and overlaps), so "

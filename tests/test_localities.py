@@ -359,6 +359,15 @@ def test_overrides_place_parishes_outside_every_catchment() -> None:
     assert build.report.to_frame().set_index("check").loc["parishes in no catchment", "count"] == 2
 
 
+def test_stranded_parishes_and_unknown_catchments_are_reported_together() -> None:
+    catchments = _catchments(names=("West", "Middle", "Far East")).iloc[[0, 2]]
+    with pytest.raises(DataError) as caught:
+        build_localities(_parishes(), catchments=catchments, scheme=_scheme())
+    message = str(caught.value)
+    assert "2 parish(es) lie in no catchment: E04000003 Parish C, E04000004 Parish D" in message
+    assert "does not place in any locality: Far East" in message
+
+
 def test_catchments_the_scheme_does_not_know() -> None:
     catchments = _catchments(names=("West", "Middle", "Far East"))
     with pytest.raises(
