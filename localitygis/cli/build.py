@@ -192,7 +192,7 @@ def build(
         min_share=min_share,
         on_group_split=on_group_split.value,
     )
-    written = write_outputs(result, out)
+    written = _write_outputs(result, out)
     _print_localities(result)
     _print_quality(result)
     console.print(
@@ -205,7 +205,7 @@ def build(
     )
 
 
-def write_outputs(result: LocalityBuild, out: Path) -> list[Path]:
+def _write_outputs(result: LocalityBuild, out: Path) -> list[Path]:
     """Write the build's files into ``out`` and return their paths."""
     provenance = provenance_of(result.localities)
     out.mkdir(parents=True, exist_ok=True)
