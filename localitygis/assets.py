@@ -978,32 +978,28 @@ def locate_assets(
         swappable = np.isin(how, ["geometry", "easting/northing"])
         reasons, _ = index.outside(points[outside], swappable=swappable)
         problem[outside] = np.asarray(reasons, dtype=object)
-    take = np.where(outside, 0, found)
-    if index.localities is not None:
-        locality = index.localities[take]
-        no_locality = ~outside & pd.isna(locality)
+    if "locality" in index.arrays:
+        no_locality = ~outside & np.asarray(
+            pd.isna(index.arrays["locality"].take(np.where(outside, 0, found))), dtype=bool
+        )
         for i in np.flatnonzero(no_locality):
+            name = index.arrays["parish_name"][found[i]]
             problem[i] = (
-                f"parish not in a locality: {index.names[found[i]]} ({index.codes[found[i]]}) "
-                "has no locality; fix the locality build"
+                f"parish not in a locality: {name} ({index.codes[found[i]]}) has no locality; "
+                "fix the locality build"
             )
-    keep = pd.isna(problem)
+    keep = np.equal(problem, None)
 
-    located = assets.iloc[np.flatnonzero(keep)].copy()
-    kept = take[keep]
-    location: dict[str, Any] = {
-        "parish_code": pd.array(index.codes[kept], dtype="str"),
-        "parish_name": pd.array(index.names[kept], dtype="str"),
-        "locality": pd.array(index.localities[kept], dtype="str"),
-        "tier": index.tiers[kept],
-    }
-    if index.tier_names is not None:
-        location["tier_name"] = pd.array(index.tier_names[kept], dtype="str")
+    located = assets if keep.all() else assets.iloc[np.flatnonzero(keep)]
+    location = index.take(found[keep])
     located = located.drop(columns=[c for c in location if c in located.columns])
     insert_at = list(located.columns).index("postcode") + 1
-    for offset, (column, values) in enumerate(location.items()):
-        located.insert(insert_at + offset, column, values)
-    located = located.reset_index(drop=True)
+    before, after = list(located.columns[:insert_at]), list(located.columns[insert_at:])
+    data = {c: located[c].array for c in before}
+    data.update(location)
+    data.update({c: located[c].array for c in after})
+    geometry = located.geometry.name
+    located = gpd.GeoDataFrame(data, geometry=geometry, crs=assets.crs)
     provenance = register.provenance.combined(provenance_of(parishes))
     located = with_provenance(located, provenance)
 

@@ -39,7 +39,10 @@ log = logging.getLogger(__name__)
 _POLYGONAL = ("Polygon", "MultiPolygon")
 # Above this many points, index the points and query with the (prepared) parishes, as
 # geopandas' sjoin does for "within"; below it, query the parish index with each point.
-_POINT_TREE_THRESHOLD = 2_000
+_POINT_TREE_THRESHOLD = 1_000
+#: A point outside the county by more than this (metres) whose easting and northing, swapped,
+#: fall in a parish is reported as swapped rather than as outside.
+SWAP_HINT_DISTANCE = 5_000.0
 
 
 class OutsideCountyError(DataError):
@@ -116,19 +119,44 @@ class _ParishIndex:
             parishes["locality"].astype(object).to_numpy() if "locality" in parishes else None
         )
         self.tiers = parishes["tier"].to_numpy() if "tier" in parishes else None
-        self.tier_dtype = parishes["tier"].dtype if "tier" in parishes else None
+        # Pandas arrays to take located rows' columns from (cheap: no per-value checks).
+        self.arrays: dict[str, Any] = {
+            "parish_code": pd.array(codes, dtype="str"),
+            "parish_name": parishes["parish_name"].astype("str").array,
+        }
+        if "locality" in parishes:
+            self.arrays["locality"] = parishes["locality"].astype("str").array
+        if "tier" in parishes:
+            tier = parishes["tier"]
+            if not pd.api.types.is_integer_dtype(tier.dtype):
+                tier = pd.to_numeric(tier, errors="coerce").astype("Int64")
+            self.arrays["tier"] = tier.array
+        if "tier_name" in parishes:
+            self.arrays["tier_name"] = parishes["tier_name"].astype("str").array
         self.tier_names = (
             parishes["tier_name"].astype(object).to_numpy() if "tier_name" in parishes else None
         )
         # Rank of each code, for the shared-boundary tie-break.
         self.code_rank = np.argsort(np.argsort(codes, kind="stable"), kind="stable")
         self.tree = shapely.STRtree(self.geoms)
+        self._envelope_tree: shapely.STRtree | None = None
         self.county = _county_geometry(county)
         if self.county is not None:
             shapely.prepare(self.county)
 
     def __len__(self) -> int:
         return len(self.geoms)
+
+    def take(self, found: NDArray[np.int64]) -> dict[str, Any]:
+        """Parish columns for each point's parish index; -1 gives missing values."""
+        if (found >= 0).all():
+            return {k: a.take(found) for k, a in self.arrays.items()}
+        out = {}
+        for key, array in self.arrays.items():
+            if key == "tier":
+                array = array.astype("Int64")
+            out[key] = array.take(found, allow_fill=True)
+        return out
 
     def parish_of(self, points: NDArray[np.object_]) -> NDArray[np.int64]:
         """Index of the parish holding each point, or -1 (missing or empty points too)."""
@@ -137,7 +165,7 @@ class _ParishIndex:
         result = np.full(n, -1, dtype=np.int64)
         if n == 0 or len(self.geoms) == 0:
             return result
-        if n > _POINT_TREE_THRESHOLD:
+        if n > max(_POINT_TREE_THRESHOLD, len(self.geoms) // 10):
             point_tree = shapely.STRtree(points)
             parish_idx, point_idx = point_tree.query(self.geoms, predicate="covers")
         else:
@@ -159,6 +187,41 @@ class _ParishIndex:
             result[p_sorted[first]] = t_sorted[first]
         return result
 
+    def nearest(self, points: NDArray[np.object_]) -> tuple[NDArray[np.int64], NDArray]:
+        """Nearest parish to each point and the exact distance to it (ties: first code).
+
+        The parishes' envelopes give a cheap lower bound; exact distances are computed
+        only for the parishes whose envelope is no farther than the exact distance to the
+        envelope-nearest one. (GEOS's own nearest search computes far more exact distances
+        to detailed boundaries.)
+        """
+        points = np.asarray(points, dtype=object)
+        n = len(points)
+        near = np.full(n, -1, dtype=np.int64)
+        dist = np.full(n, np.nan)
+        valid = np.flatnonzero(~(pd.isna(points) | shapely.is_empty(points)))
+        if len(valid) == 0 or len(self.geoms) == 0:
+            return near, dist
+        if self._envelope_tree is None:
+            self._envelope_tree = shapely.STRtree(shapely.envelope(self.geoms))
+        pts = points[valid]
+        (p_idx, e_idx), _ = self._envelope_tree.query_nearest(
+            pts, return_distance=True, all_matches=False
+        )
+        bound = np.full(len(pts), np.inf)
+        bound[p_idx] = shapely.distance(self.geoms[e_idx], pts[p_idx])
+        c_pt, c_parish = self._envelope_tree.query(
+            pts, predicate="dwithin", distance=bound * (1 + 1e-9) + 1e-6
+        )
+        exact = shapely.distance(self.geoms[c_parish], pts[c_pt])
+        order = np.lexsort((self.code_rank[c_parish], exact, c_pt))
+        c_pt, c_parish, exact = c_pt[order], c_parish[order], exact[order]
+        first = np.ones(len(c_pt), dtype=bool)
+        first[1:] = c_pt[1:] != c_pt[:-1]
+        near[valid[c_pt[first]]] = c_parish[first]
+        dist[valid[c_pt[first]]] = exact[first]
+        return near, dist
+
     def outside(
         self,
         points: NDArray[np.object_],
@@ -168,41 +231,41 @@ class _ParishIndex:
     ) -> tuple[list[str], NDArray[np.int64]]:
         """Explain, for points in no parish, where they are: a reason each and nearest parish.
 
-        Points marked ``swappable`` (their coordinates came as easting/northing) whose
-        swapped position lies in a parish are reported as swapped instead.
+        Points marked ``swappable`` (their coordinates came as easting/northing) that lie
+        more than :data:`SWAP_HINT_DISTANCE` outside the county, and whose swapped position
+        lies in a parish, are reported as swapped; nearer points are simply outside (an
+        asset just over the border is far likelier than a swap that happens to land there).
         """
         points = np.asarray(points, dtype=object)
-        swapped_in = np.full(len(points), -1, dtype=np.int64)
-        if swappable is not None and swappable.any():
-            candidates = np.flatnonzero(swappable)
-            flipped = shapely.points(
-                shapely.get_y(points[candidates]), shapely.get_x(points[candidates])
-            )
-            swapped_in[candidates] = self.parish_of(flipped)
-        if len(points) == 0 or len(self.geoms) == 0:
+        if len(points) == 0:
+            return [], np.empty(0, dtype=np.int64)
+        if len(self.geoms) == 0:
             return ["outside the county: there are no parishes"] * len(points), np.full(
-                len(points), -1
+                len(points), -1, dtype=np.int64
             )
-        nearest = self.tree.query_nearest(points, return_distance=True, all_matches=False)
-        (point_idx, parish_idx), distance = nearest
-        near = np.full(len(points), -1, dtype=np.int64)
-        dist = np.full(len(points), np.nan)
-        near[point_idx] = parish_idx
-        dist[point_idx] = distance
+        near, dist = self.nearest(points)
         inside_county = np.zeros(len(points), dtype=bool)
         if self.county is not None:
             inside_county = shapely.covers(self.county, points)
             outside = ~inside_county
             dist[outside] = shapely.distance(self.county, points[outside])
+        swapped_in = np.full(len(points), -1, dtype=np.int64)
+        if swappable is not None:
+            candidates = np.flatnonzero(swappable & ~inside_county & (dist > SWAP_HINT_DISTANCE))
+            if len(candidates):
+                flipped = shapely.points(
+                    shapely.get_y(points[candidates]), shapely.get_x(points[candidates])
+                )
+                swapped_in[candidates] = self.parish_of(flipped)
         reasons = []
         for i in range(len(points)):
             nearest_name = f" (nearest parish: {self.names[near[i]]})" if near[i] >= 0 else ""
             if swapped_in[i] >= 0:
                 x, y = points[i].x, points[i].y
                 reasons.append(
-                    f"easting and northing look swapped: {what} ({x:.0f}, {y:.0f}) is outside "
-                    f"the county, but ({y:.0f}, {x:.0f}) is in "
-                    f"{self.names[swapped_in[i]]} parish; correct the row"
+                    f"easting and northing look swapped: {what} ({x:.0f}, {y:.0f}) is "
+                    f"{describe_distance(dist[i])} outside the county, but ({y:.0f}, {x:.0f}) "
+                    f"is in {self.names[swapped_in[i]]} parish; correct the row"
                 )
             elif inside_county[i]:
                 reasons.append(
@@ -655,13 +718,7 @@ def locate_many(
         for i, reason in zip(np.flatnonzero(lost), reasons, strict=True):
             problem[i] = reason
     placed = found >= 0
-    take = np.where(placed, found, 0)
-
-    def pick(values: NDArray | None) -> NDArray[np.object_]:
-        out = np.full(n, None, dtype=object)
-        if values is not None and len(values):
-            out[placed] = np.asarray(values, dtype=object)[take[placed]]
-        return out
+    located = index.take(found)
 
     result = pd.DataFrame(frame.drop(columns=_geometry_columns(frame))).copy()
     clash = [c for c in _RESULT_COLUMNS if c in result.columns]
@@ -673,15 +730,13 @@ def locate_many(
         hub_idx = _HubIndex(hubs)
         names, dist = hub_idx.nearest(points[placed])
         hub_names[placed], hub_dist[placed] = names, dist
-    tiers = pick(index.tiers)
     result["easting"] = np.where(np.isfinite(x), x, np.nan)
     result["northing"] = np.where(np.isfinite(y), y, np.nan)
-    result["parish_code"] = pd.array(pick(index.codes), dtype="str")
-    result["parish_name"] = pd.array(pick(index.names), dtype="str")
-    result["locality"] = pd.array(pick(index.localities), dtype="str")
-    result["tier"] = pd.array([None if t is None or pd.isna(t) else int(t) for t in tiers],
-                              dtype="Int64")  # fmt: skip
-    result["tier_name"] = pd.array(pick(index.tier_names), dtype="str")
+    for column in ("parish_code", "parish_name", "locality", "tier", "tier_name"):
+        if column in located:
+            result[column] = located[column]
+        else:
+            result[column] = pd.array([None] * n, dtype="Int64" if column == "tier" else "str")
     result["nearest_hub"] = pd.array(hub_names, dtype="str")
     result["hub_distance_m"] = hub_dist
     result["problem"] = pd.array(problem, dtype="str")
