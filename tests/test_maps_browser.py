@@ -137,6 +137,8 @@ def test_search_box_finds_a_parish(maps, browser):
         popup.wait_for()
         assert parish in popup.inner_text()
         assert "Civil parish" in popup.inner_text()
+        page.wait_for_timeout(400)
+        assert page.locator(".leaflet-popup").count() == 1  # and it stays open
         # choosing a parish switched the (hidden) parish layer on
         assert _layer_checkbox(page, "Parishes").is_checked()
         _clean(log)
@@ -163,6 +165,22 @@ def test_hostile_asset_name_is_shown_as_text_and_runs_nothing(maps, browser):
             "</script><script>alert('partner')</script>"
             in page.locator(".leaflet-control-layers").inner_text()
         )
+        _clean(log)
+
+
+def test_search_opens_a_hub_popup_that_stays_open(maps, browser):
+    hub = maps["data"].hubs["name"].iloc[0]
+    with open_page(maps["assets"], browser=browser) as (page, log):
+        page.locator(".lgis-search input").fill(hub)
+        hit = page.locator("li.lgis-hit", has_text="Hub").first
+        hit.wait_for()
+        hit.click()
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        page.wait_for_timeout(400)
+        assert page.locator(".leaflet-popup").count() == 1
+        assert hub in popup.inner_text()
+        assert "Reach" in popup.inner_text()
         _clean(log)
 
 

@@ -126,8 +126,12 @@ class GeoJsonLayer(MacroElement):
                 idx.push({t: p._n, k: {{ this.search_kind }}, key: p._n.toLowerCase(),
                     go: function () {
                         if (!map.hasLayer(group)) { map.addLayer(group); }
-                        if (l.getBounds) { map.fitBounds(l.getBounds(), {maxZoom: 13}); }
-                        else { map.setView(l.getLatLng(), 14); }
+                        var still = {animate: false};
+                        if (l.getBounds) {
+                          map.fitBounds(l.getBounds(), L.extend({maxZoom: 13}, still));
+                        } else {
+                          map.setView(l.getLatLng(), Math.max(map.getZoom(), 14), still);
+                        }
                         l.openPopup();
                     }});
             });
@@ -242,7 +246,7 @@ class AssetLayer(JSCSSMixin, MacroElement):
           partners.forEach(function (g) { g.addTo(map); });
           function go(e) {
             var r = rows[e.i];
-            map.setView([r[0], r[1]], Math.max(map.getZoom(), 16));
+            map.setView([r[0], r[1]], Math.max(map.getZoom(), 16), {animate: false});
             L.popup({maxWidth: 360}).setLatLng([r[0], r[1]]).setContent(popup(e.i)).openOn(map);
           }
           var idx = lgis.index(map);
@@ -410,7 +414,7 @@ class SearchBox(MacroElement):
                 var tmp = document.createElement('div');
                 tmp.innerHTML = e.t;
                 input.value = tmp.textContent;
-                e.go(e);
+                setTimeout(function () { e.go(e); }, 0);  // after this click has finished
               }
               function run() {
                 list.innerHTML = '';
