@@ -56,8 +56,9 @@ PAGE_CSS = """
   text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; }
 .lgis-label.lgis-small span { font-weight: 400; font-size: 10px; color: #444; }
 .lgis-pop h4 { margin: 0 0 2px; font-size: 15px; }
-.lgis-pop .lgis-sub { color: #555; margin-bottom: 6px; }
-.lgis-pop table { border-collapse: collapse; }
+.lgis-pop .lgis-sub { color: #555; margin-bottom: 6px; font-size: 12px; }
+.lgis-pop table { border-collapse: collapse; font-size: 13px; }
+.lgis-pop { font-size: 13px; }
 .lgis-pop th { text-align: left; font-weight: 600; padding: 1px 10px 1px 0; color: #333;
   vertical-align: top; }
 .lgis-pop td { text-align: right; padding: 1px 0; }
