@@ -295,7 +295,7 @@ def _numbers(values: pd.Series, *, money: bool = False) -> tuple[NDArray, NDArra
     cleaned = text.where(text.notna(), "").astype(str)
     cleaned = cleaned.str.replace(_GBP if money else r"[,\s]", "", regex=True)
     numbers = pd.to_numeric(cleaned.where(cleaned != "", None), errors="coerce")
-    numbers = numbers.to_numpy(dtype="float64", na_value=np.nan)
+    numbers = np.array(numbers.to_numpy(dtype="float64", na_value=np.nan), copy=True)
     bad = present & ~np.isfinite(numbers)
     numbers[bad] = np.nan
     return numbers, bad
