@@ -358,10 +358,8 @@ def _solve_group(
     if method == "p-median":
         solved = None
         if solver == "heuristic":
-            solved = solvers.pmedian_heuristic(cost, d_weights, k_eff, forced)
-            bound, _, _ = solvers.pmedian_lower_bound(
-                cost, d_weights, k_eff, forced, upper=solved.objective
-            )
+            solved = solvers.pmedian_heuristic_bounded(cost, d_weights, k_eff, forced)
+            bound = solved.bound
         optimum = None
         if exact_needed:
             try:
