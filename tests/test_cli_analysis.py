@@ -232,3 +232,45 @@ def test_errors_are_one_line(files, capsys, tmp_path):
     message = _fails(["profile", "-l", str(files["assets"])], capsys)
     assert "has no parishes or localities layer" in message
     assert "localitygis build" in message
+
+
+def test_hubs_with_a_csv_of_population_centroids(files, tmp_path, capsys):
+    chain = demo_chain()
+    raw = chain.raw_population
+    table = pd.DataFrame(
+        {
+            "OA21CD": raw["area_code"],
+            "x": raw.geometry.x.round(1),
+            "y": raw.geometry.y.round(1),
+            "Population": raw["population"],
+        }
+    )
+    csv = tmp_path / "centroids.csv"
+    table.to_csv(csv, index=False)
+    out = tmp_path / "out"
+    _ok(
+        [
+            "hubs",
+            "-a",
+            str(files["assets"]),
+            "-l",
+            str(files["localities"]),
+            "--population",
+            str(csv),
+            "--k",
+            "3",
+            "--out",
+            str(out),
+        ]
+    )
+    coverage = read_table(out / "hub_coverage.csv")
+    assert float(coverage["population"].iloc[-1]) == pytest.approx(raw["population"].sum())
+    # latitude/longitude given as easting/northing is caught and explained
+    swapped = table.assign(x=52.05, y=-2.72)
+    bad = tmp_path / "swapped.csv"
+    swapped.to_csv(bad, index=False)
+    message = _fails(
+        ["hubs", "-a", str(files["assets"]), "-l", str(files["localities"]), "-p", str(bad)],
+        capsys,
+    )
+    assert "swapped.csv" in message

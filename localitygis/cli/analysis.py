@@ -21,13 +21,16 @@ from pathlib import Path
 from typing import Annotated
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from localitygis.cli._app import app, console
 from localitygis.colocation import find_clusters
+from localitygis.crs import BNG, check_coordinates, lonlat_to_bng
 from localitygis.errors import DataError
 from localitygis.hubs import (
     HubReach,
@@ -37,7 +40,14 @@ from localitygis.hubs import (
     rank_hub_sites,
     rationalisation_scenario,
 )
-from localitygis.io import list_layers, read_vector, write_csv, write_geopackage
+from localitygis.io import (
+    find_field,
+    list_layers,
+    read_table,
+    read_vector,
+    write_csv,
+    write_geopackage,
+)
 from localitygis.profiles import locality_profiles, profiles_to_html, profiles_to_markdown
 from localitygis.provenance import Provenance, provenance_of
 
@@ -93,6 +103,65 @@ def _numeric_tier(frame: pd.DataFrame) -> pd.DataFrame:
         frame = frame.copy()
         frame["tier"] = pd.to_numeric(frame["tier"], errors="coerce").astype("Int64")
     return frame
+
+
+_TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
+
+
+def _population_file(spec: str) -> gpd.GeoDataFrame:
+    """Read population points from a vector layer, or a table of centroids (CSV or Excel).
+
+    A table needs a population column and either easting/northing (``easting``, ``x``,
+    ``oseast1m``…, British National Grid) or longitude/latitude.
+    """
+    path = Path(spec)
+    if path.suffix.lower() not in _TABLE_SUFFIXES:
+        return _read(spec, layer=None, preferred="population")
+    table = read_table(path)
+    source = path.name
+    columns = [str(c) for c in table.columns]
+    population = find_field(
+        columns,
+        (r"population", r"pop", r"usual_residents", r"residents", r"count", r"total"),
+        what="population",
+        source=source,
+    )
+    east = find_field(
+        columns,
+        (r"easting", r"x", r"oseast1m", r"east"),
+        what="easting",
+        source=source,
+        required=False,
+    )
+    north = find_field(
+        columns,
+        (r"northing", r"y", r"osnrth1m", r"north"),
+        what="northing",
+        source=source,
+        required=False,
+    )
+    if east is not None and north is not None:
+        x = pd.to_numeric(table[east], errors="coerce").to_numpy(dtype=float)
+        y = pd.to_numeric(table[north], errors="coerce").to_numpy(dtype=float)
+        check_coordinates(x, y, kind="bng", source=source)
+    else:
+        lon = find_field(
+            columns, (r"longitude", r"long", r"lon", r"lng"), what="longitude", source=source
+        )
+        lat = find_field(columns, (r"latitude", r"lat"), what="latitude", source=source)
+        lon_v = pd.to_numeric(table[lon], errors="coerce").to_numpy(dtype=float)
+        lat_v = pd.to_numeric(table[lat], errors="coerce").to_numpy(dtype=float)
+        check_coordinates(lon_v, lat_v, kind="lonlat", source=source)
+        x, y = lonlat_to_bng(lon_v, lat_v)
+    bad = ~(np.isfinite(x) & np.isfinite(y))
+    if bad.any():
+        rows = np.flatnonzero(bad)[:10] + 2  # spreadsheet rows: header is row 1
+        raise DataError(
+            f"{source}: {int(bad.sum())} row(s) without usable coordinates (rows "
+            f"{', '.join(map(str, rows))}); fix or remove them."
+        )
+    frame = pd.DataFrame(table).rename(columns={population: "population"})
+    return gpd.GeoDataFrame(frame, geometry=shapely.points(x, y), crs=BNG)
 
 
 def _parishes(localities: str, layer: str | None) -> gpd.GeoDataFrame:
@@ -204,7 +273,9 @@ def hubs(
         typer.Option(
             "--population",
             "-p",
-            help="Population points (e.g. output-area centroids); default: parish populations.",
+            help="Population points: a layer, or a CSV/Excel table of centroids with "
+            "population and easting/northing or longitude/latitude (e.g. ONS output-area "
+            "population-weighted centroids); default: parish populations.",
         ),
     ] = None,
     distance: Annotated[
@@ -240,9 +311,7 @@ def hubs(
     """Rank hub sites, choose k hubs, measure coverage and the rationalisation scenario."""
     asset_frame = _numeric_tier(_read(assets, layer=assets_layer, preferred="assets"))
     parishes = _parishes(localities, parishes_layer)
-    points = None
-    if population is not None:
-        points = _read(population, layer=None, preferred="population")
+    points = _population_file(population) if population is not None else None
     people = population_points(parishes, points=points)
     candidates = asset_frame
     if candidate_category:
@@ -417,7 +486,7 @@ def profile(
     coverage = None
     if hubs_file is not None:
         hub_frame = _numeric_tier(_read(hubs_file, layer=None, preferred="hubs"))
-        points = _read(population, layer=None, preferred="population") if population else None
+        points = _population_file(population) if population else None
         people = population_points(parishes, points=points)
         coverage = population_coverage(hub_frame, people)
     table = locality_profiles(
