@@ -336,3 +336,33 @@ def test_rationalisation_scenario_on_the_demo():
         solution.hubs, chain.assets, chain.population, fixed_categories=()
     )
     assert everything.summary.iloc[-1]["moving"] >= county["moving"]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_exact_with_required_sites_and_max_coverage_equal_brute_force(seed):
+    rng = np.random.default_rng(seed)
+    cxy = rng.uniform(0, 20000, (9, 2))
+    dxy = rng.uniform(0, 20000, (50, 2))
+    w = rng.integers(1, 500, 50).astype(float)
+    cost = cdist(dxy, cxy)
+    combos = [c for c in itertools.combinations(range(9), 3) if 0 in c]
+    brute_pm = min(float(w @ cost[:, list(c)].min(axis=1)) for c in combos)
+    brute_mc = max(float(w[(cost[:, list(c)] <= 5000).any(axis=1)].sum()) for c in combos)
+    cands = points(cxy, asset_id=[f"S{i}" for i in range(9)])
+    demand = points(dxy, population=w)
+    for solver in ("exact", "heuristic"):
+        pm = optimise_hubs(cands, demand, k=3, required=["S0"], solver=solver)
+        mc = optimise_hubs(
+            cands,
+            demand,
+            k=3,
+            required=["S0"],
+            method="max-coverage",
+            distance=5000,
+            solver=solver,
+        )
+        assert pm.optimum == pytest.approx(brute_pm, rel=1e-9)
+        assert mc.optimum == pytest.approx(brute_mc)
+        assert pm.objective >= brute_pm * (1 - 1e-12)
+        assert mc.objective <= brute_mc + 1e-9
+        assert "S0" in set(pm.hubs["hub_id"]) & set(mc.hubs["hub_id"])
