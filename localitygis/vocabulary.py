@@ -210,8 +210,16 @@ def normalise_word(value: object) -> str:
         return ""
     text = _APOSTROPHE.sub("", str(value).casefold().replace("&", " and "))
     words = [w for w in _NON_WORD.split(text) if w]
-    return "_".join(w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w
-                    for w in words)  # fmt: skip
+    return "_".join(_singular(w) for w in words)
+
+
+def _singular(word: str) -> str:
+    """Drop a plural ending: "libraries" -> "library", "centres" -> "centre" (not "ss")."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us")):
+        return word[:-1]
+    return word
 
 
 Kind = Literal["category", "sector"]
