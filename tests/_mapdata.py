@@ -1,10 +1,10 @@
 """Map test data: the demo county (localities, parishes, located assets, hubs, clusters).
 
-Built from :mod:`localitygis.demo` and :func:`localitygis.localities.build_localities`.
-Assets are placed from their easting/northing, latitude/longitude or postcode (the
-``localitygis.assets`` reader does this properly; here we only need points to draw), and
-hubs are the libraries and customer service centres with a reach by tier, so that the maps
-have every layer.
+Built with the package itself: :mod:`localitygis.demo`, ``build_localities``,
+``read_assets``/``locate_assets``, ``find_clusters`` and ``locality_profiles``. Hubs are the
+libraries and customer service centres with a reach by tier (the hub analysis is tested
+elsewhere; maps only need points with ``name``, ``tier``, ``reach_m``), and the unserved
+parishes are those whose representative point no hub reaches, so the maps have every layer.
 """
 
 from __future__ import annotations
@@ -17,14 +17,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis.assets import locate_assets, read_assets
 from localitygis.colocation import find_clusters
-from localitygis.crs import lonlat_to_bng
 from localitygis.demo import load_demo
 from localitygis.localities import build_localities
+from localitygis.profiles import locality_profiles
 from localitygis.provenance import DEMO, with_provenance
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
-REACH_BY_TIER = {1: 9000.0, 2: 6000.0, 3: 4000.0}
+REACH_BY_TIER = {1: 12000.0, 2: 8000.0, 3: 5000.0}
 
 
 @dataclass(frozen=True)
@@ -39,40 +40,17 @@ class MapData:
     profiles: pd.DataFrame
 
 
-def _locate(register: pd.DataFrame, postcodes: pd.DataFrame) -> gpd.GeoDataFrame:
-    e = register["easting"].astype("float64").to_numpy().copy()
-    n = register["northing"].astype("float64").to_numpy().copy()
-    lon = register["longitude"].astype("float64").to_numpy()
-    lat = register["latitude"].astype("float64").to_numpy()
-    use_ll = np.isnan(e) & ~np.isnan(lon)
-    if use_ll.any():
-        le, ln = lonlat_to_bng(lon[use_ll], lat[use_ll])
-        e[use_ll], n[use_ll] = le, ln
-    directory = postcodes.drop_duplicates("pcds").set_index("pcds")
-    missing = np.isnan(e)
-    pcs = register["postcode"].astype("object").to_numpy()[missing]
-    e[missing] = directory["oseast1m"].reindex(pcs).astype("float64").to_numpy()
-    n[missing] = directory["osnrth1m"].reindex(pcs).astype("float64").to_numpy()
-    if np.isnan(e).any():
-        raise AssertionError(f"{int(np.isnan(e).sum())} demo assets could not be placed")
-    frame = register.drop(columns=["easting", "northing", "latitude", "longitude"])
-    return gpd.GeoDataFrame(frame, geometry=shapely.points(e, n), crs=27700)
-
-
 @cache
 def demo_map_data() -> MapData:
     demo = load_demo()
     parishes = demo.parishes.rename(columns={"PAR21CD": "parish_code", "PAR21NM": "parish_name"})
     build = build_localities(parishes, catchments=demo.catchments)
     parishes = build.parishes
-    assets = _locate(demo.assets, demo.postcodes)
-    joined = gpd.sjoin(
-        assets,
-        parishes[["parish_code", "parish_name", "locality", "tier", "geometry"]],
-        how="left",
-        predicate="within",
-    ).drop(columns="index_right")
-    assets = with_provenance(joined, DEMO)
+    register = read_assets(demo.assets, postcodes=demo.postcodes, source_name="demo register")
+    located = locate_assets(register, parishes, county=demo.county)
+    if len(located.rejects):
+        raise AssertionError(f"demo assets rejected: {located.rejects['reason'].tolist()[:5]}")
+    assets = located.assets
     hub_rows = assets[assets["category"].isin(["library", "customer_service_centre"])]
     hub_rows = hub_rows.dropna(subset=["locality"])
     hubs = gpd.GeoDataFrame(
@@ -92,12 +70,7 @@ def demo_map_data() -> MapData:
     unserved = parishes[~reached].copy()
     result = find_clusters(assets)
     clusters = result.clusters[result.clusters["partner_count"] > 1].copy()
-    profiles = build.localities[["locality", "population", "area_km2"]].copy()
-    counts = assets.groupby("locality").size().rename("assets")
-    profiles = profiles.merge(counts, left_on="locality", right_index=True, how="left")
-    profiles["hubs"] = profiles["locality"].map(hubs["locality"].value_counts()).fillna(0)
-    profiles["population_within_reach_pct"] = np.linspace(55, 98, len(profiles)).round(1)
-    profiles = pd.DataFrame(profiles.drop(columns=["population", "area_km2"]))
+    profiles = locality_profiles(build, assets=assets)
     return MapData(
         localities=build.localities,
         parishes=parishes,

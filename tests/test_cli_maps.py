@@ -124,7 +124,7 @@ def test_map_one_locality_and_a_choropleth(tmp_path, files):
             "-l",
             str(files["build"]),
             "--column",
-            "population_within_reach_pct",
+            "assets_per_1000",
             "--profiles",
             str(files["profiles"]),
             "--scheme",

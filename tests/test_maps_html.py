@@ -90,8 +90,11 @@ def test_county_popups_carry_profile_figures(county_html, data):
     row = data.localities.iloc[0]
     profile = data.profiles.set_index("locality").loc[row["locality"]]
     assert f"{int(row['population']):,}" in county_html
-    assert "Population within reach (%)" in county_html
-    assert f"{profile['population_within_reach_pct']:.1f}" in county_html
+    assert "<th>Assets per 1000</th>" in county_html
+    assert f"<th>Assets</th><td>{int(profile['assets']):,}</td>" in county_html
+    assert f"<th>Population share</th><td>{profile['population_share']:.1%}</td>" in county_html
+    # breakdown columns ("category: library", "partner: ...") stay in the profile table
+    assert "<th>Category: library</th>" not in county_html
 
 
 def test_demo_maps_say_so_and_real_maps_carry_ons_attribution(county_html, data):
@@ -165,14 +168,35 @@ def test_asset_map_layers_every_category_and_partner(asset_html, data):
         label = html.escape(style.category_label(category))
         count = int((assets["category"] == category).sum())
         assert f"{label} ({count:,})" in asset_html
-    for partner in assets["partner"].unique():
-        count = int((assets["partner"] == partner).sum())
-        assert f"{html.escape(partner)} ({count:,})" in asset_html
+    counts = assets["partner"].value_counts()
+    biggest = counts.sort_values(ascending=False).index[:5]
+    for partner in biggest:
+        assert f"{html.escape(partner)} ({int(counts[partner]):,})" in asset_html
+    # 185 partners: the largest have their own filter, the rest share one
+    assert counts.size > 15
+    others = re.search(r"Other partners \((\d+) organisations\) \(([\d,]+)\)", asset_html)
+    assert others is not None
+    assert int(others.group(1)) == counts.size - 14
+    shown = sorted(counts.to_numpy(), reverse=True)
+    assert int(others.group(2).replace(",", "")) <= sum(shown[13:])
     for group in ("Asset categories", "Partners", "Hubs and analysis"):
         assert json.dumps(group) in asset_html
     for label in ("Hubs", "Hub reach", "Co-location clusters", "Parishes no hub reaches"):
         assert json.dumps(label) in asset_html
     assert f"All assets ({len(assets):,})" in asset_html
+
+
+def test_partner_filters_cover_every_asset_exactly_once(asset_html, data):
+    match = re.search(r"var D = (\{.*?\});\n", asset_html, re.S)
+    payload = json.loads(match.group(1))
+    groups = payload["pgroup"]
+    assert len(groups) == len(payload["partners"])
+    assert set(groups) == set(range(len(payload["groups"])))
+    per_group = np.bincount([groups[row[3]] for row in payload["rows"]])
+    assert sum(per_group) == len(data.assets) + 1
+    decoded = unjs(asset_html)
+    for label, count in zip(payload["groups"], per_group, strict=True):
+        assert f"{label} ({count:,})" in decoded  # the control's count is what it filters
 
 
 def _asset_rows(page: str) -> list:

@@ -164,8 +164,9 @@ class AssetLayer(JSCSSMixin, MacroElement):
     """Assets built in the browser from one compact array, filtered by category and partner.
 
     ``data`` keys: ``rows`` (``[lat, lon, category_index, partner_index, name_html,
-    *field_values_html]``), ``cats`` (``[label_html, colour]``), ``partners``
-    (``[label_html, colour]``), ``fields`` (field label HTML), ``cluster`` (bool).
+    *field_values_html]``), ``cats`` (``[label_html, colour]``), ``partners`` (name HTML),
+    ``pgroup`` (partner -> filter index), ``groups`` (filter label HTML), ``fields``
+    (field label HTML), ``cluster`` (bool).
     """
 
     default_js: ClassVar[list[tuple[str, str]]] = [
@@ -191,7 +192,7 @@ class AssetLayer(JSCSSMixin, MacroElement):
           function popup(i) {
             var r = rows[i];
             var h = '<div class="lgis-pop"><h4>' + r[4] + '</h4><div class="lgis-sub">' +
-              D.cats[r[2]][0] + ' · ' + D.partners[r[3]][0] + '</div><table>';
+              D.cats[r[2]][0] + ' · ' + D.partners[r[3]] + '</div><table>';
             for (var j = 0; j < D.fields.length; j++) {
               var v = r[5 + j];
               if (v !== null && v !== '') {
@@ -220,13 +221,13 @@ class AssetLayer(JSCSSMixin, MacroElement):
             l.openTooltip();
           });
           var catOn = D.cats.map(function () { return true; });
-          var parOn = D.partners.map(function () { return true; });
+          var parOn = D.groups.map(function () { return true; });
           var pending = null;
           function refresh() {
             pending = null;
             var vis = [];
             for (var i = 0; i < n; i++) {
-              if (catOn[rows[i][2]] && parOn[rows[i][3]]) { vis.push(markers[i]); }
+              if (catOn[rows[i][2]] && parOn[D.pgroup[rows[i][3]]]) { vis.push(markers[i]); }
             }
             group.clearLayers();
             if (group.addLayers) { group.addLayers(vis); }
@@ -240,7 +241,7 @@ class AssetLayer(JSCSSMixin, MacroElement):
             return g;
           }
           var cats = D.cats.map(function (c, k) { return filter(catOn, k); });
-          var partners = D.partners.map(function (c, k) { return filter(parOn, k); });
+          var partners = D.groups.map(function (c, k) { return filter(parOn, k); });
           refresh();
           {% if this.show %}group.addTo(map);{% endif %}
           cats.forEach(function (g) { g.addTo(map); });

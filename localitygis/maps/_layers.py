@@ -60,8 +60,18 @@ def _rows(record: Mapping[str, Any], columns: Sequence[str]) -> list[tuple[str, 
     out = []
     for column in columns:
         if column in record and not _is_missing(record[column]):
-            out.append((humanise(column), fmt_value(record[column])))
+            value = record[column]
+            if str(column).endswith("_share") and isinstance(value, float | int | np.number):
+                shown = f"{float(value):.1%}"
+            else:
+                shown = fmt_value(value)
+            out.append((humanise(column), shown))
     return out
+
+
+#: Most profile figures shown in a locality popup (breakdowns like "category: library" and
+#: "partner: ..." columns are left to the profile table itself).
+MAX_PROFILE_ROWS = 14
 
 
 def locality_layer(
@@ -92,7 +102,16 @@ def locality_layer(
         rows = _rows(record, [c for c in LOCALITY_FIELDS if c != "tier_name"])
         profile = lookup.get(name, {})
         shown = set(LOCALITY_FIELDS)
-        extra = [c for c in profile if c not in shown and c not in _SKIP and c != "tier_name"]
+        duplicates = {"parishes"} if "parish_count" in record else set()
+        extra = [
+            c
+            for c in profile
+            if c not in shown
+            and c not in _SKIP
+            and c not in duplicates
+            and c != "tier_name"
+            and ": " not in str(c)
+        ][:MAX_PROFILE_ROWS]
         rows += _rows(profile, extra)
         faded = highlight is not None and name != highlight
         props.append(
@@ -218,13 +237,22 @@ ASSET_FIELDS = (
 )
 
 
+#: Partners with their own filter in the layer control; the rest share "Other partners".
+MAX_PARTNER_FILTERS = 15
+
+
 def asset_payload(
     assets: gpd.GeoDataFrame,
     *,
     category_labels: Mapping[str, str] | None = None,
     cluster: bool,
-) -> tuple[dict[str, Any], dict[str, str], dict[str, str]]:
-    """Return (compact payload, category -> colour, partner -> colour) for the asset layer."""
+) -> tuple[dict[str, Any], dict[str, str], list[tuple[str, int]]]:
+    """Return (compact payload, category -> colour, partner filters) for the asset layer.
+
+    Partner filters are (escaped label, asset count): one per partner, or, when there are
+    more than :data:`MAX_PARTNER_FILTERS`, the largest partners and one "Other partners"
+    filter for the rest (every asset stays reachable through exactly one filter).
+    """
     require_columns(assets, ["name", "category", "partner"], "the assets")
     _, latlon = web_points(assets, what="the assets")
     categories = assets["category"].astype("object").where(assets["category"].notna(), None)
@@ -235,9 +263,19 @@ def asset_payload(
         .map(lambda p: "Unknown partner" if _is_missing(p) else str(p))
     )
     cat_colours = style.category_colours(categories)
-    par_colours = style.partner_colours(partners)
+    counts = partners.value_counts()
+    par_keys = sorted(counts.index)
+    if len(par_keys) > MAX_PARTNER_FILTERS:
+        ranked = sorted(par_keys, key=lambda k: (-int(counts[k]), k))
+        own = sorted(ranked[: MAX_PARTNER_FILTERS - 1])
+        rest = [k for k in par_keys if k not in set(own)]
+        groups = [(esc(k), int(counts[k])) for k in own]
+        groups.append((f"Other partners ({len(rest):,} organisations)", int(counts[rest].sum())))
+        group_of = {k: i for i, k in enumerate(own)} | {k: len(own) for k in rest}
+    else:
+        groups = [(esc(k), int(counts[k])) for k in par_keys]
+        group_of = {k: i for i, k in enumerate(par_keys)}
     cat_keys = list(cat_colours)
-    par_keys = list(par_colours)
     cat_index = pd.Series(range(len(cat_keys)), index=cat_keys)
     par_index = pd.Series(range(len(par_keys)), index=par_keys)
     fields = [(c, label) for c, label in ASSET_FIELDS if c in assets.columns]
@@ -258,11 +296,13 @@ def asset_payload(
     payload = {
         "rows": rows,
         "cats": [[esc(style.category_label(k, category_labels)), cat_colours[k]] for k in cat_keys],
-        "partners": [[esc(k), par_colours[k]] for k in par_keys],
+        "partners": [esc(k) for k in par_keys],
+        "pgroup": [group_of[k] for k in par_keys],
+        "groups": [label for label, _ in groups],
         "fields": [esc(label) for _, label in fields],
         "cluster": bool(cluster),
     }
-    return payload, cat_colours, par_colours
+    return payload, cat_colours, groups
 
 
 def hub_layers(hubs: gpd.GeoDataFrame, *, tier_names: Mapping[int, str]) -> tuple[str, str]:

@@ -187,7 +187,7 @@ def _add_assets(
     if len(assets) == 0:
         return
     use_cluster = len(assets) > CLUSTER_THRESHOLD if cluster is None else cluster
-    payload, cat_colours, par_colours = _layers.asset_payload(
+    payload, cat_colours, partner_groups = _layers.asset_payload(
         assets, category_labels=category_labels, cluster=use_cluster
     )
     element = AssetLayer(payload)
@@ -202,12 +202,6 @@ def _add_assets(
         .map(lambda c: "uncategorised" if _layers._is_missing(c) else str(c))
         .value_counts()
     )
-    counts_par = (
-        assets["partner"]
-        .astype("object")
-        .map(lambda p: "Unknown partner" if _layers._is_missing(p) else str(p))
-        .value_counts()
-    )
     cat_items = []
     legend_rows = []
     for k, (key, colour) in enumerate(cat_colours.items()):
@@ -216,8 +210,8 @@ def _add_assets(
         cat_items.append((f"{dot}{label} ({int(counts_cat.get(key, 0)):,})", f"{name}.cats[{k}]"))
         legend_rows.append(f'<div class="lgis-row">{dot}{label}</div>')
     par_items = [
-        (f"{esc(key)} ({int(counts_par.get(key, 0)):,})", f"{name}.partners[{k}]")
-        for k, key in enumerate(par_colours)
+        (f"{label} ({count:,})", f"{name}.partners[{k}]")
+        for k, (label, count) in enumerate(partner_groups)
     ]
     page.overlays["Asset categories"] = cat_items
     page.overlays["Partners"] = par_items
