@@ -264,17 +264,26 @@ def _map_columns(
 
 
 def _text(values: pd.Series) -> NDArray[np.object_]:
-    """Return stripped text, None for missing or blank cells."""
-    array = values.to_numpy(dtype=object)
-    out = np.empty(len(array), dtype=object)
-    for i, value in enumerate(array):
-        if value is None or (not isinstance(value, str) and _isna(value)):
-            out[i] = None
-        elif isinstance(value, float) and value.is_integer():
-            out[i] = str(int(value))
-        else:
-            text = str(value).strip()
-            out[i] = text or None
+    """Return stripped text, None for missing or blank cells (whole numbers without ".0")."""
+    series = pd.Series(values.to_numpy(dtype=object), dtype=object)
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+        whole = np.isfinite(numbers) & (np.mod(numbers, 1) == 0)
+        text = np.where(whole, np.char.mod("%d", np.where(whole, numbers, 0).astype(np.int64)),
+                        values.astype(str).to_numpy())  # fmt: skip
+        out = text.astype(object)
+    else:
+        is_str = series.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+        mixed = ~is_str & ~missing
+        if mixed.any():  # numbers or other objects in a text column
+            series = series.copy()
+            series[mixed] = [
+                str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+                for v in series[mixed]
+            ]
+        out = series.where(~missing, "").astype(str).str.strip().to_numpy(dtype=object)
+    out[missing | (out == "")] = None
     return out
 
 
@@ -384,11 +393,11 @@ def _resolve_positions(
         if both.any():
             kinds = np.full(n, "", dtype=object)
             kinds[both] = classify_coordinates(lon[both], lat[both])
-            message = np.array(
-                [_lonlat_problem(k, la, lo) for k, la, lo in zip(kinds, lat, lon, strict=True)],
-                dtype=object,
-            )
-            fail(both & (kinds != "lonlat"), message)
+            bad = both & (kinds != "lonlat")
+            message = np.full(n, None, dtype=object)
+            for i in np.flatnonzero(bad):
+                message[i] = _lonlat_problem(kinds[i], lat[i], lon[i])
+            fail(bad, message)
             good = both & (kinds == "lonlat")
             if good.any():
                 ex = np.full(n, np.nan)
@@ -421,10 +430,12 @@ def _resolve_positions(
             px[wanted] = found["easting"].to_numpy()
             py[wanted] = found["northing"].to_numpy()
             source = directory.attrs.get("source", "the postcode directory")
-            messages = np.array(
-                [_postcode_problem(s, raw.iloc[i], normal[i], source) if s else None
-                 for i, s in enumerate(status)], dtype=object)  # fmt: skip
-            fail(wanted & np.isin(status, ["not found", "invalid", "no position"]), messages)
+            bad = wanted & np.isin(status, ["not found", "invalid", "no position"])
+            messages = np.full(n, None, dtype=object)
+            written = raw.to_numpy(dtype=object)
+            for i in np.flatnonzero(bad):
+                messages[i] = _postcode_problem(status[i], written[i], normal[i], source)
+            fail(bad, messages)
             settle(wanted & (status == "found"), px, py, "postcode")
             settle(wanted & (status == "terminated"), px, py, "postcode (terminated)")
 
@@ -477,11 +488,11 @@ def _check_grid(
         return
     kinds = np.full(len(gx), "", dtype=object)
     kinds[use] = classify_coordinates(gx[use], gy[use])
-    messages = np.array(
-        [_grid_problem(k, a, b, what) for k, a, b in zip(kinds, gx, gy, strict=True)],
-        dtype=object,
-    )
-    fail(use & (kinds != "bng"), messages)
+    bad = use & (kinds != "bng")
+    messages = np.full(len(gx), None, dtype=object)
+    for i in np.flatnonzero(bad):
+        messages[i] = _grid_problem(kinds[i], gx[i], gy[i], what)
+    fail(bad, messages)
     settle(use & (kinds == "bng"), gx, gy, label)
 
 
@@ -710,18 +721,16 @@ def read_assets(
         add(no_id, f"no asset_id: the {mapped['asset_id']!r} cell is empty")
         has_id = live & ~pd.isna(ids)
         id_series = pd.Series(ids, dtype=object).where(has_id, None)
-        first_row = {}
+        duplicated = (id_series.duplicated(keep="first") & has_id).to_numpy()
         duplicate_messages = np.full(n, None, dtype=object)
-        duplicated = np.zeros(n, dtype=bool)
-        for i in np.flatnonzero(has_id):
-            value = id_series.iloc[i]
-            if value in first_row:
-                duplicated[i] = True
+        if duplicated.any():
+            first_row = (
+                pd.Series(rows[has_id]).groupby(id_series[has_id].to_numpy()).first().to_dict()
+            )
+            for i in np.flatnonzero(duplicated):
                 duplicate_messages[i] = (
-                    f"duplicate asset_id: {value!r} was first used on row {first_row[value]}"
+                    f"duplicate asset_id: {ids[i]!r} was first used on row {first_row[ids[i]]}"
                 )
-            else:
-                first_row[value] = int(rows[i])
         add(duplicated, duplicate_messages)
     else:
         width = max(4, len(str(int(rows.max()) if n else 0)))

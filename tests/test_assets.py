@@ -588,3 +588,19 @@ def test_a_100000_row_register_file(tmp_path: Path, parishes) -> None:
     text = located.rejects["reason"].str.contains("easting 'unknown' is not a number")
     assert int(text.sum()) == 100
     assert counts["by_reason"]["unknown category"] > 20_000
+
+
+def test_numeric_ids_from_a_dataframe_are_text_without_decimals() -> None:
+    frame = pd.DataFrame(
+        {
+            "asset_id": [101.0, np.nan, 103.0, 101.0],
+            "name": ["a", "b", "c", "d"],
+            "category": ["library"] * 4,
+            "easting": [X0 + 10, X0 + 20, X0 + 30, X0 + 40],
+            "northing": [Y0 + 10] * 4,
+        }
+    )
+    register = read_assets(frame)
+    assert register.assets["asset_id"].tolist() == ["101", "103"]
+    assert _kinds(register) == {3: "no asset_id", 5: "duplicate asset_id"}
+    assert "'101' was first used on row 2" in register.rejects["reason"].iloc[1]
