@@ -366,3 +366,21 @@ def test_exact_with_required_sites_and_max_coverage_equal_brute_force(seed):
         assert pm.objective >= brute_pm * (1 - 1e-12)
         assert mc.objective <= brute_mc + 1e-9
         assert "S0" in set(pm.hubs["hub_id"]) & set(mc.hubs["hub_id"])
+
+
+def test_rank_places_given_points_with_the_parishes():
+    chain = demo_chain()
+    sites = chain.assets.iloc[:5][["geometry"]].copy()
+    sites["candidate_id"] = [f"P{i}" for i in range(5)]
+    ranked = rank_hub_sites(
+        sites, assets=chain.assets, population=chain.population, parishes=chain.build.parishes
+    ).set_index("candidate_id")
+    expected = chain.assets.iloc[:5].set_index(sites["candidate_id"].to_numpy())
+    assert ranked.loc[expected.index, "locality"].tolist() == expected["locality"].tolist()
+    far = points([[0, 0]], candidate_id=["sea"])
+    with pytest.raises(DataError, match=r"candidates: 1 point\(s\) lie more than 250 m"):
+        rank_hub_sites(
+            far, assets=chain.assets, population=chain.population, parishes=chain.build.parishes
+        )
+    with pytest.raises(DataError, match="pass parishes"):
+        rank_hub_sites(far, assets=chain.assets, population=chain.population)

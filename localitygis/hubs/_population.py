@@ -167,7 +167,12 @@ def population_points(
 
 
 def _parish_of_points(
-    parishes: gpd.GeoDataFrame, points: gpd.GeoDataFrame, codes: pd.Series, *, snap: float
+    parishes: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    codes: pd.Series,
+    *,
+    snap: float,
+    source: str = "population points",
 ) -> np.ndarray:
     """Index of the parish of every point; raise listing the points in no parish."""
     n = len(points)
@@ -199,7 +204,7 @@ def _parish_of_points(
             for i in outside[:5]
         )
         raise DataError(
-            f"population points: {len(outside)} point(s) lie more than {snap:.0f} m outside "
+            f"{source}: {len(outside)} point(s) lie more than {snap:.0f} m outside "
             f"every parish: {shown}. Check they are for this county and in EPSG:27700, or "
             "remove them."
         )

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from localitygis.colocation import _check_crs
 from localitygis.errors import DataError
 from localitygis.hubs._common import (
     _check_population,
@@ -20,6 +21,7 @@ from localitygis.hubs._common import (
     _tiers,
     _xy,
 )
+from localitygis.hubs._population import _parish_of_points
 from localitygis.hubs._reach import HubReach
 
 log = logging.getLogger(__name__)
@@ -32,6 +34,7 @@ def rank_hub_sites(
     population: gpd.GeoDataFrame,
     reach: HubReach | None = None,
     weights: Mapping[str, float] | None = None,
+    parishes: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Rank candidate hub sites by services, partners and population within reach.
 
@@ -55,6 +58,10 @@ def rank_hub_sites(
     weights : mapping, optional
         Weights of ``"services"``, ``"partners"`` and ``"population"`` in the score;
         default 0.4, 0.3 and 0.3.
+    parishes : geopandas.GeoDataFrame, optional
+        Annotated parishes (``parish_code``, ``locality``, ``tier``): candidates without
+        ``locality``/``tier`` (given points) are placed in the parish that contains them
+        (or the nearest within 250 m); points farther out are an error.
 
     Returns
     -------
@@ -98,7 +105,14 @@ def rank_hub_sites(
             )
         w.update({k: float(v) for k, v in weights.items()})
     _point_layer(candidates, "candidates")
-    _require(candidates, ["locality", "tier"], "candidates", "Locate the candidate sites first.")
+    if parishes is not None and not {"locality", "tier"} <= set(candidates.columns):
+        candidates = _locate_sites(candidates, parishes)
+    _require(
+        candidates,
+        ["locality", "tier"],
+        "candidates",
+        "Locate the candidate sites first, or pass parishes=... to place them.",
+    )
     _point_layer(assets, "assets", label="asset_id" if "asset_id" in assets else None)
     _require(assets, ["category", "partner"], "assets", "Read registers with localitygis.assets.")
     people = _check_population(population)
@@ -200,6 +214,20 @@ def rank_hub_sites(
         table.groupby("locality", dropna=False).cumcount().to_numpy() + 1,
     )
     return table
+
+
+def _locate_sites(candidates: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    _require(parishes, ["parish_code", "locality", "tier"], "parishes", "Use build_localities.")
+    _check_crs(parishes, "parishes")
+    flat = parishes.reset_index(drop=True)
+    codes = flat["parish_code"].astype(str)
+    sites = candidates.reset_index(drop=True).drop(columns=["parish_code"], errors="ignore")
+    idx = _parish_of_points(flat, sites, codes, snap=250.0, source="candidates")
+    out = sites.copy()
+    out["parish_code"] = codes.to_numpy(dtype=object)[idx]
+    out["locality"] = flat["locality"].to_numpy(dtype=object)[idx]
+    out["tier"] = flat["tier"].to_numpy()[idx]
+    return out
 
 
 def _count_by(pairs: pd.DataFrame, column: str, n: int) -> np.ndarray:
