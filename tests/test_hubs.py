@@ -384,3 +384,42 @@ def test_rank_places_given_points_with_the_parishes():
         )
     with pytest.raises(DataError, match="pass parishes"):
         rank_hub_sites(far, assets=chain.assets, population=chain.population)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    n_parishes=st.integers(2, 25),
+    n_points=st.integers(0, 80),
+    weighted=st.booleans(),
+)
+def test_population_conserved_on_random_tessellations(seed, n_parishes, n_points, weighted):
+    rng = np.random.default_rng(seed)
+    frame = shapely.box(300_000, 200_000, 320_000, 215_000)
+    seeds = shapely.multipoints(
+        rng.uniform([300_000, 200_000], [320_000, 215_000], (n_parishes, 2))
+    )
+    cells = shapely.intersection(
+        np.asarray(shapely.get_parts(shapely.voronoi_polygons(seeds, extend_to=frame))), frame
+    )
+    parishes = gpd.GeoDataFrame(
+        {
+            "parish_code": [f"E{i:03d}" for i in range(len(cells))],
+            "population": rng.integers(0, 5000, len(cells)),
+            "locality": ["L"] * len(cells),
+        },
+        geometry=cells,
+        crs=27700,
+    )
+    homes = points(rng.uniform([300_000, 200_000], [320_000, 215_000], (n_points, 2)))
+    if weighted:
+        homes["weight"] = rng.integers(0, 4, n_points)
+    people = population_points(parishes, points=homes)
+    assert people["population"].sum() == pytest.approx(parishes["population"].sum())
+    per = people.groupby("parish_code")["population"].sum()
+    want = parishes.set_index("parish_code")["population"]
+    assert np.allclose(per.reindex(want.index).to_numpy(float), want.to_numpy(float))
+    assert (people["population"] >= 0).all()
+    # every point is in (or on the edge of) the parish it was given
+    joined = parishes.set_index("parish_code").geometry.loc[people["parish_code"]]
+    assert joined.buffer(1e-6).contains(people.geometry, align=False).all()
