@@ -29,11 +29,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from localitygis.cli._app import app, console
-from localitygis.colocation import find_clusters
+from localitygis.colocation import ColocationResult, find_clusters
 from localitygis.crs import BNG, check_coordinates, lonlat_to_bng
 from localitygis.errors import DataError
 from localitygis.hubs import (
+    CoverageResult,
     HubReach,
+    HubSolution,
+    ScenarioResult,
     optimise_hubs,
     population_coverage,
     population_points,
@@ -51,7 +54,7 @@ from localitygis.io import (
 from localitygis.profiles import locality_profiles, profiles_to_html, profiles_to_markdown
 from localitygis.provenance import Provenance, provenance_of
 
-__all__ = ["colocate", "hubs", "profile"]
+__all__ = ["colocate", "hubs", "profile", "write_colocation", "write_hubs", "write_profiles"]
 
 log = logging.getLogger(__name__)
 
@@ -186,6 +189,102 @@ def _done(paths: list[Path]) -> None:
 
 
 # --------------------------------------------------------------------------------------
+# Writers (also used by ``localitygis demo``)
+
+
+def write_colocation(result: ColocationResult, out: Path, *, provenance: Provenance) -> list[Path]:
+    """Write ``colocation.gpkg``, ``clusters.csv`` and ``colocation_by_locality.csv``."""
+    out.mkdir(parents=True, exist_ok=True)
+    return [
+        write_geopackage(
+            out / "colocation.gpkg",
+            {
+                "assets": result.assets,
+                "clusters": result.clusters,
+                "cluster_outlines": result.hulls(),
+            },
+            provenance=provenance,
+        ),
+        _write_table(out, "clusters.csv", result.clusters, provenance),
+        _write_table(out, "colocation_by_locality.csv", result.by_locality(), provenance),
+    ]
+
+
+def write_hubs(
+    out: Path,
+    *,
+    solution: HubSolution,
+    ranking: pd.DataFrame,
+    coverage: CoverageResult,
+    scenario: ScenarioResult,
+    parishes: gpd.GeoDataFrame,
+    provenance: Provenance,
+) -> list[Path]:
+    """Write ``hubs.gpkg`` (hubs, assignment, unserved_parishes) and the hub tables."""
+    unserved = parishes.merge(
+        coverage.unserved[["parish_code", "share", "nearest_hub", "distance_m"]],
+        on="parish_code",
+    )
+    report = pd.DataFrame(
+        [
+            {
+                "method": solution.method,
+                "solver": solution.solver,
+                "k": solution.k,
+                "hubs": len(solution.hubs),
+                "objective": solution.objective,
+                "mean_distance_m": round(solution.mean_distance_m, 1),
+                "covered_share": solution.covered_share,
+                "bound": solution.bound,
+                "gap": solution.gap,
+                "optimum": solution.optimum,
+                "gap_to_optimum": solution.gap_to_optimum,
+                "seconds": round(solution.seconds, 3),
+            }
+        ]
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    return [
+        write_geopackage(
+            out / "hubs.gpkg",
+            {
+                "hubs": solution.hubs,
+                "assignment": solution.assignment,
+                "unserved_parishes": unserved,
+            },
+            provenance=provenance,
+        ),
+        _write_table(out, "hub_solution.csv", report, provenance),
+        _write_table(out, "hub_ranking.csv", ranking, provenance),
+        _write_table(out, "hub_coverage.csv", coverage.summary, provenance),
+        _write_table(out, "unserved_parishes.csv", coverage.unserved, provenance),
+        _write_table(out, "rationalisation.csv", scenario.summary, provenance),
+        _write_table(out, "rationalisation_assets.csv", scenario.assets, provenance),
+    ]
+
+
+def write_profiles(table: pd.DataFrame, out: Path, *, provenance: Provenance) -> list[Path]:
+    """Write ``profiles.csv``, ``profiles.md`` and ``profiles.html`` (escaped)."""
+    out.mkdir(parents=True, exist_ok=True)
+    md_path = out / "profiles.md"
+    md_path.write_text(
+        "# Locality profiles\n\n"
+        + profiles_to_markdown(table)
+        + f"\n\n_{provenance.attribution}_\n",
+        encoding="utf-8",
+    )
+    html_path = out / "profiles.html"
+    html_path.write_text(
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<title>Locality profiles</title></head><body>\n"
+        + profiles_to_html(table, title="Locality profiles")
+        + f"\n<p><small>{html.escape(provenance.attribution)}</small></p>\n</body></html>\n",
+        encoding="utf-8",
+    )
+    return [_write_table(out, "profiles.csv", table, provenance), md_path, html_path]
+
+
+# --------------------------------------------------------------------------------------
 # colocate
 
 
@@ -202,21 +301,8 @@ def colocate(
     frame = _numeric_tier(_read(assets, layer=layer, preferred="assets"))
     result = find_clusters(frame, distance=distance)
     provenance = _provenance(frame)
-    out.mkdir(parents=True, exist_ok=True)
     summary = result.by_locality()
-    written = [
-        write_geopackage(
-            out / "colocation.gpkg",
-            {
-                "assets": result.assets,
-                "clusters": result.clusters,
-                "cluster_outlines": result.hulls(),
-            },
-            provenance=provenance,
-        ),
-        _write_table(out, "clusters.csv", result.clusters, provenance),
-        _write_table(out, "colocation_by_locality.csv", summary, provenance),
-    ]
+    written = write_colocation(result, out, provenance=provenance)
     table = Table(
         title=f"Co-location at {distance:,.0f} m — {len(frame):,} assets", title_justify="left"
     )
@@ -340,47 +426,15 @@ def hubs(
     scenario = rationalisation_scenario(solution.hubs, asset_frame, people, reach=reach)
     provenance = _provenance(asset_frame, parishes, points)
 
-    unserved = parishes.merge(
-        coverage.unserved[["parish_code", "share", "nearest_hub", "distance_m"]],
-        on="parish_code",
+    written = write_hubs(
+        out,
+        solution=solution,
+        ranking=ranking,
+        coverage=coverage,
+        scenario=scenario,
+        parishes=parishes,
+        provenance=provenance,
     )
-    report = pd.DataFrame(
-        [
-            {
-                "method": solution.method,
-                "solver": solution.solver,
-                "k": k,
-                "per_locality": per_locality,
-                "hubs": len(solution.hubs),
-                "objective": solution.objective,
-                "mean_distance_m": round(solution.mean_distance_m, 1),
-                "covered_share": solution.covered_share,
-                "bound": solution.bound,
-                "gap": solution.gap,
-                "optimum": solution.optimum,
-                "gap_to_optimum": solution.gap_to_optimum,
-                "seconds": round(solution.seconds, 3),
-            }
-        ]
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
-        write_geopackage(
-            out / "hubs.gpkg",
-            {
-                "hubs": solution.hubs,
-                "assignment": solution.assignment,
-                "unserved_parishes": unserved,
-            },
-            provenance=provenance,
-        ),
-        _write_table(out, "hub_solution.csv", report, provenance),
-        _write_table(out, "hub_ranking.csv", ranking, provenance),
-        _write_table(out, "hub_coverage.csv", coverage.summary, provenance),
-        _write_table(out, "unserved_parishes.csv", coverage.unserved, provenance),
-        _write_table(out, "rationalisation.csv", scenario.summary, provenance),
-        _write_table(out, "rationalisation_assets.csv", scenario.assets, provenance),
-    ]
 
     table = Table(
         title=f"{solution.method} hubs ({solution.solver})"
@@ -499,23 +553,7 @@ def profile(
         partner_column="sector" if by_sector else "partner",
     )
     provenance = _provenance(parishes, asset_frame, hub_frame)
-    out.mkdir(parents=True, exist_ok=True)
-    md_path = out / "profiles.md"
-    md_path.write_text(
-        "# Locality profiles\n\n"
-        + profiles_to_markdown(table)
-        + f"\n\n_{provenance.attribution}_\n",
-        encoding="utf-8",
-    )
-    html_path = out / "profiles.html"
-    html_path.write_text(
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>Locality profiles</title></head><body>\n"
-        + profiles_to_html(table, title="Locality profiles")
-        + f"\n<p><small>{html.escape(provenance.attribution)}</small></p>\n</body></html>\n",
-        encoding="utf-8",
-    )
-    written = [_write_table(out, "profiles.csv", table, provenance), md_path, html_path]
+    written = write_profiles(table, out, provenance=provenance)
 
     shown = Table(title="Locality profiles", title_justify="left")
     columns = [
