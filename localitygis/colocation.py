@@ -325,7 +325,8 @@ def _joined(
     text = values.astype(object).where(values.notna(), "(unknown)")
     codes, uniques = pd.factorize(text.to_numpy(dtype=object), sort=True)
     uniques = np.asarray([str(u).strip() for u in uniques], dtype=object)
-    key = np.unique(cluster.astype(np.int64) * (len(uniques) + 1) + codes)
+    key = np.sort(cluster.astype(np.int64) * (len(uniques) + 1) + codes)
+    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
     c = key // (len(uniques) + 1)
     v = uniques[key % (len(uniques) + 1)]
     counts = np.bincount(c, minlength=n_clusters)
