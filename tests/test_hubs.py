@@ -298,6 +298,8 @@ def test_optimise_errors():
         optimise_hubs(cands, demand, k=1, required=["a", "b"])
     with pytest.raises(DataError, match="needs distance"):
         optimise_hubs(cands, demand, k=1, method="max-coverage")
+    with pytest.raises(DataError, match="no population to serve"):
+        optimise_hubs(cands, demand.assign(population=[0.0]), k=1)
     with pytest.raises(DataError, match="no candidate site in B"):
         optimise_hubs(
             cands.assign(locality=["A", "A"]),

@@ -178,6 +178,11 @@ def optimise_hubs(
     weights = _check_population(demand, "demand")
     if len(candidates) == 0:
         raise DataError("there are no candidate sites to choose from.")
+    if len(demand) == 0 or weights.sum() <= 0:
+        raise DataError(
+            "the demand has no population to serve (no points, or every population is 0); "
+            "check the population points."
+        )
     cand = candidates.reset_index(drop=True)
     ids = _ids(cand, "site ")
     required_ids = [str(r) for r in required]
