@@ -143,8 +143,16 @@ def rank_hub_sites(
     # population within reach of the candidate's tier
     pxy = _xy(population)
     ptree = cKDTree(pxy)
-    p_locality = _text(population["locality"])
-    p_tier = pd.to_numeric(population["tier"], errors="coerce").to_numpy()
+    # localities as codes shared by population and candidates (None never matches)
+    p_text = pd.Series(_text(population["locality"]), dtype=object)
+    c_text = pd.Series(cand_locality, dtype=object)
+    codes, names = pd.factorize(pd.concat([p_text, c_text], ignore_index=True))
+    p_code, c_code = codes[: len(p_text)], codes[len(p_text) :]
+    p_rural = pd.to_numeric(population["tier"], errors="coerce").to_numpy() == 1
+    n_names = len(names) + 1
+    pop_by_loc = np.bincount(p_code + 1, weights=people, minlength=n_names)
+    rural_by_loc = np.bincount(p_code + 1, weights=people * p_rural, minlength=n_names)
+    rural_total = float((people * p_rural).sum())
     in_reach = np.zeros(len(cand))
     in_scope = np.zeros(len(cand))
     reach_m = np.zeros(len(cand))
@@ -158,17 +166,19 @@ def rank_hub_sites(
             in_reach[rows] = people.sum()
             in_scope[rows] = people.sum()
             continue
+        rural = rule.scope == "locality+rural"
+        own_total = np.where(c_code[rows] >= 0, pop_by_loc[c_code[rows] + 1], 0.0)
+        in_scope[rows] = own_total
+        if rural:  # plus the rural people of other localities
+            own_rural = np.where(c_code[rows] >= 0, rural_by_loc[c_code[rows] + 1], 0.0)
+            in_scope[rows] += rural_total - own_rural
         lists = ptree.query_ball_point(cxy[rows], r=rule.distance)
         for row, found in zip(rows, lists, strict=True):
             found = np.asarray(found, dtype=np.int64)
-            own = p_locality == cand_locality[row]
-            ok = own[found]
-            scope_mask = own.copy()
-            if rule.scope == "locality+rural":
-                ok |= p_tier[found] == 1
-                scope_mask |= p_tier == 1
+            ok = (p_code[found] == c_code[row]) & (c_code[row] >= 0)
+            if rural:
+                ok |= p_rural[found]
             in_reach[row] = people[found[ok]].sum()
-            in_scope[row] = people[scope_mask].sum()
 
     def scaled(values: np.ndarray) -> np.ndarray:
         top = values.max() if len(values) else 0
