@@ -915,6 +915,7 @@ def locate_assets(
     parishes: gpd.GeoDataFrame,
     *,
     county: shapely.Geometry | gpd.GeoDataFrame | None = None,
+    workers: int | None = None,
 ) -> AssetRegister:
     """Put every asset in its parish, locality and tier; reject those outside the county.
 
@@ -930,6 +931,9 @@ def locate_assets(
         The county boundary. With it, assets inside the county but in no parish are told
         apart ("in a gap between parishes") from those outside it, and distances are
         measured to the county boundary.
+    workers : int, optional
+        Threads for the point-in-parish search (default: the CPUs, at most 4). The result
+        does not depend on it.
 
     Returns
     -------
@@ -979,7 +983,15 @@ def locate_assets(
     index = _ParishIndex(parishes, county=county)
     assets = register.assets
     points = np.asarray(assets.geometry.values, dtype=object)
-    found = index.parish_of(points)
+    # For many assets, index the points (reusing the frame's cached spatial index, as
+    # geopandas' sjoin does) and query them with the prepared parishes.
+    many = len(points) > max(1_000, len(index) // 10)
+    found = index.parish_of(
+        points,
+        index_points=many,
+        point_index=assets.sindex if many else None,
+        workers=workers,
+    )
     problem = np.full(len(assets), None, dtype=object)
     outside = found < 0
     if outside.any():
@@ -999,16 +1011,13 @@ def locate_assets(
             )
     keep = np.equal(problem, None)
 
-    located = assets if keep.all() else assets.iloc[np.flatnonzero(keep)]
+    located = assets.copy(deep=False) if keep.all() else assets.take(np.flatnonzero(keep))
     location = index.take(found[keep])
     located = located.drop(columns=[c for c in location if c in located.columns])
-    insert_at = list(located.columns).index("postcode") + 1
-    before, after = list(located.columns[:insert_at]), list(located.columns[insert_at:])
-    data = {c: located[c].array for c in before}
-    data.update(location)
-    data.update({c: located[c].array for c in after})
-    geometry = located.geometry.name
-    located = gpd.GeoDataFrame(data, geometry=geometry, crs=assets.crs)
+    at = list(located.columns).index("postcode") + 1
+    for offset, (column, values) in enumerate(location.items()):
+        located.insert(at + offset, column, values)
+    located.index = pd.RangeIndex(len(located))
     provenance = register.provenance.combined(provenance_of(parishes))
     located = with_provenance(located, provenance)
 

@@ -604,3 +604,23 @@ def test_numeric_ids_from_a_dataframe_are_text_without_decimals() -> None:
     assert register.assets["asset_id"].tolist() == ["101", "103"]
     assert _kinds(register) == {3: "no asset_id", 5: "duplicate asset_id"}
     assert "'101' was first used on row 2" in register.rejects["reason"].iloc[1]
+
+
+def test_the_answer_does_not_depend_on_threads(parishes) -> None:
+    rng = np.random.default_rng(3)
+    xy = rng.uniform([X0 - 500, Y0 - 500], [X0 + 6_500, Y0 + 4_500], (3_000, 2)).round(0)
+    xy[:50] = np.column_stack([np.full(50, X0 + 2_000), rng.uniform(Y0, Y0 + 4_000, 50)])
+    frame = gpd.GeoDataFrame(
+        {"asset_id": [f"A{i}" for i in range(3_000)], "name": "x", "category": "library"},
+        geometry=shapely.points(xy),
+        crs=27700,
+    )
+    register = read_assets(frame)
+    one = locate_assets(register, parishes, workers=1)
+    three = locate_assets(register, parishes, workers=3)
+    pd.testing.assert_frame_equal(pd.DataFrame(one.assets), pd.DataFrame(three.assets))
+    pd.testing.assert_frame_equal(one.rejects, three.rejects)
+    # The edge x = X0 + 2,000 belongs to the first code of the two parishes it divides.
+    on_edge = one.assets[one.assets["asset_id"].isin([f"A{i}" for i in range(50)])]
+    assert set(on_edge["parish_code"]) <= {"E04000001", "E04000004"}
+    assert len(on_edge) == 50
