@@ -87,7 +87,7 @@ _SYNONYMS: Mapping[str, tuple[str, ...]] = {
                       "gross_internal_area", "gia_m2", "gia", "nia", "area_m2"),
 }  # fmt: skip
 
-_TABLE_SUFFIXES = {".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls"}
+_TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
 _GBP = re.compile(r"[£$,\s]|GBP", re.IGNORECASE)
 _REASON_KIND = re.compile(r"[^:;]+")
 

@@ -31,6 +31,7 @@ from localitygis.errors import CRSError, DataError, GeometryError
 
 __all__ = [
     "LocationResult",
+    "Locator",
     "OutsideCountyError",
     "locate",
     "locate_many",
@@ -567,6 +568,159 @@ def _query_position(
     return label, x, y, None, False
 
 
+class Locator:
+    """Answer "which parish, locality and tier?" again and again, indexes built once.
+
+    :func:`locate` and :func:`locate_many` build a :class:`Locator` for each call; a web
+    service or a loop should build one and reuse it.
+
+    Parameters
+    ----------
+    parishes : geopandas.GeoDataFrame
+        Annotated parishes in EPSG:27700 (see :func:`locate`).
+    hubs : geopandas.GeoDataFrame, optional
+        Hub points with a ``name`` column (any CRS; converted to EPSG:27700).
+    postcodes : pandas.DataFrame, optional
+        A postcode directory (read once, if raw).
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> parishes = gpd.GeoDataFrame(
+    ...     {"parish_code": ["E1"], "parish_name": ["Weobley"], "locality": ["Weobley"],
+    ...      "tier": [1]}, geometry=[box(340000, 250000, 342000, 252000)], crs=27700)
+    >>> locator = Locator(parishes)
+    >>> [locator.locate((341000 + d, 251000)).parish_name for d in (0, 500)]
+    ['Weobley', 'Weobley']
+    """
+
+    def __init__(
+        self,
+        parishes: gpd.GeoDataFrame,
+        *,
+        hubs: gpd.GeoDataFrame | None = None,
+        postcodes: pd.DataFrame | None = None,
+    ) -> None:
+        from localitygis.postcodes import _as_directory
+
+        self._index = _ParishIndex(parishes)
+        self._hubs = _HubIndex(hubs) if hubs is not None else None
+        self._postcodes = _as_directory(postcodes) if postcodes is not None else None
+
+    def locate(
+        self, query: object = None, *, lat: float | None = None, lon: float | None = None
+    ) -> LocationResult:
+        """Locate one place; see :func:`locate`.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely import box
+        >>> parishes = gpd.GeoDataFrame(
+        ...     {"parish_code": ["E1"], "parish_name": ["Weobley"], "locality": ["Weobley"],
+        ...      "tier": [1]}, geometry=[box(340000, 250000, 342000, 252000)], crs=27700)
+        >>> Locator(parishes).locate(lat=52.16, lon=-2.87).parish_name
+        'Weobley'
+        """
+        label, x, y, postcode, terminated = _query_position(
+            query, lat=lat, lon=lon, postcodes=self._postcodes
+        )
+        index = self._index
+        point = np.array([shapely.Point(x, y)], dtype=object)
+        found = int(index.parish_of(point)[0])
+        if found < 0:
+            swappable = np.array([not isinstance(query, str) and lat is None])
+            reasons, _ = index.outside(point, swappable=swappable)
+            if reasons[0].startswith("easting and northing look swapped"):
+                raise CRSError(f"{label}: {reasons[0]}.")
+            raise OutsideCountyError(f"{label} is {reasons[0]}.")
+        hub_name, hub_distance = None, None
+        if self._hubs is not None:
+            names, distances = self._hubs.nearest(point)
+            hub_name, hub_distance = names[0], float(distances[0])
+
+        def value(values: NDArray | None, kind: type) -> Any:
+            return None if values is None else _none_or(values[found], kind)
+
+        return LocationResult(
+            query=label,
+            easting=x,
+            northing=y,
+            parish_code=str(index.codes[found]),
+            parish_name=value(index.names, str),
+            locality=value(index.localities, str),
+            tier=value(index.tiers, int),
+            tier_name=value(index.tier_names, str),
+            nearest_hub=_none_or(hub_name, str),
+            hub_distance_m=hub_distance,
+            postcode=postcode,
+            postcode_terminated=terminated,
+        )
+
+    def locate_many(
+        self,
+        frame: pd.DataFrame,
+        *,
+        columns: dict[str, str] | None = None,
+        crs: str | int | None = None,
+    ) -> pd.DataFrame:
+        """Locate every row of a table; see :func:`locate_many`.
+
+        Examples
+        --------
+        >>> import geopandas as gpd, pandas as pd
+        >>> from shapely import box
+        >>> parishes = gpd.GeoDataFrame(
+        ...     {"parish_code": ["E1"], "parish_name": ["Weobley"], "locality": ["Weobley"],
+        ...      "tier": [1]}, geometry=[box(340000, 250000, 342000, 252000)], crs=27700)
+        >>> places = pd.DataFrame({"easting": [341000], "northing": [251000]})
+        >>> Locator(parishes).locate_many(places)["locality"].tolist()
+        ['Weobley']
+        """
+        from localitygis.assets import _positions_of_table
+
+        index = self._index
+        positions = _positions_of_table(frame, columns=columns, postcodes=self._postcodes, crs=crs)
+        n = len(frame)
+        x, y = positions.x, positions.y
+        problem = positions.problem.copy()
+        ok = np.array([p is None for p in problem], dtype=bool)
+        points = np.full(n, None, dtype=object)
+        points[ok] = shapely.points(x[ok], y[ok])
+        found = np.full(n, -1, dtype=np.int64)
+        found[ok] = index.parish_of(points[ok])
+        lost = ok & (found < 0)
+        if lost.any():
+            swappable = np.isin(positions.how[lost], ["geometry", "easting/northing"])
+            reasons, _ = index.outside(points[lost], swappable=swappable)
+            for i, reason in zip(np.flatnonzero(lost), reasons, strict=True):
+                problem[i] = reason
+        placed = found >= 0
+        located = index.take(found)
+
+        result = pd.DataFrame(frame.drop(columns=_geometry_columns(frame))).copy()
+        clash = [c for c in _RESULT_COLUMNS if c in result.columns]
+        if clash:
+            result = result.rename(columns={c: f"{c} (input)" for c in clash})
+        hub_names = np.full(n, None, dtype=object)
+        hub_dist = np.full(n, np.nan)
+        if self._hubs is not None:
+            names, dist = self._hubs.nearest(points[placed])
+            hub_names[placed], hub_dist[placed] = names, dist
+        result["easting"] = np.where(np.isfinite(x), x, np.nan)
+        result["northing"] = np.where(np.isfinite(y), y, np.nan)
+        for column in ("parish_code", "parish_name", "locality", "tier", "tier_name"):
+            if column in located:
+                result[column] = located[column]
+            else:
+                result[column] = pd.array([None] * n, dtype="Int64" if column == "tier" else "str")
+        result["nearest_hub"] = pd.array(hub_names, dtype="str")
+        result["hub_distance_m"] = hub_dist
+        result["problem"] = pd.array(problem, dtype="str")
+        return result
+
+
 def locate(
     query: object = None,
     *,
@@ -626,36 +780,7 @@ def locate(
     ...
     localitygis.locate.OutsideCountyError: (350000, 251000) is outside the county: 6.0 km from the boundary (nearest parish: Dilwyn).
     """  # noqa: E501
-    label, x, y, postcode, terminated = _query_position(
-        query, lat=lat, lon=lon, postcodes=postcodes
-    )
-    index = _ParishIndex(parishes)
-    point = np.array([shapely.Point(x, y)], dtype=object)
-    found = int(index.parish_of(point)[0])
-    if found < 0:
-        reasons, _ = index.outside(point, swappable=np.array([not isinstance(query, str) and
-                                                             lat is None]))  # fmt: skip
-        if reasons[0].startswith("easting and northing look swapped"):
-            raise CRSError(f"{label}: {reasons[0]}.")
-        raise OutsideCountyError(f"{label} is {reasons[0]}.")
-    hub_name, hub_distance = None, None
-    if hubs is not None:
-        names, distances = _HubIndex(hubs).nearest(point)
-        hub_name, hub_distance = names[0], float(distances[0])
-    return LocationResult(
-        query=label,
-        easting=x,
-        northing=y,
-        parish_code=str(index.codes[found]),
-        parish_name=_none_or(index.names[found], str),
-        locality=_none_or(index.localities[found], str) if index.localities is not None else None,
-        tier=_none_or(index.tiers[found], int) if index.tiers is not None else None,
-        tier_name=_none_or(index.tier_names[found], str) if index.tier_names is not None else None,
-        nearest_hub=_none_or(hub_name, str),
-        hub_distance_m=hub_distance,
-        postcode=postcode,
-        postcode_terminated=terminated,
-    )
+    return Locator(parishes, hubs=hubs, postcodes=postcodes).locate(query, lat=lat, lon=lon)
 
 
 def _none_or(value: object, kind: type) -> Any:
@@ -742,48 +867,9 @@ def locate_many(
     >>> out["problem"].str.split(":").str[0].tolist()
     [nan, 'outside the county', 'easting and northing look swapped']
     """
-    from localitygis.assets import _positions_of_table
-
-    index = _ParishIndex(parishes)
-    positions = _positions_of_table(frame, columns=columns, postcodes=postcodes, crs=crs)
-    n = len(frame)
-    x, y = positions.x, positions.y
-    problem = positions.problem.copy()
-    ok = np.array([p is None for p in problem], dtype=bool)
-    points = np.full(n, None, dtype=object)
-    points[ok] = shapely.points(x[ok], y[ok])
-    found = np.full(n, -1, dtype=np.int64)
-    found[ok] = index.parish_of(points[ok])
-    lost = ok & (found < 0)
-    if lost.any():
-        swappable = np.isin(positions.how[lost], ["geometry", "easting/northing"])
-        reasons, _ = index.outside(points[lost], swappable=swappable)
-        for i, reason in zip(np.flatnonzero(lost), reasons, strict=True):
-            problem[i] = reason
-    placed = found >= 0
-    located = index.take(found)
-
-    result = pd.DataFrame(frame.drop(columns=_geometry_columns(frame))).copy()
-    clash = [c for c in _RESULT_COLUMNS if c in result.columns]
-    if clash:
-        result = result.rename(columns={c: f"{c} (input)" for c in clash})
-    hub_names = np.full(n, None, dtype=object)
-    hub_dist = np.full(n, np.nan)
-    if hubs is not None:
-        hub_idx = _HubIndex(hubs)
-        names, dist = hub_idx.nearest(points[placed])
-        hub_names[placed], hub_dist[placed] = names, dist
-    result["easting"] = np.where(np.isfinite(x), x, np.nan)
-    result["northing"] = np.where(np.isfinite(y), y, np.nan)
-    for column in ("parish_code", "parish_name", "locality", "tier", "tier_name"):
-        if column in located:
-            result[column] = located[column]
-        else:
-            result[column] = pd.array([None] * n, dtype="Int64" if column == "tier" else "str")
-    result["nearest_hub"] = pd.array(hub_names, dtype="str")
-    result["hub_distance_m"] = hub_dist
-    result["problem"] = pd.array(problem, dtype="str")
-    return result
+    return Locator(parishes, hubs=hubs, postcodes=postcodes).locate_many(
+        frame, columns=columns, crs=crs
+    )
 
 
 def _geometry_columns(frame: pd.DataFrame) -> list[str]:

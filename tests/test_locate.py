@@ -10,7 +10,13 @@ from shapely import Point, box
 
 from localitygis.crs import bng_to_lonlat
 from localitygis.errors import CRSError, DataError, GeometryError, LocalityGISError
-from localitygis.locate import LocationResult, OutsideCountyError, locate, locate_many
+from localitygis.locate import (
+    LocationResult,
+    Locator,
+    OutsideCountyError,
+    locate,
+    locate_many,
+)
 from localitygis.postcodes import read_postcode_directory
 
 X0, Y0 = 340_000.0, 250_000.0
@@ -198,3 +204,18 @@ def test_the_demo_county_answers_for_its_postcodes() -> None:
     library = locate("HR4 0AS", parishes=built.parishes, postcodes=demo.postcodes)
     assert library.locality == "Hereford City"
     assert library.tier == 3
+
+
+def test_a_locator_reuses_its_indexes_and_agrees_with_locate(parishes, hubs, directory) -> None:
+    raw = pd.DataFrame({"pcd": ["HR4 8AA"], "oseast1m": [X0 + 3_000], "osnrth1m": [Y0 + 500]})
+    locator = Locator(parishes, hubs=hubs, postcodes=raw)  # a raw ONSPD frame is read once
+    for query in ["HR4 8AA", (X0 + 100, Y0 + 100), Point(X0 + 5_900, Y0 + 1_900)]:
+        assert locator.locate(query) == locate(
+            query, parishes=parishes, hubs=hubs, postcodes=directory
+        )
+    places = pd.DataFrame({"easting": [X0 + 100, X0 + 4_100], "northing": [Y0 + 100] * 2})
+    pd.testing.assert_frame_equal(
+        locator.locate_many(places), locate_many(places, parishes=parishes, hubs=hubs)
+    )
+    with pytest.raises(OutsideCountyError):
+        locator.locate((X0 + 9_000, Y0))
