@@ -1,0 +1,377 @@
+"""Point-in-parish and nearest-hub indexes (private to :mod:`localitygis.locate` and assets).
+
+A point on a boundary shared by two parishes belongs to the parish whose code sorts first.
+Many points are found by indexing the points and querying them with the prepared parishes
+(in threads: shapely's ``STRtree.query`` releases the GIL), few points by querying the
+parish index; points in no parish get the nearest parish and the exact distance to it.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from pyproj import CRS
+
+from localitygis.crs import to_bng
+from localitygis.errors import CRSError, DataError, GeometryError
+
+_POLYGONAL = ("Polygon", "MultiPolygon")
+# Above this many points, index the points and query with the (prepared) parishes, as
+# geopandas' sjoin does for "within"; below it, query the parish index with each point.
+_POINT_TREE_THRESHOLD = 1_000
+#: A point outside the county by more than this (metres) whose easting and northing, swapped,
+#: fall in a parish is reported as swapped rather than as outside.
+SWAP_HINT_DISTANCE = 5_000.0
+
+
+def _thread_count(workers: int | None) -> int:
+    if workers is None:
+        return max(1, min(4, os.cpu_count() or 1))
+    if workers < 1:
+        raise DataError(f"workers must be 1 or more, not {workers}.")
+    return int(workers)
+
+
+def describe_distance(metres: float) -> str:
+    """Say a distance as people read it: metres below 1 km, else km to one decimal.
+
+    Examples
+    --------
+    >>> describe_distance(45.2), describe_distance(12_345.0)
+    ('45 m', '12.3 km')
+    """
+    if not np.isfinite(metres):
+        return "an unknown distance"
+    return f"{metres:.0f} m" if metres < 1_000 else f"{metres / 1_000:.1f} km"
+
+
+class _ParishIndex:
+    """Point-in-parish lookup over annotated parishes (EPSG:27700)."""
+
+    def __init__(
+        self,
+        parishes: gpd.GeoDataFrame,
+        *,
+        county: shapely.Geometry | gpd.GeoDataFrame | gpd.GeoSeries | None = None,
+        need_locality: bool = True,
+        source: str = "parishes",
+    ) -> None:
+        _require_bng(parishes, source)
+        required = ["parish_code", "parish_name"]
+        if need_locality:
+            required += ["locality", "tier"]
+        missing = [c for c in required if c not in parishes.columns]
+        if missing:
+            hint = (
+                " Build the localities first (localitygis.localities.build_localities, or "
+                "`localitygis build`) and pass their annotated parishes."
+                if {"locality", "tier"} & set(missing)
+                else " Read them with localitygis.io.read_parishes."
+            )
+            raise DataError(
+                f"{source}: missing column(s) {', '.join(missing)}; the columns are: "
+                f"{', '.join(map(str, parishes.columns))}.{hint}"
+            )
+        codes = parishes["parish_code"].astype(object).to_numpy()
+        blank = pd.isna(codes) | (pd.Series(codes, dtype=object).astype(str).str.strip() == "")
+        if blank.any():
+            rows = ", ".join(str(i + 1) for i in np.flatnonzero(blank)[:10])
+            raise DataError(f"{source}: parish feature(s) {rows} have no parish_code.")
+        codes = codes.astype(str)
+        duplicated = pd.Series(codes).duplicated(keep=False).to_numpy()
+        if duplicated.any():
+            repeated = sorted(set(codes[duplicated]))
+            raise DataError(
+                f"{source}: parish_code must be unique; repeated: {', '.join(repeated[:10])}."
+            )
+        geoms = np.asarray(parishes.geometry.values, dtype=object)
+        types = shapely.get_type_id(geoms)
+        polygonal = np.isin(types, [3, 6]) | pd.isna(geoms)
+        if not polygonal.all():
+            bad = ", ".join(
+                f"{codes[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(~polygonal)[:10]
+            )
+            raise GeometryError(
+                f"{source}: parishes must be polygons; these are not: {bad}. Check the layer."
+            )
+        self.geoms = geoms
+        shapely.prepare(self.geoms)
+        self.codes = codes
+        self.names = parishes["parish_name"].astype(object).to_numpy()
+        self.localities = (
+            parishes["locality"].astype(object).to_numpy() if "locality" in parishes else None
+        )
+        self.tiers = parishes["tier"].to_numpy() if "tier" in parishes else None
+        # Pandas arrays to take located rows' columns from (cheap: no per-value checks).
+        self.arrays: dict[str, Any] = {
+            "parish_code": pd.array(codes, dtype="str"),
+            "parish_name": parishes["parish_name"].astype("str").array,
+        }
+        if "locality" in parishes:
+            self.arrays["locality"] = parishes["locality"].astype("str").array
+        if "tier" in parishes:
+            tier = parishes["tier"]
+            if not pd.api.types.is_integer_dtype(tier.dtype):
+                tier = pd.to_numeric(tier, errors="coerce").astype("Int64")
+            self.arrays["tier"] = tier.array
+        if "tier_name" in parishes:
+            self.arrays["tier_name"] = parishes["tier_name"].astype("str").array
+        self.tier_names = (
+            parishes["tier_name"].astype(object).to_numpy() if "tier_name" in parishes else None
+        )
+        # Rank of each code, for the shared-boundary tie-break.
+        self.code_rank = np.argsort(np.argsort(codes, kind="stable"), kind="stable")
+        self.tree = shapely.STRtree(self.geoms)
+        self._envelope_tree: shapely.STRtree | None = None
+        self.county = _county_geometry(county)
+        if self.county is not None:
+            shapely.prepare(self.county)
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+    def take(self, found: NDArray[np.int64]) -> dict[str, Any]:
+        """Parish columns for each point's parish index; -1 gives missing values."""
+        if (found >= 0).all():
+            return {k: a.take(found) for k, a in self.arrays.items()}
+        out = {}
+        for key, array in self.arrays.items():
+            if key == "tier":
+                array = array.astype("Int64")
+            out[key] = array.take(found, allow_fill=True)
+        return out
+
+    def parish_of(
+        self,
+        points: NDArray[np.object_],
+        *,
+        index_points: bool | None = None,
+        point_index: Any = None,
+        workers: int | None = None,
+    ) -> NDArray[np.int64]:
+        """Index of the parish holding each point, or -1 (missing or empty points too).
+
+        ``index_points``: query an index of the points with the (prepared) parishes, as
+        geopandas' sjoin does — fastest for many points; otherwise query the parish index
+        with each point — fastest for few points, or points mostly outside the parishes.
+        Default: by the number of points. ``point_index``: an index already built on
+        ``points`` (a geopandas ``sindex`` or shapely ``STRtree``) to reuse. ``workers``:
+        threads for the point-index query (default: the CPUs, at most 4).
+        """
+        points = np.asarray(points, dtype=object)
+        n = len(points)
+        result = np.full(n, -1, dtype=np.int64)
+        if n == 0 or len(self.geoms) == 0:
+            return result
+        if index_points is None:
+            index_points = n > max(_POINT_TREE_THRESHOLD, len(self.geoms) // 10)
+        if index_points:
+            point_tree = shapely.STRtree(points) if point_index is None else point_index
+            threads = _thread_count(workers)
+            if threads > 1 and len(self.geoms) >= 2 * threads:
+                # STRtree.query releases the GIL: query chunks of parishes side by side.
+                chunks = np.array_split(np.arange(len(self.geoms)), threads)
+                with ThreadPoolExecutor(max_workers=threads) as pool:
+                    parts = list(
+                        pool.map(
+                            lambda c: point_tree.query(self.geoms[c], predicate="covers"),
+                            chunks,
+                        )
+                    )
+                parish_idx = np.concatenate(
+                    [chunk[part[0]] for chunk, part in zip(chunks, parts, strict=True)]
+                )
+                point_idx = np.concatenate([part[1] for part in parts])
+            else:
+                parish_idx, point_idx = point_tree.query(self.geoms, predicate="covers")
+        else:
+            point_idx, parish_idx = self.tree.query(points, predicate="intersects")
+        if point_idx.size == 0:
+            return result
+        counts = np.bincount(point_idx, minlength=n)
+        single = counts[point_idx] == 1
+        result[point_idx[single]] = parish_idx[single]
+        if not single.all():
+            # On a shared boundary (or in an overlap): interior first, then the code that
+            # sorts first.
+            p_idx, t_idx = point_idx[~single], parish_idx[~single]
+            interior = shapely.contains_properly(self.geoms[t_idx], points[p_idx])
+            order = np.lexsort((self.code_rank[t_idx], ~interior, p_idx))
+            p_sorted, t_sorted = p_idx[order], t_idx[order]
+            first = np.ones(len(p_sorted), dtype=bool)
+            first[1:] = p_sorted[1:] != p_sorted[:-1]
+            result[p_sorted[first]] = t_sorted[first]
+        return result
+
+    def nearest(self, points: NDArray[np.object_]) -> tuple[NDArray[np.int64], NDArray]:
+        """Nearest parish to each point and the exact distance to it (ties: first code).
+
+        The parishes' envelopes give a cheap lower bound; exact distances are computed
+        only for the parishes whose envelope is no farther than the exact distance to the
+        envelope-nearest one. (GEOS's own nearest search computes far more exact distances
+        to detailed boundaries.)
+        """
+        points = np.asarray(points, dtype=object)
+        n = len(points)
+        near = np.full(n, -1, dtype=np.int64)
+        dist = np.full(n, np.nan)
+        valid = np.flatnonzero(~(pd.isna(points) | shapely.is_empty(points)))
+        if len(valid) == 0 or len(self.geoms) == 0:
+            return near, dist
+        if self._envelope_tree is None:
+            self._envelope_tree = shapely.STRtree(shapely.envelope(self.geoms))
+        pts = points[valid]
+        (p_idx, e_idx), _ = self._envelope_tree.query_nearest(
+            pts, return_distance=True, all_matches=False
+        )
+        bound = np.full(len(pts), np.inf)
+        bound[p_idx] = shapely.distance(self.geoms[e_idx], pts[p_idx])
+        c_pt, c_parish = self._envelope_tree.query(
+            pts, predicate="dwithin", distance=bound * (1 + 1e-9) + 1e-6
+        )
+        exact = shapely.distance(self.geoms[c_parish], pts[c_pt])
+        order = np.lexsort((self.code_rank[c_parish], exact, c_pt))
+        c_pt, c_parish, exact = c_pt[order], c_parish[order], exact[order]
+        first = np.ones(len(c_pt), dtype=bool)
+        first[1:] = c_pt[1:] != c_pt[:-1]
+        near[valid[c_pt[first]]] = c_parish[first]
+        dist[valid[c_pt[first]]] = exact[first]
+        return near, dist
+
+    def outside(
+        self,
+        points: NDArray[np.object_],
+        *,
+        swappable: NDArray[np.bool_] | None = None,
+        what: str = "easting/northing",
+    ) -> tuple[list[str], NDArray[np.int64]]:
+        """Explain, for points in no parish, where they are: a reason each and nearest parish.
+
+        Points marked ``swappable`` (their coordinates came as easting/northing) that lie
+        more than :data:`SWAP_HINT_DISTANCE` outside the county, and whose swapped position
+        lies in a parish, are reported as swapped; nearer points are simply outside (an
+        asset just over the border is far likelier than a swap that happens to land there).
+        """
+        points = np.asarray(points, dtype=object)
+        if len(points) == 0:
+            return [], np.empty(0, dtype=np.int64)
+        if len(self.geoms) == 0:
+            return ["outside the county: there are no parishes"] * len(points), np.full(
+                len(points), -1, dtype=np.int64
+            )
+        near, dist = self.nearest(points)
+        inside_county = np.zeros(len(points), dtype=bool)
+        if self.county is not None:
+            inside_county = shapely.covers(self.county, points)
+            outside = ~inside_county
+            dist[outside] = shapely.distance(self.county, points[outside])
+        swapped_in = np.full(len(points), -1, dtype=np.int64)
+        if swappable is not None:
+            candidates = np.flatnonzero(swappable & ~inside_county & (dist > SWAP_HINT_DISTANCE))
+            if len(candidates):
+                flipped = shapely.points(
+                    shapely.get_y(points[candidates]), shapely.get_x(points[candidates])
+                )
+                swapped_in[candidates] = self.parish_of(flipped, index_points=False)
+        reasons = []
+        for i in range(len(points)):
+            nearest_name = f" (nearest parish: {self.names[near[i]]})" if near[i] >= 0 else ""
+            if swapped_in[i] >= 0:
+                x, y = points[i].x, points[i].y
+                reasons.append(
+                    f"easting and northing look swapped: {what} ({x:.0f}, {y:.0f}) is "
+                    f"{describe_distance(dist[i])} outside the county, but ({y:.0f}, {x:.0f}) "
+                    f"is in {self.names[swapped_in[i]]} parish; correct the row"
+                )
+            elif inside_county[i]:
+                reasons.append(
+                    "in a gap between parishes: inside the county boundary but in no parish, "
+                    f"{describe_distance(dist[i])} from the nearest{nearest_name}"
+                )
+            else:
+                reasons.append(
+                    f"outside the county: {describe_distance(dist[i])} from the boundary"
+                    f"{nearest_name}"
+                )
+        return reasons, near
+
+
+def _county_geometry(
+    county: shapely.Geometry | gpd.GeoDataFrame | gpd.GeoSeries | None,
+) -> shapely.Geometry | None:
+    if county is None:
+        return None
+    if isinstance(county, gpd.GeoDataFrame | gpd.GeoSeries):
+        _require_bng(county, "county")
+        return shapely.union_all(np.asarray(county.geometry.values if isinstance(
+            county, gpd.GeoDataFrame) else county.values, dtype=object))  # fmt: skip
+    if isinstance(county, shapely.Geometry):
+        return county
+    raise DataError(f"county must be a polygon or a GeoDataFrame, not {type(county).__name__}.")
+
+
+def _require_bng(frame: gpd.GeoDataFrame | gpd.GeoSeries, source: str) -> None:
+    if not isinstance(frame, gpd.GeoDataFrame | gpd.GeoSeries):
+        raise DataError(f"{source} must be a GeoDataFrame, not {type(frame).__name__}.")
+    if frame.crs is None:
+        raise CRSError(
+            f"{source} has no coordinate reference system. Give it one "
+            "(localitygis.crs.to_bng(frame, assume_crs=...))."
+        )
+    if CRS.from_user_input(frame.crs).to_epsg() != 27700:
+        raise CRSError(
+            f"{source} is in {frame.crs.to_string()}, not British National Grid "
+            "(EPSG:27700). Convert it first with localitygis.crs.to_bng(frame)."
+        )
+
+
+class _HubIndex:
+    """Nearest-hub lookup over a points GeoDataFrame with a ``name`` column."""
+
+    def __init__(self, hubs: gpd.GeoDataFrame, *, source: str = "hubs") -> None:
+        if not isinstance(hubs, gpd.GeoDataFrame):
+            raise DataError(f"{source} must be a GeoDataFrame of points with a 'name' column.")
+        if "name" not in hubs.columns:
+            raise DataError(
+                f"{source} has no 'name' column; the columns are: "
+                f"{', '.join(map(str, hubs.columns))}."
+            )
+        hubs = to_bng(hubs, source=source)
+        geoms = np.asarray(hubs.geometry.values, dtype=object)
+        is_point = shapely.get_type_id(geoms) == 0
+        usable = is_point & ~shapely.is_empty(geoms)
+        if not is_point.all():
+            bad = ", ".join(str(n) for n in hubs["name"].to_numpy()[~is_point][:10])
+            raise GeometryError(f"{source}: hubs must be points; these are not: {bad}.")
+        if not usable.any():
+            raise DataError(f"{source} has no hub with a position.")
+        self.geoms = geoms[usable]
+        self.names = hubs["name"].astype(object).to_numpy()[usable]
+        self.tree = shapely.STRtree(self.geoms)
+
+    def nearest(self, points: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray]:
+        """Name of and distance to the nearest hub (the first listed on a tie)."""
+        points = np.asarray(points, dtype=object)
+        names = np.full(len(points), None, dtype=object)
+        distance = np.full(len(points), np.nan)
+        valid = ~(pd.isna(points) | shapely.is_empty(points))
+        if not valid.any():
+            return names, distance
+        (p_idx, h_idx), dist = self.tree.query_nearest(
+            points[valid], return_distance=True, all_matches=True
+        )
+        order = np.lexsort((h_idx, p_idx))
+        p_idx, h_idx, dist = p_idx[order], h_idx[order], dist[order]
+        first = np.ones(len(p_idx), dtype=bool)
+        first[1:] = p_idx[1:] != p_idx[:-1]
+        rows = np.flatnonzero(valid)[p_idx[first]]
+        names[rows] = self.names[h_idx[first]]
+        distance[rows] = dist[first]
+        return names, distance
