@@ -74,14 +74,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted")
         return 130
+    except typer.Abort:
+        err_console.print("aborted")
+        return 1
     except Exception as error:  # the last line of defence: one line, not a traceback
-        import click
-
-        if isinstance(error, click.ClickException):
-            error.show()
-            return error.exit_code
-        if isinstance(error, click.exceptions.Abort):
-            return 1
+        if _is_usage_error(error):
+            error.show()  # type: ignore[attr-defined]
+            return int(error.exit_code)  # type: ignore[attr-defined]
         if _State.debug:
             raise
         err_console.print(
@@ -94,16 +93,19 @@ def main(argv: list[str] | None = None) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _register_commands() -> None:
-    """Import the modules that register commands on :data:`app`."""
-    import importlib
+def _is_usage_error(error: Exception) -> bool:
+    """Tell whether ``error`` is the command-line parser's own (missing option, bad value...).
 
-    for name in ("build", "assets", "analysis", "maps", "demo"):
-        try:
-            importlib.import_module(f"localitygis.cli.{name}")
-        except ModuleNotFoundError as missing:
-            if missing.name != f"localitygis.cli.{name}":
-                raise
+    typer 0.29 carries its own copy of click, so its usage errors are not
+    ``click.ClickException`` instances; recognise both by their class hierarchy's name.
+    """
+    return any(
+        cls.__name__ == "ClickException" and cls.__module__.endswith("click.exceptions")
+        for cls in type(error).__mro__
+    )
 
 
-_register_commands()
+# Each area registers its commands on ``app`` when imported (they import ``app`` from here).
+from localitygis.cli import analysis, assets, build, demo, maps  # noqa: E402
+
+__all__ += ["analysis", "assets", "build", "demo", "maps"]
