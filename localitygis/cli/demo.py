@@ -1,0 +1,148 @@
+"""``localitygis demo``: the whole chain on the generated demo county.
+
+It runs the same commands an officer would, one after another, through real files:
+``build`` → ``assets`` → ``colocate`` → ``hubs`` → ``profile`` → ``map`` … → ``atlas``.
+Data files go to ``OUT/data``; maps to ``OUT`` itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from localitygis.cli._app import app, console
+from localitygis.cli.analysis import colocate, hubs, profile
+from localitygis.cli.assets import assets
+from localitygis.cli.build import build
+from localitygis.cli.maps import MapKind, atlas, map_command
+from localitygis.demo import demo_dir, write_demo
+from localitygis.provenance import DEMO_NOTICE
+
+__all__ = ["demo"]
+
+_DEMO_FILES = (
+    "demo_county.gpkg",
+    "asset_register.csv",
+    "postcode_directory.csv",
+    "parish_catchment_lookup.csv",
+)
+
+
+def _demo_inputs(out: Path) -> Path:
+    """Return the folder holding the demo input files, generating them if absent."""
+    folder = demo_dir()
+    if all((folder / name).exists() for name in _DEMO_FILES):
+        return folder
+    generated = out / "demo-input"
+    console.print(f"demo files not found in {folder}; generating them in {generated}")
+    write_demo(generated)
+    return generated
+
+
+@app.command()
+def demo(
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help="Folder for the maps (data files go in OUT/data).")
+    ] = Path("maps"),
+    hubs_per_locality: Annotated[
+        int, typer.Option("--hubs-per-locality", min=1, help="Hubs to choose in each locality.")
+    ] = 2,
+) -> None:
+    """Run the whole chain on the generated demo county and write every map and table."""
+    inputs = _demo_inputs(out)
+    county = inputs / "demo_county.gpkg"
+    data = out / "data"
+    localities = str(data / "localities.gpkg")
+    located = str(data / "assets.gpkg")
+    hub_file = data / "hubs.gpkg"
+    people = f"{county}#population_points"
+
+    def step(title: str) -> None:
+        console.rule(f"[bold]{title}")
+
+    step("1. Localities from parishes and catchments")
+    build(
+        parishes=f"{county}#parishes",
+        catchments=f"{county}#catchments",
+        scheme="demo",
+        out=data,
+    )
+    step("2. Asset register located in parishes and localities")
+    assets(
+        register=str(inputs / "asset_register.csv"),
+        localities=localities,
+        postcodes=inputs / "postcode_directory.csv",
+        scheme="demo",
+        out=data,
+    )
+    step("3. Co-location opportunities")
+    colocate(assets=located, out=data)
+    step(f"4. Hubs: {hubs_per_locality} per locality (p-median), coverage, rationalisation")
+    hubs(
+        assets=located,
+        localities=localities,
+        k=hubs_per_locality,
+        per_locality=True,
+        population=people,
+        out=data,
+    )
+    step("5. Locality profiles")
+    profile(
+        localities=localities,
+        assets=located,
+        hubs_file=f"{hub_file}#hubs",
+        population=people,
+        by_sector=True,
+        out=data,
+    )
+    profiles = data / "profiles.csv"
+    step("6. Interactive maps")
+    map_command(
+        MapKind.county,
+        localities=localities,
+        profiles=profiles,
+        title="Demo county localities",
+        out=out / "county.html",
+    )
+    map_command(
+        MapKind.assets,
+        localities=localities,
+        assets=located,
+        hubs=f"{hub_file}#hubs",
+        clusters=f"{data / 'colocation.gpkg'}#clusters",
+        unserved=f"{hub_file}#unserved_parishes",
+        title="Demo county assets and hubs",
+        out=out / "assets.html",
+    )
+    map_command(
+        MapKind.locality,
+        localities=localities,
+        assets=located,
+        hubs=f"{hub_file}#hubs",
+        profiles=profiles,
+        out=out / "localities",
+    )
+    map_command(
+        MapKind.choropleth,
+        localities=localities,
+        column="density_per_km2",
+        title="Population density (people per km²)",
+        out=out / "density.html",
+    )
+    step("7. Printable atlas")
+    atlas(
+        localities=localities,
+        assets=located,
+        hubs=f"{hub_file}#hubs",
+        title="Demo county locality atlas",
+        out=out / "atlas.pdf",
+        overview=out / "county.png",
+    )
+    console.rule()
+    console.print(
+        f"Done. Open [bold]{out / 'county.html'}[/] in a browser; data files are in {data}.",
+        highlight=False,
+    )
+    console.print(f"[yellow]{DEMO_NOTICE}[/]", highlight=False)
