@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from localitygis.provenance import DEMO, ONS_OS, Provenance, provenance_of
+from localitygis.vocabulary import DEFAULT_CATEGORIES
 
 if TYPE_CHECKING:
     from localitygis.scheme import Scheme
@@ -133,17 +134,22 @@ def category_label(category: str, labels: Mapping[str, str] | None = None) -> st
     category : str
         The key, e.g. ``"gp_surgery"``.
     labels : mapping, optional
-        Key -> label (a scheme's ``categories``); used first.
+        Key -> label (a scheme's ``categories``); used first, then the default
+        vocabulary's labels, then the key made readable.
 
     Examples
     --------
     >>> category_label("gp_surgery")
-    'Gp surgery'
-    >>> category_label("gp_surgery", {"gp_surgery": "GP surgery"})
     'GP surgery'
+    >>> category_label("gp_surgery", {"gp_surgery": "Doctors"})
+    'Doctors'
+    >>> category_label("mobile_library_stop")
+    'Mobile library stop'
     """
     if labels and category in labels:
         return str(labels[category])
+    if category in DEFAULT_CATEGORIES:
+        return str(DEFAULT_CATEGORIES[category])
     text = str(category).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
