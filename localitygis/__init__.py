@@ -1,11 +1,25 @@
 """localitygis: locality working for a county council.
 
-Build localities from civil parishes and secondary school catchments, attach tiers,
-locate community assets, find co-location opportunities, plan service hubs and map it all.
+Build localities from civil parishes and secondary school catchments, attach their tiers,
+locate community assets, find co-location opportunities, plan service hubs, profile each
+locality and map it all. Maps live in :mod:`localitygis.maps` (``from localitygis import
+maps``); file reading and writing in :mod:`localitygis.io`.
+
+Examples
+--------
+>>> import localitygis as lg
+>>> demo = lg.load_demo()
+>>> parishes = demo.parishes.rename(columns={"PAR21CD": "parish_code", "PAR21NM": "parish_name"})
+>>> build = lg.build_localities(parishes, catchments=demo.catchments, scheme=lg.demo_scheme())
+>>> len(build.localities), sorted(set(build.localities["tier"]))
+(9, [1, 2, 3])
 """
 
 from __future__ import annotations
 
+from localitygis.assets import AssetRegister, locate_assets, read_assets
+from localitygis.colocation import ColocationResult, find_clusters
+from localitygis.demo import DemoCounty, generate_demo, load_demo
 from localitygis.errors import (
     CRSError,
     DataError,
@@ -14,15 +28,92 @@ from localitygis.errors import (
     LocalityGISError,
     SchemeError,
 )
+from localitygis.hubs import (
+    CoverageResult,
+    HubReach,
+    HubSolution,
+    ScenarioResult,
+    optimise_hubs,
+    population_coverage,
+    population_points,
+    rank_hub_sites,
+    rationalisation_scenario,
+)
+from localitygis.io import (
+    read_catchments,
+    read_lookup,
+    read_parishes,
+    read_table,
+    read_vector,
+    write_csv,
+    write_geojson,
+    write_geopackage,
+)
+from localitygis.localities import LocalityBuild, build_localities
+from localitygis.locate import LocationResult, Locator, OutsideCountyError, locate, locate_many
+from localitygis.postcodes import lookup_postcodes, normalise_postcode, read_postcode_directory
+from localitygis.profiles import locality_profiles, profiles_to_html, profiles_to_markdown
+from localitygis.provenance import DEMO, ONS_OS, Provenance, provenance_of
+from localitygis.quality import QualityReport
+from localitygis.scheme import Scheme, demo_scheme, herefordshire_scheme, load_scheme
+from localitygis.vocabulary import Vocabulary
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DEMO",
+    "ONS_OS",
+    "AssetRegister",
     "CRSError",
+    "ColocationResult",
+    "CoverageResult",
     "DataError",
+    "DemoCounty",
     "GeometryError",
+    "HubReach",
+    "HubSolution",
     "InputFileError",
+    "LocalityBuild",
     "LocalityGISError",
+    "LocationResult",
+    "Locator",
+    "OutsideCountyError",
+    "Provenance",
+    "QualityReport",
+    "ScenarioResult",
+    "Scheme",
     "SchemeError",
+    "Vocabulary",
     "__version__",
+    "build_localities",
+    "demo_scheme",
+    "find_clusters",
+    "generate_demo",
+    "herefordshire_scheme",
+    "load_demo",
+    "load_scheme",
+    "locality_profiles",
+    "locate",
+    "locate_assets",
+    "locate_many",
+    "lookup_postcodes",
+    "normalise_postcode",
+    "optimise_hubs",
+    "population_coverage",
+    "population_points",
+    "profiles_to_html",
+    "profiles_to_markdown",
+    "provenance_of",
+    "rank_hub_sites",
+    "rationalisation_scenario",
+    "read_assets",
+    "read_catchments",
+    "read_lookup",
+    "read_parishes",
+    "read_postcode_directory",
+    "read_table",
+    "read_vector",
+    "write_csv",
+    "write_geojson",
+    "write_geopackage",
 ]
