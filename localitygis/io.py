@@ -42,6 +42,7 @@ __all__ = [
     "read_parishes",
     "read_table",
     "read_vector",
+    "select_district",
     "write_csv",
     "write_geojson",
     "write_geopackage",
@@ -56,6 +57,8 @@ Engine = Literal["pyogrio", "fiona"]
 PARISH_CODE_PATTERNS = (r"PAR\d\dCD", r"PARNCP\d\dCD", r"parish_code", r"parish_cd", r"PARCD")
 PARISH_NAME_PATTERNS = (r"PAR\d\dNM", r"PARNCP\d\dNM", r"parish_name", r"parish", r"PARNM", r"name")
 POPULATION_PATTERNS = (r"population", r"pop", r"pop_?\d{2,4}", r"usual_residents", r"residents")
+DISTRICT_CODE_PATTERNS = (r"LAD\d\dCD", r"LTLA\d\dCD", r"UTLA\d\dCD", r"district_code", r"lad_code")
+DISTRICT_NAME_PATTERNS = (r"LAD\d\dNM", r"LTLA\d\dNM", r"UTLA\d\dNM", r"district_name", r"lad_name")
 CATCHMENT_PATTERNS = (r"catchment", r"catchment_name", r"catchment_code", r"school_catchment")
 
 _TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
@@ -450,6 +453,87 @@ def read_parishes(
     geometry = frame.geometry.name
     rest = [c for c in frame.columns if c not in leading and c != geometry]
     return with_provenance(frame[[*leading, *rest, geometry]], provenance)
+
+
+def select_district(
+    parishes: gpd.GeoDataFrame,
+    lookup: PathType | pd.DataFrame,
+    district: str,
+) -> gpd.GeoDataFrame:
+    """Keep the parishes of one local authority district, using the ONS parish → LAD lookup.
+
+    The ONS parish boundary files cover all of England and Wales; the ONS publishes a
+    "Parish to Local Authority District Lookup" (fields ``PAR24CD``, ``PAR24NM``,
+    ``LAD24CD``, ``LAD24NM`` or another vintage) to pick out one council's parishes.
+
+    Parameters
+    ----------
+    parishes : geopandas.GeoDataFrame
+        Parishes with ``parish_code`` (from :func:`read_parishes`).
+    lookup : str, path-like or pandas.DataFrame
+        The lookup table (CSV or Excel) or the frame read from it.
+    district : str
+        District code (``E06000019``) or name (``Herefordshire, County of``; case and spaces
+        ignored).
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        The district's parishes. ``attrs["selection"]`` says how many were read and kept.
+
+    Raises
+    ------
+    DataError
+        If the district is not in the lookup (the message lists near matches), or if
+        parishes the lookup puts in the district are missing from the boundaries.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd
+    >>> from shapely import box
+    >>> parishes = gpd.GeoDataFrame({"parish_code": ["E1", "E2"], "parish_name": ["A", "B"]},
+    ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=27700)
+    >>> lookup = pd.DataFrame({"PAR24CD": ["E1", "E2"], "LAD24CD": ["E06000019", "E07000001"],
+    ...     "LAD24NM": ["Herefordshire, County of", "Elsewhere"]})
+    >>> select_district(parishes, lookup, "herefordshire, county of")["parish_code"].tolist()
+    ['E1']
+    """
+    table = lookup if isinstance(lookup, pd.DataFrame) else read_table(lookup)
+    source = "the lookup" if isinstance(lookup, pd.DataFrame) else Path(lookup).name
+    columns = [str(c) for c in table.columns]
+    code = find_field(columns, PARISH_CODE_PATTERNS, what="parish code", source=source)
+    lad_code = find_field(columns, DISTRICT_CODE_PATTERNS, what="district code", source=source)
+    lad_name = find_field(
+        columns, DISTRICT_NAME_PATTERNS, what="district name", source=source, required=False
+    )
+    wanted = " ".join(district.split()).casefold()
+    codes = table[lad_code].astype("string").str.strip().str.casefold()
+    match = codes == wanted
+    if lad_name is not None:
+        names = table[lad_name].astype("string").str.split().str.join(" ").str.casefold()
+        match = match | (names == wanted)
+    match = match.fillna(False).astype(bool)
+    if not match.any():
+        known = table[lad_name] if lad_name is not None else table[lad_code]
+        near = sorted(
+            {str(v) for v in known.dropna() if wanted[:4] and wanted[:4] in str(v).casefold()}
+        )[:5]
+        hint = f" Near matches: {', '.join(near)}." if near else ""
+        raise DataError(
+            f"{source}: no district {district!r} (by {lad_code}"
+            f"{' or ' + lad_name if lad_name else ''}).{hint} Give its code, e.g. E06000019."
+        )
+    in_district = set(table.loc[match, code].astype(str).str.strip())
+    kept = parishes[parishes["parish_code"].isin(in_district)]
+    missing = sorted(in_district - set(kept["parish_code"]))
+    if missing:
+        raise DataError(
+            f"{source} puts {len(missing)} parish(es) in {district} that the boundary layer "
+            f"lacks: {', '.join(missing[:10])}. Use boundaries and lookup of the same vintage."
+        )
+    kept = kept.copy()
+    kept.attrs["selection"] = {"district": district, "read": len(parishes), "kept": len(kept)}
+    return with_provenance(kept, provenance_of(parishes))
 
 
 def read_catchments(

@@ -17,6 +17,7 @@ from localitygis.io import (
     read_parishes,
     read_table,
     read_vector,
+    select_district,
     write_csv,
     write_geojson,
     write_geopackage,
@@ -283,3 +284,37 @@ def test_polygon_with_hole_survives_the_reprojection(tmp_path):
     frame.to_file(tmp_path / "h.geojson")
     back = read_vector(tmp_path / "h.geojson")
     assert back.geometry.area.iloc[0] == pytest.approx(25e6 - 1e6, rel=1e-3)
+
+
+def _lookup_frame():
+    return pd.DataFrame(
+        {
+            "PAR24CD": ["E04000101", "E04000102", "E04000103"],
+            "PAR24NM": ["Weobley", "Dilwyn", "Much Marcle"],
+            "LAD24CD": ["E06000019", "E06000019", "E07000238"],
+            "LAD24NM": ["Herefordshire, County of", "Herefordshire, County of", "Wychavon"],
+        }
+    )
+
+
+def test_select_district_by_code_or_name(tmp_path, ons_parishes):
+    ons_parishes.to_file(tmp_path / "p.gpkg")
+    parishes = read_parishes(tmp_path / "p.gpkg")
+    _lookup_frame().to_csv(tmp_path / "lu.csv", index=False)
+    by_code = select_district(parishes, tmp_path / "lu.csv", "E06000019")
+    by_name = select_district(parishes, _lookup_frame(), "  HEREFORDSHIRE,  county of ")
+    assert by_code["parish_code"].tolist() == ["E04000101", "E04000102"]
+    assert by_name["parish_code"].tolist() == by_code["parish_code"].tolist()
+    assert by_code.attrs["selection"] == {"district": "E06000019", "read": 3, "kept": 2}
+
+
+def test_select_district_unknown_suggests_near_matches(ons_parishes):
+    parishes = ons_parishes.rename(columns={"PAR21CD": "parish_code"})
+    with pytest.raises(DataError, match=r"no district 'Herefordshire'.*Herefordshire, County of"):
+        select_district(parishes, _lookup_frame(), "Herefordshire")
+
+
+def test_select_district_needs_boundaries_of_the_same_vintage(ons_parishes):
+    parishes = ons_parishes.rename(columns={"PAR21CD": "parish_code"}).head(1)
+    with pytest.raises(DataError, match=r"lacks: E04000102.*same vintage"):
+        select_district(parishes, _lookup_frame(), "E06000019")
