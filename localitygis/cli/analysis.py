@@ -29,6 +29,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from localitygis.cli._app import app, console
+from localitygis.cli._inputs import (
+    numeric_tier,
+    print_written,
+    read_layer,
+    read_parish_layer,
+    split_spec,
+)
 from localitygis.colocation import ColocationResult, find_clusters
 from localitygis.crs import BNG, check_coordinates, lonlat_to_bng
 from localitygis.errors import DataError
@@ -47,7 +54,6 @@ from localitygis.io import (
     find_field,
     list_layers,
     read_table,
-    read_vector,
     write_csv,
     write_geopackage,
 )
@@ -77,20 +83,9 @@ class Solver(StrEnum):
 # Reading
 
 
-def _split(spec: str, layer: str | None) -> tuple[Path, str | None]:
-    path, hashed = spec.rsplit("#", 1) if "#" in spec else (spec, None)
-    return Path(path), layer or hashed or None
-
-
 def _read(spec: str, *, layer: str | None, preferred: str) -> gpd.GeoDataFrame:
-    """Read a layer; in a multi-layer file the ``preferred`` layer is read by default."""
-    path, chosen = _split(spec, layer)
-    if chosen is None and path.exists():
-        layers = list_layers(path)
-        if len(layers) > 1 and preferred in layers:
-            chosen = preferred
-    frame = read_vector(path, layer=chosen)
-    return frame.drop(columns=["attribution"], errors="ignore")
+    """Read a layer with ``tier`` as integers and without the ``attribution`` column."""
+    return numeric_tier(read_layer(spec, layer=layer, preferred=preferred, drop_attribution=True))
 
 
 def _provenance(*frames: pd.DataFrame | None) -> Provenance:
@@ -99,13 +94,6 @@ def _provenance(*frames: pd.DataFrame | None) -> Provenance:
     for other in present[1:]:
         result = result.combined(other)
     return result
-
-
-def _numeric_tier(frame: pd.DataFrame) -> pd.DataFrame:
-    if "tier" in frame.columns:
-        frame = frame.copy()
-        frame["tier"] = pd.to_numeric(frame["tier"], errors="coerce").astype("Int64")
-    return frame
 
 
 _TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xls")
@@ -119,7 +107,7 @@ def _population_file(spec: str) -> gpd.GeoDataFrame:
     """
     path = Path(spec)
     if path.suffix.lower() not in _TABLE_SUFFIXES:
-        return _read(spec, layer=None, preferred="population")
+        return read_layer(spec, preferred="population", drop_attribution=True)
     table = read_table(path)
     source = path.name
     columns = [str(c) for c in table.columns]
@@ -168,24 +156,18 @@ def _population_file(spec: str) -> gpd.GeoDataFrame:
 
 
 def _parishes(localities: str, layer: str | None) -> gpd.GeoDataFrame:
-    frame = _numeric_tier(_read(localities, layer=layer, preferred="parishes"))
-    missing = [c for c in ("parish_code", "locality") if c not in frame.columns]
-    if missing:
-        raise DataError(
-            f"{localities}: the parish layer lacks {', '.join(missing)}; give the "
-            "localities.gpkg written by `localitygis build` (layer parishes)."
-        )
-    return frame
+    return read_parish_layer(localities, layer=layer, drop_attribution=True)
 
 
 def _write_table(out: Path, name: str, frame: pd.DataFrame, provenance: Provenance) -> Path:
     return write_csv(out / name, pd.DataFrame(frame), provenance=provenance)
 
 
-def _done(paths: list[Path]) -> None:
-    console.print(
-        "wrote " + ", ".join(escape(str(p)) for p in paths), highlight=False, soft_wrap=True
-    )
+def _done(provenance: Provenance, paths: list[Path]) -> None:
+    """Say the data are demo data (when they are) and name the files written."""
+    if provenance.is_demo:
+        console.print(f"[dim]{escape(provenance.attribution)}[/]")
+    print_written(paths)
 
 
 # --------------------------------------------------------------------------------------
@@ -298,7 +280,7 @@ def colocate(
     layer: Annotated[str | None, typer.Option("--layer", help="Layer of the asset file.")] = None,
 ) -> None:
     """Find clusters of assets within walking distance: co-location opportunities."""
-    frame = _numeric_tier(_read(assets, layer=layer, preferred="assets"))
+    frame = _read(assets, layer=layer, preferred="assets")
     result = find_clusters(frame, distance=distance)
     provenance = _provenance(frame)
     summary = result.by_locality()
@@ -326,9 +308,7 @@ def colocate(
         f"{summary['singles'].sum():,}",
     )
     console.print(table)
-    if provenance.is_demo:
-        console.print(f"[dim]{escape(provenance.attribution)}[/]")
-    _done(written)
+    _done(provenance, written)
 
 
 # --------------------------------------------------------------------------------------
@@ -395,7 +375,7 @@ def hubs(
     ] = None,
 ) -> None:
     """Rank hub sites, choose k hubs, measure coverage and the rationalisation scenario."""
-    asset_frame = _numeric_tier(_read(assets, layer=assets_layer, preferred="assets"))
+    asset_frame = _read(assets, layer=assets_layer, preferred="assets")
     parishes = _parishes(localities, parishes_layer)
     points = _population_file(population) if population is not None else None
     people = population_points(parishes, points=points)
@@ -483,9 +463,7 @@ def hubs(
         + (f" ({county['cost_unknown']} without a cost)" if county["cost_unknown"] else ""),
         highlight=False,
     )
-    if provenance.is_demo:
-        console.print(f"[dim]{escape(provenance.attribution)}[/]")
-    _done(written)
+    _done(provenance, written)
 
 
 # --------------------------------------------------------------------------------------
@@ -520,7 +498,7 @@ def profile(
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("analysis"),
 ) -> None:
     """Profile the localities against the county: CSV, Markdown and HTML tables."""
-    path, _ = _split(localities, None)
+    path, _ = split_spec(localities)
     if path.exists():
         layers = list_layers(path)
         lacking = [name for name in ("parishes", "localities") if name not in layers]
@@ -530,16 +508,16 @@ def profile(
                 f"{', '.join(layers)}); give the localities.gpkg written by `localitygis build`."
             )
     parishes = _parishes(localities, None)
-    locality_frame = _numeric_tier(_read(localities, layer=None, preferred="localities"))
+    locality_frame = _read(localities, layer=None, preferred="localities")
     asset_frame = None
     clusters = None
     if assets is not None:
-        asset_frame = _numeric_tier(_read(assets, layer=None, preferred="assets"))
+        asset_frame = _read(assets, layer=None, preferred="assets")
         clusters = find_clusters(asset_frame, distance=distance).clusters
     hub_frame = None
     coverage = None
     if hubs_file is not None:
-        hub_frame = _numeric_tier(_read(hubs_file, layer=None, preferred="hubs"))
+        hub_frame = _read(hubs_file, layer=None, preferred="hubs")
         points = _population_file(population) if population else None
         people = population_points(parishes, points=points)
         coverage = population_coverage(hub_frame, people)
@@ -589,6 +567,4 @@ def profile(
                 cells.append(escape(f"{value:,}" if isinstance(value, int) else str(value)))
         shown.add_row(*cells)
     console.print(shown)
-    if provenance.is_demo:
-        console.print(f"[dim]{escape(provenance.attribution)}[/]")
-    _done(written)
+    _done(provenance, written)

@@ -29,8 +29,15 @@ from rich.table import Table
 
 from localitygis.assets import CONTRACT_COLUMNS, locate_assets, read_assets
 from localitygis.cli._app import app, console, fail
-from localitygis.errors import DataError, InputFileError
-from localitygis.io import list_layers, read_vector, write_csv, write_geopackage
+from localitygis.cli._inputs import (
+    print_written,
+    read_layer,
+    read_parish_layer,
+    resolve_scheme,
+    split_spec,
+    with_tier_names,
+)
+from localitygis.io import write_csv, write_geopackage
 from localitygis.locate import describe_distance
 from localitygis.locate import locate as locate_place
 from localitygis.postcodes import read_postcode_directory
@@ -40,56 +47,13 @@ __all__ = ["assets", "locate"]
 
 log = logging.getLogger(__name__)
 
-
-def _split(spec: str, layer: str | None) -> tuple[Path, str | None]:
-    """Split ``file#layer``; an explicit layer wins."""
-    path, hashed = spec.rsplit("#", 1) if "#" in spec else (spec, None)
-    return Path(path), layer or hashed or None
-
-
-def _read_layer(spec: str, *, layer: str | None, preferred: str) -> gpd.GeoDataFrame:
-    path, chosen = _split(spec, layer)
-    if chosen is None and path.exists():
-        layers = list_layers(path)
-        if len(layers) > 1 and preferred in layers:
-            chosen = preferred
-    return read_vector(path, layer=chosen)
+_PARISH_COLUMNS = ("parish_code", "parish_name", "locality", "tier")
 
 
 def _parishes(localities: str, layer: str | None) -> gpd.GeoDataFrame:
     """Read the annotated parishes of a ``localities.gpkg``, with ``tier_name`` when known."""
-    parishes = _read_layer(localities, layer=layer, preferred="parishes")
-    missing = [c for c in ("parish_code", "parish_name", "locality", "tier") if c not in parishes]
-    if missing:
-        raise DataError(
-            f"{localities}: the parish layer lacks {', '.join(missing)}; give the "
-            "localities.gpkg written by `localitygis build` (layer parishes)."
-        )
-    parishes = parishes.copy()
-    parishes["tier"] = pd.to_numeric(parishes["tier"], errors="coerce").astype("Int64")
-    path, _ = _split(localities, None)
-    if "tier_name" not in parishes and path.exists() and "localities" in list_layers(path):
-        table = read_vector(path, layer="localities")
-        if {"locality", "tier_name"} <= set(table.columns):
-            names = dict(zip(table["locality"], table["tier_name"], strict=True))
-            parishes["tier_name"] = parishes["locality"].map(names)
-    return parishes
-
-
-def _scheme_vocabulary(spec: str | None) -> object | None:
-    if spec is None:
-        return None
-    from localitygis.scheme import demo_scheme, herefordshire_scheme, load_scheme
-
-    packaged = {"herefordshire": herefordshire_scheme, "demo": demo_scheme}
-    if spec.lower() in packaged and not Path(spec).exists():
-        return packaged[spec.lower()]()
-    if not Path(spec).exists():
-        raise InputFileError(
-            f"scheme {spec!r} is neither a file nor a packaged scheme (herefordshire, demo). "
-            "Give the path of a TOML scheme."
-        )
-    return load_scheme(Path(spec))
+    parishes = read_parish_layer(localities, layer=layer, required=_PARISH_COLUMNS)
+    return with_tier_names(parishes, localities)
 
 
 def _column_mapping(specs: list[str] | None) -> dict[str, str]:
@@ -162,12 +126,12 @@ def assets(
     mapping = _column_mapping(column)
     parishes = _parishes(localities, parishes_layer)
     directory = read_postcode_directory(postcodes) if postcodes is not None else None
-    path, register_layer = _split(register, layer)
+    path, register_layer = split_spec(register, layer)
     read = read_assets(
         path,
         columns=mapping,
         postcodes=directory,
-        vocabulary=_scheme_vocabulary(scheme),
+        vocabulary=None if scheme is None else resolve_scheme(scheme),
         crs=crs,
         sheet=sheet,
         layer=register_layer,
@@ -191,9 +155,7 @@ def assets(
     _print_by_locality(located.assets, parishes)
     if provenance.is_demo:
         console.print(escape(provenance.attribution), style="yellow", highlight=False)
-    console.print(
-        "wrote " + ", ".join(escape(str(p)) for p in written), highlight=False, soft_wrap=True
-    )
+    print_written(written)
 
 
 def _print_counts(counts: dict, source: str, notes: tuple[str, ...]) -> None:
@@ -273,7 +235,7 @@ def locate(
         fail("locating a postcode needs a postcode directory: --postcodes FILE")
     parishes = _parishes(localities, parishes_layer)
     directory = read_postcode_directory(postcodes) if postcodes is not None else None
-    hub_frame = _read_layer(hubs, layer=None, preferred="hubs") if hubs is not None else None
+    hub_frame = read_layer(hubs, preferred="hubs") if hubs is not None else None
     query: object = postcode
     if easting is not None:
         query = (easting, northing)

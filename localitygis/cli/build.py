@@ -23,9 +23,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from localitygis.cli._app import app, console, fail
-from localitygis.errors import InputFileError
+from localitygis.cli._inputs import choose_layer, print_written, resolve_scheme, split_spec
 from localitygis.io import (
-    list_layers,
     read_catchments,
     read_lookup,
     read_parishes,
@@ -35,13 +34,11 @@ from localitygis.io import (
 )
 from localitygis.localities import LocalityBuild, build_localities
 from localitygis.provenance import provenance_of
-from localitygis.scheme import Scheme, demo_scheme, herefordshire_scheme, load_scheme
 
 __all__ = ["build"]
 
 log = logging.getLogger(__name__)
 
-_PACKAGED_SCHEMES = {"herefordshire": herefordshire_scheme, "demo": demo_scheme}
 _STATUS_STYLE = {
     "ok": "green",
     "info": "cyan",
@@ -63,36 +60,6 @@ class Engine(StrEnum):
 
     pyogrio = "pyogrio"
     fiona = "fiona"
-
-
-def _split(spec: str, layer: str | None) -> tuple[Path, str | None]:
-    """Split ``file#layer``; ``--layer`` wins when both are given."""
-    path, hashed = spec.rsplit("#", 1) if "#" in spec else (spec, None)
-    return Path(path), layer or hashed or None
-
-
-def _layer(path: Path, layer: str | None, preferred: str) -> str | None:
-    """In a multi-layer file, use the layer named ``preferred`` when none is named."""
-    if layer is not None or not path.exists():
-        return layer
-    layers = list_layers(path)
-    if len(layers) > 1 and preferred in layers:
-        return preferred
-    return None
-
-
-def _scheme(spec: str | None) -> Scheme:
-    if spec is None:
-        return herefordshire_scheme()
-    if spec.lower() in _PACKAGED_SCHEMES and not Path(spec).exists():
-        return _PACKAGED_SCHEMES[spec.lower()]()
-    path = Path(spec)
-    if not path.exists():
-        raise InputFileError(
-            f"scheme {spec!r} is neither a file nor a packaged scheme "
-            f"({', '.join(_PACKAGED_SCHEMES)}). Give the path of a TOML scheme."
-        )
-    return load_scheme(path)
 
 
 @app.command()
@@ -156,11 +123,11 @@ def build(
     """Build localities from parishes and catchments (or a lookup table) and write them out."""
     if (catchments is None) == (lookup is None):
         fail("give either --catchments (polygons) or --lookup (a table), exactly one of them")
-    chosen = _scheme(scheme)
-    p_path, p_layer = _split(parishes, layer)
+    chosen = resolve_scheme(scheme)
+    p_path, p_layer = split_spec(parishes, layer)
     parish_frame = read_parishes(
         p_path,
-        layer=_layer(p_path, p_layer, "parishes"),
+        layer=choose_layer(p_path, p_layer, preferred="parishes"),
         code_field=code_field,
         name_field=name_field,
         population_field=population_field,
@@ -170,10 +137,10 @@ def build(
     catchment_frame = None
     lookup_frame = None
     if catchments is not None:
-        c_path, c_layer = _split(catchments, catchments_layer)
+        c_path, c_layer = split_spec(catchments, catchments_layer)
         catchment_frame = read_catchments(
             c_path,
-            layer=_layer(c_path, c_layer, "catchments"),
+            layer=choose_layer(c_path, c_layer, preferred="catchments"),
             field=catchment_field,
             crs=crs,
             engine=engine.value,
@@ -195,9 +162,7 @@ def build(
     written = _write_outputs(result, out)
     _print_localities(result)
     _print_quality(result)
-    console.print(
-        "wrote " + ", ".join(escape(str(p)) for p in written), highlight=False, soft_wrap=True
-    )
+    print_written(written)
     console.print(
         f"[dim]{escape(provenance_of(result.localities).attribution)}[/]",
         highlight=False,
