@@ -18,8 +18,9 @@ import pandas as pd
 import typer
 
 from localitygis.cli._app import app, console
+from localitygis.cli._inputs import read_layer, read_sibling, split_spec
 from localitygis.errors import InputFileError
-from localitygis.io import list_layers, read_table, read_vector
+from localitygis.io import read_table
 
 __all__ = ["atlas", "map_command"]
 
@@ -45,29 +46,18 @@ class ClassScheme(StrEnum):
     max_breaks = "max_breaks"
 
 
-def _split(spec: str) -> tuple[Path, str | None]:
-    if "#" in spec:
-        path, layer = spec.rsplit("#", 1)
-        return Path(path), layer or None
-    return Path(spec), None
-
-
 def _read(spec: str | None, what: str, *, preferred: str) -> gpd.GeoDataFrame | None:
     """Read ``file[#layer]``; in a multi-layer file, the layer named ``preferred`` is used."""
     if spec is None:
         return None
-    path, layer = _split(spec)
+    path, _ = split_spec(spec)
     if path.suffix.lower() in {".csv", ".txt", ".xlsx", ".xls", ".xlsm"}:
         raise InputFileError(
             f"{path} is a table, but {what} must be a vector layer with locations. "
             "Locate an asset register first (localitygis assets ...), which writes a "
             "GeoPackage, and pass that."
         )
-    if layer is None and path.exists():
-        layers = list_layers(path)
-        if len(layers) > 1 and preferred in layers:
-            layer = preferred
-    return read_vector(path, layer=layer)
+    return read_layer(spec, preferred=preferred)
 
 
 def _either(
@@ -79,23 +69,11 @@ def _either(
     return _sibling(localities, preferred)
 
 
-def _required(spec: str, what: str, *, preferred: str) -> gpd.GeoDataFrame:
-    path, layer = _split(spec)
-    if layer is None and path.exists():
-        layers = list_layers(path)
-        if len(layers) > 1 and preferred in layers:
-            layer = preferred
-    return read_vector(path, layer=layer)
-
-
 def _sibling(spec: str, layer: str) -> gpd.GeoDataFrame | None:
     """Read ``layer`` from the localities file if it has one (a build GeoPackage)."""
-    path, _ = _split(spec)
-    if not path.exists() or path.suffix.lower() != ".gpkg":
+    if split_spec(spec)[0].suffix.lower() != ".gpkg":
         return None
-    if layer in list_layers(path):
-        return read_vector(path, layer=layer)
-    return None
+    return read_sibling(spec, layer)
 
 
 def _profiles(path: Path | None) -> pd.DataFrame | None:
@@ -172,7 +150,7 @@ def map_command(
     """Draw an interactive web map and save it as one HTML file."""
     from localitygis.maps import interactive
 
-    loc = _required(localities, "the localities", preferred="localities")
+    loc = read_layer(localities, preferred="localities")
     par = _either(parishes, "the parishes", preferred="parishes", localities=localities)
     offline = not online
     written: list[Path] = []
@@ -266,7 +244,7 @@ def atlas(
     """Write the printable locality atlas (PDF: overview + one page per locality)."""
     from localitygis.maps import static
 
-    loc = _required(localities, "the localities", preferred="localities")
+    loc = read_layer(localities, preferred="localities")
     par = _either(parishes, "the parishes", preferred="parishes", localities=localities)
     if par is None:
         raise InputFileError("the atlas needs --parishes (a parishes layer).")
