@@ -13,6 +13,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.spatial.distance import cdist
+from shapely import Point
 from spopt.locate import PMedian
 
 from localitygis.errors import DataError
@@ -425,3 +426,20 @@ def test_population_conserved_on_random_tessellations(seed, n_parishes, n_points
     # every point is in (or on the edge of) the parish it was given
     joined = parishes.set_index("parish_code").geometry.loc[people["parish_code"]]
     assert joined.buffer(1e-6).contains(people.geometry, align=False).all()
+
+
+def test_hubs_carry_their_reach_for_the_maps():
+    sites = gpd.GeoDataFrame(
+        {"asset_id": ["rural", "town"], "tier": [1, 2]},
+        geometry=[Point(0, 0), Point(50_000, 0)],
+        crs=27700,
+    )
+    people = gpd.GeoDataFrame(
+        {"population": [10.0, 10.0]}, geometry=[Point(0, 0), Point(50_000, 0)], crs=27700
+    )
+    by_tier = optimise_hubs(sites, people, k=2).hubs.set_index("hub_id")["reach_m"]
+    reach = HubReach()
+    assert by_tier["rural"] == reach.for_tier(1).distance
+    assert by_tier["town"] == reach.for_tier(2).distance
+    fixed = optimise_hubs(sites, people, k=2, distance=2_500, method="max-coverage").hubs
+    assert (fixed["reach_m"] == 2_500).all()

@@ -24,6 +24,7 @@ from localitygis.hubs._common import (
     _require,
     _xy,
 )
+from localitygis.hubs._reach import HubReach
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +96,7 @@ def optimise_hubs(
     per_locality: bool = False,
     solver: Literal["exact", "heuristic"] = "exact",
     compare_exact: bool | None = None,
+    reach: HubReach | None = None,
 ) -> HubSolution:
     """Choose ``k`` hub sites among the candidates.
 
@@ -138,6 +140,9 @@ def optimise_hubs(
     compare_exact : bool, optional
         With the heuristic, also solve exactly to measure the gap. By default only when
         the instance is small (at most 60,000 demand × candidate pairs).
+    reach : HubReach, optional
+        Gives each hub its ``reach_m`` (drawn as its reach ring on maps): ``distance`` when
+        given, else the reach of the hub's tier (default :class:`HubReach`).
 
     Returns
     -------
@@ -252,6 +257,7 @@ def optimise_hubs(
     hubs, assignment = _solution_frames(
         cand, ids, is_required, open_rows, demand, weights, distance, per_locality
     )
+    hubs["reach_m"] = _reach_of(hubs, distance, reach or HubReach())
     objective = totals["objective"]
     bound = totals["bound"] if bound_known else None
     optimum = totals["optimum"] if optimum_known else None
@@ -283,6 +289,18 @@ def optimise_hubs(
         seconds=seconds,
         by_locality=by_locality,
     )
+
+
+def _reach_of(hubs: pd.DataFrame, distance: float | None, reach: HubReach) -> np.ndarray:
+    """Each hub's reach in metres: the service distance, else its tier's reach (NaN if none)."""
+    if distance is not None:
+        return np.full(len(hubs), float(distance))
+    if "tier" not in hubs.columns:
+        return np.full(len(hubs), np.nan)
+    tiers = pd.to_numeric(hubs["tier"], errors="coerce")
+    known = {int(t) for t in tiers.dropna().unique() if int(t) in reach.tiers}
+    lookup = {t: reach.for_tier(t).distance for t in known}
+    return np.array([lookup.get(int(t), np.nan) if pd.notna(t) else np.nan for t in tiers])
 
 
 def _check_k(k: object, what: str) -> int:
