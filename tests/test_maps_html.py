@@ -292,6 +292,9 @@ def test_choropleth_missing_values_and_few_distinct_values(data):
     )
     assert "No data" in page
     assert "2 classes" in page  # only two distinct values: k is reduced, without warnings
+    legend = unjs(page)
+    assert "1.0 – 1.0" not in legend  # a one-value class reads "1.0", not "1.0 – 1.0"
+    assert "</span>1.0</div>" in legend
 
 
 def test_choropleth_rejects_bad_input(data):

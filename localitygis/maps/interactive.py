@@ -512,9 +512,14 @@ def choropleth_map(
     rows = []
     for i, upper in enumerate(bins):
         start = lower if i == 0 else bins[i - 1]
+        span = (
+            fmt_value(upper)
+            if fmt_value(start) == fmt_value(upper)
+            else f"{fmt_value(start)} – {fmt_value(upper)}"
+        )
         rows.append(
             f'<div class="lgis-row"><span class="lgis-sw" style="background:{colours[i]}">'
-            f"</span>{fmt_value(start)} – {fmt_value(upper)}</div>"
+            f"</span>{span}</div>"
         )
     if (classes < 0).any():
         rows.append(
