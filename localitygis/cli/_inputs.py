@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Annotated
 
 import geopandas as gpd
 import pandas as pd
+import typer
 from rich.markup import escape
 
 from localitygis.cli._app import console
@@ -21,6 +23,9 @@ from localitygis.scheme import Scheme, demo_scheme, herefordshire_scheme, load_s
 
 __all__ = [
     "PACKAGED_SCHEMES",
+    "LocalitiesFile",
+    "OutFolder",
+    "ParishesLayer",
     "choose_layer",
     "numeric_tier",
     "print_written",
@@ -39,6 +44,15 @@ PACKAGED_SCHEMES: dict[str, Callable[[], Scheme]] = {
 }
 
 _PARISH_COLUMNS = ("parish_code", "locality")
+
+# Options several commands share (each command sets its own default).
+OutFolder = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
+LocalitiesFile = Annotated[
+    str, typer.Option("--localities", "-l", help="localities.gpkg from `localitygis build`.")
+]
+ParishesLayer = Annotated[
+    str | None, typer.Option("--parishes-layer", help="Parish layer of --localities.")
+]
 
 
 def split_spec(spec: str, layer: str | None = None) -> tuple[Path, str | None]:

@@ -30,6 +30,9 @@ from rich.table import Table
 
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import (
+    LocalitiesFile,
+    OutFolder,
+    ParishesLayer,
     numeric_tier,
     print_written,
     read_layer,
@@ -276,7 +279,7 @@ def colocate(
     distance: Annotated[
         float, typer.Option("--distance", "-d", min=0.001, help="Walking distance in metres.")
     ] = 400.0,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("analysis"),
+    out: OutFolder = Path("analysis"),
     layer: Annotated[str | None, typer.Option("--layer", help="Layer of the asset file.")] = None,
 ) -> None:
     """Find clusters of assets within walking distance: co-location opportunities."""
@@ -320,10 +323,7 @@ def hubs(
     assets: Annotated[
         str, typer.Option("--assets", "-a", help="Located assets (file or file#layer).")
     ],
-    localities: Annotated[
-        str,
-        typer.Option("--localities", "-l", help="localities.gpkg from `localitygis build`."),
-    ],
+    localities: LocalitiesFile,
     k: Annotated[
         int,
         typer.Option(
@@ -366,13 +366,11 @@ def hubs(
         ),
     ] = None,
     solver: Annotated[Solver, typer.Option("--solver", help="Exact or heuristic.")] = Solver.exact,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("analysis"),
+    out: OutFolder = Path("analysis"),
     assets_layer: Annotated[
         str | None, typer.Option("--assets-layer", help="Layer of the asset file.")
     ] = None,
-    parishes_layer: Annotated[
-        str | None, typer.Option("--parishes-layer", help="Parish layer of --localities.")
-    ] = None,
+    parishes_layer: ParishesLayer = None,
 ) -> None:
     """Rank hub sites, choose k hubs, measure coverage and the rationalisation scenario."""
     asset_frame = _read(assets, layer=assets_layer, preferred="assets")
@@ -472,10 +470,7 @@ def hubs(
 
 @app.command()
 def profile(
-    localities: Annotated[
-        str,
-        typer.Option("--localities", "-l", help="localities.gpkg from `localitygis build`."),
-    ],
+    localities: LocalitiesFile,
     assets: Annotated[
         str | None, typer.Option("--assets", "-a", help="Located assets (file or file#layer).")
     ] = None,
@@ -495,7 +490,7 @@ def profile(
         bool,
         typer.Option("--by-sector", help="Count assets by sector rather than by partner."),
     ] = False,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("analysis"),
+    out: OutFolder = Path("analysis"),
 ) -> None:
     """Profile the localities against the county: CSV, Markdown and HTML tables."""
     path, _ = split_spec(localities)

@@ -30,6 +30,9 @@ from rich.table import Table
 from localitygis.assets import CONTRACT_COLUMNS, locate_assets, read_assets
 from localitygis.cli._app import app, console, fail
 from localitygis.cli._inputs import (
+    LocalitiesFile,
+    OutFolder,
+    ParishesLayer,
     print_written,
     read_layer,
     read_parish_layer,
@@ -79,10 +82,7 @@ def assets(
     register: Annotated[
         str, typer.Argument(help="Asset register: CSV, Excel, GeoPackage, GeoJSON (file#layer).")
     ],
-    localities: Annotated[
-        str,
-        typer.Option("--localities", "-l", help="localities.gpkg from `localitygis build`."),
-    ],
+    localities: LocalitiesFile,
     postcodes: Annotated[
         Path | None,
         typer.Option(
@@ -110,14 +110,12 @@ def assets(
             "(TOML file, 'herefordshire' or 'demo').",
         ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+    out: OutFolder = Path("build"),
     sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet.")] = None,
     layer: Annotated[
         str | None, typer.Option("--layer", help="Layer of a multi-layer register file.")
     ] = None,
-    parishes_layer: Annotated[
-        str | None, typer.Option("--parishes-layer", help="Parish layer of --localities.")
-    ] = None,
+    parishes_layer: ParishesLayer = None,
     crs: Annotated[
         str | None, typer.Option("--crs", help="CRS of a register layer that declares none.")
     ] = None,
@@ -192,10 +190,7 @@ def locate(
     postcode: Annotated[
         str | None, typer.Argument(help="A postcode (needs --postcodes).", show_default=False)
     ] = None,
-    localities: Annotated[
-        str,
-        typer.Option("--localities", "-l", help="localities.gpkg from `localitygis build`."),
-    ] = "build/localities.gpkg",
+    localities: LocalitiesFile = "build/localities.gpkg",
     easting: Annotated[float | None, typer.Option("--easting", "-e", help="Easting, m.")] = None,
     northing: Annotated[float | None, typer.Option("--northing", "-n", help="Northing, m.")] = None,
     lat: Annotated[float | None, typer.Option("--lat", help="WGS84 latitude.")] = None,
@@ -208,9 +203,7 @@ def locate(
         str | None,
         typer.Option("--hubs", help="Hub points with a 'name' column (file or file#layer)."),
     ] = None,
-    parishes_layer: Annotated[
-        str | None, typer.Option("--parishes-layer", help="Parish layer of --localities.")
-    ] = None,
+    parishes_layer: ParishesLayer = None,
 ) -> None:
     """Say which parish, locality and tier a place is in, and its nearest hub."""
     given = [

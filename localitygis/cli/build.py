@@ -23,7 +23,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from localitygis.cli._app import app, console, fail
-from localitygis.cli._inputs import choose_layer, print_written, resolve_scheme, split_spec
+from localitygis.cli._inputs import (
+    OutFolder,
+    choose_layer,
+    print_written,
+    resolve_scheme,
+    split_spec,
+)
 from localitygis.io import (
     read_catchments,
     read_lookup,
@@ -83,7 +89,7 @@ def build(
             help="Scheme TOML file, or 'herefordshire' (default) or 'demo'.",
         ),
     ] = None,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")] = Path("build"),
+    out: OutFolder = Path("build"),
     layer: Annotated[str | None, typer.Option("--layer", help="Layer of the parish file.")] = None,
     catchments_layer: Annotated[
         str | None, typer.Option("--catchments-layer", help="Layer of the catchment file.")
