@@ -9,50 +9,21 @@ import geopandas as gpd
 import pyogrio
 import pytest
 from shapely import Point
-from typer.testing import CliRunner
 
-from localitygis.cli import app, main
-from localitygis.demo import demo_dir, load_demo
 from localitygis.io import read_table
-
-runner = CliRunner()
+from tests._clidata import build_demo, demo_folder, fails, ok
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> tuple[Path, Path]:
     """The demo folder and a localities.gpkg built from it by ``localitygis build``."""
-    load_demo()
-    demo = demo_dir()
-    out = tmp_path_factory.mktemp("build")
-    gpkg = demo / "demo_county.gpkg"
-    result = runner.invoke(
-        app,
-        ["build", "--parishes", str(gpkg), "--catchments", f"{gpkg}#catchments",
-         "--scheme", "demo", "--out", str(out)],
-        catch_exceptions=False,
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    return demo, out / "localities.gpkg"
-
-
-def _ok(args: list[str]):
-    result = runner.invoke(app, args, catch_exceptions=False, env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def _fails(args: list[str], capsys) -> str:
-    code = main(args)
-    captured = capsys.readouterr()
-    assert code == 2, captured
-    assert "Traceback" not in captured.err
-    return " ".join(line.strip() for line in captured.err.splitlines())
+    return demo_folder(), build_demo(tmp_path_factory.mktemp("build"))
 
 
 def test_assets_on_the_demo_register(built, tmp_path: Path) -> None:
     demo, localities = built
     out = tmp_path / "out"
-    result = _ok(
+    result = ok(
         ["assets", str(demo / "asset_register.csv"), "--localities", str(localities),
          "--postcodes", str(demo / "postcode_directory.csv"), "--scheme", "demo",
          "--out", str(out)]
@@ -88,7 +59,7 @@ def test_assets_with_bad_rows_and_column_mapping(built, tmp_path: Path) -> None:
         ).encode("cp1252")
     )
     out = tmp_path / "out"
-    result = _ok(
+    result = ok(
         ["assets", str(register), "-l", str(localities), "--out", str(out),
          "--column", "What=category", "--column", "Type Of Owner=sector",
          "-c", "E=easting", "-c", "N=northing", "-c", "Ref=asset_id"]
@@ -108,17 +79,17 @@ def test_assets_errors_are_one_line(built, tmp_path: Path, capsys) -> None:
     _, localities = built
     register = tmp_path / "register.csv"
     register.write_text("name,category\nLibrary,library\n", encoding="utf-8")
-    assert "no position columns" in _fails(
+    assert "no position columns" in fails(
         ["assets", str(register), "-l", str(localities), "--out", str(tmp_path)], capsys
     )
-    message = _fails(["assets", str(register), "-l", str(localities), "-c", "x=nonsense"], capsys)
+    message = fails(["assets", str(register), "-l", str(localities), "-c", "x=nonsense"], capsys)
     assert "bad --column" in message
     assert "nonsense" in message
-    assert "asset register not found" in _fails(
+    assert "asset register not found" in fails(
         ["assets", str(tmp_path / "none.csv"), "-l", str(localities)], capsys
     )
-    demo = demo_dir()
-    message = _fails(["assets", str(register), "-l", str(demo / "demo_county.gpkg")], capsys)
+    demo = demo_folder()
+    message = fails(["assets", str(register), "-l", str(demo / "demo_county.gpkg")], capsys)
     assert "lacks" in message or "localitygis build" in message
 
 
@@ -128,38 +99,38 @@ def test_locate_by_postcode_coordinates_and_degrees(built, tmp_path: Path) -> No
     gpd.GeoDataFrame(
         {"name": ["Hereford <b>Hub</b>"]}, geometry=[Point(351_000, 240_000)], crs=27700
     ).to_file(hubs, layer="hubs")
-    by_postcode = _ok(
+    by_postcode = ok(
         ["locate", "hr4 0as", "-l", str(localities), "-p", str(demo / "postcode_directory.csv"),
          "--hubs", str(hubs)]
     )  # fmt: skip
     for text in ("HR4 0AS", "Hereford City", "3", "Hereford <b>Hub</b>", "m"):
         assert text in by_postcode.output
-    by_grid = _ok(["locate", "-e", "350880", "-n", "239843", "-l", str(localities)])
+    by_grid = ok(["locate", "-e", "350880", "-n", "239843", "-l", str(localities)])
     assert "Hereford City" in by_grid.output
-    by_degrees = _ok(["locate", "--lat", "52.056", "--lon", "-2.716", "-l", str(localities)])
+    by_degrees = ok(["locate", "--lat", "52.056", "--lon", "-2.716", "-l", str(localities)])
     assert "Hereford City" in by_degrees.output
     assert "Generated demo data" in by_degrees.output
 
 
 def test_locate_errors(built, capsys) -> None:
     demo, localities = built
-    assert "outside the county" in _fails(
+    assert "outside the county" in fails(
         ["locate", "-e", "300000", "-n", "270000", "-l", str(localities)], capsys
     )
-    assert "look swapped" in _fails(
+    assert "look swapped" in fails(
         ["locate", "--lat", "-2.716", "--lon", "52.056", "-l", str(localities)], capsys
     )
-    assert "needs a postcode directory" in _fails(
+    assert "needs a postcode directory" in fails(
         ["locate", "HR4 0AS", "-l", str(localities)], capsys
     )
-    assert "exactly one place" in _fails(
+    assert "exactly one place" in fails(
         ["locate", "HR4 0AS", "-e", "1", "-n", "2", "-l", str(localities)], capsys
     )
-    assert "exactly one place" in _fails(["locate", "-l", str(localities)], capsys)
-    assert "give both --easting and --northing" in _fails(
+    assert "exactly one place" in fails(["locate", "-l", str(localities)], capsys)
+    assert "give both --easting and --northing" in fails(
         ["locate", "-e", "350880", "-l", str(localities)], capsys
     )
-    assert "is not in" in _fails(
+    assert "is not in" in fails(
         ["locate", "SW1A 1AA", "-l", str(localities), "-p",
          str(demo / "postcode_directory.csv")], capsys,
     )  # fmt: skip

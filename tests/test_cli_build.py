@@ -9,53 +9,24 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 import pytest
-from typer.testing import CliRunner
 
-from localitygis.cli import app, main
+from localitygis.cli import main
 from localitygis.crs import to_wgs84
 from localitygis.demo import demo_dir, load_demo
 from localitygis.io import read_table
+from tests._clidata import demo_build_args, demo_folder, fails, ok
 
-runner = CliRunner()
+_HEREFORDSHIRE_TOML = Path(__file__).parents[1] / "localitygis" / "data" / "herefordshire.toml"
 
 
 @pytest.fixture(scope="module")
-def demo():
-    load_demo()  # make sure the committed files exist
-    return demo_dir()
+def demo() -> Path:
+    return demo_folder()
 
 
-def _ok(args: list[str]):
-    result = runner.invoke(app, args, catch_exceptions=False, env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def _fails(args: list[str], capsys) -> str:
-    code = main(args)
-    captured = capsys.readouterr()
-    assert code == 2, captured
-    lines = [line for line in captured.err.splitlines() if line.strip()]
-    assert "Traceback" not in captured.err
-    return " ".join(lines)
-
-
-def test_build_from_the_demo_geopackage(demo: Path, tmp_path: Path) -> None:
-    gpkg = demo / "demo_county.gpkg"
+def test_build_from_the_demo_geopackage(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = _ok(
-        [
-            "build",
-            "--parishes",
-            str(gpkg),
-            "--catchments",
-            f"{gpkg}#catchments",
-            "--scheme",
-            "demo",
-            "--out",
-            str(out),
-        ]
-    )
+    result = ok(demo_build_args(out))
     # The rich tables: the nine localities and the quality checks.
     for name in ("Hereford City", "Golden Valley", "Ross-on-Wye", "Quality report"):
         assert name in result.output
@@ -98,7 +69,7 @@ def test_build_from_a_cp1252_lookup_with_curly_apostrophes(demo: Path, tmp_path:
     lookup.to_csv(path, index=False, encoding="cp1252")
     assert "\u2019".encode("cp1252") in path.read_bytes()
     out = tmp_path / "out"
-    result = _ok(
+    result = ok(
         [
             "build",
             "-p",
@@ -131,13 +102,11 @@ def test_build_from_shapefile_and_geojson_with_a_scheme_file(tmp_path: Path) -> 
     catchments = to_wgs84(demo.catchments.drop(columns="data_source"))
     catchments = catchments.rename(columns={"catchment": "area_name"})
     catchments.to_file(tmp_path / "catchments.geojson")
-    scheme = (Path(__file__).parents[1] / "localitygis" / "data" / "herefordshire.toml").read_text(
-        encoding="utf-8"
-    )
+    scheme = _HEREFORDSHIRE_TOML.read_text(encoding="utf-8")
     scheme = scheme.replace('name = "Weobley"\ntier = 1', 'name = "Weobley"\ntier = 2', 1)
     (tmp_path / "my_scheme.toml").write_text(scheme, encoding="utf-8")
     out = tmp_path / "out"
-    _ok(
+    ok(
         [
             "build",
             "--parishes",
@@ -178,7 +147,7 @@ def test_rejected_parishes_are_written_out(tmp_path: Path) -> None:
     out = tmp_path / "out"
     (out).mkdir()
     (out / "split_parishes.csv").write_text("stale", encoding="utf-8")
-    result = _ok(["build", "-p", str(path), "-c", str(path), "-o", str(out), "--min-share", "0.5"])
+    result = ok(["build", "-p", str(path), "-c", str(path), "-o", str(out), "--min-share", "0.5"])
     assert "1 parish feature(s) rejected" in result.output
     rejects = read_table(out / "rejects.csv")
     assert rejects["reason"].tolist() == ["missing geometry"]
@@ -193,7 +162,7 @@ def test_rejected_parishes_are_written_out(tmp_path: Path) -> None:
 
 
 def test_missing_file_is_one_line(tmp_path: Path, capsys) -> None:
-    message = _fails(
+    message = fails(
         ["build", "-p", str(tmp_path / "nope.gpkg"), "-c", str(tmp_path / "c.gpkg")], capsys
     )
     assert "nope.gpkg" in message
@@ -202,13 +171,10 @@ def test_missing_file_is_one_line(tmp_path: Path, capsys) -> None:
 
 def test_catchments_or_lookup_exactly(demo: Path, capsys) -> None:
     gpkg = str(demo / "demo_county.gpkg")
-    code = main(["build", "-p", gpkg])
-    err = capsys.readouterr().err
-    assert code == 2
-    assert "either --catchments (polygons) or --lookup" in err
-    code = main(["build", "-p", gpkg, "-c", gpkg, "-l", str(demo / "parish_catchment_lookup.csv")])
-    assert code == 2
-    assert "exactly one of them" in capsys.readouterr().err
+    assert "either --catchments (polygons) or --lookup" in fails(["build", "-p", gpkg], capsys)
+    lookup = str(demo / "parish_catchment_lookup.csv")
+    message = fails(["build", "-p", gpkg, "-c", gpkg, "-l", lookup], capsys)
+    assert "exactly one of them" in message
 
 
 def test_shapefile_without_crs_needs_crs_option(tmp_path: Path, capsys) -> None:
@@ -217,7 +183,7 @@ def test_shapefile_without_crs_needs_crs_option(tmp_path: Path, capsys) -> None:
     (tmp_path / "parishes.prj").unlink()
     catchments = str(demo_dir() / "demo_county.gpkg")
     args = ["build", "-p", str(tmp_path / "parishes.shp"), "-c", catchments, "-o", str(tmp_path)]
-    message = _fails(args, capsys)
+    message = fails(args, capsys)
     assert "CRS" in message
     assert "--crs" in message or "crs" in message.lower()
     assert main([*args, "--crs", "EPSG:27700"]) == 0
@@ -229,7 +195,7 @@ def test_lookup_with_unknown_parishes(demo: Path, tmp_path: Path, capsys) -> Non
     lookup.loc[len(lookup)] = {"parish_code": "E04999999", "catchment": "Weobley"}
     path = tmp_path / "lookup.csv"
     lookup.to_csv(path, index=False)
-    message = _fails(["build", "-p", str(demo / "demo_county.gpkg"), "-l", str(path)], capsys)
+    message = fails(["build", "-p", str(demo / "demo_county.gpkg"), "-l", str(path)], capsys)
     assert "E04999999 (row 205)" in message
 
 
@@ -240,24 +206,22 @@ def test_invalid_scheme_file(demo: Path, tmp_path: Path, capsys) -> None:
         encoding="utf-8",
     )
     gpkg = str(demo / "demo_county.gpkg")
-    message = _fails(
+    message = fails(
         ["build", "-p", gpkg, "-c", gpkg, "--scheme", str(tmp_path / "bad.toml")], capsys
     )
     assert "unknown tier 5" in message
-    message = _fails(["build", "-p", gpkg, "-c", gpkg, "--scheme", "atlantis"], capsys)
+    message = fails(["build", "-p", gpkg, "-c", gpkg, "--scheme", "atlantis"], capsys)
     assert "neither a file nor a packaged scheme" in message
 
 
 def test_catchments_missing_from_the_scheme(demo: Path, tmp_path: Path, capsys) -> None:
-    scheme = (Path(__file__).parents[1] / "localitygis" / "data" / "herefordshire.toml").read_text(
-        encoding="utf-8"
-    )
+    scheme = _HEREFORDSHIRE_TOML.read_text(encoding="utf-8")
     (tmp_path / "partial.toml").write_text(
         scheme.replace('catchments = ["Fairfield", "Kingstone"]', 'catchments = ["Fairfield"]'),
         encoding="utf-8",
     )
     gpkg = str(demo / "demo_county.gpkg")
-    message = _fails(
+    message = fails(
         ["build", "-p", gpkg, "-c", gpkg, "--scheme", str(tmp_path / "partial.toml")], capsys
     )
     assert "does not place in any locality: Kingstone" in message
