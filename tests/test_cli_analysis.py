@@ -7,65 +7,37 @@ from pathlib import Path
 import pandas as pd
 import pyogrio
 import pytest
-from typer.testing import CliRunner
 
-from localitygis.cli import app, main
-from localitygis.demo import demo_dir, load_demo
 from localitygis.io import read_table, read_vector, write_geopackage
 from localitygis.provenance import DEMO
 from tests._analysisdata import demo_chain
-
-runner = CliRunner()
-
-
-def _ok(args: list[str]):
-    result = runner.invoke(app, args, catch_exceptions=False, env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    return result
-
-
-def _fails(args: list[str], capsys) -> str:
-    code = main(args)
-    captured = capsys.readouterr()
-    assert code == 2, captured
-    assert "Traceback" not in captured.err
-    return " ".join(line for line in captured.err.splitlines() if line.strip())
+from tests._clidata import build_demo, fails, ok
 
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory) -> dict[str, Path]:
     """localities.gpkg from the real ``build`` command; assets and population as GPKG."""
-    load_demo()
     root = tmp_path_factory.mktemp("analysis_cli")
-    gpkg = demo_dir() / "demo_county.gpkg"
-    _ok(
-        [
-            "build",
-            "--parishes",
-            str(gpkg),
-            "--catchments",
-            f"{gpkg}#catchments",
-            "--scheme",
-            "demo",
-            "--out",
-            str(root / "build"),
-        ]
-    )
     chain = demo_chain()
     assets = write_geopackage(root / "assets.gpkg", {"assets": chain.assets}, provenance=DEMO)
     population = root / "population.gpkg"
     write_geopackage(population, {"population": chain.raw_population}, provenance=DEMO)
     return {
         "root": root,
-        "localities": root / "build" / "localities.gpkg",
+        "localities": build_demo(root / "build"),
         "assets": assets,
         "population": population,
     }
 
 
+def _hubs(files: dict[str, Path], *options: str) -> list[str]:
+    """``localitygis hubs`` on the fixture's assets and localities, with ``options``."""
+    return ["hubs", "-a", str(files["assets"]), "-l", str(files["localities"]), *options]
+
+
 def test_colocate_writes_clusters_and_prints_the_summary(files):
     out = files["root"] / "colocate"
-    result = _ok(["colocate", str(files["assets"]), "--distance", "400", "--out", str(out)])
+    result = ok(["colocate", str(files["assets"]), "--distance", "400", "--out", str(out)])
     assert "Co-location at 400 m" in result.output
     assert "Golden Valley" in result.output
     assert "Generated demo data" in result.output
@@ -86,7 +58,7 @@ def test_colocate_writes_clusters_and_prints_the_summary(files):
 
 def test_hubs_per_locality_with_population_points(files):
     out = files["root"] / "hubs"
-    result = _ok(
+    result = ok(
         [
             "hubs",
             "--assets",
@@ -122,13 +94,9 @@ def test_hubs_per_locality_with_population_points(files):
 
 def test_hubs_county_wide_max_coverage_with_required_site(files):
     out = files["root"] / "hubs_mclp"
-    _ok(
-        [
-            "hubs",
-            "-a",
-            str(files["assets"]),
-            "-l",
-            str(files["localities"]),
+    ok(
+        _hubs(
+            files,
             "--k",
             "4",
             "--method",
@@ -141,7 +109,7 @@ def test_hubs_county_wide_max_coverage_with_required_site(files):
             "library",
             "--out",
             str(out),
-        ]
+        )
     )
     hubs = read_vector(out / "hubs.gpkg", layer="hubs")
     assert len(hubs) <= 4
@@ -154,21 +122,8 @@ def test_hubs_county_wide_max_coverage_with_required_site(files):
 def test_profile_writes_csv_markdown_and_escaped_html(files):
     out = files["root"] / "profile"
     hubs_dir = files["root"] / "hubs_for_profile"
-    _ok(
-        [
-            "hubs",
-            "-a",
-            str(files["assets"]),
-            "-l",
-            str(files["localities"]),
-            "--per-locality",
-            "--solver",
-            "heuristic",
-            "--out",
-            str(hubs_dir),
-        ]
-    )
-    result = _ok(
+    ok(_hubs(files, "--per-locality", "--solver", "heuristic", "--out", str(hubs_dir)))
+    result = ok(
         [
             "profile",
             "--localities",
@@ -196,40 +151,23 @@ def test_profile_writes_csv_markdown_and_escaped_html(files):
 
 def test_profile_without_assets(files):
     out = files["root"] / "profile_plain"
-    _ok(["profile", "-l", str(files["localities"]), "--out", str(out)])
+    ok(["profile", "-l", str(files["localities"]), "--out", str(out)])
     table = read_table(out / "profiles.csv")
     assert "assets" not in table.columns
     assert len(table) == 10
 
 
 def test_errors_are_one_line(files, capsys, tmp_path):
-    message = _fails(["colocate", str(tmp_path / "missing.gpkg")], capsys)
+    message = fails(["colocate", str(tmp_path / "missing.gpkg")], capsys)
     assert "missing.gpkg" in message
-    message = _fails(
-        [
-            "hubs",
-            "-a",
-            str(files["assets"]),
-            "-l",
-            str(files["localities"]),
-            "--method",
-            "max-coverage",
-        ],
-        capsys,
-    )
+    message = fails(_hubs(files, "--method", "max-coverage"), capsys)
     assert "needs distance" in message
-    message = _fails(
-        ["hubs", "-a", str(files["assets"]), "-l", str(files["localities"]), "-r", "NOPE"],
-        capsys,
-    )
+    message = fails(_hubs(files, "-r", "NOPE"), capsys)
     assert "NOPE" in message
-    message = _fails(
-        ["hubs", "-a", str(files["assets"]), "-l", str(files["localities"]), "-c", "castle"],
-        capsys,
-    )
+    message = fails(_hubs(files, "-c", "castle"), capsys)
     assert "categories present" in message
     # the assets layer is not a parish layer
-    message = _fails(["profile", "-l", str(files["assets"])], capsys)
+    message = fails(["profile", "-l", str(files["assets"])], capsys)
     assert "has no parishes or localities layer" in message
     assert "localitygis build" in message
 
@@ -248,29 +186,12 @@ def test_hubs_with_a_csv_of_population_centroids(files, tmp_path, capsys):
     csv = tmp_path / "centroids.csv"
     table.to_csv(csv, index=False)
     out = tmp_path / "out"
-    _ok(
-        [
-            "hubs",
-            "-a",
-            str(files["assets"]),
-            "-l",
-            str(files["localities"]),
-            "--population",
-            str(csv),
-            "--k",
-            "3",
-            "--out",
-            str(out),
-        ]
-    )
+    ok(_hubs(files, "--population", str(csv), "--k", "3", "--out", str(out)))
     coverage = read_table(out / "hub_coverage.csv")
     assert float(coverage["population"].iloc[-1]) == pytest.approx(raw["population"].sum())
     # latitude/longitude given as easting/northing is caught and explained
     swapped = table.assign(x=52.05, y=-2.72)
     bad = tmp_path / "swapped.csv"
     swapped.to_csv(bad, index=False)
-    message = _fails(
-        ["hubs", "-a", str(files["assets"]), "-l", str(files["localities"]), "-p", str(bad)],
-        capsys,
-    )
+    message = fails(_hubs(files, "-p", str(bad)), capsys)
     assert "swapped.csv" in message
