@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
 
-from localitygis.cli import app, main
 from localitygis.maps._offline import external_urls
+from tests._clidata import fails, ok
 from tests._mapdata import demo_map_data
-
-runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +36,14 @@ def files(tmp_path_factory):
     }
 
 
-def _ok(args):
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, (result.output, result.exception)
-    return result
+def _map(files, kind: str, *options: str) -> list[str]:
+    """``localitygis map KIND`` on the fixture's build GeoPackage, with ``options``."""
+    return ["map", kind, "-l", str(files["build"]), *options]
 
 
 def test_map_county_is_offline_by_default(tmp_path, files):
     out = tmp_path / "maps" / "county.html"
-    result = _ok(
+    result = ok(
         [
             "map",
             "county",
@@ -68,25 +64,23 @@ def test_map_county_is_offline_by_default(tmp_path, files):
 
 def test_map_county_online(tmp_path, files):
     out = tmp_path / "county.html"
-    _ok(["map", "county", "-l", f"{files['build']}#localities", "--out", str(out), "--online"])
+    ok(["map", "county", "-l", f"{files['build']}#localities", "--out", str(out), "--online"])
     assert external_urls(out.read_text(encoding="utf-8"))
 
 
 def test_map_assets_with_hubs(tmp_path, files):
     out = tmp_path / "assets.html"
-    _ok(
-        [
-            "map",
+    ok(
+        _map(
+            files,
             "assets",
-            "-l",
-            str(files["build"]),
             "--assets",
             str(files["assets"]),
             "--hubs",
             str(files["hubs"]),
             "--out",
             str(out),
-        ]
+        )
     )
     page = out.read_text(encoding="utf-8")
     assert f"All assets ({len(files['data'].assets):,})" in page
@@ -95,18 +89,7 @@ def test_map_assets_with_hubs(tmp_path, files):
 
 def test_map_every_locality(tmp_path, files):
     folder = tmp_path / "localities"
-    _ok(
-        [
-            "map",
-            "locality",
-            "-l",
-            str(files["build"]),
-            "--assets",
-            str(files["assets"]),
-            "--out",
-            str(folder),
-        ]
-    )
+    ok(_map(files, "locality", "--assets", str(files["assets"]), "--out", str(folder)))
     written = sorted(p.name for p in folder.glob("*.html"))
     assert len(written) == 9
     assert "ross-on-wye.html" in written
@@ -114,15 +97,13 @@ def test_map_every_locality(tmp_path, files):
 
 def test_map_one_locality_and_a_choropleth(tmp_path, files):
     out = tmp_path / "kington.html"
-    _ok(["map", "locality", "-l", str(files["build"]), "--locality", "Kington", "--out", str(out)])
+    ok(_map(files, "locality", "--locality", "Kington", "--out", str(out)))
     assert "Kington locality" in out.read_text(encoding="utf-8")
     out = tmp_path / "reach.html"
-    _ok(
-        [
-            "map",
+    ok(
+        _map(
+            files,
             "choropleth",
-            "-l",
-            str(files["build"]),
             "--column",
             "assets_per_1000",
             "--profiles",
@@ -133,7 +114,7 @@ def test_map_one_locality_and_a_choropleth(tmp_path, files):
             "3",
             "--out",
             str(out),
-        ]
+        )
     )
     assert "Classes: equal interval, 3 classes" in out.read_text(encoding="utf-8")
 
@@ -141,7 +122,7 @@ def test_map_one_locality_and_a_choropleth(tmp_path, files):
 def test_atlas(tmp_path, files):
     out = tmp_path / "atlas.pdf"
     png = tmp_path / "county.png"
-    result = _ok(
+    result = ok(
         [
             "atlas",
             "-l",
@@ -162,39 +143,19 @@ def test_atlas(tmp_path, files):
 
 
 def test_errors_are_one_line_with_exit_code_2(tmp_path, files, capsys):
-    code = main(
-        [
-            "map",
-            "assets",
-            "-l",
-            str(files["build"]),
-            "--assets",
-            str(files["register"]),
-            "--out",
-            str(tmp_path / "x.html"),
-        ]
+    message = fails(
+        _map(
+            files, "assets", "--assets", str(files["register"]), "--out", str(tmp_path / "x.html")
+        ),
+        capsys,
     )
-    err = capsys.readouterr().err
-    assert code == 2
-    assert "is a table" in err
-    assert "Traceback" not in err
-    code = main(["map", "choropleth", "-l", str(files["build"]), "--column", "nope"])
-    assert code == 2
-    assert "lacks column(s) 'nope'" in capsys.readouterr().err
-    code = main(
-        [
-            "map",
-            "locality",
-            "-l",
-            str(files["build"]),
-            "--locality",
-            "Atlantis",
-            "--out",
-            str(tmp_path / "a.html"),
-        ]
+    assert "is a table" in message
+    message = fails(_map(files, "choropleth", "--column", "nope"), capsys)
+    assert "lacks column(s) 'nope'" in message
+    message = fails(
+        _map(files, "locality", "--locality", "Atlantis", "--out", str(tmp_path / "a.html")),
+        capsys,
     )
-    assert code == 2
-    assert "no locality named 'Atlantis'" in capsys.readouterr().err
-    code = main(["map", "county", "-l", str(tmp_path / "missing.gpkg")])
-    assert code == 2
-    assert "not found" in capsys.readouterr().err
+    assert "no locality named 'Atlantis'" in message
+    message = fails(["map", "county", "-l", str(tmp_path / "missing.gpkg")], capsys)
+    assert "not found" in message
