@@ -45,6 +45,7 @@ from localitygis.quality import (
     _no_coverage_problems,
     check_coverage,
     check_duplicate_codes,
+    coverage_is_valid,
     find_gaps,
     repair_geometries,
 )
@@ -416,7 +417,9 @@ def build_localities(
     geoms = np.asarray(frame.geometry.array, dtype=object)
     background = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
     valid_future = (
-        background.submit(shapely.coverage_is_valid, geoms) if background is not None else None
+        background.submit(coverage_is_valid, geoms, assume_valid=True)
+        if background is not None
+        else None
     )
     try:
         # -- assignment
@@ -634,7 +637,7 @@ def _check_and_dissolve(
     valid = (
         bool(valid_future.result())
         if valid_future is not None
-        else bool(shapely.coverage_is_valid(geoms))
+        else coverage_is_valid(geoms, assume_valid=True)
     )
     if valid:
         coverage = CoverageCheck(True, *_no_coverage_problems(frame.crs))
