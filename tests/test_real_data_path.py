@@ -314,3 +314,22 @@ def test_the_national_file_without_a_district_reports_parishes_outside_every_cat
 def test_fixture_parishes_are_a_valid_coverage(real_files):
     parishes = read_vector(real_files["bfc"], layer=BFC_LAYER)
     assert shapely.coverage_is_valid(parishes.geometry.values)
+
+
+def test_district_needs_its_lookup(real_files, tmp_path):
+    result = CliRunner().invoke(
+        app,
+        [
+            "build",
+            "--parishes",
+            f"{real_files['bfc']}#{BFC_LAYER}",
+            "--district",
+            LAD_CODE,
+            "--catchments",
+            str(real_files["catchments"]),
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "--district and --district-lookup go together" in result.output

@@ -34,6 +34,7 @@ from localitygis.io import (
     read_catchments,
     read_lookup,
     read_parishes,
+    select_district,
     write_csv,
     write_geojson,
     write_geopackage,
@@ -125,10 +126,27 @@ def build(
     engine: Annotated[
         Engine, typer.Option("--engine", help="Vector reading library.")
     ] = Engine.pyogrio,
+    district: Annotated[
+        str | None,
+        typer.Option(
+            "--district",
+            help="Keep only this local authority district's parishes (code, e.g. E06000019, "
+            "or name); needs --district-lookup.",
+        ),
+    ] = None,
+    district_lookup: Annotated[
+        Path | None,
+        typer.Option(
+            "--district-lookup",
+            help="The ONS parish to local authority district lookup (CSV or Excel).",
+        ),
+    ] = None,
 ) -> None:
     """Build localities from parishes and catchments (or a lookup table) and write them out."""
     if (catchments is None) == (lookup is None):
         fail("give either --catchments (polygons) or --lookup (a table), exactly one of them")
+    if (district is None) != (district_lookup is None):
+        fail("--district and --district-lookup go together: give both, or neither")
     chosen = resolve_scheme(scheme)
     p_path, p_layer = split_spec(parishes, layer)
     parish_frame = read_parishes(
@@ -140,6 +158,13 @@ def build(
         crs=crs,
         engine=engine.value,
     )
+    if district is not None and district_lookup is not None:
+        parish_frame = select_district(parish_frame, district_lookup, district)
+        selection = parish_frame.attrs["selection"]
+        console.print(
+            f"{selection['kept']:,} of {selection['read']:,} parishes are in {escape(district)}",
+            highlight=False,
+        )
     catchment_frame = None
     lookup_frame = None
     if catchments is not None:
