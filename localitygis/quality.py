@@ -464,45 +464,69 @@ def _certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> bool:
     shell = np.r_[True, part_of[1:] != part_of[:-1]]
     oriented = shell == shapely.is_ccw(rings)  # ring already runs the standard way
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    x = coords[:, 0] + 0.0  # -0.0 -> 0.0: equal coordinates get equal bits
-    y = coords[:, 1] + 0.0
+    coords += 0.0  # -0.0 -> 0.0: equal coordinates get equal bits
+    bits = coords.view(np.uint64)
     with np.errstate(over="ignore"):
-        vertex = _mix(_mix(x.view(np.uint64).copy()) ^ y.view(np.uint64))
-        h0, h1 = vertex[:-1], vertex[1:]
-        key = _mix(np.minimum(h0, h1) * _HASH ^ np.maximum(h0, h1))
-    # The lowest bit of the key is the segment's direction along its standard-oriented
-    # ring, so a segment traversed both ways is a pair of keys differing in that bit only.
-    up = (h0 < h1) == oriented[ring_of[:-1]]
-    key = (key & ~np.uint64(1)) | up.astype(np.uint64)
-    same = (ring_of[1:] == ring_of[:-1]) & (h0 != h1)  # zero-length segments are skipped
-    seg = np.flatnonzero(same)  # segment i runs from vertex seg[i] to seg[i] + 1
-    key = key[same]
+        vertex = _mix(bits[:, 0].copy())
+        vertex ^= bits[:, 1]
+        _mix(vertex)
+        # Segment i runs from vertex seg[i] to seg[i] + 1 of the same ring; zero-length
+        # segments are skipped, as GEOS does.
+        same = ring_of[1:] == ring_of[:-1]
+        turn = oriented[ring_of]  # per vertex: its ring runs the standard way
+        del ring_of
+        same &= vertex[1:] != vertex[:-1]
+        seg = np.flatnonzero(same).astype(np.int32 if len(same) < 2**31 - 1 else np.int64)
+        del same
+        h0, h1 = vertex[seg], vertex[seg + 1]
+        del vertex
+        # The lowest bit of a key is the segment's direction along its standard-oriented
+        # ring, so a segment traversed both ways is two keys differing in that bit only.
+        up = (h0 < h1) == turn[seg]
+        key = np.minimum(h0, h1)
+        np.maximum(h0, h1, out=h1)
+        del h0
+        key *= _HASH
+        key ^= h1
+        del h1
+        _mix(key)
+    key &= ~np.uint64(1)
+    key |= up
+    del up
     order = np.argsort(key)
-    ordered = key[order]
-    pair = (ordered[1:] ^ ordered[:-1]) == 1
-    dup = (ordered[1:] >> np.uint64(1)) == (ordered[:-1] >> np.uint64(1))
-    if (dup & ~pair).any() or (pair[1:] & pair[:-1]).any():
+    key = key[order]
+    step = key[1:] ^ key[:-1]
+    del key
+    pair = step == 1
+    if (step == 0).any() or (pair[1:] & pair[:-1]).any():
         return False  # a segment used twice the same way or thrice (overlaps), or a collision
+    del step
     first, second = order[:-1][pair], order[1:][pair]
-    # Check each pair really is one segment traversed both ways (tail of one = head of other).
-    a, b = seg[first], seg[second]
-    point = coords.view(np.complex128).ravel()
-    turn = oriented[ring_of]
-    tail_a, head_a = np.where(turn[a], a, a + 1), np.where(turn[a], a + 1, a)
-    tail_b, head_b = np.where(turn[b], b, b + 1), np.where(turn[b], b + 1, b)
-    if not ((point[tail_a] == point[head_b]) & (point[head_a] == point[tail_b])).all():
-        return False  # a hash collision, not a pair: ask GEOS
-    left = np.ones(len(key), dtype=bool)
+    left = np.ones(len(order), dtype=bool)
+    del order, pair
     left[first] = False
     left[second] = False
+    # Check each pair really is one segment traversed both ways (tail of one = head of other).
+    point = coords.view(np.complex128).ravel()
+    a, b = seg[first], seg[second]
+    for_a, for_b = turn[a], turn[b]
+    del first, second
+    tail_a, head_a = np.where(for_a, a, a + 1), np.where(for_a, a + 1, a)
+    tail_b, head_b = np.where(for_b, b, b + 1), np.where(for_b, b + 1, b)
+    del a, b, for_a, for_b
+    if not ((point[tail_a] == point[head_b]) & (point[head_a] == point[tail_b])).all():
+        return False  # a hash collision, not a pair: ask GEOS
+    del tail_a, head_a, tail_b, head_b
     if not left.any():
         return False
     start = seg[left]
-    forward = oriented[ring_of[start]]
+    forward = turn[start]
     tail = np.where(forward, start, start + 1)
     head = np.where(forward, start + 1, start)
     ends = np.column_stack([tail, head]).ravel()
-    segments = shapely.linestrings(x[ends], y[ends], indices=np.repeat(np.arange(len(start)), 2))
+    segments = shapely.linestrings(
+        coords[ends, 0], coords[ends, 1], indices=np.repeat(np.arange(len(start)), 2)
+    )
     merged = shapely.line_merge(shapely.multilinestrings(segments), directed=True)
     lines = shapely.get_parts(merged)
     if not shapely.is_closed(lines).all() or not shapely.is_simple(merged):
