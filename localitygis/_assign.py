@@ -57,6 +57,30 @@ def _intersection_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return shapely.area(shapely.intersection(a, b))
 
 
+def _clipped_intersection_area(parts: np.ndarray, big: np.ndarray) -> np.ndarray:
+    """Area of ``parts[i] ∩ big[i]``, clipping ``big`` to a box around ``parts[i]`` first.
+
+    A catchment has several times a parish's vertices; cut to a box a little larger than the
+    parish (a cheap linear pass), the overlay nodes only the catchment boundary near it.
+    Inside the box the clipped catchment is the catchment, and the parish lies strictly inside
+    the box, so the intersection is the same (to rounding: only the clipped catchment's new
+    vertices, on the box and outside the parish, are rounded). A clip that comes out
+    invalid (possible with ``clip_by_rect``) is not used.
+    """
+    bounds = shapely.bounds(parts)
+    pad = 1.0 + 0.01 * np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+    clipped = np.array(
+        [
+            shapely.clip_by_rect(g, x0 - d, y0 - d, x1 + d, y1 + d)
+            for g, (x0, y0, x1, y1), d in zip(big, bounds, pad, strict=True)
+        ],
+        dtype=object,
+    )
+    usable = shapely.is_valid(clipped)
+    clipped[~usable] = big[~usable]
+    return shapely.area(shapely.intersection(parts, clipped))
+
+
 def _workers(workers: int | None) -> int:
     if workers is not None:
         return max(1, int(workers))
@@ -180,7 +204,7 @@ def assign_by_overlap(
             points = shapely.point_on_surface(p_geoms)
             main = shapely.contains(c_geoms[ci], points[pi])
             mpi, mci = pi[main], ci[main]
-            areas = _parallel(_intersection_area, p_geoms[mpi], c_geoms[mci], threads)
+            areas = _parallel(_clipped_intersection_area, p_geoms[mpi], c_geoms[mci], threads)
             share = areas / p_area[mpi]
             settled = (share > 0.5) & (share >= min_share)
             best[mpi[settled]] = mci[settled]
