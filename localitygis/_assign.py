@@ -169,6 +169,18 @@ def assign_by_overlap(
     0      West              1.0
     1      East              0.8
     """
+    return _assign_by_overlap(parishes, catchments, min_share=min_share, workers=workers)
+
+
+def _assign_by_overlap(
+    parishes: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame,
+    *,
+    min_share: float = 0.9,
+    workers: int | None = None,
+    catchments_valid: bool = False,
+) -> pd.DataFrame:
+    """:func:`assign_by_overlap`; ``catchments_valid``: every catchment geometry is valid."""
     n = len(parishes)
     threads = _workers(workers)
     p_geoms = np.asarray(parishes.geometry.array, dtype=object)
@@ -178,7 +190,11 @@ def assign_by_overlap(
     p_area = shapely.area(p_geoms)
     # Whether the catchments form a coverage is checked beside the first steps.
     pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
-    coverage_check = pool.submit(coverage_is_valid, c_geoms) if pool is not None else None
+    coverage_check = (
+        pool.submit(coverage_is_valid, c_geoms, assume_valid=catchments_valid)
+        if pool is not None
+        else None
+    )
     tree = shapely.STRtree(c_geoms)
     pi, ci = tree.query(p_geoms)  # envelope candidates, sorted by parish then catchment
 
@@ -199,7 +215,7 @@ def assign_by_overlap(
         if coverage_check is not None:
             disjoint = bool(coverage_check.result())
         else:
-            disjoint = coverage_is_valid(c_geoms)
+            disjoint = coverage_is_valid(c_geoms, assume_valid=catchments_valid)
         if disjoint and len(pi):
             points = shapely.point_on_surface(p_geoms)
             main = shapely.contains(c_geoms[ci], points[pi])

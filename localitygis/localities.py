@@ -30,6 +30,7 @@ import shapely
 from pyproj import CRS
 
 from localitygis._assign import (
+    _assign_by_overlap,
     _first,
     _normalised,
     _require_columns,
@@ -49,7 +50,7 @@ from localitygis.quality import (
     find_gaps,
     repair_geometries,
 )
-from localitygis.scheme import Scheme, herefordshire_scheme, normalise_name
+from localitygis.scheme import ResolvedScheme, Scheme, herefordshire_scheme, normalise_name
 
 __all__ = [
     "LOCALITY_COLUMNS",
@@ -409,7 +410,12 @@ def build_localities(
         )
     codes = frame["parish_code"].astype(str).to_numpy(dtype=object)
     names = frame["parish_name"].to_numpy(dtype=object)
-    resolved = scheme.resolve_parishes(list(codes), list(names))
+    # Resolving normalises every parish name: only worth it when something refers to parishes.
+    resolved = (
+        scheme.resolve_parishes(list(codes), list(names))
+        if scheme.overrides or scheme.groups
+        else ResolvedScheme((), ())
+    )
     override_of = {code: (loc, reason) for code, loc, reason in resolved.overrides}
 
     # -- the coverage check runs in the background from here to the dissolve
@@ -428,7 +434,10 @@ def build_localities(
             catch, c_repaired, c_rejects, merged = _prepare_catchments(catchments)
             repaired.append(c_repaired)
             rejects.append(c_rejects)
-            assigned = assign_by_overlap(frame, catch, min_share=min_share, workers=workers)
+            # Repaired catchments are valid: the coverage check need not test that again.
+            assigned = _assign_by_overlap(
+                frame, catch, min_share=min_share, workers=workers, catchments_valid=True
+            )
             route = "overlap"
             if not assigned.attrs.get("catchments_coverage_valid", True):
                 notes.append(
