@@ -114,7 +114,8 @@ class RepairResult:
     Attributes
     ----------
     frame : geopandas.GeoDataFrame
-        The usable features, repaired, in input order (rejected ones removed).
+        The usable features, repaired, in input order (rejected ones removed); every
+        geometry is valid.
     repaired : pandas.DataFrame
         ``layer``, ``row``, ``feature``, ``problem``, ``area_before_m2``, ``area_after_m2``.
     rejects : pandas.DataFrame
@@ -194,7 +195,9 @@ def repair_geometries(
         problem = shapely.is_valid_reason(geoms[i])
         fixed = shapely.make_valid(geoms[i], method="structure", keep_collapsed=False)
         fixed = _polygonal_part(fixed)
-        if fixed.is_empty or fixed.area <= 0:
+        if not fixed.is_valid:  # keep the promise that every geometry out is valid
+            fixed = _polygonal_part(shapely.make_valid(fixed, method="structure"))
+        if fixed.is_empty or fixed.area <= 0 or not fixed.is_valid:
             reject_pos.append(int(i))
             reject_reason.append(f"invalid geometry ({problem}) with no area after repair")
             continue
