@@ -124,11 +124,11 @@ def assign_by_overlap(
     1. candidate pairs come from an STRtree of the catchments (envelopes);
     2. a parish properly inside a catchment (prepared ``contains_properly``) takes it with
        share 1, and no intersection is computed;
-    3. when the catchments form a valid coverage (no overlaps; checked with
-       :func:`shapely.coverage_is_valid`), a straddling parish is intersected only with the
-       catchment holding a point on its surface: a share above one half there cannot be
-       beaten, because the other catchments share the rest (the check is
-       :func:`localitygis.quality.coverage_is_valid`, GEOS's answer found faster);
+    3. a straddling parish is first intersected with the catchment holding a point on its
+       surface; when the catchments form a valid coverage (no overlaps; checked meanwhile
+       with :func:`localitygis.quality.coverage_is_valid`, GEOS's answer found faster),
+       that is the only intersection needed if the share there is over one half: it cannot
+       be beaten, because the other catchments share the rest;
     4. everything else — parishes whose best share is below ``min_share`` or one half,
        parishes in gaps, and every parish when the catchments overlap — has every
        candidate intersected, so the runner-up is known too.
@@ -211,22 +211,27 @@ def _assign_by_overlap(
         best_area[best >= 0] = p_area[best >= 0]
         open_pair = best[pi] < 0
         pi, ci = pi[open_pair], ci[open_pair]
-        measured = np.zeros(n, dtype=bool)
+        # The catchment holding a point on the parish's surface is measured whatever the
+        # coverage check says (its share settles the parish when the catchments form a
+        # coverage; otherwise it is one of the candidates), so it is measured meanwhile.
+        points = np.full(n, None, dtype=object)
+        open_parishes = np.unique(pi)
+        points[open_parishes] = shapely.point_on_surface(p_geoms[open_parishes])
+        main = shapely.contains(c_geoms[ci], points[pi])
+        mpi, mci = pi[main], ci[main]
+        main_areas = _parallel(_clipped_intersection_area, p_geoms[mpi], c_geoms[mci], threads)
         if coverage_check is not None:
             disjoint = bool(coverage_check.result())
         else:
             disjoint = coverage_is_valid(c_geoms, assume_valid=catchments_valid)
-        if disjoint and len(pi):
-            points = shapely.point_on_surface(p_geoms)
-            main = shapely.contains(c_geoms[ci], points[pi])
-            mpi, mci = pi[main], ci[main]
-            areas = _parallel(_clipped_intersection_area, p_geoms[mpi], c_geoms[mci], threads)
-            share = areas / p_area[mpi]
+        measured = np.zeros(n, dtype=bool)
+        if disjoint and len(mpi):
+            share = main_areas / p_area[mpi]
             settled = (share > 0.5) & (share >= min_share)
             best[mpi[settled]] = mci[settled]
-            best_area[mpi[settled]] = areas[settled]
+            best_area[mpi[settled]] = main_areas[settled]
             measured[mpi[settled]] = True
-        todo = ~measured[pi] & (best[pi] < 0)
+        todo = ~measured[pi] & ~main
         pi, ci = pi[todo], ci[todo]
         hits = shapely.intersects(c_geoms[ci], p_geoms[pi])
         pi, ci = pi[hits], ci[hits]
@@ -234,7 +239,12 @@ def _assign_by_overlap(
         if pool is not None:
             pool.shutdown(wait=True)
         shapely.destroy_prepared(c_geoms)
-    areas = _parallel(_intersection_area, p_geoms[pi], c_geoms[ci], threads)
+    areas = _parallel(_clipped_intersection_area, p_geoms[pi], c_geoms[ci], threads)
+    # The unsettled parishes' main catchments join the rest of their candidates.
+    again = ~measured[mpi]
+    pi = np.concatenate([mpi[again], pi])
+    ci = np.concatenate([mci[again], ci])
+    areas = np.concatenate([main_areas[again], areas])
     positive = areas > 0
     pi, ci, areas = pi[positive], ci[positive], areas[positive]
     if len(pi):
