@@ -170,3 +170,18 @@ def test_random_tessellations_agree_with_geos(
         assert geos
     if defect == "none":  # a clean coverage is vouched for without GEOS
         assert _certify_coverage(arr) is geos
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_hash_collisions_are_settled_exactly(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every segment hashes alike: all pairing is left to the exact (coordinate) path.
+    import localitygis.quality as quality
+
+    monkeypatch.setattr(quality, "_mix", lambda k: np.multiply(k, 0, out=k))
+    geoms, expected = CASES[name]
+    arr = np.array(geoms, dtype=object)
+    if quality._certify_coverage(arr):
+        assert expected
+    assert quality.coverage_is_valid(arr) is expected
+    cells = np.array(_tessellation(5, 12, densify=60.0), dtype=object)
+    assert quality._certify_coverage(cells)
