@@ -172,7 +172,11 @@ def repair_geometries(
     empty[~missing] = shapely.is_empty(geoms[~missing].astype(object))
     types = shapely.get_type_id(geoms)
     polygonal = np.isin(types, (3, 6))  # Polygon, MultiPolygon
-    wrong = ~empty & ~polygonal
+    # A GeometryCollection with polygons in it (GIS unions and clips make them) keeps its
+    # polygonal parts, counted as a repair below; one with no area is the wrong type.
+    collection = ~empty & (types == 7)
+    collection[collection] = shapely.area(geoms[collection].astype(object)) > 0
+    wrong = ~empty & ~polygonal & ~collection
     if wrong.any():
         listing = ", ".join(
             f"{labels[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(wrong)[:10]
@@ -183,7 +187,7 @@ def repair_geometries(
         )
     usable = ~empty
     invalid = np.zeros(len(geoms), dtype=bool)
-    invalid[usable] = ~shapely.is_valid(geoms[usable])
+    invalid[usable] = ~shapely.is_valid(geoms[usable]) | collection[usable]
     repaired_rows = []
     reject_pos: list[int] = []
     reject_reason: list[str] = []
@@ -192,7 +196,11 @@ def repair_geometries(
         reject_reason.append("missing geometry" if missing[i] else "empty geometry")
     new_geoms = geoms.copy()
     for i in np.flatnonzero(invalid):
-        problem = shapely.is_valid_reason(geoms[i])
+        problem = (
+            "geometry collection (kept its polygonal parts)"
+            if collection[i]
+            else shapely.is_valid_reason(geoms[i])
+        )
         fixed = shapely.make_valid(geoms[i], method="structure", keep_collapsed=False)
         fixed = _polygonal_part(fixed)
         if not fixed.is_valid:  # keep the promise that every geometry out is valid

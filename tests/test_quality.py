@@ -281,3 +281,22 @@ def test_split_parish_listing_names_the_runner_up() -> None:
     assert split["second_catchment"].iloc[0] == "T"
     assert split["second_share"].iloc[0] == pytest.approx(0.3)
     assert np.isclose(split[["catchment_share", "second_share"]].sum(axis=1), 1).all()
+
+
+def test_geometry_collection_keeps_its_polygons_and_is_counted() -> None:
+    square = box(0, 0, 10, 10)
+    collection = GeometryCollection([square, LineString([(10, 10), (20, 20)])])
+    layer = gpd.GeoDataFrame(
+        {"catchment": ["A", "B"]}, geometry=[box(10, 0, 20, 10), collection], crs=27700
+    )
+    result = repair_geometries(layer, layer="catchments", label="catchment")
+    assert result.frame.geometry.iloc[1].equals(square)
+    assert result.repaired["feature"].tolist() == ["B"]
+    assert "geometry collection" in result.repaired["problem"].iloc[0]
+    lines_only = gpd.GeoDataFrame(
+        {"catchment": ["C"]},
+        geometry=[GeometryCollection([LineString([(0, 0), (1, 1)])])],
+        crs=27700,
+    )
+    with pytest.raises(GeometryError, match=r"must be polygons.*C \(GeometryCollection\)"):
+        repair_geometries(lines_only, layer="catchments", label="catchment")
