@@ -65,13 +65,13 @@ def _clipped_intersection_area(parts: np.ndarray, big: np.ndarray) -> np.ndarray
     Inside the box the clipped catchment is the catchment, and the parish lies strictly inside
     the box, so the intersection is the same (to rounding: only the clipped catchment's new
     vertices, on the box and outside the parish, are rounded). A clip that comes out
-    invalid (possible with ``clip_by_rect``) is not used.
+    invalid, or that GEOS refuses (possible with ``clip_by_rect``), is not used.
     """
     bounds = shapely.bounds(parts)
     pad = 1.0 + 0.01 * np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
     clipped = np.array(
         [
-            shapely.clip_by_rect(g, x0 - d, y0 - d, x1 + d, y1 + d)
+            _clip_or_whole(g, x0 - d, y0 - d, x1 + d, y1 + d)
             for g, (x0, y0, x1, y1), d in zip(big, bounds, pad, strict=True)
         ],
         dtype=object,
@@ -79,6 +79,16 @@ def _clipped_intersection_area(parts: np.ndarray, big: np.ndarray) -> np.ndarray
     usable = shapely.is_valid(clipped)
     clipped[~usable] = big[~usable]
     return shapely.area(shapely.intersection(parts, clipped))
+
+
+def _clip_or_whole(
+    geom: shapely.Geometry, xmin: float, ymin: float, xmax: float, ymax: float
+) -> shapely.Geometry:
+    """``clip_by_rect``, or the whole geometry when GEOS cannot clip it (degenerate rings)."""
+    try:
+        return shapely.clip_by_rect(geom, xmin, ymin, xmax, ymax)
+    except shapely.errors.GEOSException:
+        return geom
 
 
 def _workers(workers: int | None) -> int:
