@@ -89,12 +89,6 @@ def test_non_polygon_boundaries_are_an_error() -> None:
         repair_geometries(layer, layer="parishes", label="parish_code")
 
 
-def test_geometry_collection_of_polygons_is_an_error_not_a_guess() -> None:
-    layer = _layer([GeometryCollection([box(0, 0, 1, 1)])])
-    with pytest.raises(GeometryError, match="GeometryCollection"):
-        repair_geometries(layer, layer="catchments")
-
-
 def test_rejects_frame_keeps_original_columns_that_clash() -> None:
     frame = pd.DataFrame({"row": [7, 8], "reason": ["a", "b"], "name": ["x", "y"]})
     out = rejects_frame(frame, [1], ["bad"], source="lookup")
