@@ -38,6 +38,8 @@ from localitygis._assign import (
     assign_by_lookup,
     assign_by_overlap,
 )
+from localitygis._coverage import CoverageChain
+from localitygis._dissolve import coverage_state, union_by_group
 from localitygis.errors import CRSError, DataError, SchemeError
 from localitygis.provenance import provenance_of, with_provenance
 from localitygis.quality import (
@@ -46,7 +48,6 @@ from localitygis.quality import (
     _no_coverage_problems,
     check_coverage,
     check_duplicate_codes,
-    coverage_is_valid,
     find_gaps,
     repair_geometries,
 )
@@ -184,6 +185,18 @@ def dissolve_localities(
     {'locality': 'L', 'tier': 1, 'tier_name': 'Rural', 'parish_count': 2, 'area_km2': 2.0,
      'population': 400, 'density_per_km2': 200.0, 'catchments': 'A; B'}
     """
+    return _dissolve_localities(parishes, scheme, coverage_valid=coverage_valid, workers=workers)
+
+
+def _dissolve_localities(
+    parishes: gpd.GeoDataFrame,
+    scheme: Scheme,
+    *,
+    coverage_valid: bool,
+    workers: int,
+    chain: CoverageChain | None = None,
+) -> gpd.GeoDataFrame:
+    """:func:`dissolve_localities`, from the parishes' coverage certificate when given."""
     geoms = np.asarray(parishes.geometry.array, dtype=object)
     loc_key = parishes["locality"].to_numpy(dtype=object)
     has_pop = "population" in parishes.columns
@@ -197,23 +210,18 @@ def dissolve_localities(
     shapes = []
     members = [(loc, loc_key == loc.name) for loc in scheme.localities]
     members = [(loc, member) for loc, member in members if member.any()]
-
-    def union(member: np.ndarray) -> shapely.Geometry:
-        if coverage_valid:
-            return shapely.coverage_union_all(geoms[member])
-        merged = shapely.union_all(geoms[member])
-        return shapely.make_valid(merged, method="structure", keep_collapsed=False)
-
-    if workers > 1 and len(members) > 1:
-        # Largest first, so the threads finish together.
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            by_size = sorted(range(len(members)), key=lambda i: -int(members[i][1].sum()))
-            done = dict(
-                zip(by_size, pool.map(lambda i: union(members[i][1]), by_size), strict=True)
-            )
-        dissolved = [done[i] for i in range(len(members))]
-    else:
-        dissolved = [union(member) for _, member in members]
+    group = np.full(len(geoms), -1, dtype=np.int64)
+    for i, (_, member) in enumerate(members):
+        group[member] = i
+    group[group < 0] = len(members)  # parishes of no locality in the scheme: left out
+    dissolved = union_by_group(
+        geoms,
+        group,
+        len(members),
+        coverage_valid=coverage_valid,
+        chain=chain,
+        workers=workers,
+    )
     for (loc, member), shape in zip(members, dissolved, strict=True):
         count = int(member.sum())
         area_km2 = float(shapely.area(shape)) / 1e6
@@ -422,11 +430,7 @@ def build_localities(
     threads = _workers(workers)
     geoms = np.asarray(frame.geometry.array, dtype=object)
     background = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
-    valid_future = (
-        background.submit(coverage_is_valid, geoms, assume_valid=True)
-        if background is not None
-        else None
-    )
+    state_future = background.submit(coverage_state, geoms) if background is not None else None
     try:
         # -- assignment
         merged = pd.DataFrame(columns=["catchment", "features"])
@@ -544,8 +548,8 @@ def build_localities(
         frame.loc[assigned["catchment"].isna().to_numpy(), "catchment"] = None
 
         # -- coverage checks and dissolve
-        coverage, localities = _check_and_dissolve(
-            frame, geoms, codes, scheme, threads, valid_future
+        coverage, chain, localities = _check_and_dissolve(
+            frame, geoms, codes, scheme, threads, state_future
         )
     finally:
         if background is not None:
@@ -557,14 +561,18 @@ def build_localities(
             "localities were dissolved with union_all instead of the coverage union"
         )
     loc_geoms = np.asarray(localities.geometry.array, dtype=object)
-    county = (
-        shapely.coverage_union_all(loc_geoms) if coverage.is_valid else shapely.union_all(loc_geoms)
-    )
+    county = union_by_group(
+        loc_geoms if chain is None else geoms,
+        np.zeros(len(loc_geoms) if chain is None else len(geoms), dtype=np.int64),
+        1,
+        coverage_valid=coverage.is_valid,
+        chain=chain,
+    )[0]
     gaps = find_gaps(county, crs=frame.crs)
 
     # -- catchments layer
     if catch is None:
-        catch = _dissolve_catchments(frame, coverage_valid=coverage.is_valid)
+        catch = _dissolve_catchments(frame, coverage_valid=coverage.is_valid, chain=chain)
     catch_out = _catchment_layer(catch, frame, scheme)
     empty_catchments = _empty_catchments(catch_out, scheme)
     used = set(localities["locality"])
@@ -635,25 +643,24 @@ def _check_and_dissolve(
     codes: np.ndarray,
     scheme: Scheme,
     workers: int,
-    valid_future: Future[bool] | None,
-) -> tuple[CoverageCheck, gpd.GeoDataFrame]:
+    state_future: Future[tuple[bool, CoverageChain | None]] | None,
+) -> tuple[CoverageCheck, CoverageChain | None, gpd.GeoDataFrame]:
     """Dissolve with the coverage union when the parishes form a valid coverage.
 
-    ``valid_future`` is the validity check, started in the background as soon as the
-    geometry was repaired. Otherwise the localities are dissolved with ``union_all`` and
-    the coverage problems are listed.
+    ``state_future`` is the validity check with its certificate (:func:`coverage_state`),
+    started in the background as soon as the geometry was repaired; the certificate
+    dissolves the localities. Otherwise the localities are dissolved with ``union_all``
+    and the coverage problems are listed.
     """
-    valid = (
-        bool(valid_future.result())
-        if valid_future is not None
-        else coverage_is_valid(geoms, assume_valid=True)
-    )
+    valid, chain = state_future.result() if state_future is not None else coverage_state(geoms)
     if valid:
         coverage = CoverageCheck(True, *_no_coverage_problems(frame.crs))
     else:
         coverage = check_coverage(geoms, codes, crs=frame.crs)
-    localities = dissolve_localities(frame, scheme, coverage_valid=valid, workers=workers)
-    return coverage, localities
+    localities = _dissolve_localities(
+        frame, scheme, coverage_valid=valid, workers=workers, chain=chain
+    )
+    return coverage, chain, localities
 
 
 def _population(values: pd.Series) -> pd.Series:
@@ -669,14 +676,15 @@ def _population(values: pd.Series) -> pd.Series:
     return numbers.astype("Int64")
 
 
-def _dissolve_catchments(frame: gpd.GeoDataFrame, *, coverage_valid: bool) -> gpd.GeoDataFrame:
+def _dissolve_catchments(
+    frame: gpd.GeoDataFrame, *, coverage_valid: bool, chain: CoverageChain | None
+) -> gpd.GeoDataFrame:
     """Dissolve the parishes by catchment (the catchments layer of the lookup route)."""
-    union = shapely.coverage_union_all if coverage_valid else shapely.union_all
     keys = frame["catchment"].astype(str).to_numpy(dtype=object)
+    names, group = np.unique(keys.astype(str), return_inverse=True)
     geoms = np.asarray(frame.geometry.array, dtype=object)
-    names = sorted(set(keys))
-    shapes = [union(geoms[keys == name]) for name in names]
-    return gpd.GeoDataFrame({"catchment": names}, geometry=shapes, crs=frame.crs)
+    shapes = union_by_group(geoms, group, len(names), coverage_valid=coverage_valid, chain=chain)
+    return gpd.GeoDataFrame({"catchment": list(names)}, geometry=shapes, crs=frame.crs)
 
 
 def _reasons(assigned: pd.DataFrame, route: str, lookup: pd.DataFrame | None) -> np.ndarray:

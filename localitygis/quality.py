@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis._coverage import certify_coverage
 from localitygis.errors import DataError, GeometryError
 
 __all__ = [
@@ -401,8 +402,8 @@ def coverage_is_valid(
     """Return whether polygons form a valid coverage: the answer of GEOS, usually faster.
 
     The answer is exactly :func:`shapely.coverage_is_valid`'s (``gap_width=0``). A cheap
-    certificate is tried first (see :func:`_certify_coverage`); only when it cannot vouch
-    for the coverage does GEOS's polygon-by-polygon validation run.
+    certificate is tried first (see :func:`localitygis._coverage.certify_coverage`); only
+    when it cannot vouch for the coverage does GEOS's polygon-by-polygon validation run.
 
     Parameters
     ----------
@@ -427,175 +428,9 @@ def coverage_is_valid(
     geoms = np.asarray(geometries, dtype=object)
     if not len(geoms):
         return True
-    if _certify_coverage(geoms, assume_valid=assume_valid):
+    if certify_coverage(geoms, assume_valid=assume_valid) is not None:
         return True
     return bool(shapely.coverage_is_valid(geoms))
-
-
-_HASH = np.uint64(0x9E3779B97F4A7C15)
-
-
-def _mix(k: np.ndarray) -> np.ndarray:
-    """Scramble 64-bit words in place (a multiply-xorshift), so hashes spread evenly."""
-    k ^= k >> np.uint64(29)
-    k *= _HASH
-    k ^= k >> np.uint64(32)
-    return k
-
-
-def _certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> bool:
-    """Vouch that polygons form a valid coverage, or return False ("cannot tell").
-
-    True is a proof, not an estimate. Orient every ring (shells anticlockwise, holes
-    clockwise) and add up all boundary segments as a chain, a segment traversed both ways
-    cancelling. For valid polygons, the number of polygons over a point equals the winding
-    number of that chain about it, exactly, because cancelled pairs wind by nothing. The
-    leftover chain ``B`` (segments not matched exactly by a neighbour) is checked with GEOS:
-    its segments must merge into closed rings that are simple and touch nowhere, nested with
-    alternating orientation (outermost anticlockwise). Then the winding number is 0 or 1
-    everywhere, so no two polygons overlap; and any mismatched shared edge (a vertex on
-    another polygon's edge, collinear edges that are not equal, crossing edges) either
-    overlaps a neighbour or leaves two touching or overlapping segments in ``B``. Hence a
-    True here means :func:`shapely.coverage_is_valid` is True.
-
-    Segments are paired by sorting 64-bit hashes of their end points; every pair is then
-    confirmed on the coordinates themselves, and whatever hashing leaves unsettled (a
-    collision, a segment used three times or twice the same way) is summed exactly by
-    coordinates, so hashing only decides speed, never the answer. ``B`` is only the outline
-    of the coverage (and of its gaps), so the GEOS checks are small; the rest is array work
-    over the vertices, about half the cost of validating each polygon against each
-    neighbour. Anything unusual (invalid, empty or non-polygonal geometries, an overlap
-    along a segment, rings touching at a vertex, thousands of unsettled segments)
-    returns False and the caller asks GEOS.
-    """
-    if not len(geoms) or any(g is None for g in geoms):
-        return False
-    if not np.isin(shapely.get_type_id(geoms), (3, 6)).all() or shapely.is_empty(geoms).any():
-        return False
-    if not assume_valid and not shapely.is_valid(geoms).all():
-        return False
-    parts = shapely.get_parts(geoms)
-    rings, part_of = shapely.get_rings(parts, return_index=True)
-    shell = np.r_[True, part_of[1:] != part_of[:-1]]
-    oriented = shell == shapely.is_ccw(rings)  # ring already runs the standard way
-    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
-    coords += 0.0  # -0.0 -> 0.0: equal coordinates get equal bits
-    bits = coords.view(np.uint64)
-    with np.errstate(over="ignore"):
-        vertex = _mix(bits[:, 0].copy())
-        vertex ^= bits[:, 1]
-        _mix(vertex)
-        # Segment i runs from vertex seg[i] to seg[i] + 1 of the same ring; zero-length
-        # segments are skipped, as GEOS does.
-        same = ring_of[1:] == ring_of[:-1]
-        turn = oriented[ring_of]  # per vertex: its ring runs the standard way
-        del ring_of
-        point = coords.view(np.complex128).ravel()
-        same &= point[1:] != point[:-1]
-        seg = np.flatnonzero(same).astype(np.int32 if len(same) < 2**31 - 1 else np.int64)
-        del same
-        h0, h1 = vertex[seg], vertex[seg + 1]
-        del vertex
-        # The lowest bit of a key is the segment's direction along its standard-oriented
-        # ring, so a segment traversed both ways is two keys differing in that bit only.
-        up = (h0 < h1) == turn[seg]
-        key = np.minimum(h0, h1)
-        np.maximum(h0, h1, out=h1)
-        del h0
-        key *= _HASH
-        key ^= h1
-        del h1
-        _mix(key)
-    # Sort keys, not indices (argsort costs 2-3x more): the low bits of each key carry the
-    # segment's number and, above it, its direction along its standard-oriented ring, so a
-    # segment traversed both ways is two keys equal in their hash bits.
-    n_seg = len(key)
-    width = max(1, (n_seg - 1).bit_length())
-    if width > 40:
-        return False
-    key &= ~np.uint64((1 << (width + 1)) - 1)
-    key |= up.astype(np.uint64) << np.uint64(width)
-    del up
-    key |= np.arange(n_seg, dtype=np.uint64)
-    key.sort()
-    number = (key & np.uint64((1 << width) - 1)).astype(seg.dtype)
-    hashed = key >> np.uint64(width + 1)
-    same_next = np.zeros(n_seg, dtype=bool)
-    same_next[:-1] = hashed[1:] == hashed[:-1]
-    del hashed
-    same_prev = np.r_[False, same_next[:-1]]
-    single = ~same_prev & ~same_next
-    pair = same_next & ~same_prev
-    pair[:-1] &= ~same_next[1:]  # runs of exactly two
-    k = np.flatnonzero(pair)
-    del pair, same_next, same_prev
-    # Equal hashes: the two keys differ in the direction bit if traversed both ways.
-    opposite = ((key[k] ^ key[k + 1]) >> np.uint64(width)) == 1
-    del key
-    # A pair cancels when it really is one segment traversed both ways: tail of one is the
-    # head of the other. Anything else (three uses, one way twice, a hash collision) is
-    # settled exactly below.
-    a, b = seg[number[k]], seg[number[k + 1]]
-    tail_a, head_a = np.where(turn[a], a, a + 1), np.where(turn[a], a + 1, a)
-    tail_b, head_b = np.where(turn[b], b, b + 1), np.where(turn[b], b + 1, b)
-    cancel = opposite & (point[tail_a] == point[head_b]) & (point[head_a] == point[tail_b])
-    del a, b, tail_a, head_a, tail_b, head_b
-    odd = ~single
-    odd[k[cancel]] = False
-    odd[k[cancel] + 1] = False
-    start = seg[number[single]]
-    tail = np.where(turn[start], start, start + 1)
-    head = np.where(turn[start], start + 1, start)
-    tail_xy = point[tail]
-    head_xy = point[head]
-    if odd.any():
-        extra = _exact_chain(seg[number[odd]], point, turn)
-        if extra is None:
-            return False
-        tail_xy = np.concatenate([tail_xy, extra[0]])
-        head_xy = np.concatenate([head_xy, extra[1]])
-    if not len(tail_xy):
-        return False
-    ends = np.column_stack([tail_xy, head_xy]).ravel()
-    segments = shapely.linestrings(
-        ends.real, ends.imag, indices=np.repeat(np.arange(len(tail_xy)), 2)
-    )
-    merged = shapely.line_merge(shapely.multilinestrings(segments), directed=True)
-    lines = shapely.get_parts(merged)
-    if not shapely.is_closed(lines).all() or not shapely.is_simple(merged):
-        return False
-    ring_xy, ring_index = shapely.get_coordinates(lines, return_index=True)
-    outline = shapely.polygons(shapely.linearrings(ring_xy, indices=ring_index))
-    outer, inner = shapely.STRtree(outline).query(outline, predicate="contains_properly")
-    depth = np.bincount(inner[outer != inner], minlength=len(lines))
-    return bool((shapely.is_ccw(lines) == (depth % 2 == 0)).all())
-
-
-def _exact_chain(
-    starts: np.ndarray, point: np.ndarray, turn: np.ndarray, limit: int = 20_000
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Sum a few segments as a chain by exact coordinates (the rare cases hashing leaves).
-
-    ``starts`` are segments' first vertices in ``point``; ``turn`` says per vertex whether
-    its ring runs the standard way. Returns the tails and heads of the segments left over,
-    or None when a segment is left twice the same way (an overlap) or there are too many to
-    do here (GEOS decides).
-    """
-    if len(starts) > limit:
-        return None
-    tails = np.where(turn[starts], point[starts], point[starts + 1])
-    heads = np.where(turn[starts], point[starts + 1], point[starts])
-    total: dict[tuple[complex, complex], int] = {}
-    for t, h in zip(tails.tolist(), heads.tolist(), strict=True):
-        low, high = sorted((t, h), key=lambda z: (z.real, z.imag))
-        total[(low, high)] = total.get((low, high), 0) + (1 if t == low else -1)
-    if any(abs(v) > 1 for v in total.values()):
-        return None
-    kept = [(lo, hi) if v > 0 else (hi, lo) for (lo, hi), v in total.items() if v]
-    return (
-        np.array([t for t, _ in kept], dtype=np.complex128),
-        np.array([h for _, h in kept], dtype=np.complex128),
-    )
 
 
 def _no_coverage_problems(crs: object) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:

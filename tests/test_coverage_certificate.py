@@ -1,6 +1,6 @@
 """localitygis.quality.coverage_is_valid must give exactly GEOS's answer.
 
-The fast certificate (:func:`localitygis.quality._certify_coverage`) may only say True when
+The fast certificate (:func:`localitygis._coverage.certify_coverage`) may only vouch when
 :func:`shapely.coverage_is_valid` does; these tests compare the two on hand-made cases and on
 random Voronoi tessellations with and without defects.
 """
@@ -12,50 +12,15 @@ import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.spatial import Voronoi
 from shapely import MultiPolygon, Polygon, box
 
-from localitygis.quality import _certify_coverage, check_coverage, coverage_is_valid
+from localitygis import _coverage
+from localitygis.quality import check_coverage, coverage_is_valid
+from tests._tessellations import tessellation as _tessellation
 
 
-def _tessellation(seed: int, n: int, *, densify: float | None = None) -> list[shapely.Geometry]:
-    """Voronoi cells of random points clipped to a 1 km square (a valid coverage)."""
-    rng = np.random.default_rng(seed)
-    side = 1_000.0
-    pts = rng.uniform(0, side, size=(n, 2))
-    mirrored = [pts]
-    for axis, value in ((0, 0.0), (0, side), (1, 0.0), (1, side)):
-        m = pts.copy()
-        m[:, axis] = 2 * value - m[:, axis]
-        mirrored.append(m)
-    vor = Voronoi(np.vstack(mirrored))
-    # Nearly coincident Voronoi vertices (1e-14 apart) would be a real mismatch: round.
-    vertices = np.round(vor.vertices, 3)
-    edges: dict[tuple[int, int], np.ndarray] = {}
-
-    def edge(a: int, b: int) -> np.ndarray:
-        # Each edge is densified once and shared by both neighbours, so shared edges match.
-        key = (min(a, b), max(a, b))
-        if key not in edges:
-            p, q = vertices[key[0]], vertices[key[1]]
-            steps = 1 if not densify else max(1, int(np.ceil(np.hypot(*(q - p)) / densify)))
-            line = p + (q - p) * np.linspace(0.0, 1.0, steps + 1)[:, None]
-            line[0], line[-1] = p, q  # exact ends, shared with the neighbouring edges
-            edges[key] = line
-        line = edges[key]
-        return line if a < b else line[::-1]
-
-    cells = []
-    for i in range(n):
-        region = vor.regions[vor.point_region[i]]
-        ring = np.vstack(
-            [edge(a, b)[:-1] for a, b in zip(region, region[1:] + region[:1], strict=True)]
-        )
-        cell = shapely.Polygon(ring)
-        if i % 2:  # mixed ring orientations, as real files have
-            cell = shapely.orient_polygons(cell, exterior_cw=True)
-        cells.append(cell)
-    return cells
+def _certify_coverage(geoms: np.ndarray) -> bool:
+    return _coverage.certify_coverage(geoms) is not None
 
 
 def _both(geoms: list[shapely.Geometry]) -> tuple[bool, bool]:
@@ -177,11 +142,11 @@ def test_hash_collisions_are_settled_exactly(name: str, monkeypatch: pytest.Monk
     # Every segment hashes alike: all pairing is left to the exact (coordinate) path.
     import localitygis.quality as quality
 
-    monkeypatch.setattr(quality, "_mix", lambda k: np.multiply(k, 0, out=k))
+    monkeypatch.setattr(_coverage, "_mix", lambda k: np.multiply(k, 0, out=k))
     geoms, expected = CASES[name]
     arr = np.array(geoms, dtype=object)
-    if quality._certify_coverage(arr):
+    if _certify_coverage(arr):
         assert expected
     assert quality.coverage_is_valid(arr) is expected
     cells = np.array(_tessellation(5, 12, densify=60.0), dtype=object)
-    assert quality._certify_coverage(cells)
+    assert _certify_coverage(cells)

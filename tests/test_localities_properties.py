@@ -175,6 +175,22 @@ def test_area_is_conserved_and_localities_do_not_overlap(county) -> None:
 
 
 @SETTINGS
+@given(counties())
+def test_localities_and_county_are_the_coverage_union_of_their_parishes(county) -> None:
+    # The build dissolves from its coverage certificate; GEOS's coverage union must agree.
+    parishes, catchments, scheme = county
+    build = _build(parishes, catchments, scheme)
+    geoms = np.asarray(build.parishes.geometry.array)
+    keys = build.parishes["locality"].to_numpy()
+    for name, shape in zip(build.localities["locality"], build.localities.geometry, strict=True):
+        expected = shapely.coverage_union_all(geoms[keys == name])
+        assert shapely.equals(shape, expected), name
+        assert shapely.get_num_coordinates(shape) == shapely.get_num_coordinates(expected)
+    assert build.report.county_area_km2 == pytest.approx(SIDE * SIDE / 1e6, rel=1e-9)
+    assert build.report.gaps.empty
+
+
+@SETTINGS
 @given(counties(), st.randoms(use_true_random=False))
 def test_result_does_not_depend_on_row_order(county, random) -> None:
     parishes, catchments, scheme = county
