@@ -186,19 +186,21 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
     odd[k[cancel]] = False
     odd[k[cancel] + 1] = False
     start = seg[number[single]]
-    tail = np.where(turn[start], start, start + 1)
-    head = np.where(turn[start], start + 1, start)
-    tail_xy = point[tail]
-    head_xy = point[head]
     complete = not odd.any()
-    if not complete:
+    if complete:
+        rings, _, failed = _trace_rings(point, turn, start, np.zeros(len(start), np.int64), 1)
+        if failed[0] or not len(rings) or not _rings_nest(rings):
+            return None
+    else:
         extra = _exact_chain(seg[number[odd]], point, turn)
         if extra is None:
             return None
-        tail_xy = np.concatenate([tail_xy, extra[0]])
-        head_xy = np.concatenate([head_xy, extra[1]])
-    if not len(tail_xy) or not _outline_is_simple(tail_xy, head_xy):
-        return None
+        tail = np.where(turn[start], start, start + 1)
+        head = np.where(turn[start], start + 1, start)
+        tail_xy = np.concatenate([point[tail], extra[0]])
+        head_xy = np.concatenate([point[head], extra[1]])
+        if not len(tail_xy) or not _outline_is_simple(tail_xy, head_xy):
+            return None
     a, b = a[cancel], b[cancel]
     return CoverageChain(
         point=point,
@@ -214,20 +216,27 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
 
 
 def _outline_is_simple(tail_xy: np.ndarray, head_xy: np.ndarray) -> bool:
-    """Check the leftover chain merges into simple disjoint rings, nested turning in turn."""
+    """Check the leftover segments merge into closed rings that pass :func:`_rings_nest`."""
     ends = np.column_stack([tail_xy, head_xy]).ravel()
     segments = shapely.linestrings(
         ends.real, ends.imag, indices=np.repeat(np.arange(len(tail_xy)), 2)
     )
     merged = shapely.line_merge(shapely.multilinestrings(segments), directed=True)
     lines = shapely.get_parts(merged)
-    if not shapely.is_closed(lines).all() or not shapely.is_simple(merged):
+    if not shapely.is_closed(lines).all():
         return False
     ring_xy, ring_index = shapely.get_coordinates(lines, return_index=True)
-    outline = shapely.polygons(shapely.linearrings(ring_xy, indices=ring_index))
+    return _rings_nest(shapely.linearrings(ring_xy, indices=ring_index))
+
+
+def _rings_nest(rings: np.ndarray) -> bool:
+    """Check rings are simple, touch nowhere, and nest turning in turn (outermost ccw)."""
+    if not shapely.is_simple(shapely.multilinestrings(rings)):
+        return False
+    outline = shapely.polygons(rings)
     outer, inner = shapely.STRtree(outline).query(outline, predicate="contains_properly")
-    depth = np.bincount(inner[outer != inner], minlength=len(lines))
-    return bool((shapely.is_ccw(lines) == (depth % 2 == 0)).all())
+    depth = np.bincount(inner[outer != inner], minlength=len(rings))
+    return bool((shapely.is_ccw(rings) == (depth % 2 == 0)).all())
 
 
 def _exact_chain(
@@ -302,39 +311,9 @@ def union_groups(chain: CoverageChain, group: np.ndarray) -> list[shapely.Geomet
     if not len(seg):
         return result
     label = np.concatenate([side_a[cut], side_b[cut], group[chain.owner_single]])
-    by_vertex = np.argsort(seg)
-    seg, label = seg[by_vertex], label[by_vertex]
-    failed = np.zeros(n_groups, dtype=bool)
-    # A pinch: a vertex two of a group's boundary segments start from. Its rings would
-    # touch there (or one ring touch itself): leave the group to GEOS.
-    tail_key = _point_keys(label, chain.point[np.where(chain.turn[seg], seg, seg + 1)])
-    ordered = np.sort(tail_key)
-    twice = ordered[1:][ordered[1:] == ordered[:-1]]
-    if len(twice):
-        failed[np.unique(label[np.isin(tail_key, twice)])] = True
-    runs = _runs(seg, chain.turn)
-    run_group = label[runs.first_index]
-    tail = chain.point[runs.tail]
-    head = chain.point[runs.head]
-    succ = _successors(run_group, tail, head, failed)
-    ring_of_run, rank = _cycles(succ)
-    ok = ~failed[run_group]
-    if not ok.any():
+    rings, ring_group, failed = _trace_rings(chain.point, chain.turn, seg, label, n_groups)
+    if not len(rings):
         return result
-    # Rings in order of (group, ring), runs within a ring from its leader on.
-    order = np.flatnonzero(ok)
-    order = order[np.lexsort((-rank[order], ring_of_run[order]))]
-    length = runs.length[order]
-    start = np.where(runs.forward[order], runs.first[order], runs.last[order] + 1)
-    step = np.where(runs.forward[order], 1, -1)
-    offset = np.repeat(np.cumsum(length) - length, length)
-    within = np.arange(int(length.sum())) - offset
-    vertex = np.repeat(start, length) + np.repeat(step, length) * within
-    ring_id = np.unique(np.repeat(ring_of_run[order], length), return_inverse=True)[1]
-    xy = np.column_stack([chain.point[vertex].real, chain.point[vertex].imag])
-    rings = shapely.linearrings(xy, indices=ring_id)
-    first_run = order[np.r_[0, np.flatnonzero(np.diff(ring_of_run[order])) + 1]]
-    ring_group = run_group[first_run]
     is_shell = shapely.is_ccw(rings)
     owner = _shell_of_rings(rings, is_shell, ring_group)
     failed[ring_group[owner < 0]] = True
@@ -352,6 +331,52 @@ def union_groups(chain: CoverageChain, group: np.ndarray) -> list[shapely.Geomet
         g = int(polygon_group[lo])
         result[g] = members[0] if len(members) == 1 else shapely.MultiPolygon(list(members))
     return result
+
+
+def _trace_rings(
+    point: np.ndarray, turn: np.ndarray, seg: np.ndarray, label: np.ndarray, n_labels: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Chain segments into closed rings, label by label, with array work (no GEOS).
+
+    ``seg`` are segments (first vertices in ``point``; ``turn`` per vertex says whether
+    the segment's ring runs the standard way), ``label`` the label of each. Returns the
+    rings (linearrings in the standard direction), the label of each ring and, per label,
+    whether tracing failed: a vertex two of its segments start from (rings would touch
+    there), or a segment no other continues (the chain does not close). A failed label has
+    no rings returned.
+    """
+    failed = np.zeros(n_labels, dtype=bool)
+    no_rings = (np.empty(0, dtype=object), np.empty(0, dtype=np.int64), failed)
+    if not len(seg):
+        return no_rings
+    by_vertex = np.argsort(seg)
+    seg, label = seg[by_vertex], label[by_vertex]
+    tail_key = _point_keys(label, point[np.where(turn[seg], seg, seg + 1)])
+    ordered = np.sort(tail_key)
+    twice = ordered[1:][ordered[1:] == ordered[:-1]]
+    if len(twice):
+        failed[np.unique(label[np.isin(tail_key, twice)])] = True
+    runs = _runs(seg, turn)
+    run_label = label[runs.first_index]
+    succ = _successors(run_label, point[runs.tail], point[runs.head], failed)
+    ring_of_run, rank = _cycles(succ)
+    ok = ~failed[run_label]
+    if not ok.any():
+        return no_rings
+    # Rings in order of their leader run, runs within a ring from the leader on.
+    order = np.flatnonzero(ok)
+    order = order[np.lexsort((-rank[order], ring_of_run[order]))]
+    length = runs.length[order]
+    start = np.where(runs.forward[order], runs.first[order], runs.last[order] + 1)
+    step = np.where(runs.forward[order], 1, -1)
+    offset = np.repeat(np.cumsum(length) - length, length)
+    within = np.arange(int(length.sum())) - offset
+    vertex = np.repeat(start, length) + np.repeat(step, length) * within
+    ring_id = np.unique(np.repeat(ring_of_run[order], length), return_inverse=True)[1]
+    xy = np.column_stack([point[vertex].real, point[vertex].imag])
+    rings = shapely.linearrings(xy, indices=ring_id)
+    first_run = order[np.r_[0, np.flatnonzero(np.diff(ring_of_run[order])) + 1]]
+    return rings, run_label[first_run], failed
 
 
 @dataclass(frozen=True)

@@ -198,41 +198,46 @@ def _dissolve_localities(
 ) -> gpd.GeoDataFrame:
     """:func:`dissolve_localities`, from the parishes' coverage certificate when given."""
     geoms = np.asarray(parishes.geometry.array, dtype=object)
-    loc_key = parishes["locality"].to_numpy(dtype=object)
-    has_pop = "population" in parishes.columns
-    population = (
-        pd.to_numeric(parishes["population"], errors="coerce").to_numpy(dtype="float64")
-        if has_pop
-        else None
+    position = {loc.name: i for i, loc in enumerate(scheme.localities)}
+    in_scheme = np.array(
+        [position.get(k, -1) for k in parishes["locality"].to_numpy(dtype=object)],
+        dtype=np.int64,
     )
-    catch_order = {normalise_name(c): i for i, c in enumerate(scheme.catchments)}
-    rows = []
-    shapes = []
-    members = [(loc, loc_key == loc.name) for loc in scheme.localities]
-    members = [(loc, member) for loc, member in members if member.any()]
-    group = np.full(len(geoms), -1, dtype=np.int64)
-    for i, (_, member) in enumerate(members):
-        group[member] = i
-    group[group < 0] = len(members)  # parishes of no locality in the scheme: left out
+    counts = np.bincount(in_scheme[in_scheme >= 0], minlength=len(position))
+    used = np.flatnonzero(counts)  # localities with parishes, in scheme order
+    renumber = np.full(len(position) + 1, len(used), dtype=np.int64)  # others: left out
+    renumber[used] = np.arange(len(used))
+    group = renumber[in_scheme]
     dissolved = union_by_group(
         geoms,
         group,
-        len(members),
+        len(used),
         coverage_valid=coverage_valid,
         chain=chain,
         workers=workers,
     )
-    for (loc, member), shape in zip(members, dissolved, strict=True):
-        count = int(member.sum())
+    population = (
+        pd.to_numeric(parishes["population"], errors="coerce").to_numpy(dtype="float64")
+        if "population" in parishes.columns
+        else np.full(len(geoms), np.nan)
+    )
+    known = ~np.isnan(population)
+    people = np.bincount(group[known], weights=population[known], minlength=len(used) + 1)
+    people_known = np.bincount(group[known], minlength=len(used) + 1)
+    catch_order = {normalise_name(c): i for i, c in enumerate(scheme.catchments)}
+    catchments_of: list[set[str]] = [set() for _ in range(len(used) + 1)]
+    for g, c in zip(group, parishes["catchment"].to_numpy(dtype=object), strict=True):
+        if not pd.isna(c):
+            catchments_of[g].add(str(c))
+    rows = []
+    shapes = []
+    for g, shape in enumerate(dissolved):
+        loc = scheme.localities[int(used[g])]
         area_km2 = float(shapely.area(shape)) / 1e6
-        if population is not None:
-            known = population[member][~np.isnan(population[member])]
-            pop = int(known.sum()) if len(known) else pd.NA
-        else:
-            pop = pd.NA
+        pop = int(people[g]) if people_known[g] else pd.NA  # whole numbers: exact
         density = float(pop) / area_km2 if pop is not pd.NA and area_km2 > 0 else np.nan
         names = sorted(
-            {str(c) for c in parishes.loc[member, "catchment"].dropna()},
+            catchments_of[g],
             key=lambda c: (catch_order.get(normalise_name(c), len(catch_order)), c),
         )
         rows.append(
@@ -240,7 +245,7 @@ def _dissolve_localities(
                 "locality": loc.name,
                 "tier": int(loc.tier),
                 "tier_name": scheme.tiers[loc.tier].name,
-                "parish_count": count,
+                "parish_count": int(counts[used[g]]),
                 "area_km2": area_km2,
                 "population": pop,
                 "density_per_km2": density,
