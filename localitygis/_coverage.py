@@ -19,6 +19,7 @@ import shapely
 __all__ = ["CoverageChain", "certify_coverage", "union_groups"]
 
 _HASH = np.uint64(0x9E3779B97F4A7C15)
+_ENDS = np.dtype([("p", np.complex128), ("q", np.complex128)])  # a segment's two ends
 
 
 def _mix(k: np.ndarray) -> np.ndarray:
@@ -132,6 +133,8 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
         # segments are skipped, as GEOS does.
         same = ring_of[1:] == ring_of[:-1]
         turn = oriented[ring_of]  # per vertex: its ring runs the standard way
+        owner = geom_of_ring[ring_of]  # per vertex: its polygon
+        del ring_of
         point = coords.view(np.complex128).ravel()
         same &= point[1:] != point[:-1]
         seg = np.flatnonzero(same).astype(np.int32 if len(same) < 2**31 - 1 else np.int64)
@@ -149,18 +152,18 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
         del h1
         _mix(key)
     # Sort keys, not indices (argsort costs 2-3x more): the low bits of each key carry the
-    # segment's number and, above it, its direction along its standard-oriented ring, so a
-    # segment traversed both ways is two keys equal in their hash bits.
+    # segment (its first vertex) and, above it, its direction along its standard-oriented
+    # ring, so a segment traversed both ways is two keys equal in their hash bits.
     n_seg = len(key)
-    width = max(1, (n_seg - 1).bit_length())
+    width = max(1, (len(point) - 1).bit_length())
     if width > 40:
         return None
     key &= ~np.uint64((1 << (width + 1)) - 1)
     key |= up.astype(np.uint64) << np.uint64(width)
     del up
-    key |= np.arange(n_seg, dtype=np.uint64)
+    key |= seg.astype(np.uint64)
     key.sort()
-    number = (key & np.uint64((1 << width) - 1)).astype(seg.dtype)
+    seg = (key & np.uint64((1 << width) - 1)).astype(seg.dtype)  # in key order
     hashed = key >> np.uint64(width + 1)
     same_next = np.zeros(n_seg, dtype=bool)
     same_next[:-1] = hashed[1:] == hashed[:-1]
@@ -175,24 +178,28 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
     opposite = ((key[k] ^ key[k + 1]) >> np.uint64(width)) == 1
     del key
     # A pair cancels when it really is one segment traversed both ways: tail of one is the
-    # head of the other. Anything else (three uses, one way twice, a hash collision) is
-    # settled exactly below.
-    a, b = seg[number[k]], seg[number[k + 1]]
-    tail_a, head_a = np.where(turn[a], a, a + 1), np.where(turn[a], a + 1, a)
-    tail_b, head_b = np.where(turn[b], b, b + 1), np.where(turn[b], b + 1, b)
-    cancel = opposite & (point[tail_a] == point[head_b]) & (point[head_a] == point[tail_b])
-    del tail_a, head_a, tail_b, head_b
+    # head of the other (the same ends in the same vertex order if one of the two rings
+    # runs against the standard way, in reverse order if not). Anything else (three uses,
+    # one way twice, a hash collision) is settled exactly below.
+    a, b = seg[k], seg[k + 1]
+    # Item s: both ends of segment s (overlapping items), so one gather fetches a segment.
+    ends = np.ndarray((len(point) - 1,), dtype=_ENDS, buffer=point, strides=point.strides)
+    ends_a, ends_b = ends.take(a), ends.take(b)
+    crossed = (ends_a["p"] == ends_b["q"]) & (ends_a["q"] == ends_b["p"])
+    straight = (ends_a["p"] == ends_b["p"]) & (ends_a["q"] == ends_b["q"])
+    cancel = opposite & np.where(turn[a] == turn[b], crossed, straight)
+    del ends_a, ends_b, crossed, straight
     odd = ~single
     odd[k[cancel]] = False
     odd[k[cancel] + 1] = False
-    start = seg[number[single]]
+    start = seg[single]
     complete = not odd.any()
     if complete:
         rings, _, failed = _trace_rings(point, turn, start, np.zeros(len(start), np.int64), 1)
         if failed[0] or not len(rings) or not _rings_nest(rings):
             return None
     else:
-        extra = _exact_chain(seg[number[odd]], point, turn)
+        extra = _exact_chain(seg[odd], point, turn)
         if extra is None:
             return None
         tail = np.where(turn[start], start, start + 1)
@@ -207,10 +214,10 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
         turn=turn,
         pair_a=a,
         pair_b=b,
-        owner_a=geom_of_ring[ring_of[a]],
-        owner_b=geom_of_ring[ring_of[b]],
+        owner_a=owner[a],
+        owner_b=owner[b],
         single=start,
-        owner_single=geom_of_ring[ring_of[start]],
+        owner_single=owner[start],
         complete=complete,
     )
 
