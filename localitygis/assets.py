@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from os import PathLike
-from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -37,17 +36,26 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from localitygis._asset_columns import (
+    _NUMBER_COLUMNS,
+    ASSET_COLUMNS,
+    CONTRACT_COLUMNS,
+    _load,
+    _map_columns,
+)
+from localitygis._asset_columns import (
+    _positions_of_table as _positions_of_table,  # re-exported for localitygis.locate
+)
+from localitygis._asset_frames import _assets_frame, _originals, _rejects_frame
 from localitygis._parish_index import _ParishIndex
 from localitygis._positions import (
     _directory,
     _numbers,
-    _Positions,
     _require_position_columns,
     _resolve_positions,
     _text,
 )
-from localitygis.crs import BNG, to_bng
-from localitygis.errors import DataError, InputFileError
+from localitygis.errors import DataError
 from localitygis.provenance import Provenance, provenance_of, with_provenance
 from localitygis.vocabulary import DEFAULT_VOCABULARY, Vocabulary
 
@@ -61,46 +69,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The asset contract's leading columns, in order.
-ASSET_COLUMNS = ("asset_id", "name", "category", "partner", "sector", "postcode")
-_LOCATION_COLUMNS = ("parish_code", "parish_name", "locality", "tier", "tier_name")
-_POSITION_COLUMNS = ("easting", "northing", "latitude", "longitude")
-_NUMBER_COLUMNS = ("annual_cost", "floor_area_m2")
-#: Every contract name a register column can be mapped to.
-CONTRACT_COLUMNS = (*ASSET_COLUMNS, *_POSITION_COLUMNS, *_NUMBER_COLUMNS)
-
-# Recognised column names (folded: lower case, underscores), most specific first.
-_SYNONYMS: Mapping[str, tuple[str, ...]] = {
-    "asset_id": ("asset_id", "assetid", "asset_ref", "asset_reference", "asset_no",
-                 "asset_number", "asset_code", "property_ref", "property_reference",
-                 "site_id", "site_ref", "id", "ref", "reference"),
-    "name": ("name", "asset_name", "site_name", "property_name", "building_name",
-             "premises_name", "premises", "building", "site"),
-    "category": ("category", "asset_category", "asset_type", "category_type", "type",
-                 "service_type", "facility_type", "property_type", "service", "use"),
-    "partner": ("partner", "owner", "organisation", "organization", "owning_organisation",
-                "owner_organisation", "provider", "operator", "agency"),
-    "sector": ("sector", "partner_sector", "owner_sector", "organisation_type",
-               "organisation_sector"),
-    "postcode": ("postcode", "post_code", "postal_code", "pcode", "pcds", "pcd"),
-    "easting": ("easting", "eastings", "os_easting", "bng_easting", "grid_easting",
-                "easting_m", "oseast1m", "x_bng"),
-    "northing": ("northing", "northings", "os_northing", "bng_northing", "grid_northing",
-                 "northing_m", "osnrth1m", "y_bng"),
-    "latitude": ("latitude", "lat", "wgs84_latitude", "latitude_wgs84"),
-    "longitude": ("longitude", "lon", "long", "lng", "wgs84_longitude", "longitude_wgs84"),
-    "annual_cost": ("annual_cost", "annual_running_cost", "running_cost", "annual_cost_gbp",
-                    "revenue_cost", "cost", "opex"),
-    "floor_area_m2": ("floor_area_m2", "floor_area_sqm", "floor_area_m", "floor_area",
-                      "gross_internal_area", "gia_m2", "gia", "nia", "area_m2"),
-}  # fmt: skip
-
-_TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
 _REASON_KIND = re.compile(r"[^:;]+")
-
-
-def _fold(name: object) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().casefold()).strip("_")
 
 
 # --------------------------------------------------------------------------------------
@@ -174,111 +143,6 @@ class AssetRegister:
 def _reason_kind(reason: object) -> str:
     match = _REASON_KIND.match(str(reason))
     return match.group(0).strip() if match else str(reason)
-
-
-# --------------------------------------------------------------------------------------
-# Loading
-
-
-def _load(
-    source: str | PathLike[str] | pd.DataFrame,
-    *,
-    crs: str | int | None,
-    sheet: str | int | None,
-    layer: str | int | None,
-    source_name: str | None,
-) -> tuple[pd.DataFrame, gpd.GeoSeries | None, NDArray[np.int64], str, Provenance]:
-    """Return (attribute table, geometry or None, row numbers, name, provenance)."""
-    if isinstance(source, gpd.GeoDataFrame):
-        name = source_name or str(source.attrs.get("source", "the asset register"))
-        frame = to_bng(source, assume_crs=crs, source=name)
-        geometry = frame.geometry
-        table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-        rows = np.arange(len(frame), dtype=np.int64) + 1
-        return table, geometry, rows, name, provenance_of(source)
-    if isinstance(source, pd.DataFrame):
-        name = source_name or str(source.attrs.get("source", "the asset register"))
-        table = source.copy()
-        table.columns = [str(c).strip() for c in table.columns]
-        rows = np.arange(len(table), dtype=np.int64) + 2
-        return table, None, rows, name, provenance_of(source)
-    path = Path(source)
-    name = source_name or path.name
-    if not path.exists():
-        raise InputFileError(f"asset register not found: {path}. Check the path.")
-    if path.suffix.lower() in _TABLE_SUFFIXES:
-        from localitygis.io import read_table
-
-        table = read_table(path, sheet=sheet)
-        rows = np.arange(len(table), dtype=np.int64) + 2
-        return table, None, rows, name, provenance_of(table)
-    from localitygis.io import read_vector
-
-    frame = read_vector(path, layer=layer, crs=crs)
-    geometry = frame.geometry
-    table = pd.DataFrame(frame.drop(columns=frame.geometry.name))
-    rows = np.arange(len(frame), dtype=np.int64) + 1
-    return table, geometry, rows, name, provenance_of(frame)
-
-
-def _map_columns(
-    columns: list[str], mapping: Mapping[str, str] | None, source: str
-) -> dict[str, str]:
-    """Return contract name -> register column, from the explicit mapping then synonyms."""
-    result: dict[str, str] = {}
-    problems = []
-    folded = {}
-    for column in columns:
-        folded.setdefault(column.casefold(), column)
-    for theirs, ours in (mapping or {}).items():
-        target = str(ours).strip()
-        if target not in CONTRACT_COLUMNS:
-            problems.append(
-                f"cannot map {theirs!r} to {ours!r}: the names to map to are "
-                f"{', '.join(CONTRACT_COLUMNS)}"
-            )
-            continue
-        column = theirs if theirs in columns else folded.get(str(theirs).strip().casefold())
-        if column is None:
-            problems.append(f"no column named {theirs!r} to map to {target!r}")
-            continue
-        if target in result:
-            problems.append(f"two columns mapped to {target!r}: {result[target]!r}, {column!r}")
-            continue
-        result[target] = column
-    if problems:
-        raise DataError(
-            f"{source}: " + "; ".join(problems) + f". The columns are: {', '.join(columns)}."
-        )
-    used = set(result.values())
-    by_fold: dict[str, str] = {}
-    for column in columns:
-        by_fold.setdefault(_fold(column), column)
-    for target, names in _SYNONYMS.items():
-        if target in result:
-            continue
-        for candidate in names:
-            column = by_fold.get(candidate)
-            if column is not None and column not in used:
-                result[target] = column
-                used.add(column)
-                break
-    return result
-
-
-def _positions_of_table(
-    frame: pd.DataFrame,
-    *,
-    columns: Mapping[str, str] | None,
-    postcodes: pd.DataFrame | None,
-    crs: str | int | None,
-) -> _Positions:
-    """Positions for :func:`localitygis.locate.locate_many` (same rules as the register)."""
-    table, geometry, _, name, _ = _load(frame, crs=crs, sheet=None, layer=None, source_name=None)
-    mapped = _map_columns(list(map(str, table.columns)), columns, name)
-    _require_position_columns(mapped, geometry, postcodes, name)
-    directory = _directory(postcodes)
-    return _resolve_positions(table, mapped, geometry, directory, np.zeros(len(table), bool))
 
 
 # --------------------------------------------------------------------------------------
@@ -516,73 +380,6 @@ def _vocabulary(vocabulary: Vocabulary | Any | None) -> Vocabulary:
     raise DataError(
         f"vocabulary must be a Vocabulary or a Scheme, not {type(vocabulary).__name__}."
     )
-
-
-def _originals(
-    table: pd.DataFrame, geometry: gpd.GeoSeries | None, rows: NDArray[np.int64]
-) -> pd.DataFrame:
-    out = table.copy()
-    if geometry is not None:
-        wkt = shapely.to_wkt(np.asarray(geometry.values, dtype=object), rounding_precision=3)
-        out["wkt" if "wkt" not in out.columns else "wkt (original)"] = wkt
-    out.index = pd.Index(rows, name="row")
-    return out
-
-
-def _rejects_frame(
-    originals: pd.DataFrame, rows: NDArray[np.int64], reasons: NDArray[np.object_], source: str
-) -> pd.DataFrame:
-    body = originals.loc[rows].reset_index(drop=True)
-    body = body.rename(
-        columns={c: f"{c} (original)" for c in body.columns if c in ("source", "row", "reason")}
-    )
-    head = pd.DataFrame(
-        {
-            "source": pd.array([source] * len(rows), dtype="str"),
-            "row": np.asarray(rows, dtype=np.int64),
-            "reason": pd.array(list(reasons), dtype="str"),
-        }
-    )
-    return pd.concat([head, body], axis=1)
-
-
-def _assets_frame(
-    *,
-    accepted: NDArray[np.bool_],
-    ids: NDArray[np.object_],
-    names: NDArray[np.object_],
-    category: NDArray[np.object_],
-    partner: NDArray[np.object_],
-    sector: NDArray[np.object_],
-    positions: _Positions,
-    numbers: dict[str, NDArray],
-    rows: NDArray[np.int64],
-    table: pd.DataFrame,
-    used: set[str],
-    provenance: Provenance,
-) -> gpd.GeoDataFrame:
-    keep = np.flatnonzero(accepted)
-    data: dict[str, Any] = {
-        "asset_id": pd.array(ids[keep], dtype="str"),
-        "name": pd.array(names[keep], dtype="str"),
-        "category": pd.array(category[keep], dtype="str"),
-        "partner": pd.array(partner[keep], dtype="str"),
-        "sector": pd.array(sector[keep], dtype="str"),
-        "postcode": pd.array(positions.postcode[keep], dtype="str"),
-    }
-    for column, values in numbers.items():
-        data[column] = values[keep]
-    data["position_source"] = pd.array(positions.how[keep], dtype="str")
-    data["row"] = rows[keep]
-    reserved = set(data) | set(_LOCATION_COLUMNS) | {"geometry"}
-    for column in table.columns:
-        if column in used:
-            continue
-        target = column if column not in reserved else f"{column} (original)"
-        data[target] = table[column].to_numpy()[keep]
-    geometry = shapely.points(positions.x[keep], positions.y[keep])
-    frame = gpd.GeoDataFrame(data, geometry=geometry, crs=BNG)
-    return with_provenance(frame, provenance)
 
 
 # --------------------------------------------------------------------------------------
