@@ -6,8 +6,6 @@ Private plumbing of :mod:`localitygis.localities`, which re-exports the public f
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
@@ -15,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis._threads import map_chunks, thread_count
 from localitygis.errors import DataError
 from localitygis.quality import coverage_is_valid
 from localitygis.scheme import normalise_name
@@ -29,28 +28,6 @@ def _require_columns(frame: pd.DataFrame, columns: tuple[str, ...], what: str, h
             f"{what} lack column(s) {', '.join(map(repr, missing))} (columns: "
             f"{', '.join(map(str, frame.columns))}). {hint}"
         )
-
-
-def _chunks(n: int, workers: int) -> list[slice]:
-    if n == 0:
-        return []
-    size = max(1, -(-n // max(1, workers)))
-    return [slice(i, min(n, i + size)) for i in range(0, n, size)]
-
-
-def _parallel(
-    func: Callable[[np.ndarray, np.ndarray], np.ndarray],
-    a: np.ndarray,
-    b: np.ndarray,
-    workers: int,
-) -> np.ndarray:
-    """Apply a vectorised shapely function over chunks in threads (GEOS releases the GIL)."""
-    if workers <= 1 or len(a) < 256:
-        return func(a, b)
-    parts = _chunks(len(a), workers * 4)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda s: func(a[s], b[s]), parts))
-    return np.concatenate(results)
 
 
 def _intersection_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -89,16 +66,6 @@ def _clip_or_whole(
         return shapely.clip_by_rect(geom, xmin, ymin, xmax, ymax)
     except shapely.errors.GEOSException:
         return geom
-
-
-def _workers(workers: int | None) -> int:
-    if workers is not None:
-        return max(1, int(workers))
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        available = os.cpu_count() or 1
-    return max(1, min(4, available))
 
 
 def _normalised(values: object) -> list[str | None]:
@@ -192,7 +159,7 @@ def _assign_by_overlap(
 ) -> pd.DataFrame:
     """:func:`assign_by_overlap`; ``catchments_valid``: every catchment geometry is valid."""
     n = len(parishes)
-    threads = _workers(workers)
+    threads = thread_count(workers)
     p_geoms = np.asarray(parishes.geometry.array, dtype=object)
     order = np.argsort(np.array(_normalised(catchments["catchment"]), dtype=object), kind="stable")
     c_names = catchments["catchment"].to_numpy(dtype=object)[order]
@@ -229,7 +196,9 @@ def _assign_by_overlap(
         points[open_parishes] = shapely.point_on_surface(p_geoms[open_parishes])
         main = shapely.contains(c_geoms[ci], points[pi])
         mpi, mci = pi[main], ci[main]
-        main_areas = _parallel(_clipped_intersection_area, p_geoms[mpi], c_geoms[mci], threads)
+        main_areas = map_chunks(
+            _clipped_intersection_area, p_geoms[mpi], c_geoms[mci], workers=threads
+        )
         if coverage_check is not None:
             disjoint = bool(coverage_check.result())
         else:
@@ -249,7 +218,7 @@ def _assign_by_overlap(
         if pool is not None:
             pool.shutdown(wait=True)
         shapely.destroy_prepared(c_geoms)
-    areas = _parallel(_clipped_intersection_area, p_geoms[pi], c_geoms[ci], threads)
+    areas = map_chunks(_clipped_intersection_area, p_geoms[pi], c_geoms[ci], workers=threads)
     # The unsettled parishes' main catchments join the rest of their candidates.
     again = ~measured[mpi]
     pi = np.concatenate([mpi[again], pi])

@@ -47,8 +47,10 @@ class CoverageChain:
     pair_a, pair_b : numpy.ndarray
         Segments cancelling each other (one edge shared by two polygons, traversed both
         ways); ``owner_a``, ``owner_b`` are their polygons (indices into the input).
-    single, owner_single : numpy.ndarray
-        Segments used once: the outline of the coverage, and their polygons.
+    single : numpy.ndarray
+        Segments used once: the outline of the coverage.
+    owner : numpy.ndarray
+        int32 per vertex: the polygon (index into the input) of its ring.
     complete : bool
         Every segment is in ``pair_a``/``pair_b``/``single``. False when some pairing was
         settled by exact coordinates only (no owners kept): the coverage is still valid but
@@ -62,7 +64,7 @@ class CoverageChain:
     owner_a: np.ndarray
     owner_b: np.ndarray
     single: np.ndarray
-    owner_single: np.ndarray
+    owner: np.ndarray
     complete: bool
 
 
@@ -195,7 +197,8 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
     start = seg[single]
     complete = not odd.any()
     if complete:
-        rings, _, failed = _trace_rings(point, turn, start, np.zeros(len(start), np.int64), 1)
+        outline = np.sort(start)
+        rings, _, failed = _trace_rings(point, turn, outline, np.zeros(len(start), np.int64), 1)
         if failed[0] or not len(rings) or not _rings_nest(rings):
             return None
     else:
@@ -217,7 +220,7 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
         owner_a=owner[a],
         owner_b=owner[b],
         single=start,
-        owner_single=owner[start],
+        owner=owner,
         complete=complete,
     )
 
@@ -312,12 +315,16 @@ def union_groups(chain: CoverageChain, group: np.ndarray) -> list[shapely.Geomet
     group = np.asarray(group, dtype=np.int64)
     n_groups = int(group.max()) + 1 if len(group) else 0
     result: list[shapely.Geometry | None] = [None] * n_groups
-    side_a, side_b = group[chain.owner_a], group[chain.owner_b]
-    cut = side_a != side_b
-    seg = np.concatenate([chain.pair_a[cut], chain.pair_b[cut], chain.single])
+    cut = group[chain.owner_a] != group[chain.owner_b]
+    # The group's boundary segments, in vertex order: a mark per vertex, then its index.
+    boundary = np.zeros(len(chain.point), dtype=bool)
+    boundary[chain.pair_a[cut]] = True
+    boundary[chain.pair_b[cut]] = True
+    boundary[chain.single] = True
+    seg = np.flatnonzero(boundary)
     if not len(seg):
         return result
-    label = np.concatenate([side_a[cut], side_b[cut], group[chain.owner_single]])
+    label = group[chain.owner[seg]]
     rings, ring_group, failed = _trace_rings(chain.point, chain.turn, seg, label, n_groups)
     if not len(rings):
         return result
@@ -345,8 +352,9 @@ def _trace_rings(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Chain segments into closed rings, label by label, with array work (no GEOS).
 
-    ``seg`` are segments (first vertices in ``point``; ``turn`` per vertex says whether
-    the segment's ring runs the standard way), ``label`` the label of each. Returns the
+    ``seg`` are segments in increasing order (first vertices in ``point``; ``turn`` per
+    vertex says whether the segment's ring runs the standard way), ``label`` the label of
+    each. Returns the
     rings (linearrings in the standard direction), the label of each ring and, per label,
     whether tracing failed: a vertex two of its segments start from (rings would touch
     there), or a segment no other continues (the chain does not close). A failed label has
@@ -356,8 +364,6 @@ def _trace_rings(
     no_rings = (np.empty(0, dtype=object), np.empty(0, dtype=np.int64), failed)
     if not len(seg):
         return no_rings
-    by_vertex = np.argsort(seg)
-    seg, label = seg[by_vertex], label[by_vertex]
     tail_key = _point_keys(label, point[np.where(turn[seg], seg, seg + 1)])
     ordered = np.sort(tail_key)
     twice = ordered[1:][ordered[1:] == ordered[:-1]]
@@ -379,11 +385,11 @@ def _trace_rings(
     offset = np.repeat(np.cumsum(length) - length, length)
     within = np.arange(int(length.sum())) - offset
     vertex = np.repeat(start, length) + np.repeat(step, length) * within
-    ring_id = np.unique(np.repeat(ring_of_run[order], length), return_inverse=True)[1]
-    xy = np.column_stack([point[vertex].real, point[vertex].imag])
+    new_ring = np.r_[True, np.diff(ring_of_run[order]) != 0]
+    ring_id = np.repeat(np.cumsum(new_ring) - 1, length)
+    xy = point[vertex].view(np.float64).reshape(-1, 2)
     rings = shapely.linearrings(xy, indices=ring_id)
-    first_run = order[np.r_[0, np.flatnonzero(np.diff(ring_of_run[order])) + 1]]
-    return rings, run_label[first_run], failed
+    return rings, run_label[order[new_ring]], failed
 
 
 @dataclass(frozen=True)

@@ -34,12 +34,12 @@ from localitygis._assign import (
     _first,
     _normalised,
     _require_columns,
-    _workers,
     assign_by_lookup,
     assign_by_overlap,
 )
 from localitygis._coverage import CoverageChain
 from localitygis._dissolve import coverage_state, union_by_group
+from localitygis._threads import thread_count
 from localitygis.errors import CRSError, DataError, SchemeError
 from localitygis.provenance import provenance_of, with_provenance
 from localitygis.quality import (
@@ -274,10 +274,10 @@ def _dissolve_localities(
 
 
 def _prepare_catchments(
-    catchments: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame, *, workers: int
 ) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Repair catchments and merge features sharing a name (frame, repaired, rejects, merged)."""
-    fixed = repair_geometries(catchments, layer="catchments", label="catchment")
+    fixed = repair_geometries(catchments, layer="catchments", label="catchment", workers=workers)
     frame = fixed.frame
     names = frame["catchment"].astype(str).str.strip().to_numpy(dtype=object)
     keys = np.array(_normalised(names), dtype=object)
@@ -412,7 +412,8 @@ def build_localities(
     check_duplicate_codes(frame["parish_code"], source="parishes")
     if "population" in frame.columns:
         frame["population"] = _population(frame["population"])
-    fixed = repair_geometries(frame, layer="parishes", label="parish_code")
+    threads = thread_count(workers)
+    fixed = repair_geometries(frame, layer="parishes", label="parish_code", workers=threads)
     frame = fixed.frame.drop(columns=[c for c in _ASSIGNED if c in fixed.frame.columns])
     repaired = [fixed.repaired]
     rejects = [fixed.rejects]
@@ -432,7 +433,6 @@ def build_localities(
     override_of = {code: (loc, reason) for code, loc, reason in resolved.overrides}
 
     # -- the coverage check runs in the background from here to the dissolve
-    threads = _workers(workers)
     geoms = np.asarray(frame.geometry.array, dtype=object)
     background = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
     state_future = background.submit(coverage_state, geoms) if background is not None else None
@@ -440,7 +440,8 @@ def build_localities(
         # -- assignment
         merged = pd.DataFrame(columns=["catchment", "features"])
         if catchments is not None:
-            catch, c_repaired, c_rejects, merged = _prepare_catchments(catchments)
+            # One thread: the other core is busy with the parishes' coverage check.
+            catch, c_repaired, c_rejects, merged = _prepare_catchments(catchments, workers=1)
             repaired.append(c_repaired)
             rejects.append(c_rejects)
             # Repaired catchments are valid: the coverage check need not test that again.

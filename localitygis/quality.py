@@ -33,6 +33,7 @@ import pandas as pd
 import shapely
 
 from localitygis._coverage import certify_coverage
+from localitygis._threads import map_chunks
 from localitygis.errors import DataError, GeometryError
 
 __all__ = [
@@ -129,7 +130,7 @@ class RepairResult:
 
 
 def repair_geometries(
-    frame: gpd.GeoDataFrame, *, layer: str, label: str | None = None
+    frame: gpd.GeoDataFrame, *, layer: str, label: str | None = None, workers: int = 1
 ) -> RepairResult:
     """Repair invalid polygons (counted and listed) and reject empty ones.
 
@@ -141,6 +142,8 @@ def repair_geometries(
         Its name in messages and tables (``"parishes"``, ``"catchments"``).
     label : str, optional
         Column identifying features in the listings (e.g. ``"parish_code"``).
+    workers : int
+        Threads checking validity side by side.
 
     Returns
     -------
@@ -188,7 +191,8 @@ def repair_geometries(
         )
     usable = ~empty
     invalid = np.zeros(len(geoms), dtype=bool)
-    invalid[usable] = ~shapely.is_valid(geoms[usable]) | collection[usable]
+    invalid[usable] = ~map_chunks(shapely.is_valid, geoms[usable], workers=workers)
+    invalid[usable] |= collection[usable]
     repaired_rows = []
     reject_pos: list[int] = []
     reject_reason: list[str] = []
