@@ -38,7 +38,16 @@ from localitygis._assign import (
     assign_by_overlap,
 )
 from localitygis._coverage import CoverageChain
-from localitygis._dissolve import coverage_state, union_by_group
+from localitygis._dissolve import (
+    LOCALITY_COLUMNS,
+    _catchment_layer,
+    _dissolve_catchments,
+    _dissolve_localities,
+    _empty_catchments,
+    coverage_state,
+    dissolve_localities,
+    union_by_group,
+)
 from localitygis._threads import thread_count
 from localitygis.errors import CRSError, DataError, SchemeError
 from localitygis.provenance import provenance_of, with_provenance
@@ -64,18 +73,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The columns of the localities layer, in order (geometry last).
-LOCALITY_COLUMNS = (
-    "locality",
-    "tier",
-    "tier_name",
-    "parish_count",
-    "area_km2",
-    "population",
-    "density_per_km2",
-    "catchments",
-    "geometry",
-)
 _ASSIGNED = ("catchment", "catchment_share", "locality", "tier", "reason")
 _BNG = CRS.from_epsg(27700)
 
@@ -136,137 +133,6 @@ def _require_bng(frame: gpd.GeoDataFrame, what: str) -> None:
             "built in British National Grid (EPSG:27700). Reproject first with "
             f"localitygis.crs.to_bng({what})."
         )
-
-
-# --------------------------------------------------------------------------------------
-# Dissolve
-
-
-def dissolve_localities(
-    parishes: gpd.GeoDataFrame,
-    scheme: Scheme,
-    *,
-    coverage_valid: bool = True,
-    workers: int = 1,
-) -> gpd.GeoDataFrame:
-    """Dissolve assigned parishes into localities with their summary columns.
-
-    Parameters
-    ----------
-    parishes : geopandas.GeoDataFrame
-        With ``locality`` and ``catchment`` (and optionally ``population``), EPSG:27700.
-    scheme : Scheme
-        Gives the order, tiers and tier names.
-    coverage_valid : bool
-        True when the parishes form a valid coverage: the fast
-        :func:`shapely.coverage_union_all` is used. Otherwise :func:`shapely.union_all`.
-    workers : int
-        Threads dissolving localities side by side.
-
-    Returns
-    -------
-    geopandas.GeoDataFrame
-        ``locality``, ``tier``, ``tier_name``, ``parish_count``, ``area_km2``,
-        ``population`` (Int64; the sum of known parish populations), ``density_per_km2``,
-        ``catchments`` ("; "-joined, scheme order) and geometry, in scheme order; localities
-        with no parishes are left out.
-
-    Examples
-    --------
-    >>> import geopandas as gpd
-    >>> from shapely import box
-    >>> from localitygis.scheme import Scheme, Tier, LocalityDef
-    >>> scheme = Scheme(name="S", tiers={1: Tier(1, "Rural")},
-    ...                 localities=(LocalityDef("L", 1, ("A", "B")),))
-    >>> parishes = gpd.GeoDataFrame({"locality": ["L", "L"], "catchment": ["B", "A"],
-    ...     "population": [100, 300]},
-    ...     geometry=[box(0, 0, 1000, 1000), box(1000, 0, 2000, 1000)], crs=27700)
-    >>> dissolve_localities(parishes, scheme).drop(columns="geometry").iloc[0].to_dict()
-    {'locality': 'L', 'tier': 1, 'tier_name': 'Rural', 'parish_count': 2, 'area_km2': 2.0,
-     'population': 400, 'density_per_km2': 200.0, 'catchments': 'A; B'}
-    """
-    return _dissolve_localities(parishes, scheme, coverage_valid=coverage_valid, workers=workers)
-
-
-def _dissolve_localities(
-    parishes: gpd.GeoDataFrame,
-    scheme: Scheme,
-    *,
-    coverage_valid: bool,
-    workers: int,
-    chain: CoverageChain | None = None,
-) -> gpd.GeoDataFrame:
-    """:func:`dissolve_localities`, from the parishes' coverage certificate when given."""
-    geoms = np.asarray(parishes.geometry.array, dtype=object)
-    position = {loc.name: i for i, loc in enumerate(scheme.localities)}
-    in_scheme = np.array(
-        [position.get(k, -1) for k in parishes["locality"].to_numpy(dtype=object)],
-        dtype=np.int64,
-    )
-    counts = np.bincount(in_scheme[in_scheme >= 0], minlength=len(position))
-    used = np.flatnonzero(counts)  # localities with parishes, in scheme order
-    renumber = np.full(len(position) + 1, len(used), dtype=np.int64)  # others: left out
-    renumber[used] = np.arange(len(used))
-    group = renumber[in_scheme]
-    dissolved = union_by_group(
-        geoms,
-        group,
-        len(used),
-        coverage_valid=coverage_valid,
-        chain=chain,
-        workers=workers,
-    )
-    population = (
-        pd.to_numeric(parishes["population"], errors="coerce").to_numpy(dtype="float64")
-        if "population" in parishes.columns
-        else np.full(len(geoms), np.nan)
-    )
-    known = ~np.isnan(population)
-    people = np.bincount(group[known], weights=population[known], minlength=len(used) + 1)
-    people_known = np.bincount(group[known], minlength=len(used) + 1)
-    catch_order = {normalise_name(c): i for i, c in enumerate(scheme.catchments)}
-    catchments_of: list[set[str]] = [set() for _ in range(len(used) + 1)]
-    for g, c in zip(group, parishes["catchment"].to_numpy(dtype=object), strict=True):
-        if not pd.isna(c):
-            catchments_of[g].add(str(c))
-    rows = []
-    shapes = []
-    for g, shape in enumerate(dissolved):
-        loc = scheme.localities[int(used[g])]
-        area_km2 = float(shapely.area(shape)) / 1e6
-        pop = int(people[g]) if people_known[g] else pd.NA  # whole numbers: exact
-        density = float(pop) / area_km2 if pop is not pd.NA and area_km2 > 0 else np.nan
-        names = sorted(
-            catchments_of[g],
-            key=lambda c: (catch_order.get(normalise_name(c), len(catch_order)), c),
-        )
-        rows.append(
-            {
-                "locality": loc.name,
-                "tier": int(loc.tier),
-                "tier_name": scheme.tiers[loc.tier].name,
-                "parish_count": int(counts[used[g]]),
-                "area_km2": area_km2,
-                "population": pop,
-                "density_per_km2": density,
-                "catchments": "; ".join(names),
-            }
-        )
-        shapes.append(shape)
-    table = pd.DataFrame(rows, columns=list(LOCALITY_COLUMNS[:-1]))
-    table = table.astype(
-        {
-            "locality": "str",
-            "tier": "int64",
-            "tier_name": "str",
-            "parish_count": "int64",
-            "area_km2": "float64",
-            "population": "Int64",
-            "density_per_km2": "float64",
-            "catchments": "str",
-        }
-    )
-    return gpd.GeoDataFrame(table, geometry=shapes, crs=parishes.crs)
 
 
 # --------------------------------------------------------------------------------------
@@ -682,17 +548,6 @@ def _population(values: pd.Series) -> pd.Series:
     return numbers.astype("Int64")
 
 
-def _dissolve_catchments(
-    frame: gpd.GeoDataFrame, *, coverage_valid: bool, chain: CoverageChain | None
-) -> gpd.GeoDataFrame:
-    """Dissolve the parishes by catchment (the catchments layer of the lookup route)."""
-    keys = frame["catchment"].astype(str).to_numpy(dtype=object)
-    names, group = np.unique(keys.astype(str), return_inverse=True)
-    geoms = np.asarray(frame.geometry.array, dtype=object)
-    shapes = union_by_group(geoms, group, len(names), coverage_valid=coverage_valid, chain=chain)
-    return gpd.GeoDataFrame({"catchment": list(names)}, geometry=shapes, crs=frame.crs)
-
-
 def _reasons(assigned: pd.DataFrame, route: str, lookup: pd.DataFrame | None) -> np.ndarray:
     if route == "lookup":
         return np.array([f"lookup table row {r}" for r in assigned["lookup_row"]], dtype=object)
@@ -783,41 +638,3 @@ def _resolve_groups(
         moves,
         columns=["group", "parish_code", "parish_name", "from_locality", "to_locality", "rule"],
     )
-
-
-def _catchment_layer(
-    catch: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame, scheme: Scheme
-) -> gpd.GeoDataFrame:
-    counts = pd.Series(_normalised(parishes["catchment"].dropna())).value_counts()
-    mapping = {normalise_name(c): loc for loc in scheme.localities for c in loc.catchments}
-    keys = _normalised(catch["catchment"])
-    out = gpd.GeoDataFrame(
-        {
-            "catchment": catch["catchment"].astype("str").to_numpy(),
-            "locality": [mapping[k].name if k in mapping else None for k in keys],
-            "tier": pd.array(
-                [mapping[k].tier if k in mapping else pd.NA for k in keys], dtype="Int64"
-            ),
-            "parish_count": [int(counts.get(k, 0)) for k in keys],
-        },
-        geometry=np.asarray(catch.geometry.array, dtype=object),
-        crs=catch.crs,
-    )
-    scheme_order = {normalise_name(c): i for i, c in enumerate(scheme.catchments)}
-    rank = [scheme_order.get(k, len(scheme_order)) for k in keys]
-    out = out.iloc[np.lexsort((out["catchment"].to_numpy(dtype=object), rank))]
-    return out.reset_index(drop=True)
-
-
-def _empty_catchments(catch: gpd.GeoDataFrame, scheme: Scheme) -> pd.DataFrame:
-    rows = [
-        {"catchment": r.catchment, "locality": r.locality, "in_scheme": r.locality is not None}
-        for r in catch.itertuples()
-        if r.parish_count == 0
-    ]
-    present = {normalise_name(c) for c in catch["catchment"]}
-    for loc in scheme.localities:
-        for c in loc.catchments:
-            if normalise_name(c) not in present:
-                rows.append({"catchment": c, "locality": loc.name, "in_scheme": True})
-    return pd.DataFrame(rows, columns=["catchment", "locality", "in_scheme"])
