@@ -215,6 +215,69 @@ def test_read_lookup_reports_every_problem_with_row_numbers(tmp_path):
         read_lookup(tmp_path / "l.csv")
 
 
+# Text pandas reads as missing by default, each a possible parish code, name or catchment.
+# ("#N/A" too, but only in CSV: in a workbook it is an Excel error value, not text.)
+NA_LIKE = ["NA", "N/A", "NULL", "nan", "None", "n/a", "null", "<NA>"]
+
+
+def _write_table(path, rows):
+    """Write ``rows`` (a header row then data; None for an empty cell) as CSV or Excel."""
+    if path.suffix == ".csv":
+        lines = [",".join("" if cell is None else f'"{cell}"' for cell in row) for row in rows]
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    else:
+        pd.DataFrame(rows[1:], columns=rows[0]).to_excel(path, index=False)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_read_table_keeps_na_like_text_and_only_blank_cells_are_missing(tmp_path, suffix):
+    path = tmp_path / f"lookup{suffix}"
+    na_like = [*NA_LIKE, "#N/A"] if suffix == ".csv" else NA_LIKE
+    rows = [
+        ["parish_code", "parish_name", "catchment"],
+        ["E04000101", "NA", "Weobley"],
+        ["NA", "N/A", "NULL"],
+        *[[f"E0400020{i}", text, text] for i, text in enumerate(na_like)],
+        [None, None, None],
+        ["E04000103", None, "   "],
+    ]
+    _write_table(path, rows)
+    table = read_table(path)
+    assert table["parish_name"].iloc[0] == "NA"
+    assert table.iloc[1].tolist() == ["NA", "N/A", "NULL"]
+    assert table["parish_name"].iloc[2 : 2 + len(na_like)].tolist() == na_like
+    assert table["catchment"].iloc[2 : 2 + len(na_like)].tolist() == na_like
+    # A wholly blank row, an empty cell and a cell of spaces are still missing.
+    assert len(table) == len(rows) - 1
+    assert table.iloc[-2].isna().all()
+    assert table["parish_code"].iloc[-1] == "E04000103"
+    assert table[["parish_name", "catchment"]].iloc[-1].isna().all()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_read_lookup_parish_coded_na_survives_and_blank_cells_are_missing(tmp_path, suffix):
+    path = tmp_path / f"lookup{suffix}"
+    rows = [
+        ["PAR21CD", "catchment"],
+        ["NA", "NA"],
+        ["E04000102", "N/A"],
+        [None, None],
+        ["E04000103", "Weobley"],
+    ]
+    _write_table(path, rows)
+    lookup = read_lookup(path)
+    assert lookup.to_dict("records") == [
+        {"parish_code": "NA", "catchment": "NA", "row": 2},
+        {"parish_code": "E04000102", "catchment": "N/A", "row": 3},
+        {"parish_code": "E04000103", "catchment": "Weobley", "row": 5},
+    ]
+    _write_table(path, [*rows, ["E04000104", None], ["E04000105", "  "]])
+    with pytest.raises(
+        DataError, match=r"2 row\(s\) lack a parish code or a catchment \(rows 6, 7\)"
+    ):
+        read_lookup(path)
+
+
 def test_read_lookup_wrong_columns(tmp_path):
     (tmp_path / "l.csv").write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(DataError, match="no parish code column found among: a, b"):
