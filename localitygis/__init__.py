@@ -51,6 +51,7 @@ from localitygis.io import (
 )
 from localitygis.localities import LocalityBuild, build_localities
 from localitygis.locate import LocationResult, Locator, OutsideCountyError, locate, locate_many
+from localitygis.parish_population import PopulationJoin, join_population
 from localitygis.postcodes import lookup_postcodes, normalise_postcode, read_postcode_directory
 from localitygis.profiles import locality_profiles, profiles_to_html, profiles_to_markdown
 from localitygis.provenance import DEMO, ONS_OS, Provenance, provenance_of
@@ -78,6 +79,7 @@ __all__ = [
     "LocationResult",
     "Locator",
     "OutsideCountyError",
+    "PopulationJoin",
     "Provenance",
     "QualityReport",
     "ScenarioResult",
@@ -90,6 +92,7 @@ __all__ = [
     "find_clusters",
     "generate_demo",
     "herefordshire_scheme",
+    "join_population",
     "load_demo",
     "load_scheme",
     "locality_profiles",

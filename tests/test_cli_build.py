@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import geopandas as gpd
+import openpyxl
 import pandas as pd
 import pyogrio
 import pytest
@@ -232,3 +233,129 @@ def test_debug_shows_the_traceback(demo: Path, tmp_path: Path) -> None:
 
     with pytest.raises(InputFileError):
         main(["--debug", "build", "-p", str(tmp_path / "nope.gpkg"), "-c", "x.gpkg"])
+
+
+# ---------------------------------------------------------------- --population-table
+
+
+def _census_table(demo: Path, path: Path) -> dict[str, int]:
+    """Write a cp1252 Census-style table for the demo parishes; return the values it lists.
+
+    Every parish gets a new population ("1,234" style), except the last, which has none; a
+    code of no parish, a repeated code and a negative value are rejects.
+    """
+    parishes = load_demo().parishes
+    codes = parishes["PAR21CD"].tolist()
+    names = parishes["PAR21NM"].tolist()
+    names[0] = "Llancillo & Rowlestone"
+    values = {code: 900 + (i * 613) % 3000 for i, code in enumerate(codes[:-2])}
+    rows = [[code, names[i], f"{values[code]:,}"] for i, code in enumerate(codes[:-2])]
+    rows += [
+        ["E04999999", "Much Dewchurch – Bryngwyn", "120"],  # row 203: no such parish
+        [codes[-2], names[-2], "-4"],  # row 204: negative
+        [codes[3], names[3], "77"],  # row 205: repeats row 5's code
+    ]
+    del values[codes[3]]
+    frame = pd.DataFrame(rows, columns=["Parish code", "Parish name", "Usual residents"])
+    frame.to_csv(path, index=False, encoding="cp1252")
+    return values
+
+
+def test_build_with_a_population_table(demo: Path, tmp_path: Path) -> None:
+    table = tmp_path / "ts001_parish.csv"
+    values = _census_table(demo, table)
+    assert "–".encode("cp1252") in table.read_bytes()
+    out = tmp_path / "out"
+    result = ok([*demo_build_args(out), "--population-table", str(table)])
+    assert (
+        "population table: 200 of 203 parishes got a population; 4 table rows rejected; "
+        "3 parishes had none (ts001_parish.csv; the rejected rows are in rejects.csv)"
+    ) in result.output
+    assert "population column was replaced" in result.output
+
+    rejects = read_table(out / "rejects.csv")
+    assert list(rejects.columns[:3]) == ["source", "row", "reason"]
+    assert rejects["source"].tolist() == ["population table"] * 4
+    assert rejects["row"].tolist() == ["5", "203", "204", "205"]
+    assert rejects["reason"].tolist()[1:3] == [
+        "no parish has code E04999999",
+        "population '-4' is negative",
+    ]
+    assert "is repeated (also row 205)" in rejects["reason"].iloc[0]
+    assert rejects["Parish name"].iloc[1] == "Much Dewchurch – Bryngwyn"
+
+    # The localities' populations are the table's values summed by locality.
+    parishes = gpd.read_file(out / "localities.gpkg", layer="parishes")
+    locality_of = dict(zip(parishes["parish_code"], parishes["locality"], strict=True))
+    expected: dict[str, int] = {}
+    for code, people in values.items():
+        expected[locality_of[code]] = expected.get(locality_of[code], 0) + people
+    summary = read_table(out / "localities_summary.csv")
+    got = dict(zip(summary["locality"], pd.to_numeric(summary["population"]), strict=True))
+    assert got == expected
+    assert parishes["population"].isna().sum() == 3
+    quality = read_table(out / "quality_report.csv").set_index("check")
+    assert quality.loc["parishes without population", "count"] == "3"
+    # The Census attribution reaches every output, alongside the demo notice.
+    localities = gpd.read_file(out / "localities.gpkg", layer="localities")
+    for attribution in (localities["attribution"], summary["attribution"]):
+        assert attribution.str.contains("Generated demo data").all()
+        assert attribution.str.contains(
+            "Source: Office for National Statistics licensed under the Open Government Licence"
+        ).all()
+    assert "Office for National Statistics" in result.output
+
+
+def test_population_rejects_join_the_parish_rejects(tmp_path: Path) -> None:
+    demo = load_demo()
+    parishes = demo.parishes.drop(columns="population")
+    parishes.loc[5, "geometry"] = None
+    path = tmp_path / "parishes.gpkg"
+    parishes.to_file(path, layer="parishes")
+    demo.catchments.to_file(path, layer="catchments")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["geography", "geography code", "Observation"])
+    for name, code in zip(parishes["PAR21NM"], parishes["PAR21CD"], strict=True):
+        sheet.append([name, code, 100])
+    sheet.append(["Nowhere", "W04000999", 5])
+    book.save(tmp_path / "census.xlsx")
+    out = tmp_path / "out"
+    args = ["build", "-p", str(path), "-c", str(path), "-o", str(out), "--min-share", "0.5"]
+    result = ok([*args, "--population-table", str(tmp_path / "census.xlsx")])
+    assert "203 of 203 parishes got a population; 1 table row rejected" in result.output
+    assert "replaced" not in result.output
+    rejects = read_table(out / "rejects.csv")
+    assert rejects["source"].tolist() == ["parishes", "population table"]
+    assert rejects["row"].tolist() == ["6", "205"]
+    assert rejects["reason"].tolist() == ["missing geometry", "no parish has code W04000999"]
+    assert rejects["geography code"].tolist()[1] == "W04000999"
+    summary = read_table(out / "localities_summary.csv")
+    assert pd.to_numeric(summary["population"]).sum() == 100 * 202  # the rejected parish's too
+
+
+def test_a_wrong_population_column_is_one_line(demo: Path, tmp_path: Path, capsys) -> None:
+    table = tmp_path / "census.csv"
+    _census_table(demo, table)
+    args = [*demo_build_args(tmp_path / "out"), "--population-table", str(table)]
+    message = fails([*args, "--population-table-field", "Residents"], capsys)
+    assert message.startswith("error: population table census.csv: no column named 'Residents'")
+    assert "Parish code, Parish name, Usual residents" in message
+    assert "--population-table-field" in message
+    assert not (tmp_path / "out" / "localities.gpkg").exists()
+    message = fails([*args, "--population-table-code-field", "GSS"], capsys)
+    assert "no column named 'GSS' for the parish code" in message
+    assert "--population-table-code-field" in message
+    unrecognised = tmp_path / "other.csv"
+    unrecognised.write_text("id,people\nE04009001,5\n", encoding="utf-8")
+    message = fails(
+        [*demo_build_args(tmp_path / "out"), "--population-table", str(unrecognised)], capsys
+    )
+    assert "other.csv: no parish code column found among: id, people" in message
+
+
+def test_population_table_options_need_the_table(demo: Path, tmp_path: Path, capsys) -> None:
+    args = [*demo_build_args(tmp_path / "out"), "--population-table-field", "Observation"]
+    assert "give the table too" in fails(args, capsys)
+    missing = [*demo_build_args(tmp_path / "out"), "--population-table", str(tmp_path / "no.csv")]
+    assert "no.csv" in fails(missing, capsys)

@@ -1,7 +1,10 @@
 """``localitygis build``: parishes + catchments (or a lookup table) → localities.
 
 Reads the parish and catchment layers (any OGR vector file; ``file.gpkg#layer`` or
-``--layer`` picks a layer), applies a locality scheme, and writes to ``--out``:
+``--layer`` picks a layer), optionally joins a population table to the parishes by parish
+code (``--population-table``: e.g. the Census 2021 TS001 usual residents by parish, CSV or
+Excel; its rejected rows go to ``rejects.csv`` with source "population table"), applies a
+locality scheme, and writes to ``--out``:
 
 * ``localities.gpkg`` — layers ``parishes``, ``catchments`` and ``localities`` (EPSG:27700);
 * ``localities.geojson`` — the localities in WGS84 (EPSG:4326) for the web;
@@ -34,12 +37,14 @@ from localitygis.io import (
     read_catchments,
     read_lookup,
     read_parishes,
+    read_table,
     select_district,
     write_csv,
     write_geojson,
     write_geopackage,
 )
 from localitygis.localities import LocalityBuild, build_localities
+from localitygis.parish_population import PopulationJoin, join_population
 from localitygis.provenance import provenance_of
 
 __all__ = ["build"]
@@ -104,6 +109,25 @@ def build(
     population_field: Annotated[
         str | None, typer.Option("--population-field", help="Parish population column.")
     ] = None,
+    population_table: Annotated[
+        Path | None,
+        typer.Option(
+            "--population-table",
+            help="Population by parish code (CSV or Excel), e.g. the Census 2021 TS001 usual "
+            "residents by parish; replaces the parish layer's population. Rows not used are "
+            "listed in rejects.csv.",
+        ),
+    ] = None,
+    population_table_code_field: Annotated[
+        str | None,
+        typer.Option(
+            "--population-table-code-field", help="Parish code column of --population-table."
+        ),
+    ] = None,
+    population_table_field: Annotated[
+        str | None,
+        typer.Option("--population-table-field", help="Population column of --population-table."),
+    ] = None,
     catchment_field: Annotated[
         str | None,
         typer.Option("--catchment-field", help="Catchment name column (layer or lookup)."),
@@ -147,6 +171,11 @@ def build(
         fail("give either --catchments (polygons) or --lookup (a table), exactly one of them")
     if (district is None) != (district_lookup is None):
         fail("--district and --district-lookup go together: give both, or neither")
+    if population_table is None and (population_table_code_field or population_table_field):
+        fail(
+            "--population-table-code-field and --population-table-field name columns of "
+            "--population-table: give the table too"
+        )
     chosen = resolve_scheme(scheme)
     p_path, p_layer = split_spec(parishes, layer)
     parish_frame = read_parishes(
@@ -165,6 +194,16 @@ def build(
             f"{selection['kept']:,} of {selection['read']:,} parishes are in {escape(district)}",
             highlight=False,
         )
+    population_join = None
+    if population_table is not None:
+        population_join = join_population(
+            parish_frame,
+            read_table(population_table),
+            code_field=population_table_code_field,
+            population_field=population_table_field,
+        )
+        parish_frame = population_join.parishes
+        _print_population(population_join, population_table)
     catchment_frame = None
     lookup_frame = None
     if catchments is not None:
@@ -190,7 +229,9 @@ def build(
         min_share=min_share,
         on_group_split=on_group_split.value,
     )
-    written = _write_outputs(result, out)
+    written = _write_outputs(
+        result, out, population_rejects=population_join.rejects if population_join else None
+    )
     _print_localities(result)
     _print_quality(result)
     print_written(written)
@@ -201,8 +242,14 @@ def build(
     )
 
 
-def _write_outputs(result: LocalityBuild, out: Path) -> list[Path]:
-    """Write the build's files into ``out`` and return their paths."""
+def _write_outputs(
+    result: LocalityBuild, out: Path, *, population_rejects: pd.DataFrame | None = None
+) -> list[Path]:
+    """Write the build's files into ``out`` and return their paths.
+
+    ``rejects.csv`` holds the build's rejects followed by the population table's (same
+    ``source``, ``row``, ``reason`` contract; each keeps its own original columns).
+    """
     provenance = provenance_of(result.localities)
     out.mkdir(parents=True, exist_ok=True)
     written = [
@@ -219,8 +266,11 @@ def _write_outputs(result: LocalityBuild, out: Path) -> list[Path]:
         write_csv(out / "localities_summary.csv", result.localities, provenance=provenance),
         write_csv(out / "quality_report.csv", result.report.to_frame(), provenance=provenance),
     ]
+    parts = [pd.DataFrame(t) for t in (result.report.rejects, population_rejects) if t is not None]
+    parts = [t for t in parts if len(t)]
+    rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     for name, table in (
-        ("rejects.csv", result.report.rejects),
+        ("rejects.csv", rejects),
         ("split_parishes.csv", result.report.split_parishes),
     ):
         target = out / name
@@ -229,6 +279,16 @@ def _write_outputs(result: LocalityBuild, out: Path) -> list[Path]:
         elif target.exists():
             target.unlink()  # a stale file from an earlier run would mislead
     return written
+
+
+def _print_population(join: PopulationJoin, path: Path) -> None:
+    """Print one line for the population join (and its notes)."""
+    see = "; the rejected rows are in rejects.csv" if len(join.rejects) else ""
+    console.print(
+        f"{escape(join.summary())} ({escape(path.name)}{see})", highlight=False, soft_wrap=True
+    )
+    for note in join.notes:
+        console.print(f"note: {escape(note)}", style="cyan", highlight=False, soft_wrap=True)
 
 
 def _print_localities(result: LocalityBuild) -> None:
