@@ -57,12 +57,17 @@ class Provenance:
         True
         >>> ONS_OS.combined(ONS_OS) == ONS_OS
         True
+        >>> both = Provenance("A; B", False).combined(Provenance("B; C", False))
+        >>> both.attribution
+        'A; B; C'
         """
         if self == other:
             return self
-        parts = [self.attribution]
-        if other.attribution not in parts:
-            parts.append(other.attribution)
+        parts: list[str] = []
+        for text in (self.attribution, other.attribution):
+            for part in text.split("; "):
+                if part and part not in parts:
+                    parts.append(part)
         return Provenance("; ".join(parts), self.is_demo or other.is_demo)
 
 
