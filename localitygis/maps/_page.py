@@ -135,21 +135,6 @@ def _tiers(localities: gpd.GeoDataFrame, tier_names: Mapping[int, str]) -> list[
     return sorted(set(present) | ({1, 2, 3} & set(tier_names)))
 
 
-def _provenance(
-    localities: pd.DataFrame, *others: pd.DataFrame | None, provenance: Provenance | None
-) -> Provenance:
-    """Return the map's provenance: the localities', joined with other recorded ones.
-
-    Derived frames such as hubs record none and add nothing.
-    """
-    recorded = [
-        f
-        for f in others
-        if f is not None and ("provenance" in f.attrs or "data_source" in f.columns)
-    ]
-    return style.resolve_provenance(localities, *recorded, provenance=provenance)
-
-
 def _add_locality_layers(
     page: _Page,
     localities: gpd.GeoDataFrame,

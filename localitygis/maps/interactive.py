@@ -35,7 +35,6 @@ from localitygis.maps._page import (
     _add_locality_layers,
     _line_legend,
     _Page,
-    _provenance,
     _within,
 )
 from localitygis.maps._web import (
@@ -141,7 +140,7 @@ def county_map(
     >>> "Tier one – Rural areas" in html and "North" in html
     True
     """
-    prov = _provenance(localities, parishes, catchments, provenance=provenance)
+    prov = style.map_provenance(localities, parishes, catchments, provenance=provenance)
     tier_names = style.tier_labels(scheme)
     page = _Page(title=title, provenance=prov, tiles=tiles)
     _add_locality_layers(
@@ -217,7 +216,7 @@ def asset_map(
     >>> "Library" in render_html(asset_map(loc, assets))
     True
     """
-    prov = _provenance(localities, assets, hubs, provenance=provenance)
+    prov = style.map_provenance(localities, assets, hubs, provenance=provenance)
     tier_names = style.tier_labels(scheme)
     labels = dict(scheme.categories) if scheme is not None else {}
     labels.update(category_labels or {})
@@ -305,7 +304,7 @@ def locality_map(
             f"no locality named {name!r}; the localities are {', '.join(sorted(map(str, names)))}."
         )
     area = localities[names == name]
-    prov = _provenance(localities, parishes, assets, provenance=provenance)
+    prov = style.map_provenance(localities, parishes, assets, provenance=provenance)
     tier_names = style.tier_labels(scheme)
     labels = dict(scheme.categories) if scheme is not None else {}
     labels.update(category_labels or {})
@@ -467,7 +466,7 @@ def choropleth_map(
 
     colours = [to_hex(c) for c in colormaps[cmap](np.linspace(0.15, 0.95, max(len(bins), 1)))]
     heading = label or html.unescape(humanise(column))
-    prov = _provenance(frame, localities, provenance=provenance)
+    prov = style.map_provenance(frame, localities, provenance=provenance)
     page = _Page(title=title or heading, provenance=prov, tiles=tiles)
     web = web_polygons(frame, what="the choropleth frame", tolerance=tolerance)
     props = []

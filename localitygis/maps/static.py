@@ -285,17 +285,6 @@ def _prepare(
     return tuple(out)
 
 
-def _provenance(
-    localities: gpd.GeoDataFrame, *others: pd.DataFrame | None, provenance: Provenance | None
-) -> Provenance:
-    recorded = [
-        f
-        for f in others
-        if f is not None and ("provenance" in f.attrs or "data_source" in f.columns)
-    ]
-    return style.resolve_provenance(localities, *recorded, provenance=provenance)
-
-
 def _draw_county(
     ax: Axes,
     localities: gpd.GeoDataFrame,
@@ -384,7 +373,7 @@ def county_overview_png(
     b'PNG'
     """
     loc, par, _, _ = _prepare(localities, parishes, None, None)
-    prov = _provenance(localities, parishes, provenance=provenance)
+    prov = style.map_provenance(localities, parishes, provenance=provenance)
     tier_names = style.tier_labels(scheme)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -489,7 +478,7 @@ def locality_atlas_pdf(
     if len(localities) == 0:
         raise DataError("the localities are empty, so there is no atlas to draw.")
     loc, par, pts, hub = _prepare(localities, parishes, assets, hubs)
-    prov = _provenance(localities, parishes, assets, provenance=provenance)
+    prov = style.map_provenance(localities, parishes, assets, provenance=provenance)
     tier_names = style.tier_labels(scheme)
     labels = dict(scheme.categories) if scheme is not None else {}
     labels.update(category_labels or {})

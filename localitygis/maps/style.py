@@ -29,6 +29,7 @@ __all__ = [
     "attribution_text",
     "category_colours",
     "category_label",
+    "map_provenance",
     "partner_colours",
     "resolve_provenance",
     "tier_colour",
@@ -220,6 +221,30 @@ def resolve_provenance(
         found = provenance_of(frame)
         result = found if result is None else result.combined(found)
     return result if result is not None else ONS_OS
+
+
+def map_provenance(
+    localities: pd.DataFrame, *others: pd.DataFrame | None, provenance: Provenance | None
+) -> Provenance:
+    """Return a map's provenance: the localities', joined with the others that record one.
+
+    Derived frames such as hubs or clusters record none and add nothing (unlike in
+    :func:`resolve_provenance`, where a frame without a record counts as ONS/OS data).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from localitygis.provenance import with_provenance
+    >>> demo = with_provenance(pd.DataFrame(), DEMO)
+    >>> map_provenance(demo, pd.DataFrame(), provenance=None) == DEMO
+    True
+    """
+    recorded = [
+        f
+        for f in others
+        if f is not None and ("provenance" in f.attrs or "data_source" in f.columns)
+    ]
+    return resolve_provenance(localities, *recorded, provenance=provenance)
 
 
 def attribution_text(provenance: Provenance) -> str:
