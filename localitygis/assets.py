@@ -57,7 +57,7 @@ from localitygis._positions import (
 )
 from localitygis.errors import DataError
 from localitygis.provenance import Provenance, provenance_of, with_provenance
-from localitygis.vocabulary import DEFAULT_VOCABULARY, Vocabulary
+from localitygis.vocabulary import DEFAULT_VOCABULARY, Kind, Vocabulary
 
 __all__ = [
     "ASSET_COLUMNS",
@@ -288,27 +288,16 @@ def read_assets(
     names = _text(table[mapped["name"]])
     add(live & pd.isna(names), "no name: the name cell is empty")
     raw_category = _text(table[mapped["category"]])
-    category = vocab.normalise_many(pd.Series(raw_category, dtype=object), kind="category")
-    category = category.to_numpy(dtype=object)
     add(live & pd.isna(raw_category), "no category: the category cell is empty")
-    unknown = live & ~pd.isna(raw_category) & pd.isna(category)
-    if unknown.any():
-        messages = np.full(n, None, dtype=object)
-        for value in pd.unique(raw_category[unknown]):
-            text = "unknown category: " + vocab.describe_unknown(value, kind="category")
-            messages[unknown & (raw_category == value)] = text
-        add(unknown, messages)
+    category, unknown = _vocabulary_terms(vocab, raw_category, live, kind="category")
+    if unknown is not None:
+        add(*unknown)
     if "sector" in mapped:
-        raw_sector = _text(table[mapped["sector"]])
-        sector = vocab.normalise_many(pd.Series(raw_sector, dtype=object), kind="sector")
-        sector = sector.to_numpy(dtype=object)
-        unknown = live & ~pd.isna(raw_sector) & pd.isna(sector)
-        if unknown.any():
-            messages = np.full(n, None, dtype=object)
-            for value in pd.unique(raw_sector[unknown]):
-                text = "unknown sector: " + vocab.describe_unknown(value, kind="sector")
-                messages[unknown & (raw_sector == value)] = text
-            add(unknown, messages)
+        sector, unknown = _vocabulary_terms(
+            vocab, _text(table[mapped["sector"]]), live, kind="sector"
+        )
+        if unknown is not None:
+            add(*unknown)
     else:
         sector = np.full(n, None, dtype=object)
         notes.append("the register has no sector column: sector is left blank")
@@ -368,6 +357,25 @@ def read_assets(
         provenance=provenance,
         originals=originals,
     )
+
+
+def _vocabulary_terms(
+    vocab: Vocabulary, raw: np.ndarray, live: np.ndarray, *, kind: Kind
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """Normalise a category or sector column; rows with a term the vocabulary lacks.
+
+    Returns the normalised terms and, when some are unknown, the rows and their reasons
+    (naming the nearest known terms) for the rejects.
+    """
+    terms = vocab.normalise_many(pd.Series(raw, dtype=object), kind=kind).to_numpy(dtype=object)
+    unknown = live & ~pd.isna(raw) & pd.isna(terms)
+    if not unknown.any():
+        return terms, None
+    messages = np.full(len(raw), None, dtype=object)
+    for value in pd.unique(raw[unknown]):
+        text = f"unknown {kind}: " + vocab.describe_unknown(value, kind=kind)
+        messages[unknown & (raw == value)] = text
+    return terms, (unknown, messages)
 
 
 def _vocabulary(vocabulary: Vocabulary | Any | None) -> Vocabulary:
