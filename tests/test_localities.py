@@ -639,3 +639,18 @@ def test_demo_scheme_on_the_demo_county(demo_parishes) -> None:
         assert by_name.loc[list(group.parishes), "locality"].nunique() == 1
     assert len(build.localities) == 9
     assert build.report.area_reconciles
+
+
+def test_demo_lookup_route_dissolves_catchments_and_localities_exactly(demo_parishes) -> None:
+    # The lookup route dissolves catchments and localities from the coverage certificate;
+    # each must be exactly GEOS's coverage union of its parishes.
+    demo, parishes = demo_parishes
+    build = build_localities(parishes, lookup=demo.lookup, scheme=herefordshire_scheme())
+    geoms = np.asarray(build.parishes.geometry.array)
+    for column, layer in (("catchment", build.catchments), ("locality", build.localities)):
+        keys = build.parishes[column].to_numpy()
+        assert len(layer) == len(set(keys))
+        for name, shape in zip(layer[column], layer.geometry, strict=True):
+            expected = shapely.coverage_union_all(geoms[keys == name])
+            assert shapely.equals(shape, expected), (column, name)
+            assert shapely.get_num_coordinates(shape) == shapely.get_num_coordinates(expected)
