@@ -85,6 +85,7 @@ _SPREADSHEET_FIRST_ROW = 2  # header in row 1
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 _PLAIN = re.compile(r"\d+(\.\d*)?|\.\d+")
 _ROW_LIST_LIMIT = 10
+_ELSEWHERE = "no parish has code"  # the reason for a row of a parish not being built
 
 
 @dataclass(frozen=True)
@@ -162,16 +163,19 @@ class PopulationJoin:
         ...     geometry=[box(0, 0, 1, 1), box(1, 0, 2, 1)], crs=27700)
         >>> table = pd.DataFrame({"PAR21CD": ["E1", "E9"], "population": ["1,234", "5"]})
         >>> join_population(parishes, table).summary().split("; ")
-        ['population table: 1 of 2 parishes got a population', '1 table row rejected',
-         '1 parish had none']
+        ['population table: 1 of 2 parishes got a population',
+         '1 table row rejected (1 for parishes not in this build)', '1 parish had none']
         """
         counts = self.counts()
         rejected = counts["rows_rejected"]
         missing = counts["parishes_missing"]
+        # A national table joined to one council: most rows are other councils' parishes.
+        elsewhere = int(self.rejects["reason"].str.fullmatch(rf"{_ELSEWHERE} \S+").sum())
+        where = f" ({elsewhere:,} for parishes not in this build)" if elsewhere else ""
         return (
             f"{self.source}: {counts['parishes_with_population']:,} of {counts['parishes']:,} "
             f"parishes got a population; {rejected:,} table row{'' if rejected == 1 else 's'} "
-            f"rejected; {missing:,} parish{'' if missing == 1 else 'es'} had none"
+            f"rejected{where}; {missing:,} parish{'' if missing == 1 else 'es'} had none"
         )
 
 
@@ -301,7 +305,7 @@ def join_population(
                     "(codes are compared case-sensitively)"
                 )
             else:
-                reasons[i] = f"no parish has code {code}"
+                reasons[i] = f"{_ELSEWHERE} {code}"
 
     rows_of: defaultdict[str, list[int]] = defaultdict(list)
     for i, code in enumerate(table_codes):

@@ -268,8 +268,9 @@ def test_build_with_a_population_table(demo: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = ok([*demo_build_args(out), "--population-table", str(table)])
     assert (
-        "population table: 200 of 203 parishes got a population; 4 table rows rejected; "
-        "3 parishes had none (ts001_parish.csv; the rejected rows are in rejects.csv)"
+        "population table: 200 of 203 parishes got a population; 4 table rows rejected "
+        "(1 for parishes not in this build); 3 parishes had none (ts001_parish.csv; the "
+        "rejected rows are in rejects.csv)"
     ) in result.output
     assert "population column was replaced" in result.output
 

@@ -181,8 +181,8 @@ def test_every_kind_of_bad_row_is_rejected_with_its_reason(tmp_path: Path) -> No
     assert join.missing["parish_name"].tolist()[0] == "Parish E04000002"
     assert any("only in case" in note for note in join.notes)
     assert join.summary() == (
-        "population table: 2 of 9 parishes got a population; 11 table rows rejected; "
-        "7 parishes had none"
+        "population table: 2 of 9 parishes got a population; 11 table rows rejected "
+        "(1 for parishes not in this build); 7 parishes had none"
     )
 
 
