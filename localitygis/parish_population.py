@@ -372,7 +372,7 @@ def join_population(
             "are compared case-sensitively (ONS codes are upper case); correct them in the table"
         )
     table_provenance = provenance if provenance is not None else _table_provenance(table)
-    with_provenance(joined, _combined(provenance_of(parishes), table_provenance))
+    with_provenance(joined, provenance_of(parishes).combined(table_provenance))
     return PopulationJoin(
         parishes=joined,
         rejects=rejects,
@@ -523,10 +523,3 @@ def _table_provenance(table: pd.DataFrame) -> Provenance:
     """Return a demo table's provenance, or the Census's (ONS, OGL v3) for any other."""
     recorded = provenance_of(table)
     return recorded if recorded.is_demo else CENSUS_2021
-
-
-def _combined(parishes: Provenance, table: Provenance) -> Provenance:
-    """Combine the parishes' provenance with the table's, naming each attribution once."""
-    if table.attribution in parishes.attribution:
-        return Provenance(parishes.attribution, parishes.is_demo or table.is_demo)
-    return parishes.combined(table)

@@ -60,13 +60,16 @@ class Provenance:
         >>> both = Provenance("A; B", False).combined(Provenance("B; C", False))
         >>> both.attribution
         'A; B; C'
+        >>> ONS_OS.combined(Provenance("Source: Office for National Statistics licensed under "
+        ...     "the Open Government Licence v3.0")) == ONS_OS
+        True
         """
         if self == other:
             return self
         parts: list[str] = []
         for text in (self.attribution, other.attribution):
             for part in text.split("; "):
-                if part and part not in parts:
+                if part and not any(part in kept for kept in parts):  # said already
                     parts.append(part)
         return Provenance("; ".join(parts), self.is_demo or other.is_demo)
 
