@@ -44,6 +44,7 @@ import pandas as pd
 from localitygis.errors import DataError
 from localitygis.io import PARISH_CODE_PATTERNS, POPULATION_PATTERNS, find_field
 from localitygis.provenance import Provenance, provenance_of, with_provenance
+from localitygis.quality import rejects_frame
 
 __all__ = [
     "CENSUS_2021",
@@ -335,7 +336,9 @@ def join_population(
             population[code] = number
 
     rejected = [i for i, reason in enumerate(reasons) if reason is not None]
-    rejects = _rejects(body, rejected, [str(reasons[i]) for i in rejected], rows, source)
+    rejects = rejects_frame(
+        body, rejected, [str(reasons[i]) for i in rejected], source=source, rows=rows[rejected]
+    )
 
     joined = parishes.copy()
     replaced = "population" in joined.columns
@@ -462,28 +465,6 @@ def _rows_phrase(rows: list[int]) -> str:
     shown = ", ".join(str(r) for r in rows[:_ROW_LIST_LIMIT])
     more = f" and {len(rows) - _ROW_LIST_LIMIT} more" if len(rows) > _ROW_LIST_LIMIT else ""
     return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
-
-
-def _rejects(
-    body: pd.DataFrame,
-    positions: list[int],
-    reasons: list[str],
-    rows: np.ndarray,
-    source: str,
-) -> pd.DataFrame:
-    """Build the rejects table: ``source``, ``row``, ``reason``, then the original columns."""
-    picked = body.iloc[positions].reset_index(drop=True)
-    head = pd.DataFrame(
-        {
-            "source": pd.array([source] * len(positions), dtype="str"),
-            "row": np.asarray(rows[positions], dtype=np.int64),
-            "reason": pd.array(reasons, dtype="str"),
-        }
-    )
-    picked = picked.rename(
-        columns={c: f"original_{c}" for c in picked.columns if c in head.columns}
-    )
-    return pd.concat([head, picked], axis=1)
 
 
 def _missing(

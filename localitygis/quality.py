@@ -58,7 +58,12 @@ _POLYGONAL = ("Polygon", "MultiPolygon")
 
 
 def rejects_frame(
-    frame: pd.DataFrame, positions: Sequence[int], reasons: Sequence[str], *, source: str
+    frame: pd.DataFrame,
+    positions: Sequence[int],
+    reasons: Sequence[str],
+    *,
+    source: str,
+    rows: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Return the rejects table for some rows of ``frame``.
 
@@ -72,11 +77,15 @@ def rejects_frame(
         One reason per rejected feature.
     source : str
         The layer or file, e.g. ``"parishes"``.
+    rows : sequence of int, optional
+        The row numbers to show, one per rejected feature (e.g. spreadsheet rows, where the
+        header is row 1); default the 1-based feature number.
 
     Returns
     -------
     pandas.DataFrame
-        ``source``, ``row`` (1-based feature number), ``reason`` and the original columns.
+        ``source``, ``row``, ``reason`` and the original columns (an original column of one
+        of those names becomes ``original_<name>``).
 
     Examples
     --------
@@ -89,7 +98,11 @@ def rejects_frame(
     head = pd.DataFrame(
         {
             "source": [source] * len(picked),
-            "row": np.asarray(positions, dtype="int64") + 1,
+            "row": (
+                np.asarray(positions, dtype="int64") + 1
+                if rows is None
+                else np.asarray(rows, dtype="int64")
+            ),
             "reason": list(reasons),
         }
     )
