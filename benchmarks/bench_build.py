@@ -80,7 +80,7 @@ def synthetic_county(
     seed: int = 7,
 ):
     """Parishes, catchments and a scheme at the requested scale (EPSG:27700 metres)."""
-    from localitygis.scheme import LocalityDef, Scheme, Tier
+    from localitygis.localities.scheme import LocalityDef, Scheme, Tier
 
     side = 4_000.0 * np.sqrt(n_parishes)  # ~16 km2 per parish
     cells = voronoi_coverage(
@@ -215,7 +215,7 @@ def main() -> None:
         "--naive-repeats", type=int, default=2, help="runs of the naive route (best is kept)"
     )
     args = parser.parse_args()
-    from localitygis.localities import build_localities
+    from localitygis.localities.build import build_localities
 
     n, m, k = (1_000, 100, 10) if args.quick else (10_000, 1_000, 100)
     t0 = time.perf_counter()

@@ -26,10 +26,10 @@ import shapely
 from scipy.spatial.distance import cdist
 from spopt.locate import PMedian
 
-from localitygis.assets import locate_assets, read_assets
-from localitygis.demo import load_demo
+from localitygis.assets.register import locate_assets, read_assets
+from localitygis.demo.county import load_demo
 from localitygis.hubs import optimise_hubs, population_points
-from localitygis.localities import build_localities
+from localitygis.localities.build import build_localities
 
 
 def plain_spopt(cost: np.ndarray, weights: np.ndarray, k: int, time_limit: float | None):

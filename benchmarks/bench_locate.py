@@ -36,8 +36,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from localitygis._parish_index import _ParishIndex
-from localitygis.assets import AssetRegister, locate_assets
+from localitygis.assets.parish_index import _ParishIndex
+from localitygis.assets.register import AssetRegister, locate_assets
 
 WIDTH, HEIGHT = 400_000.0, 325_000.0
 ORIGIN = np.array([100_000.0, 100_000.0])

@@ -17,9 +17,22 @@ Examples
 
 from __future__ import annotations
 
-from localitygis.assets import AssetRegister, locate_assets, read_assets
+from localitygis.assets.locate import (
+    LocationResult,
+    Locator,
+    OutsideCountyError,
+    locate,
+    locate_many,
+)
+from localitygis.assets.postcodes import (
+    lookup_postcodes,
+    normalise_postcode,
+    read_postcode_directory,
+)
+from localitygis.assets.register import AssetRegister, locate_assets, read_assets
+from localitygis.assets.vocabulary import Vocabulary
 from localitygis.colocation import ColocationResult, find_clusters
-from localitygis.demo import DemoCounty, generate_demo, load_demo
+from localitygis.demo.county import DemoCounty, generate_demo, load_demo
 from localitygis.errors import (
     CRSError,
     DataError,
@@ -49,15 +62,12 @@ from localitygis.io import (
     write_geojson,
     write_geopackage,
 )
-from localitygis.localities import LocalityBuild, build_localities
-from localitygis.locate import LocationResult, Locator, OutsideCountyError, locate, locate_many
-from localitygis.parish_population import PopulationJoin, join_population
-from localitygis.postcodes import lookup_postcodes, normalise_postcode, read_postcode_directory
+from localitygis.localities.build import LocalityBuild, build_localities
+from localitygis.localities.population import PopulationJoin, join_population
+from localitygis.localities.quality import QualityReport
+from localitygis.localities.scheme import Scheme, demo_scheme, herefordshire_scheme, load_scheme
 from localitygis.profiles import locality_profiles, profiles_to_html, profiles_to_markdown
 from localitygis.provenance import DEMO, ONS_OS, Provenance, provenance_of
-from localitygis.quality import QualityReport
-from localitygis.scheme import Scheme, demo_scheme, herefordshire_scheme, load_scheme
-from localitygis.vocabulary import Vocabulary
 
 __version__ = "0.1.0"
 

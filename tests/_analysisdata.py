@@ -14,10 +14,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from localitygis.assets import locate_assets, read_assets
-from localitygis.demo import load_demo
+from localitygis.assets.register import locate_assets, read_assets
+from localitygis.demo.county import load_demo
 from localitygis.hubs import population_points
-from localitygis.localities import LocalityBuild, build_localities
+from localitygis.localities.build import LocalityBuild, build_localities
 
 
 @dataclass(frozen=True)

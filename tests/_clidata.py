@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from localitygis.cli import app, main
-from localitygis.demo import demo_dir, load_demo
+from localitygis.demo.county import demo_dir, load_demo
 
 runner = CliRunner()
 

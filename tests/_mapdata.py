@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from localitygis.assets import locate_assets, read_assets
+from localitygis.assets.register import locate_assets, read_assets
 from localitygis.colocation import find_clusters
-from localitygis.demo import load_demo
-from localitygis.localities import build_localities
+from localitygis.demo.county import load_demo
+from localitygis.localities.build import build_localities
 from localitygis.profiles import locality_profiles
 from localitygis.provenance import DEMO, with_provenance
 

@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import Point, box
 
-from localitygis.assets import AssetRegister, locate_assets, read_assets
+from localitygis.assets.postcodes import read_postcode_directory
+from localitygis.assets.register import AssetRegister, locate_assets, read_assets
+from localitygis.assets.vocabulary import DEFAULT_VOCABULARY
 from localitygis.crs import bng_to_lonlat
 from localitygis.errors import CRSError, DataError, InputFileError
-from localitygis.postcodes import read_postcode_directory
 from localitygis.provenance import DEMO, provenance_of
-from localitygis.vocabulary import DEFAULT_VOCABULARY
 
 X0, Y0 = 340_000.0, 250_000.0
 
@@ -441,9 +441,9 @@ def test_locate_assets_accepts_a_plain_geodataframe(parishes) -> None:
 
 @pytest.fixture(scope="module")
 def demo_build():
-    from localitygis.demo import load_demo
-    from localitygis.localities import build_localities
-    from localitygis.scheme import demo_scheme
+    from localitygis.demo.county import load_demo
+    from localitygis.localities.build import build_localities
+    from localitygis.localities.scheme import demo_scheme
 
     demo = load_demo()
     parishes = demo.parishes.rename(columns={"PAR21CD": "parish_code", "PAR21NM": "parish_name"})

@@ -13,7 +13,7 @@ import pytest
 
 from localitygis.cli import main
 from localitygis.crs import to_wgs84
-from localitygis.demo import demo_dir, load_demo
+from localitygis.demo.county import demo_dir, load_demo
 from localitygis.io import read_table
 from tests._clidata import demo_build_args, demo_folder, fails, ok
 

@@ -8,7 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from localitygis.cli import app
-from localitygis.demo import demo_dir
+from localitygis.demo.county import demo_dir
 from localitygis.io import list_layers, read_table, read_vector
 from localitygis.provenance import DEMO_NOTICE, provenance_of
 

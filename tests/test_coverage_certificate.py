@@ -1,6 +1,7 @@
-"""localitygis.quality.coverage_is_valid must give exactly GEOS's answer.
+"""localitygis.localities.quality.coverage_is_valid must give exactly GEOS's answer.
 
-The fast certificate (:func:`localitygis._coverage.certify_coverage`) may only vouch when
+The fast certificate (:func:`localitygis.localities.certificate.certify_coverage`) may only
+vouch when
 :func:`shapely.coverage_is_valid` does; these tests compare the two on hand-made cases and on
 random Voronoi tessellations with and without defects.
 """
@@ -14,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import MultiPolygon, Polygon, box
 
-from localitygis import _coverage
-from localitygis.quality import check_coverage, coverage_is_valid
+from localitygis.localities import certificate as _coverage
+from localitygis.localities.quality import check_coverage, coverage_is_valid
 from tests._tessellations import tessellation as _tessellation
 
 
@@ -140,7 +141,7 @@ def test_random_tessellations_agree_with_geos(
 @pytest.mark.parametrize("name", list(CASES))
 def test_hash_collisions_are_settled_exactly(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # Every segment hashes alike: all pairing is left to the exact (coordinate) path.
-    import localitygis.quality as quality
+    import localitygis.localities.quality as quality
 
     monkeypatch.setattr(_coverage, "_mix", lambda k: np.multiply(k, 0, out=k))
     geoms, expected = CASES[name]

@@ -1,6 +1,6 @@
 """Dissolving a certified coverage from its segment pairing must equal the coverage union.
 
-:func:`localitygis._coverage.union_groups` builds each group's union from the boundary
+:func:`localitygis.localities.certificate.union_groups` builds each group's union from the boundary
 segments the certificate left unpaired across group borders; it may decline a group (None),
 but what it returns must be exactly what :func:`shapely.coverage_union_all` gives.
 """
@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import box
 
-from localitygis import _coverage
-from localitygis._coverage import certify_coverage, union_groups
-from localitygis._dissolve import coverage_state, union_by_group
+from localitygis.localities import certificate as _coverage
+from localitygis.localities.certificate import certify_coverage, union_groups
+from localitygis.localities.dissolve import coverage_state, union_by_group
 from tests._tessellations import tessellation
 
 

@@ -13,9 +13,9 @@ import pyogrio
 import pytest
 import shapely
 
-import localitygis.demo as demo_module
+import localitygis.demo.county as demo_module
 from localitygis.crs import lonlat_to_bng
-from localitygis.demo import (
+from localitygis.demo.county import (
     DATA_SOURCE,
     DemoCounty,
     demo_dir,
@@ -492,6 +492,6 @@ def test_committed_files_work_with_the_readers() -> None:
 def test_parish_displacement_is_one_to_one() -> None:
     # A field whose slope is below one moves no two points onto each other, so displacing
     # a valid coverage keeps it valid; the generator relies on this.
-    from localitygis._demo.geometry import make_field
+    from localitygis.demo.geometry import make_field
 
     assert make_field("parish", demo_module.PARISH_WIGGLE).max_slope() < 1.0

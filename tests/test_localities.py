@@ -13,17 +13,16 @@ import shapely
 from shapely import Polygon, box
 
 from localitygis.crs import to_wgs84
-from localitygis.demo import SPLIT_SHARES, load_demo
+from localitygis.demo.county import SPLIT_SHARES, load_demo
 from localitygis.errors import CRSError, DataError, SchemeError
-from localitygis.localities import (
+from localitygis.localities.build import (
     LOCALITY_COLUMNS,
     assign_by_lookup,
     assign_by_overlap,
     build_localities,
     dissolve_localities,
 )
-from localitygis.provenance import DEMO, provenance_of, with_provenance
-from localitygis.scheme import (
+from localitygis.localities.scheme import (
     LocalityDef,
     Override,
     ParishGroup,
@@ -32,6 +31,7 @@ from localitygis.scheme import (
     demo_scheme,
     herefordshire_scheme,
 )
+from localitygis.provenance import DEMO, provenance_of, with_provenance
 
 # A strip of six 1 km parishes, west to east, near Hereford.
 X0, Y0 = 350_000, 240_000

@@ -16,8 +16,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy.spatial import Voronoi
 
-from localitygis.localities import build_localities
-from localitygis.scheme import LocalityDef, Scheme, Tier
+from localitygis.localities.build import build_localities
+from localitygis.localities.scheme import LocalityDef, Scheme, Tier
 
 SIDE = 20_000.0
 X0, Y0 = 320_000.0, 220_000.0

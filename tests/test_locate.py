@@ -8,16 +8,16 @@ import pandas as pd
 import pytest
 from shapely import Point, box
 
-from localitygis.crs import bng_to_lonlat
-from localitygis.errors import CRSError, DataError, GeometryError, LocalityGISError
-from localitygis.locate import (
+from localitygis.assets.locate import (
     LocationResult,
     Locator,
     OutsideCountyError,
     locate,
     locate_many,
 )
-from localitygis.postcodes import read_postcode_directory
+from localitygis.assets.postcodes import read_postcode_directory
+from localitygis.crs import bng_to_lonlat
+from localitygis.errors import CRSError, DataError, GeometryError, LocalityGISError
 
 X0, Y0 = 340_000.0, 250_000.0
 
@@ -189,9 +189,9 @@ def test_locate_many_with_a_geodataframe(parishes) -> None:
 
 
 def test_the_demo_county_answers_for_its_postcodes() -> None:
-    from localitygis.demo import load_demo
-    from localitygis.localities import build_localities
-    from localitygis.scheme import demo_scheme
+    from localitygis.demo.county import load_demo
+    from localitygis.localities.build import build_localities
+    from localitygis.localities.scheme import demo_scheme
 
     demo = load_demo()
     parishes = demo.parishes.rename(columns={"PAR21CD": "parish_code", "PAR21NM": "parish_name"})

@@ -381,7 +381,7 @@ def test_tier_colours_stay_distinct_for_colour_blind_readers(kind):
 
 
 def test_tier_labels_follow_the_scheme():
-    from localitygis.scheme import herefordshire_scheme
+    from localitygis.localities.scheme import herefordshire_scheme
 
     labels = style.tier_labels(herefordshire_scheme())
     assert labels[1] == "Tier one – Rural areas"

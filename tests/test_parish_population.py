@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from shapely import box
 
 import localitygis as lg
-from localitygis.demo import load_demo
+from localitygis.demo.county import load_demo
 from localitygis.errors import DataError
 from localitygis.io import read_table
-from localitygis.parish_population import CENSUS_ATTRIBUTION, join_population
+from localitygis.localities.population import CENSUS_ATTRIBUTION, join_population
 from localitygis.provenance import DEMO, ONS_OS, Provenance, provenance_of, with_provenance
 
 

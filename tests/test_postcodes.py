@@ -11,9 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from localitygis.crs import bng_to_lonlat
-from localitygis.errors import DataError, InputFileError
-from localitygis.postcodes import (
+from localitygis.assets.postcodes import (
     CODE_POINT_OPEN,
     ONSPD,
     is_postcode,
@@ -22,6 +20,8 @@ from localitygis.postcodes import (
     normalise_postcodes,
     read_postcode_directory,
 )
+from localitygis.crs import bng_to_lonlat
+from localitygis.errors import DataError, InputFileError
 from localitygis.provenance import provenance_of
 
 NORMALISATION = [
@@ -228,7 +228,7 @@ def test_duplicates_keep_the_live_postcode_with_a_position() -> None:
 
 
 def test_the_demo_directory_reads_and_covers_the_register() -> None:
-    from localitygis.demo import load_demo
+    from localitygis.demo.county import load_demo
 
     demo = load_demo()
     directory = read_postcode_directory(demo.postcodes)

@@ -10,8 +10,8 @@ import shapely
 from shapely import GeometryCollection, LineString, Point, Polygon, box
 
 from localitygis.errors import DataError, GeometryError
-from localitygis.localities import build_localities
-from localitygis.quality import (
+from localitygis.localities.build import build_localities
+from localitygis.localities.quality import (
     AREA_TOLERANCE_PCT,
     check_coverage,
     check_duplicate_codes,
@@ -19,7 +19,7 @@ from localitygis.quality import (
     rejects_frame,
     repair_geometries,
 )
-from localitygis.scheme import LocalityDef, Scheme, Tier
+from localitygis.localities.scheme import LocalityDef, Scheme, Tier
 
 BOWTIE = Polygon([(0, 0), (1000, 1000), (1000, 0), (0, 1000)])
 

@@ -24,11 +24,11 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
+from localitygis.assets.postcodes import read_postcode_directory
 from localitygis.cli import app
 from localitygis.crs import bng_to_lonlat
-from localitygis.demo import load_demo
+from localitygis.demo.county import load_demo
 from localitygis.io import list_layers, read_table, read_vector
-from localitygis.postcodes import read_postcode_directory
 from localitygis.provenance import DEMO_NOTICE, provenance_of
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from localitygis.errors import InputFileError, SchemeError
-from localitygis.scheme import (
+from localitygis.localities.scheme import (
     LocalityDef,
     Override,
     ParishGroup,

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from localitygis.errors import SchemeError
-from localitygis.scheme import demo_scheme, herefordshire_scheme, scheme_from_dict
-from localitygis.vocabulary import (
+from localitygis.assets.vocabulary import (
     DEFAULT_CATEGORIES,
     DEFAULT_SECTORS,
     DEFAULT_VOCABULARY,
     Vocabulary,
     normalise_word,
 )
+from localitygis.errors import SchemeError
+from localitygis.localities.scheme import demo_scheme, herefordshire_scheme, scheme_from_dict
 
 CATEGORY_CASES = [
     ("GP Surgery", "gp_surgery"),

@@ -19,7 +19,7 @@ from rich.markup import escape
 from localitygis.cli._app import console
 from localitygis.errors import DataError, InputFileError
 from localitygis.io import list_layers, read_vector
-from localitygis.scheme import Scheme, demo_scheme, herefordshire_scheme, load_scheme
+from localitygis.localities.scheme import Scheme, demo_scheme, herefordshire_scheme, load_scheme
 
 __all__ = [
     "PACKAGED_SCHEMES",

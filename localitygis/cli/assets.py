@@ -27,7 +27,10 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from localitygis.assets import CONTRACT_COLUMNS, locate_assets, read_assets
+from localitygis.assets.locate import describe_distance
+from localitygis.assets.locate import locate as locate_place
+from localitygis.assets.postcodes import read_postcode_directory
+from localitygis.assets.register import CONTRACT_COLUMNS, locate_assets, read_assets
 from localitygis.cli._app import app, console, fail
 from localitygis.cli._inputs import (
     LocalitiesFile,
@@ -41,9 +44,6 @@ from localitygis.cli._inputs import (
     with_tier_names,
 )
 from localitygis.io import write_csv, write_geopackage
-from localitygis.locate import describe_distance
-from localitygis.locate import locate as locate_place
-from localitygis.postcodes import read_postcode_directory
 from localitygis.provenance import provenance_of
 
 __all__ = ["assets", "locate"]

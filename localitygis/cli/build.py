@@ -43,8 +43,8 @@ from localitygis.io import (
     write_geojson,
     write_geopackage,
 )
-from localitygis.localities import LocalityBuild, build_localities
-from localitygis.parish_population import PopulationJoin, join_population
+from localitygis.localities.build import LocalityBuild, build_localities
+from localitygis.localities.population import PopulationJoin, join_population
 from localitygis.provenance import provenance_of
 
 __all__ = ["build"]

@@ -17,7 +17,7 @@ from localitygis.cli.analysis import colocate, hubs, profile
 from localitygis.cli.assets import assets
 from localitygis.cli.build import build
 from localitygis.cli.maps import MapKind, atlas, map_command
-from localitygis.demo import demo_dir, write_demo
+from localitygis.demo.county import demo_dir, write_demo
 from localitygis.provenance import DEMO_NOTICE
 
 __all__ = ["demo"]

@@ -51,7 +51,7 @@ from localitygis.maps._web import (
 from localitygis.provenance import Provenance
 
 if TYPE_CHECKING:
-    from localitygis.scheme import Scheme
+    from localitygis.localities.scheme import Scheme
 
 __all__ = [
     "CLUSTER_THRESHOLD",
@@ -106,7 +106,7 @@ def county_map(
     profiles : pandas.DataFrame, optional
         Locality profiles keyed by ``locality`` (column or index); their figures are added
         to each locality's popup.
-    scheme : localitygis.scheme.Scheme, optional
+    scheme : localitygis.localities.scheme.Scheme, optional
         Names the tiers; defaults to the Locality Strategy wording.
     provenance : localitygis.provenance.Provenance, optional
         The attribution; by default read from the frames (demo data says so).
@@ -191,7 +191,7 @@ def asset_map(
         Parishes no hub reaches (``parish_name``), highlighted.
     parishes : geopandas.GeoDataFrame, optional
         A parish layer (hidden at first), searchable by name.
-    scheme : localitygis.scheme.Scheme, optional
+    scheme : localitygis.localities.scheme.Scheme, optional
         Names tiers and, through ``scheme.categories``, asset categories.
     category_labels : mapping, optional
         Category key -> label; overrides the scheme's.

@@ -38,7 +38,7 @@ from localitygis.provenance import Provenance
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from localitygis.scheme import Scheme
+    from localitygis.localities.scheme import Scheme
 
 __all__ = ["county_overview_png", "locality_atlas_pdf"]
 
@@ -342,7 +342,7 @@ def county_overview_png(
         The ``.png`` to write; its folder is created.
     parishes : geopandas.GeoDataFrame, optional
         Parish boundaries drawn as thin lines.
-    scheme : localitygis.scheme.Scheme, optional
+    scheme : localitygis.localities.scheme.Scheme, optional
         Names the tiers; defaults to the Locality Strategy wording.
     provenance : localitygis.provenance.Provenance, optional
         The attribution; by default read from the frames.
@@ -444,7 +444,7 @@ def locality_atlas_pdf(
         Points with ``name`` and ``category``.
     hubs : geopandas.GeoDataFrame, optional
         Points with ``name``, optional ``tier`` and ``reach_m``.
-    scheme : localitygis.scheme.Scheme, optional
+    scheme : localitygis.localities.scheme.Scheme, optional
         Names tiers and asset categories.
     category_labels : mapping, optional
         Category key -> label.

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from localitygis.assets.vocabulary import DEFAULT_CATEGORIES
 from localitygis.provenance import DEMO, ONS_OS, Provenance, provenance_of
-from localitygis.vocabulary import DEFAULT_CATEGORIES
 
 if TYPE_CHECKING:
-    from localitygis.scheme import Scheme
+    from localitygis.localities.scheme import Scheme
 
 __all__ = [
     "CATEGORY_COLOURS",
@@ -92,7 +92,7 @@ def tier_labels(scheme: Scheme | None = None) -> dict[int, str]:
 
     Parameters
     ----------
-    scheme : localitygis.scheme.Scheme, optional
+    scheme : localitygis.localities.scheme.Scheme, optional
         A locality scheme whose tiers name themselves; tiers it lacks keep the defaults.
 
     Returns

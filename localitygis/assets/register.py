@@ -4,7 +4,7 @@
 GeoJSON or any OGR layer, or a DataFrame) into the asset contract: ``asset_id``, ``name``,
 ``category``, ``partner``, ``sector``, ``postcode`` and a Point in EPSG:27700. Columns with
 other names are recognised or mapped (``columns={"Site Name": "name"}``); categories and
-sectors are normalised through a :class:`~localitygis.vocabulary.Vocabulary`.
+sectors are normalised through a :class:`~localitygis.assets.vocabulary.Vocabulary`.
 
 Each asset's position comes, in this order, from its geometry, its easting/northing (British
 National Grid), its latitude/longitude (WGS84, converted with OSTN15) or its postcode (looked
@@ -36,28 +36,28 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from localitygis._asset_columns import (
+from localitygis.assets.columns import (
     _NUMBER_COLUMNS,
     ASSET_COLUMNS,
     CONTRACT_COLUMNS,
     _load,
     _map_columns,
 )
-from localitygis._asset_columns import (
-    _positions_of_table as _positions_of_table,  # re-exported for localitygis.locate
+from localitygis.assets.columns import (
+    _positions_of_table as _positions_of_table,  # re-exported for localitygis.assets.locate
 )
-from localitygis._asset_frames import _assets_frame, _originals, _rejects_frame
-from localitygis._parish_index import _ParishIndex
-from localitygis._positions import (
+from localitygis.assets.frames import _assets_frame, _originals, _rejects_frame
+from localitygis.assets.parish_index import _ParishIndex
+from localitygis.assets.positions import (
     _directory,
     _numbers,
     _require_position_columns,
     _resolve_positions,
     _text,
 )
+from localitygis.assets.vocabulary import DEFAULT_VOCABULARY, Kind, Vocabulary
 from localitygis.errors import DataError
 from localitygis.provenance import Provenance, provenance_of, with_provenance
-from localitygis.vocabulary import DEFAULT_VOCABULARY, Kind, Vocabulary
 
 __all__ = [
     "ASSET_COLUMNS",
@@ -173,11 +173,11 @@ def read_assets(
         ``longitude``, ``annual_cost``, ``floor_area_m2``). Common names are recognised
         without it ("Site Name", "Asset Type", "Owner", "Post Code", "Eastings", "Lat"…).
     postcodes : pandas.DataFrame or path, optional
-        A postcode directory (see :func:`localitygis.postcodes.read_postcode_directory`),
+        A postcode directory (see :func:`localitygis.assets.postcodes.read_postcode_directory`),
         used for rows with no coordinates.
     vocabulary : Vocabulary or scheme, optional
-        Categories and sectors (default :data:`localitygis.vocabulary.DEFAULT_VOCABULARY`);
-        a :class:`~localitygis.scheme.Scheme` extends the default with its own.
+        Categories and sectors (default :data:`localitygis.assets.vocabulary.DEFAULT_VOCABULARY`);
+        a :class:`~localitygis.localities.scheme.Scheme` extends the default with its own.
     crs : str or int, optional
         CRS of a vector source that declares none.
     sheet : str or int, optional

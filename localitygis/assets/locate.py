@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from localitygis._parish_index import (
+from localitygis.assets.parish_index import (
     SWAP_HINT_DISTANCE,
     _HubIndex,
     _ParishIndex,
@@ -158,7 +158,7 @@ def _query_position(
             "nothing to locate: give a postcode, a point, (easting, northing) or lat=/lon=."
         )
     if isinstance(query, str):
-        from localitygis.postcodes import lookup_postcodes, normalise_postcode
+        from localitygis.assets.postcodes import lookup_postcodes, normalise_postcode
 
         postcode = normalise_postcode(query)
         if postcode is None:
@@ -252,7 +252,7 @@ class Locator:
         hubs: gpd.GeoDataFrame | None = None,
         postcodes: pd.DataFrame | None = None,
     ) -> None:
-        from localitygis.postcodes import _as_directory
+        from localitygis.assets.postcodes import _as_directory
 
         self._index = _ParishIndex(parishes)
         self._hubs = _HubIndex(hubs) if hubs is not None else None
@@ -328,7 +328,7 @@ class Locator:
         >>> Locator(parishes).locate_many(places)["locality"].tolist()
         ['Weobley']
         """
-        from localitygis.assets import _positions_of_table
+        from localitygis.assets.register import _positions_of_table
 
         index = self._index
         positions = _positions_of_table(frame, columns=columns, postcodes=self._postcodes, crs=crs)
@@ -394,7 +394,7 @@ def locate(
     hubs : geopandas.GeoDataFrame, optional
         Hub points with a ``name`` column.
     postcodes : pandas.DataFrame, optional
-        A postcode directory (:func:`localitygis.postcodes.read_postcode_directory`).
+        A postcode directory (:func:`localitygis.assets.postcodes.read_postcode_directory`).
     lat, lon : float, optional
         WGS84 latitude and longitude (converted with OSTN15).
 
@@ -428,7 +428,7 @@ def locate(
     >>> locate((350000, 251000), parishes=parishes)
     Traceback (most recent call last):
     ...
-    localitygis.locate.OutsideCountyError: (350000, 251000) is outside the county: 6.0 km from the boundary (nearest parish: Dilwyn).
+    localitygis.assets.locate.OutsideCountyError: (350000, 251000) is outside the county: 6.0 km from the boundary (nearest parish: Dilwyn).
     """  # noqa: E501
     return Locator(parishes, hubs=hubs, postcodes=postcodes).locate(query, lat=lat, lon=lon)
 

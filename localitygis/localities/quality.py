@@ -32,9 +32,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from localitygis._coverage import certify_coverage
-from localitygis._threads import map_chunks
 from localitygis.errors import DataError, GeometryError
+from localitygis.localities._threads import map_chunks
+from localitygis.localities.certificate import certify_coverage
 
 __all__ = [
     "AREA_TOLERANCE_PCT",
@@ -419,8 +419,9 @@ def coverage_is_valid(
     """Return whether polygons form a valid coverage: the answer of GEOS, usually faster.
 
     The answer is exactly :func:`shapely.coverage_is_valid`'s (``gap_width=0``). A cheap
-    certificate is tried first (see :func:`localitygis._coverage.certify_coverage`); only
-    when it cannot vouch for the coverage does GEOS's polygon-by-polygon validation run.
+    certificate is tried first (see
+    :func:`localitygis.localities.certificate.certify_coverage`); only when it cannot vouch
+    for the coverage does GEOS's polygon-by-polygon validation run.
 
     Parameters
     ----------
@@ -629,7 +630,7 @@ class QualityReport:
         Examples
         --------
         >>> from localitygis.localities import build_localities
-        >>> from localitygis.scheme import Scheme, Tier, LocalityDef
+        >>> from localitygis.localities.scheme import Scheme, Tier, LocalityDef
         >>> import geopandas as gpd
         >>> from shapely import box
         >>> parishes = gpd.GeoDataFrame({"parish_code": ["P1", "P2"], "parish_name": ["A", "B"]},
@@ -774,7 +775,7 @@ class QualityReport:
         Examples
         --------
         >>> from localitygis.localities import build_localities
-        >>> from localitygis.scheme import Scheme, Tier, LocalityDef
+        >>> from localitygis.localities.scheme import Scheme, Tier, LocalityDef
         >>> import geopandas as gpd
         >>> from shapely import box
         >>> parishes = gpd.GeoDataFrame({"parish_code": ["P1"], "parish_name": ["A"]},

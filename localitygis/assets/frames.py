@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from localitygis._positions import _Positions
+from localitygis.assets.positions import _Positions
 from localitygis.crs import BNG
 from localitygis.provenance import Provenance, with_provenance
 

@@ -42,8 +42,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from localitygis._demo.facts import Facts, load_facts
-from localitygis._demo.geometry import (
+from localitygis.crs import BNG
+from localitygis.demo.facts import Facts, load_facts
+from localitygis.demo.geometry import (
     build_pieces,
     county_outline,
     dissolve_pieces,
@@ -52,9 +53,8 @@ from localitygis._demo.geometry import (
     reattach_detached,
     split_line,
 )
-from localitygis._demo.population import parish_populations, population_points
-from localitygis._demo.register import build_register
-from localitygis.crs import BNG
+from localitygis.demo.population import parish_populations, population_points
+from localitygis.demo.register import build_register
 from localitygis.errors import GeometryError, InputFileError
 from localitygis.provenance import DEMO, DEMO_NOTICE, with_provenance
 
@@ -443,7 +443,7 @@ def demo_dir() -> Path:
     >>> demo_dir().name
     'demo'
     """
-    return Path(__file__).resolve().parent.parent / "boundaries" / "demo"
+    return Path(__file__).resolve().parents[2] / "boundaries" / "demo"
 
 
 def write_demo(

@@ -10,8 +10,8 @@ import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from localitygis._demo.facts import Facts, rng_for
 from localitygis.crs import bng_to_lonlat
+from localitygis.demo.facts import Facts, rng_for
 
 __all__ = ["ASSET_COLUMNS", "POSTCODE_COLUMNS", "build_register"]
 

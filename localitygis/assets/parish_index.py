@@ -1,4 +1,4 @@
-"""Point-in-parish and nearest-hub indexes (private to :mod:`localitygis.locate` and assets).
+"""Point-in-parish and nearest-hub indexes (private to :mod:`localitygis.assets.locate` and assets).
 
 A point on a boundary shared by two parishes belongs to the parish whose code sorts first.
 Many points are found by indexing the points and querying them with the prepared parishes

@@ -5,7 +5,7 @@ Private plumbing of :mod:`localitygis.localities`, which re-exports
 once (:func:`coverage_state`, run in the background while parishes are assigned); the
 certificate's pairing of boundary segments then dissolves parishes into localities and
 localities into the county without another pass over every vertex
-(:func:`localitygis._coverage.union_groups`). Groups it cannot vouch for, and coverages
+(:func:`localitygis.localities.certificate.union_groups`). Groups it cannot vouch for, and coverages
 without a certificate, go to :func:`shapely.coverage_union_all`; an invalid coverage to
 :func:`shapely.union_all`.
 """
@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from localitygis._assign import _normalised
-from localitygis._coverage import CoverageChain, certify_coverage, union_groups
-from localitygis.scheme import Scheme, normalise_name
+from localitygis.localities.assign import _normalised
+from localitygis.localities.certificate import CoverageChain, certify_coverage, union_groups
+from localitygis.localities.scheme import Scheme, normalise_name
 
 __all__ = ["LOCALITY_COLUMNS", "coverage_state", "dissolve_localities", "union_by_group"]
 
@@ -159,7 +159,7 @@ def dissolve_localities(
     --------
     >>> import geopandas as gpd
     >>> from shapely import box
-    >>> from localitygis.scheme import Scheme, Tier, LocalityDef
+    >>> from localitygis.localities.scheme import Scheme, Tier, LocalityDef
     >>> scheme = Scheme(name="S", tiers={1: Tier(1, "Rural")},
     ...                 localities=(LocalityDef("L", 1, ("A", "B")),))
     >>> parishes = gpd.GeoDataFrame({"locality": ["L", "L"], "catchment": ["B", "A"],

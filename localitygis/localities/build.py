@@ -11,7 +11,7 @@ Two routes assign each parish to a secondary school catchment:
 The scheme maps catchments to localities; its overrides (with their reasons) and parish
 groups then apply; parishes are dissolved into localities with shapely's coverage union
 (falling back to ``union_all`` when the parishes do not form a valid coverage); and a
-:class:`~localitygis.quality.QualityReport` records what was checked and found.
+:class:`~localitygis.localities.quality.QualityReport` records what was checked and found.
 
 The module is pure: GeoDataFrames in EPSG:27700 in, a frozen :class:`LocalityBuild` out.
 """
@@ -29,7 +29,9 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from localitygis._assign import (
+from localitygis.errors import CRSError, DataError, SchemeError
+from localitygis.localities._threads import thread_count
+from localitygis.localities.assign import (
     _assign_by_overlap,
     _first,
     _normalised,
@@ -37,8 +39,8 @@ from localitygis._assign import (
     assign_by_lookup,
     assign_by_overlap,
 )
-from localitygis._coverage import CoverageChain
-from localitygis._dissolve import (
+from localitygis.localities.certificate import CoverageChain
+from localitygis.localities.dissolve import (
     LOCALITY_COLUMNS,
     _catchment_layer,
     _dissolve_catchments,
@@ -48,10 +50,7 @@ from localitygis._dissolve import (
     dissolve_localities,
     union_by_group,
 )
-from localitygis._threads import thread_count
-from localitygis.errors import CRSError, DataError, SchemeError
-from localitygis.provenance import provenance_of, with_provenance
-from localitygis.quality import (
+from localitygis.localities.quality import (
     CoverageCheck,
     QualityReport,
     _no_coverage_problems,
@@ -60,7 +59,13 @@ from localitygis.quality import (
     find_gaps,
     repair_geometries,
 )
-from localitygis.scheme import ResolvedScheme, Scheme, herefordshire_scheme, normalise_name
+from localitygis.localities.scheme import (
+    ResolvedScheme,
+    Scheme,
+    herefordshire_scheme,
+    normalise_name,
+)
+from localitygis.provenance import provenance_of, with_provenance
 
 __all__ = [
     "LOCALITY_COLUMNS",
@@ -188,7 +193,7 @@ def build_localities(
     lookup : pandas.DataFrame, optional
         ``parish_code`` → ``catchment`` (see :func:`localitygis.io.read_lookup`).
     scheme : Scheme, optional
-        Default :func:`localitygis.scheme.herefordshire_scheme`.
+        Default :func:`localitygis.localities.scheme.herefordshire_scheme`.
     min_share : float
         Parishes whose largest catchment share is below this are listed as split
         (overlap route). Between 0 and 1.
@@ -218,7 +223,7 @@ def build_localities(
     --------
     >>> import geopandas as gpd
     >>> from shapely import box
-    >>> from localitygis.scheme import Scheme, Tier, LocalityDef
+    >>> from localitygis.localities.scheme import Scheme, Tier, LocalityDef
     >>> scheme = Scheme(name="Two", tiers={1: Tier(1, "Rural"), 2: Tier(2, "Town")},
     ...     localities=(LocalityDef("Town", 2, ("T",)), LocalityDef("Vale", 1, ("V",))))
     >>> parishes = gpd.GeoDataFrame(

@@ -5,7 +5,7 @@ tell) by pairing boundary segments; the pairing it finds is kept in a :class:`Co
 so that :func:`union_groups` can dissolve the coverage into groups (parishes into
 localities, localities into the county) from the segments left unpaired across group
 borders, without a second pass of :func:`shapely.coverage_union_all`. Private: the public
-entry points are :func:`localitygis.quality.coverage_is_valid` and the build.
+entry points are :func:`localitygis.localities.quality.coverage_is_valid` and the build.
 """
 
 from __future__ import annotations

@@ -173,7 +173,7 @@ def _resolve_positions(
 
     # 4. Postcode.
     if "postcode" in mapped:
-        from localitygis.postcodes import lookup_postcodes, normalise_postcodes
+        from localitygis.assets.postcodes import lookup_postcodes, normalise_postcodes
 
         raw = pd.Series(_text(table[mapped["postcode"]]), dtype=object)
         normal = normalise_postcodes(raw).to_numpy(dtype=object)
@@ -313,7 +313,7 @@ def _postcode_problem(status: str, written: object, normal: object, source: str)
 def _directory(postcodes: pd.DataFrame | str | PathLike[str] | None) -> pd.DataFrame | None:
     if postcodes is None:
         return None
-    from localitygis.postcodes import read_postcode_directory
+    from localitygis.assets.postcodes import read_postcode_directory
 
     if isinstance(postcodes, pd.DataFrame) and postcodes.attrs.get(
         "localitygis_postcode_directory"

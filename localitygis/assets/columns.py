@@ -4,7 +4,7 @@
 attribute table, its geometry (or None) and the row numbers a user sees; :func:`_map_columns`
 maps its columns to the contract names (:data:`CONTRACT_COLUMNS`), first from an explicit
 mapping, then from recognised synonyms, and explains every mapping it cannot make.
-:func:`_positions_of_table` does both for :func:`localitygis.locate.Locator.locate_many`.
+:func:`_positions_of_table` does both for :func:`localitygis.assets.locate.Locator.locate_many`.
 
 Examples
 --------
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
-from localitygis._positions import (
+from localitygis.assets.positions import (
     _directory,
     _Positions,
     _require_position_columns,
@@ -167,7 +167,7 @@ def _positions_of_table(
     postcodes: pd.DataFrame | None,
     crs: str | int | None,
 ) -> _Positions:
-    """Positions for :func:`localitygis.locate.locate_many` (same rules as the register)."""
+    """Positions for :func:`localitygis.assets.locate.locate_many` (same rules as the register)."""
     table, geometry, _, name, _ = _load(frame, crs=crs, sheet=None, layer=None, source_name=None)
     mapped = _map_columns(list(map(str, table.columns)), columns, name)
     _require_position_columns(mapped, geometry, postcodes, name)

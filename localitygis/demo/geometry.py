@@ -30,7 +30,7 @@ import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from localitygis._demo.facts import rng_for
+from localitygis.demo.facts import rng_for
 
 __all__ = [
     "DisplacementField",

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from localitygis._threads import map_chunks, thread_count
 from localitygis.errors import DataError
-from localitygis.quality import coverage_is_valid
-from localitygis.scheme import normalise_name
+from localitygis.localities._threads import map_chunks, thread_count
+from localitygis.localities.quality import coverage_is_valid
+from localitygis.localities.scheme import normalise_name
 
 __all__ = ["assign_by_lookup", "assign_by_overlap"]
 
@@ -103,7 +103,7 @@ def assign_by_overlap(
        share 1, and no intersection is computed;
     3. a straddling parish is first intersected with the catchment holding a point on its
        surface; when the catchments form a valid coverage (no overlaps; checked meanwhile
-       with :func:`localitygis.quality.coverage_is_valid`, GEOS's answer found faster),
+       with :func:`localitygis.localities.quality.coverage_is_valid`, GEOS's answer found faster),
        that is the only intersection needed if the share there is over one half: it cannot
        be beaten, because the other catchments share the rest;
     4. everything else — parishes whose best share is below ``min_share`` or one half,

@@ -330,7 +330,7 @@ class Vocabulary:
         ----------
         scheme : object
             Anything with ``categories`` and ``sectors`` mappings (key -> label), such as
-            :class:`localitygis.scheme.Scheme`; ``None`` gives the default vocabulary.
+            :class:`localitygis.localities.scheme.Scheme`; ``None`` gives the default vocabulary.
 
         Returns
         -------

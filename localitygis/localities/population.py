@@ -43,8 +43,8 @@ import pandas as pd
 
 from localitygis.errors import DataError
 from localitygis.io import PARISH_CODE_PATTERNS, POPULATION_PATTERNS, find_field
+from localitygis.localities.quality import rejects_frame
 from localitygis.provenance import Provenance, provenance_of, with_provenance
-from localitygis.quality import rejects_frame
 
 __all__ = [
     "CENSUS_2021",

@@ -6,7 +6,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
-from localitygis._demo.facts import rng_for
+from localitygis.demo.facts import rng_for
 
 __all__ = ["parish_populations", "population_points", "split_integer"]
 
