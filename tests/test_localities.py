@@ -13,7 +13,8 @@ import shapely
 from shapely import Polygon, box
 
 from localitygis.crs import to_wgs84
-from localitygis.demo.county import SPLIT_SHARES, load_demo
+from localitygis.demo.catchments import SPLIT_SHARES
+from localitygis.demo.county import load_demo
 from localitygis.errors import CRSError, DataError, SchemeError
 from localitygis.localities.build import (
     LOCALITY_COLUMNS,
