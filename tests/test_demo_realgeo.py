@@ -66,14 +66,14 @@ def test_bundled_copy_reads_back_with_the_real_facts() -> None:
 
 
 def test_missing_bundled_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match=r"lacks .*herefordshire_small_areas\.gpkg.*realgeo"):
+    with pytest.raises(InputFileError, match=r"lacks .*herefordshire_small_areas\.gpkg.*--small-areas"):
         load_small_areas(tmp_path)
 
 
 @pytest.mark.skipif(not SHARED.is_dir(), reason="the real files as published are not here")
 def test_derivation_from_the_published_files_reproduces_the_bundled_copy(tmp_path: Path) -> None:
     facts = derive_small_areas(SHARED, tmp_path)
-    for name in (IMD_FILE, POPULATION_FILE):
+    for name in (IMD_FILE, POPULATION_FILE, SMALL_AREAS_FILE):
         assert (tmp_path / name).read_bytes() == (BUNDLED / name).read_bytes()
     fresh = pyogrio.read_dataframe(tmp_path / SMALL_AREAS_FILE, layer="output_areas")
     bundled = pyogrio.read_dataframe(BUNDLED / SMALL_AREAS_FILE, layer="output_areas")

@@ -62,7 +62,7 @@ from localitygis.demo.parishes import (
     ward_owners,
 )
 from localitygis.demo.population import AGE_BANDS, apportion
-from localitygis.demo.realgeo import load_small_areas
+from localitygis.demo.realgeo import derive_small_areas, load_small_areas, pinned_file_date
 from localitygis.demo.register import build_register
 from localitygis.errors import GeometryError, InputFileError
 from localitygis.provenance import DEMO, DEMO_NOTICE, with_provenance
@@ -107,8 +107,6 @@ LOOKUP_NAME = "parish_catchment_lookup.csv"
 ASSETS_NAME = "asset_register.csv"
 POSTCODES_NAME = "postcode_directory.csv"
 README_NAME = "README.md"
-#: GeoPackages record a "last changed" time; pin it so regenerated files are byte-identical.
-_FILE_DATE = "2011-03-27T00:00:00Z"
 _ASSET_TEXT = (
     "asset_id",
     "name",
@@ -526,12 +524,8 @@ def _write_gpkg(path: Path, demo: DemoCounty) -> Path:
             layer_options={"DESCRIPTION": f"OA polygons repaired: {DEMO_NOTICE}"},
         )
 
-    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FILE_DATE})
-    try:
+    with pinned_file_date():
         return _replace(path, write)
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
 
 
 def load_demo(directory: str | os.PathLike[str] | None = None) -> DemoCounty:
@@ -690,7 +684,12 @@ def _readme(demo: DemoCounty) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Regenerate the demo county files (``python -m localitygis.demo [OUT_DIR]``)."""
+    """Regenerate the demo county files (``python -m localitygis.demo [OUT_DIR]``).
+
+    With ``--small-areas SOURCE`` the bundled copy of the real small areas is first derived
+    afresh from the files as published in ``SOURCE``
+    (:func:`localitygis.demo.realgeo.derive_small_areas`).
+    """
     parser = argparse.ArgumentParser(
         prog="python -m localitygis.demo",
         description="Generate the localitygis demo county (generated demo data) and write it.",
@@ -698,7 +697,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "out_dir", nargs="?", default=None, help="folder to write (default: boundaries/demo)"
     )
+    parser.add_argument(
+        "--small-areas",
+        metavar="SOURCE",
+        default=None,
+        help="first derive localitygis/data/realgeo from the published files in SOURCE",
+    )
     args = parser.parse_args(argv)
+    if args.small_areas:
+        for key, value in derive_small_areas(args.small_areas).items():
+            print(f"{key:<28} {value:,.6g}")
     out = Path(args.out_dir) if args.out_dir else demo_dir()
     paths = write_demo(out)
     for key, path in paths.items():

@@ -21,10 +21,9 @@ repair, as it would for any user's file.
 
 from __future__ import annotations
 
-import argparse
 import shutil
-import sys
-from collections.abc import Sequence
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -45,6 +44,7 @@ __all__ = [
     "SmallAreas",
     "derive_small_areas",
     "load_small_areas",
+    "pinned_file_date",
 ]
 
 SMALL_AREAS_FILE = "herefordshire_small_areas.gpkg"
@@ -55,6 +55,8 @@ _SOURCES = {
     "lsoa": "herefordshire_lsoa_2011.geojson",
     "ward": "herefordshire_wards_2013.geojson",
 }
+#: GeoPackages record a "last changed" time; pin it so regenerated files are byte-identical.
+FILE_DATE = "2011-03-27T00:00:00Z"
 #: Coordinates of the bundled copy are multiples of this (metres).
 PRECISION = 0.1
 #: IoD2019 File 6 headers → short names.
@@ -130,7 +132,7 @@ def load_small_areas(directory: str | Path | None = None) -> SmallAreas:
     if missing:
         raise InputFileError(
             f"{folder} lacks {', '.join(missing)}; derive the copy with "
-            "`python -m localitygis.demo.realgeo SOURCE_DIR OUT_DIR`."
+            "`python -m localitygis.demo --small-areas SOURCE_DIR`."
         )
     gpkg = folder / SMALL_AREAS_FILE
     oas = pyogrio.read_dataframe(gpkg, layer="output_areas")
@@ -237,7 +239,23 @@ def _facts(
     }
 
 
+@contextmanager
+def pinned_file_date() -> Iterator[None]:
+    """Write GeoPackages stamped with :data:`FILE_DATE` (so they are reproducible)."""
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": FILE_DATE})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+
+
 def _write_gpkg(path: Path, oas: gpd.GeoDataFrame, wards: pd.DataFrame) -> None:
+    with pinned_file_date():
+        _write_layers(path, oas, wards)
+
+
+def _write_layers(path: Path, oas: gpd.GeoDataFrame, wards: pd.DataFrame) -> None:
     temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
     temporary.unlink(missing_ok=True)
     options = {"SPATIAL_INDEX": "NO"}
@@ -263,8 +281,8 @@ _GPKG_CONTENTS = (
 def _readme(facts: dict[str, float]) -> str:
     return f"""# Real Herefordshire small areas (bundled for the demo county)
 
-Derived by `python -m localitygis.demo.realgeo SOURCE_DIR` (`localitygis.demo.realgeo.
-derive_small_areas`) from the files as published; do not edit by hand.
+Derived by `python -m localitygis.demo --small-areas SOURCE_DIR` (which calls
+`localitygis.demo.realgeo.derive_small_areas`) from the files as published; do not edit by hand.
 
 | file | contents |
 |---|---|
@@ -292,21 +310,3 @@ Attribution (carried into every demo output):
 - English Indices of Deprivation 2019, Ministry of Housing, Communities and Local Government,
   Open Government Licence v3.0.
 """
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m localitygis.demo.realgeo SOURCE_DIR [OUT_DIR]``: derive the bundled copy."""
-    parser = argparse.ArgumentParser(
-        prog="python -m localitygis.demo.realgeo",
-        description="Derive the demo's bundled copy of the real Herefordshire small areas.",
-    )
-    parser.add_argument("source", help="folder of the files as published (e.g. ../shared/realgeo)")
-    parser.add_argument("out", nargs="?", default=None, help="default: localitygis/data/realgeo")
-    args = parser.parse_args(argv)
-    for key, value in derive_small_areas(args.source, args.out).items():
-        print(f"{key:<28} {value:,.6g}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
