@@ -342,10 +342,19 @@ def test_populations_are_real_totals_apportioned(demo: DemoCounty) -> None:
     assert parishes["population"].dtype == np.int64
     assert (parishes["population"] > 0).all()
     assert parishes["population"].sum() == COUNTY_POPULATION
-    # Each parish is the sum of its population points (the OA parts it holds).
-    points = demo.population_points.groupby("parish_code")[COUNTS].sum()
-    mine = demo.parishes.set_index("PAR21CD")[COUNTS]
-    pd.testing.assert_frame_equal(points.loc[mine.index], mine, check_names=False)
+    # Exact at every level: the parishes of a ward (or a town's wards) add up to it.
+    shares = _ward_shares(demo)
+    home_ward = shares.sort_values("of_parish").groupby("parish")["ward"].last()
+    by_ward = parishes.groupby(home_ward.loc[parishes.index].to_numpy())[COUNTS].sum()
+    wards = demo.wards.set_index("WD13NM")[COUNTS]
+    towns = {"Hereford": CITY_WARDS, "Leominster": {"Leominster North", "Leominster South"},
+             "Ross-on-Wye": {"Ross-on-Wye East", "Ross-on-Wye West"}}  # fmt: skip
+    for town, its_wards in towns.items():
+        together = wards.loc[sorted(its_wards)].sum()
+        assert (parishes.loc[town, COUNTS] == together).all(), town
+        wards = wards.drop(index=sorted(its_wards))
+        by_ward = by_ward.drop(index=[w for w in its_wards if w in by_ward.index])
+    pd.testing.assert_frame_equal(by_ward.loc[wards.index], wards, check_names=False)
     # The city and market towns are the biggest parishes, as in the real county.
     towns = _fact("town_populations.csv")["parish_name"].tolist()
     assert set(parishes["population"].nlargest(4).index) <= set(towns)
@@ -561,26 +570,33 @@ def test_postcode_areas_fit_the_place(demo: DemoCounty) -> None:
 # Population points
 
 
-def test_population_points_are_the_parts_of_output_areas_in_parishes(demo: DemoCounty) -> None:
+def test_population_points_are_one_per_output_area(demo: DemoCounty) -> None:
     points = demo.population_points
     assert list(points.columns) == [
         "area_code", "parish_code", *COUNTS, "data_source", "geometry"
     ]  # fmt: skip
-    assert not points.duplicated(["area_code", "parish_code"]).any()
-    assert (points["population"] > 0).all()
-    assert set(points["area_code"]) == set(demo.output_areas["OA11CD"])
-    by_oa = points.groupby("area_code")[COUNTS].sum()
-    oas = demo.output_areas.set_index("OA11CD")[COUNTS]
-    pd.testing.assert_frame_equal(by_oa.loc[oas.index], oas, check_names=False)
-    # Each point stands in its parish and in its OA.
+    oas = demo.output_areas.set_index("OA11CD")
+    assert sorted(points["area_code"]) == sorted(oas.index)
+    mine = points.set_index("area_code")
+    pd.testing.assert_frame_equal(mine.loc[oas.index, COUNTS], oas[COUNTS], check_names=False)
+    # Each point stands in its OA and in the parish it names, which holds most of the OA.
+    assert shapely.contains(oas.geometry.loc[mine.index].to_numpy(), mine.geometry.values).all()
     parishes = demo.parishes.set_index("PAR21CD").geometry
-    assert shapely.contains(
-        parishes.loc[points["parish_code"]].to_numpy(), points.geometry.values
-    ).all()
-    oa_geometry = demo.output_areas.set_index("OA11CD").geometry
-    assert shapely.contains(
-        oa_geometry.loc[points["area_code"]].to_numpy(), points.geometry.values
-    ).all()
+    named = parishes.loc[points["parish_code"]].to_numpy()
+    assert shapely.contains(named, points.geometry.values).all()
+    oa_geometry = oas.geometry.loc[points["area_code"]].to_numpy()
+    o_idx, p_idx = shapely.STRtree(parishes.to_numpy()).query(oa_geometry, predicate="intersects")
+    overlap = pd.DataFrame(
+        {
+            "oa": o_idx,
+            "parish": parishes.index.to_numpy()[p_idx],
+            "area": shapely.area(
+                shapely.intersection(oa_geometry[o_idx], parishes.to_numpy()[p_idx])
+            ),
+        }
+    )
+    largest = overlap.sort_values("area").groupby("oa")["parish"].last()
+    assert (largest.sort_index().to_numpy() == points["parish_code"].to_numpy()).all()
 
 
 # --------------------------------------------------------------------------------------

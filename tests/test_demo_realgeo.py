@@ -66,7 +66,9 @@ def test_bundled_copy_reads_back_with_the_real_facts() -> None:
 
 
 def test_missing_bundled_file_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match=r"lacks .*herefordshire_small_areas\.gpkg.*--small-areas"):
+    with pytest.raises(
+        InputFileError, match=r"lacks .*herefordshire_small_areas\.gpkg.*--small-areas"
+    ):
         load_small_areas(tmp_path)
 
 
