@@ -26,6 +26,7 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
+from shapely.ops import nearest_points
 
 from localitygis.demo.geometry import DisplacementField, reattach_detached
 from localitygis.errors import GeometryError
@@ -94,7 +95,7 @@ def place_in_wards(
     moves = []
     for i in np.flatnonzero(~inside):
         target = shapely.buffer(wards[ward[i]], -INSET)
-        _, nearest = shapely.ops.nearest_points(points[i], target)
+        _, nearest = nearest_points(points[i], target)
         after = (round(nearest.x, 1), round(nearest.y, 1))
         moved_places[i] = after
         moves.append(Moved(int(i), tuple(places[i]), after, int(ward[i])))
