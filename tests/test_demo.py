@@ -675,3 +675,14 @@ def test_parish_displacement_is_one_to_one() -> None:
     from localitygis.demo.geometry import make_field
 
     assert make_field("parish", demo_module.PARISH_WIGGLE).max_slope() < 1.0
+
+
+def test_committed_readme_reports_the_localities_and_they_add_up() -> None:
+    readme = (demo_dir() / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(
+        r"^\| ([A-Z][\w -]+) \| (\d+) \| ([\d,.]+) \| ([\d,]+) \| \d+% \|$", readme, re.M
+    )
+    assert len(rows) == 9
+    assert sum(int(r[1]) for r in rows) == len(_fact("parish_places.csv"))
+    assert sum(int(r[3].replace(",", "")) for r in rows) == COUNTY_POPULATION
+    assert sum(float(r[2].replace(",", "")) for r in rows) == pytest.approx(COUNTY_KM2, abs=0.5)

@@ -666,6 +666,7 @@ def _readme(demo: DemoCounty) -> str:
         "Cusop's place point falls just over the Welsh border, so its seed is moved 100 m",
         f"inside the nearest ward. OA polygon(s) repaired: {repairs or 'none'}.",
         "",
+        *_locality_table(demo),
         "Parish codes (E04009001…) are synthetic, not real ONS codes. Postcodes use real",
         "outward codes; only those of the libraries and GP practices in the fact tables are",
         "real postcodes, and even their positions here are generated. Every layer and table",
@@ -685,6 +686,27 @@ def _readme(demo: DemoCounty) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _locality_table(demo: DemoCounty) -> list[str]:
+    """List the localities the lookup gives (before any scheme adjustment) as README lines."""
+    locality = demo.schools.set_index("catchment")["locality"]
+    parishes = demo.parishes.set_index("PAR21CD").loc[demo.lookup["parish_code"]]
+    parishes = parishes.assign(locality=demo.lookup["catchment"].map(locality).to_numpy())
+    parishes["km2"] = parishes.area / 1e6
+    table = parishes.groupby("locality", sort=True).agg(
+        parishes=("PAR21NM", "size"), km2=("km2", "sum"), population=("population", "sum")
+    )
+    lines = [
+        "The localities the lookup gives (before a scheme's adjustments):",
+        "",
+        "| locality | parishes | area km² | population | aged 60+ |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    older = parishes.groupby("locality", sort=True)["aged_60_plus"].sum()
+    for name, count, km2, people in table.itertuples():
+        lines.append(f"| {name} | {count} | {km2:,.1f} | {people:,} | {older[name] / people:.0%} |")
+    return [*lines, ""]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
