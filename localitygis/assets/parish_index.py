@@ -17,10 +17,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
-from pyproj import CRS
 
+from localitygis._validate import require_bng
 from localitygis.crs import to_bng
-from localitygis.errors import CRSError, DataError, GeometryError
+from localitygis.errors import DataError, GeometryError
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
 # Above this many points, index the points and query with the (prepared) parishes, as
@@ -63,7 +63,7 @@ class _ParishIndex:
         need_locality: bool = True,
         source: str = "parishes",
     ) -> None:
-        _require_bng(parishes, source)
+        require_bng(parishes, source)
         required = ["parish_code", "parish_name"]
         if need_locality:
             required += ["locality", "tier"]
@@ -309,27 +309,15 @@ def _county_geometry(
     if county is None:
         return None
     if isinstance(county, gpd.GeoDataFrame | gpd.GeoSeries):
-        _require_bng(county, "county")
+        require_bng(
+            gpd.GeoDataFrame(geometry=county) if isinstance(county, gpd.GeoSeries) else county,
+            "county",
+        )
         return shapely.union_all(np.asarray(county.geometry.values if isinstance(
             county, gpd.GeoDataFrame) else county.values, dtype=object))  # fmt: skip
     if isinstance(county, shapely.Geometry):
         return county
     raise DataError(f"county must be a polygon or a GeoDataFrame, not {type(county).__name__}.")
-
-
-def _require_bng(frame: gpd.GeoDataFrame | gpd.GeoSeries, source: str) -> None:
-    if not isinstance(frame, gpd.GeoDataFrame | gpd.GeoSeries):
-        raise DataError(f"{source} must be a GeoDataFrame, not {type(frame).__name__}.")
-    if frame.crs is None:
-        raise CRSError(
-            f"{source} has no coordinate reference system. Give it one "
-            "(localitygis.crs.to_bng(frame, assume_crs=...))."
-        )
-    if CRS.from_user_input(frame.crs).to_epsg() != 27700:
-        raise CRSError(
-            f"{source} is in {frame.crs.to_string()}, not British National Grid "
-            "(EPSG:27700). Convert it first with localitygis.crs.to_bng(frame)."
-        )
 
 
 class _HubIndex:

@@ -36,6 +36,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from localitygis._validate import listing
 from localitygis.assets.columns import (
     _NUMBER_COLUMNS,
     ASSET_COLUMNS,
@@ -320,11 +321,9 @@ def read_assets(
         values[negative] = np.nan
         bad |= negative
         if bad.any():
-            listed = ", ".join(str(r) for r in rows[bad][:10])
-            more = f" and {int(bad.sum()) - 10} more" if bad.sum() > 10 else ""
             notes.append(
                 f"{column}: {int(bad.sum())} value(s) are not non-negative numbers and were "
-                f"left blank (rows {listed}{more})"
+                f"left blank (rows {listing(rows[bad])})"
             )
         numbers[column] = values
 

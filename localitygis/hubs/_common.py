@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from localitygis.colocation import _check_crs, _check_points
+from localitygis._validate import require_bng, require_points
 from localitygis.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], source: str, hint: str
 
 
 def _point_layer(frame: gpd.GeoDataFrame, source: str, label: str | None = None) -> None:
-    _check_crs(frame, source)
-    _check_points(frame, source, label=label)
+    require_bng(frame, source)
+    require_points(frame, source, label=label)
 
 
 def _population_column(frame: pd.DataFrame, source: str) -> np.ndarray:

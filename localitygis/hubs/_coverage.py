@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from localitygis.colocation import _check_distance
+from localitygis._validate import require_distance
 from localitygis.errors import DataError
 from localitygis.hubs._common import (
     COUNTY,
@@ -122,7 +122,7 @@ def population_coverage(
     hxy = _xy(hubs)
     hub_ids = _ids(hubs.reset_index(drop=True), "hub ")
     if distance is not None:
-        _check_distance(distance)
+        require_distance(distance)
         limits = np.full(len(hubs), float(distance))
     else:
         _require(hubs, ["tier"], "hubs", "Give hubs a tier, or pass distance=... metres.")

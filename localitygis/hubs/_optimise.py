@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from localitygis.colocation import _check_distance
+from localitygis._validate import require_distance
 from localitygis.errors import DataError
 from localitygis.hubs import _solvers as solvers
 from localitygis.hubs._common import (
@@ -178,7 +178,7 @@ def optimise_hubs(
     if method == "max-coverage" and distance is None:
         raise DataError("max-coverage needs distance=... (the service distance in metres).")
     if distance is not None:
-        _check_distance(distance)
+        require_distance(distance)
     _point_layer(candidates, "candidates")
     weights = _check_population(demand, "demand")
     if len(candidates) == 0:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from localitygis.colocation import _check_crs
+from localitygis._validate import require_bng
 from localitygis.errors import DataError
 from localitygis.hubs._common import (
     _point_layer,
@@ -80,7 +80,7 @@ def population_points(
     1          E1       150.0
     2          E2       100.0
     """
-    _check_crs(parishes, "parishes")
+    require_bng(parishes, "parishes")
     _require(parishes, ["parish_code"], "parishes", "Read parishes with localitygis.io.")
     parishes = parishes.reset_index(drop=True)
     codes = parishes["parish_code"].astype(str)

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from localitygis.colocation import _check_crs
+from localitygis._validate import require_bng
 from localitygis.errors import DataError
 from localitygis.hubs._common import (
     _check_population,
@@ -228,7 +228,7 @@ def rank_hub_sites(
 
 def _locate_sites(candidates: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     _require(parishes, ["parish_code", "locality", "tier"], "parishes", "Use build_localities.")
-    _check_crs(parishes, "parishes")
+    require_bng(parishes, "parishes")
     flat = parishes.reset_index(drop=True)
     codes = flat["parish_code"].astype(str)
     sites = candidates.reset_index(drop=True).drop(columns=["parish_code"], errors="ignore")

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from localitygis._validate import listing
 from localitygis.errors import DataError, GeometryError
 from localitygis.io._fields import (
     CATCHMENT_PATTERNS,
@@ -342,10 +343,8 @@ def read_lookup(
     return with_provenance(result.reset_index(drop=True), provenance_of(table))
 
 
-def _row_list(rows: pd.Series, limit: int = 10) -> str:
-    values = [str(int(r)) for r in rows.tolist()]
-    more = f" and {len(values) - limit} more" if len(values) > limit else ""
-    return ", ".join(values[:limit]) + more
+def _row_list(rows: pd.Series) -> str:
+    return listing(int(r) for r in rows.tolist())
 
 
 def _clean_text(values: pd.Series) -> pd.Series:

@@ -41,6 +41,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from localitygis._validate import listing
 from localitygis.errors import DataError
 from localitygis.io import PARISH_CODE_PATTERNS, POPULATION_PATTERNS, find_field
 from localitygis.localities.quality import rejects_frame
@@ -85,7 +86,6 @@ TABLE_POPULATION_PATTERNS = (
 _SPREADSHEET_FIRST_ROW = 2  # header in row 1
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 _PLAIN = re.compile(r"\d+(\.\d*)?|\.\d+")
-_ROW_LIST_LIMIT = 10
 _ELSEWHERE = "no parish has code"  # the reason for a row of a parish not being built
 
 
@@ -462,9 +462,7 @@ def _whole_number(value: str | None) -> tuple[int | None, str | None]:
 
 def _rows_phrase(rows: list[int]) -> str:
     """``"row 5"`` or ``"rows 5, 9"`` (the first ten, then how many more)."""
-    shown = ", ".join(str(r) for r in rows[:_ROW_LIST_LIMIT])
-    more = f" and {len(rows) - _ROW_LIST_LIMIT} more" if len(rows) > _ROW_LIST_LIMIT else ""
-    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+    return f"row{'s' if len(rows) > 1 else ''} {listing(rows)}"
 
 
 def _missing(

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis._validate import listing
 from localitygis.errors import DataError, GeometryError
 from localitygis.localities._threads import map_chunks
 from localitygis.localities.certificate import certify_coverage
@@ -802,11 +803,10 @@ class QualityReport:
         return "\n".join(lines)
 
 
-def _listing(frame: pd.DataFrame, column: str, *, unique: bool = False, limit: int = 8) -> str:
+def _listing(frame: pd.DataFrame, column: str, *, unique: bool = False) -> str:
     if not len(frame) or column not in frame.columns:
         return ""
     values = [str(v) for v in frame[column].tolist()]
     if unique:
         values = list(dict.fromkeys(values))
-    more = f" and {len(values) - limit} more" if len(values) > limit else ""
-    return ", ".join(values[:limit]) + more
+    return listing(values)
