@@ -32,6 +32,7 @@ import pandas as pd
 
 from localitygis.crs import classify_coordinates, lonlat_to_bng
 from localitygis.errors import DataError, InputFileError
+from localitygis.io._tables import decode_text
 from localitygis.provenance import Provenance, provenance_of, with_provenance
 
 __all__ = [
@@ -206,14 +207,7 @@ def _looks_headerless(first_line: str) -> bool:
 
 def _read_csv_text(handle: _io.BufferedIOBase | Path, header: bool, name: str) -> pd.DataFrame:
     raw = handle.read_bytes() if isinstance(handle, Path) else handle.read()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        break
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise InputFileError(f"{name} could not be decoded as UTF-8 or Windows-1252.")
+    text = decode_text(raw, name)
     if not text.strip():
         raise InputFileError(f"{name} is empty: a postcode directory needs rows.")
     has_header = header and not _looks_headerless(text.split("\n", 1)[0])
