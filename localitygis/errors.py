@@ -25,8 +25,21 @@ class InputFileError(LocalityGISError):
     """A file cannot be found, opened or decoded."""
 
 
-class DataError(LocalityGISError):
-    """Tabular input is unusable: missing or ambiguous columns, duplicate keys, bad values."""
+class DataError(LocalityGISError, ValueError):
+    """Tabular input is unusable: missing or ambiguous columns, duplicate keys, bad values.
+
+    It is also a :class:`ValueError`, so callers that catch ``ValueError`` for bad
+    arguments keep working.
+
+    Examples
+    --------
+    >>> from localitygis import find_clusters
+    >>> try:
+    ...     find_clusters(None, distance=-1)
+    ... except ValueError as error:
+    ...     print(type(error).__name__)
+    DataError
+    """
 
 
 class GeometryError(LocalityGISError):
