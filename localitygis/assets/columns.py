@@ -121,7 +121,7 @@ def _map_columns(
     """Return contract name -> register column, from the explicit mapping then synonyms."""
     result: dict[str, str] = {}
     problems = []
-    folded = {}
+    folded: dict[str, str] = {}
     for column in columns:
         folded.setdefault(column.casefold(), column)
     for theirs, ours in (mapping or {}).items():
@@ -132,14 +132,14 @@ def _map_columns(
                 f"{', '.join(CONTRACT_COLUMNS)}"
             )
             continue
-        column = theirs if theirs in columns else folded.get(str(theirs).strip().casefold())
-        if column is None:
+        named = theirs if theirs in columns else folded.get(str(theirs).strip().casefold())
+        if named is None:
             problems.append(f"no column named {theirs!r} to map to {target!r}")
             continue
         if target in result:
-            problems.append(f"two columns mapped to {target!r}: {result[target]!r}, {column!r}")
+            problems.append(f"two columns mapped to {target!r}: {result[target]!r}, {named!r}")
             continue
-        result[target] = column
+        result[target] = named
     if problems:
         raise DataError(
             f"{source}: " + "; ".join(problems) + f". The columns are: {', '.join(columns)}."
@@ -152,10 +152,10 @@ def _map_columns(
         if target in result:
             continue
         for candidate in names:
-            column = by_fold.get(candidate)
-            if column is not None and column not in used:
-                result[target] = column
-                used.add(column)
+            found = by_fold.get(candidate)
+            if found is not None and found not in used:
+                result[target] = found
+                used.add(found)
                 break
     return result
 

@@ -8,10 +8,9 @@ Britain are explained, never guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from os import PathLike
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,6 +22,11 @@ from localitygis.crs import classify_coordinates, lonlat_to_bng
 from localitygis.errors import DataError
 
 _GBP = re.compile(r"[£$,\s]|GBP", re.IGNORECASE)
+
+#: Give rows a position: (rows, eastings, northings, where it came from).
+_Settle = Callable[[NDArray[np.bool_], NDArray, NDArray, str], None]
+#: Give rows no position and a reason: (rows, one message or each row's own).
+_Fail = Callable[[NDArray[np.bool_], "NDArray[np.object_] | str"], None]
 
 
 # --------------------------------------------------------------------------------------
@@ -253,7 +257,7 @@ def _check_pair(
     a_bad: NDArray,
     b_bad: NDArray,
     todo: NDArray[np.bool_],
-    fail: Any,
+    fail: _Fail,
 ) -> None:
     """Reject rows with text in a coordinate column, or only one of the pair."""
     n = len(table)
@@ -279,7 +283,7 @@ def _check_pair(
 
 
 def _check_grid(
-    gx: NDArray, gy: NDArray, use: NDArray[np.bool_], settle: Any, fail: Any, *, label: str,
+    gx: NDArray, gy: NDArray, use: NDArray[np.bool_], settle: _Settle, fail: _Fail, *, label: str,
     what: str,
 ) -> None:  # fmt: skip
     """Accept plausible National Grid positions; explain the rest."""

@@ -26,6 +26,7 @@ import zipfile
 from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
+from typing import IO
 
 import numpy as np
 import pandas as pd
@@ -205,7 +206,7 @@ def _looks_headerless(first_line: str) -> bool:
     return normalise_postcode(first) is not None
 
 
-def _read_csv_text(handle: _io.BufferedIOBase | Path, header: bool, name: str) -> pd.DataFrame:
+def _read_csv_text(handle: IO[bytes] | Path, header: bool, name: str) -> pd.DataFrame:
     raw = handle.read_bytes() if isinstance(handle, Path) else handle.read()
     text = decode_text(raw, name)
     if not text.strip():

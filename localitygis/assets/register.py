@@ -56,7 +56,7 @@ from localitygis.assets.positions import (
     _resolve_positions,
     _text,
 )
-from localitygis.assets.vocabulary import DEFAULT_VOCABULARY, Kind, Vocabulary
+from localitygis.assets.vocabulary import DEFAULT_VOCABULARY, Kind, TermSource, Vocabulary
 from localitygis.errors import DataError
 from localitygis.provenance import Provenance, provenance_of, with_provenance
 
@@ -155,7 +155,7 @@ def read_assets(
     *,
     columns: Mapping[str, str] | None = None,
     postcodes: pd.DataFrame | str | PathLike[str] | None = None,
-    vocabulary: Vocabulary | Any | None = None,
+    vocabulary: Vocabulary | TermSource | None = None,
     crs: str | int | None = None,
     sheet: str | int | None = None,
     layer: str | int | None = None,
@@ -420,7 +420,7 @@ def _vocabulary_terms(
     return terms, (unknown, messages)
 
 
-def _vocabulary(vocabulary: Vocabulary | Any | None) -> Vocabulary:
+def _vocabulary(vocabulary: Vocabulary | TermSource | None) -> Vocabulary:
     if vocabulary is None:
         return DEFAULT_VOCABULARY
     if isinstance(vocabulary, Vocabulary):
@@ -535,7 +535,7 @@ def locate_assets(
                 f"parish not in a locality: {name} ({index.codes[found[i]]}) has no locality; "
                 "fix the locality build"
             )
-    keep = np.equal(problem, None)
+    keep = pd.isna(problem)
 
     located = assets.copy(deep=False) if keep.all() else assets.take(np.flatnonzero(keep))
     location = index.take(found[keep])
