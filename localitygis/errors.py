@@ -7,6 +7,8 @@ what to do about it.
 
 from __future__ import annotations
 
+import warnings
+
 __all__ = [
     "CRSError",
     "DataError",
@@ -52,3 +54,25 @@ class CRSError(LocalityGISError):
 
 class SchemeError(LocalityGISError):
     """A locality scheme is invalid: unknown tier, a catchment in two localities, and so on."""
+
+
+def warn_renamed(old: str, new: str, *, stacklevel: int = 3) -> None:
+    """Warn (FutureWarning) that ``old`` is deprecated in favour of ``new``.
+
+    For the package's own deprecations: the old name keeps working, with this warning,
+    until it is removed.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_renamed("Result.summary", "Result.table", stacklevel=2)
+    >>> print(caught[0].message)
+    Result.summary is deprecated and will be removed; use Result.table instead.
+    """
+    warnings.warn(
+        f"{old} is deprecated and will be removed; use {new} instead.",
+        FutureWarning,
+        stacklevel=stacklevel,
+    )

@@ -241,9 +241,9 @@ def write_hubs(
         ),
         _write_table(out, "hub_solution.csv", report, provenance),
         _write_table(out, "hub_ranking.csv", ranking, provenance),
-        _write_table(out, "hub_coverage.csv", coverage.summary, provenance),
+        _write_table(out, "hub_coverage.csv", coverage.table, provenance),
         _write_table(out, "unserved_parishes.csv", coverage.unserved, provenance),
-        _write_table(out, "rationalisation.csv", scenario.summary, provenance),
+        _write_table(out, "rationalisation.csv", scenario.table, provenance),
         _write_table(out, "rationalisation_assets.csv", scenario.assets, provenance),
     ]
 
@@ -452,7 +452,7 @@ def hubs(
         f"{len(coverage.unserved)} parish(es) unserved.",
         highlight=False,
     )
-    county = scenario.summary.iloc[-1]
+    county = scenario.table.iloc[-1]
     console.print(
         f"rationalisation: {county['moving']} asset(s) could move into a hub, "
         f"{county['staying']} stay; mean distance to a service point "
