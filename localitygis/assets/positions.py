@@ -33,8 +33,8 @@ _Fail = Callable[[NDArray[np.bool_], "NDArray[np.object_] | str"], None]
 # Cell helpers
 
 
-def _text(values: pd.Series) -> NDArray[np.object_]:
-    """Return stripped text, None for missing or blank cells (whole numbers without ".0")."""
+def _cell_texts(values: pd.Series) -> NDArray[np.object_]:
+    """Return cells as stripped text, None where missing or blank (whole numbers without ".0")."""
     series = pd.Series(values.to_numpy(dtype=object), dtype=object)
     missing = series.isna().to_numpy()
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
@@ -69,7 +69,7 @@ def _numbers(values: pd.Series, *, money: bool = False) -> tuple[NDArray, NDArra
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         numbers = np.array(values.to_numpy(dtype="float64", na_value=np.nan), copy=True)
         return numbers, np.zeros(len(values), bool)
-    text = pd.Series(_text(values), dtype=object)
+    text = pd.Series(_cell_texts(values), dtype=object)
     present = text.notna().to_numpy()
     cleaned = text.where(text.notna(), "").astype(str)
     cleaned = cleaned.str.replace(_GBP if money else r"[,\s]", "", regex=True)
@@ -215,7 +215,7 @@ def _from_postcode(
     from localitygis.assets.postcodes import lookup_postcodes, normalise_postcodes
 
     n = rows.n
-    raw = pd.Series(_text(column), dtype=object)
+    raw = pd.Series(_cell_texts(column), dtype=object)
     normal = normalise_postcodes(raw).to_numpy(dtype=object)
     # Keep the standard form where valid, the text as written otherwise.
     postcode = np.where(pd.isna(normal), raw.to_numpy(dtype=object), normal)
@@ -262,8 +262,8 @@ def _check_pair(
     """Reject rows with text in a coordinate column, or only one of the pair."""
     n = len(table)
     if (a_bad | b_bad).any():
-        a_text = _text(table[mapped[names[0]]])
-        b_text = _text(table[mapped[names[1]]])
+        a_text = _cell_texts(table[mapped[names[0]]])
+        b_text = _cell_texts(table[mapped[names[1]]])
         messages = np.full(n, None, dtype=object)
         for i in np.flatnonzero(todo & (a_bad | b_bad)):
             parts = []

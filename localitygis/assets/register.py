@@ -50,11 +50,11 @@ from localitygis.assets.columns import (
 from localitygis.assets.frames import _assets_frame, _originals, _rejects_frame
 from localitygis.assets.parish_index import _ParishIndex
 from localitygis.assets.positions import (
+    _cell_texts,
     _directory,
     _numbers,
     _require_position_columns,
     _resolve_positions,
-    _text,
 )
 from localitygis.assets.vocabulary import DEFAULT_VOCABULARY, Kind, TermSource, Vocabulary
 from localitygis.errors import DataError
@@ -306,7 +306,7 @@ def _blank_rows(table: pd.DataFrame, geometry: gpd.GeoSeries | None) -> NDArray[
     """Rows whose every cell is empty (and that have no geometry)."""
     blank = np.ones(len(table), dtype=bool)
     for column in table.columns:
-        blank &= pd.isna(_text(table[column]))
+        blank &= pd.isna(_cell_texts(table[column]))
     if geometry is not None:
         blank &= np.asarray(pd.isna(geometry.values) | geometry.is_empty.to_numpy(), dtype=bool)
     return blank
@@ -330,7 +330,7 @@ def _asset_ids(
             "column to keep them stable"
         )
         return np.array([f"R{r:0{width}d}" for r in rows], dtype=object)
-    ids = _text(table[mapped["asset_id"]])
+    ids = _cell_texts(table[mapped["asset_id"]])
     reasons.add(live & pd.isna(ids), f"no asset_id: the {mapped['asset_id']!r} cell is empty")
     has_id = live & ~pd.isna(ids)
     id_series = pd.Series(ids, dtype=object).where(has_id, None)
@@ -356,22 +356,24 @@ def _descriptions(
 ) -> dict[str, NDArray[np.object_]]:
     """``names``, ``category``, ``partner`` and ``sector``, rejecting blanks and unknowns."""
     n = len(table)
-    names = _text(table[mapped["name"]])
+    names = _cell_texts(table[mapped["name"]])
     reasons.add(live & pd.isna(names), "no name: the name cell is empty")
-    raw_category = _text(table[mapped["category"]])
+    raw_category = _cell_texts(table[mapped["category"]])
     reasons.add(live & pd.isna(raw_category), "no category: the category cell is empty")
     category, unknown = _vocabulary_terms(vocab, raw_category, live, kind="category")
     if unknown is not None:
         reasons.add(*unknown)
     if "sector" in mapped:
-        raw_sector = _text(table[mapped["sector"]])
+        raw_sector = _cell_texts(table[mapped["sector"]])
         sector, unknown = _vocabulary_terms(vocab, raw_sector, live, kind="sector")
         if unknown is not None:
             reasons.add(*unknown)
     else:
         sector = np.full(n, None, dtype=object)
         notes.append("the register has no sector column: sector is left blank")
-    partner = _text(table[mapped["partner"]]) if "partner" in mapped else np.full(n, None, object)
+    partner = (
+        _cell_texts(table[mapped["partner"]]) if "partner" in mapped else np.full(n, None, object)
+    )
     if "partner" not in mapped:
         notes.append("the register has no partner column: partner is left blank")
     return {"names": names, "category": category, "partner": partner, "sector": sector}

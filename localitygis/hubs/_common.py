@@ -72,7 +72,8 @@ def _tiers(frame: pd.DataFrame, source: str) -> np.ndarray:
     return values.to_numpy(dtype=np.int64)
 
 
-def _text(series: pd.Series) -> np.ndarray:
+def _objects_or_none(series: pd.Series) -> np.ndarray:
+    """Return the values as an object array, with None for missing ones (not stripped)."""
     return series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
 
 

@@ -12,10 +12,10 @@ import shapely
 from localitygis._validate import require_bng
 from localitygis.errors import DataError
 from localitygis.hubs._common import (
+    _objects_or_none,
     _point_layer,
     _population_column,
     _require,
-    _text,
 )
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,9 @@ def population_points(
         else codes.to_numpy(dtype=object)
     )
     locality = (
-        _text(parishes["locality"]) if "locality" in parishes else np.full(len(parishes), None)
+        _objects_or_none(parishes["locality"])
+        if "locality" in parishes
+        else np.full(len(parishes), None)
     )
     tier = (
         pd.to_numeric(parishes["tier"], errors="coerce").to_numpy(dtype=np.float64)

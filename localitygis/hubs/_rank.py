@@ -15,9 +15,9 @@ from localitygis.errors import DataError
 from localitygis.hubs._common import (
     _check_population,
     _ids,
+    _objects_or_none,
     _point_layer,
     _require,
-    _text,
     _tiers,
     _xy,
 )
@@ -122,7 +122,7 @@ def rank_hub_sites(
     ids = _ids(cand, "site ")
     cxy = _xy(cand)
     tiers = _tiers(cand, "candidates")
-    cand_locality = _text(cand["locality"])
+    cand_locality = _objects_or_none(cand["locality"])
 
     # services and partners within walking distance
     axy = _xy(assets)
@@ -144,7 +144,7 @@ def rank_hub_sites(
     pxy = _xy(population)
     ptree = cKDTree(pxy)
     # localities as codes shared by population and candidates (None never matches)
-    p_text = pd.Series(_text(population["locality"]), dtype=object)
+    p_text = pd.Series(_objects_or_none(population["locality"]), dtype=object)
     c_text = pd.Series(cand_locality, dtype=object)
     codes, names = pd.factorize(pd.concat([p_text, c_text], ignore_index=True))
     p_code, c_code = codes[: len(p_text)], codes[len(p_text) :]

@@ -285,9 +285,9 @@ def join_population(
         by_fold.setdefault(code.casefold(), code)
 
     body = table.reset_index(drop=True)
-    table_codes = [_text(v) for v in body[code_column].tolist()]
-    values = [_text(v) for v in body[population_column].tolist()]
-    blank_rows = body.map(_text).isna().all(axis=1).to_numpy()
+    table_codes = [_cell_text(v) for v in body[code_column].tolist()]
+    values = [_cell_text(v) for v in body[population_column].tolist()]
+    blank_rows = body.map(_cell_text).isna().all(axis=1).to_numpy()
     rows = np.arange(len(body), dtype=np.int64) + _SPREADSHEET_FIRST_ROW
 
     reasons: list[str | None] = [None] * len(body)
@@ -426,7 +426,7 @@ def _column(
     return found
 
 
-def _text(value: Any) -> str | None:
+def _cell_text(value: Any) -> str | None:
     """Return a cell as stripped text, or None when it is blank or missing."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -435,7 +435,7 @@ def _text(value: Any) -> str | None:
 
 
 def _parish_codes(values: pd.Series) -> list[str | None]:
-    return [_text(v) for v in values.tolist()]
+    return [_cell_text(v) for v in values.tolist()]
 
 
 def _whole_number(value: str | None) -> tuple[int | None, str | None]:
