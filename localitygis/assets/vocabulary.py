@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_CATEGORIES",
     "DEFAULT_SECTORS",
     "DEFAULT_VOCABULARY",
+    "TermSource",
     "Vocabulary",
     "normalise_word",
 ]
