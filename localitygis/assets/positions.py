@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from os import PathLike
 
 import geopandas as gpd
 import numpy as np
@@ -33,7 +32,7 @@ _Fail = Callable[[NDArray[np.bool_], "NDArray[np.object_] | str"], None]
 # Cell helpers
 
 
-def _cell_texts(values: pd.Series) -> NDArray[np.object_]:
+def cell_texts(values: pd.Series) -> NDArray[np.object_]:
     """Return cells as stripped text, None where missing or blank (whole numbers without ".0")."""
     series = pd.Series(values.to_numpy(dtype=object), dtype=object)
     missing = series.isna().to_numpy()
@@ -64,12 +63,12 @@ def _isna(value: object) -> bool:
         return False
 
 
-def _numbers(values: pd.Series, *, money: bool = False) -> tuple[NDArray, NDArray]:
+def parse_numbers(values: pd.Series, *, money: bool = False) -> tuple[NDArray, NDArray]:
     """Parse numbers; return (values with NaN, mask of non-blank cells that are not numbers)."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         numbers = np.array(values.to_numpy(dtype="float64", na_value=np.nan), copy=True)
         return numbers, np.zeros(len(values), bool)
-    text = pd.Series(_cell_texts(values), dtype=object)
+    text = pd.Series(cell_texts(values), dtype=object)
     present = text.notna().to_numpy()
     cleaned = text.where(text.notna(), "").astype(str)
     cleaned = cleaned.str.replace(_GBP if money else r"[,\s]", "", regex=True)
@@ -89,7 +88,9 @@ def _fmt(value: float) -> str:
 
 
 @dataclass
-class _Positions:
+class Positions:
+    """Each row's position (``x``, ``y``), where it came from, why not, and its postcode."""
+
     x: NDArray[np.float64]
     y: NDArray[np.float64]
     how: NDArray[np.object_]
@@ -97,13 +98,13 @@ class _Positions:
     postcode: NDArray[np.object_]
 
 
-def _resolve_positions(
+def resolve_positions(
     table: pd.DataFrame,
     mapped: Mapping[str, str],
     geometry: gpd.GeoSeries | None,
     directory: pd.DataFrame | None,
     skip: NDArray[np.bool_],
-) -> _Positions:
+) -> Positions:
     """Find each row's position (EPSG:27700) or say why there is none.
 
     The sources are tried in order: geometry, easting/northing, latitude/longitude,
@@ -121,7 +122,7 @@ def _resolve_positions(
         postcode = _from_postcode(rows, table[mapped["postcode"]], directory)
     if rows.todo.any():
         rows.fail(rows.todo, "no position: no coordinates and no postcode")
-    return _Positions(rows.x, rows.y, rows.how, rows.problem, postcode)
+    return Positions(rows.x, rows.y, rows.how, rows.problem, postcode)
 
 
 class _Resolution:
@@ -173,8 +174,8 @@ def _from_geometry(rows: _Resolution, geometry: gpd.GeoSeries) -> None:
 
 def _from_grid(rows: _Resolution, table: pd.DataFrame, mapped: Mapping[str, str]) -> None:
     """Position rows from their easting and northing (British National Grid)."""
-    e, e_bad = _numbers(table[mapped["easting"]])
-    nn, n_bad = _numbers(table[mapped["northing"]])
+    e, e_bad = parse_numbers(table[mapped["easting"]])
+    nn, n_bad = parse_numbers(table[mapped["northing"]])
     _check_pair(table, mapped, ("easting", "northing"), e, nn, e_bad, n_bad, rows.todo, rows.fail)
     both = rows.todo & np.isfinite(e) & np.isfinite(nn)
     _check_grid(
@@ -185,8 +186,8 @@ def _from_grid(rows: _Resolution, table: pd.DataFrame, mapped: Mapping[str, str]
 def _from_lonlat(rows: _Resolution, table: pd.DataFrame, mapped: Mapping[str, str]) -> None:
     """Position rows from their latitude and longitude (WGS84, converted with OSTN15)."""
     n = rows.n
-    lat, lat_bad = _numbers(table[mapped["latitude"]])
-    lon, lon_bad = _numbers(table[mapped["longitude"]])
+    lat, lat_bad = parse_numbers(table[mapped["latitude"]])
+    lon, lon_bad = parse_numbers(table[mapped["longitude"]])
     _check_pair(
         table, mapped, ("latitude", "longitude"), lat, lon, lat_bad, lon_bad, rows.todo, rows.fail
     )
@@ -215,7 +216,7 @@ def _from_postcode(
     from localitygis.assets.postcodes import lookup_postcodes, normalise_postcodes
 
     n = rows.n
-    raw = pd.Series(_cell_texts(column), dtype=object)
+    raw = pd.Series(cell_texts(column), dtype=object)
     normal = normalise_postcodes(raw).to_numpy(dtype=object)
     # Keep the standard form where valid, the text as written otherwise.
     postcode = np.where(pd.isna(normal), raw.to_numpy(dtype=object), normal)
@@ -262,8 +263,8 @@ def _check_pair(
     """Reject rows with text in a coordinate column, or only one of the pair."""
     n = len(table)
     if (a_bad | b_bad).any():
-        a_text = _cell_texts(table[mapped[names[0]]])
-        b_text = _cell_texts(table[mapped[names[1]]])
+        a_text = cell_texts(table[mapped[names[0]]])
+        b_text = cell_texts(table[mapped[names[1]]])
         messages = np.full(n, None, dtype=object)
         for i in np.flatnonzero(todo & (a_bad | b_bad)):
             parts = []
@@ -347,24 +348,13 @@ def _postcode_problem(status: str, written: object, normal: object, source: str)
     return None
 
 
-def _directory(postcodes: pd.DataFrame | str | PathLike[str] | None) -> pd.DataFrame | None:
-    if postcodes is None:
-        return None
-    from localitygis.assets.postcodes import read_postcode_directory
-
-    if isinstance(postcodes, pd.DataFrame) and postcodes.attrs.get(
-        "localitygis_postcode_directory"
-    ):
-        return postcodes
-    return read_postcode_directory(postcodes)
-
-
-def _require_position_columns(
+def require_position_columns(
     mapped: Mapping[str, str],
     geometry: gpd.GeoSeries | None,
     postcodes: object,
     source: str,
 ) -> None:
+    """Raise unless the register has some way to position its rows."""
     problems = []
     for a, b in (("easting", "northing"), ("latitude", "longitude")):
         if (a in mapped) != (b in mapped):

@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
-from typing import IO
+from typing import IO, overload
 
 import numpy as np
 import pandas as pd
@@ -431,10 +431,27 @@ def read_postcode_directory(
     return with_provenance(out, file_provenance)
 
 
-def _as_directory(directory: pd.DataFrame) -> pd.DataFrame:
-    if directory.attrs.get(_MARK) and set(_DIRECTORY_COLUMNS) <= set(directory.columns):
-        return directory
-    return read_postcode_directory(directory)
+@overload
+def as_postcode_directory(postcodes: None) -> None: ...
+@overload
+def as_postcode_directory(postcodes: pd.DataFrame | str | PathLike[str]) -> pd.DataFrame: ...
+def as_postcode_directory(
+    postcodes: pd.DataFrame | str | PathLike[str] | None,
+) -> pd.DataFrame | None:
+    """Return a directory from :func:`read_postcode_directory` as it is; read anything else.
+
+    For the assets package: every function that takes ``postcodes=`` accepts a directory
+    already read, a raw table or a path. ``None`` stays ``None``.
+    """
+    if postcodes is None:
+        return None
+    if (
+        isinstance(postcodes, pd.DataFrame)
+        and postcodes.attrs.get(_MARK)
+        and set(_DIRECTORY_COLUMNS) <= set(postcodes.columns)
+    ):
+        return postcodes
+    return read_postcode_directory(postcodes)
 
 
 # --------------------------------------------------------------------------------------
@@ -472,7 +489,7 @@ def lookup_postcodes(postcodes: Iterable[object], directory: pd.DataFrame) -> pd
     3      NaN       NaN       NaN       False      blank
     """
     series = postcodes if isinstance(postcodes, pd.Series) else pd.Series(list(postcodes))
-    table = _as_directory(directory)
+    table = as_postcode_directory(directory)
     normal = normalise_postcodes(series)
     raw = series.astype(object)
     blank = raw.map(lambda v: v is None or (isinstance(v, str) and not v.strip()) or

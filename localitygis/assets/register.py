@@ -38,24 +38,21 @@ from numpy.typing import NDArray
 
 from localitygis._validate import listing
 from localitygis.assets.columns import (
-    _NUMBER_COLUMNS,
     ASSET_COLUMNS,
     CONTRACT_COLUMNS,
-    _load,
-    _map_columns,
+    NUMBER_COLUMNS,
+    load_register,
+    map_columns,
 )
-from localitygis.assets.columns import (
-    _positions_of_table as _positions_of_table,  # re-exported for localitygis.assets.locate
-)
-from localitygis.assets.frames import _assets_frame, _originals, _rejects_frame
+from localitygis.assets.frames import assets_frame, originals_frame, register_rejects
 from localitygis.assets.parish_index import _ParishIndex
 from localitygis.assets.positions import (
-    _cell_texts,
-    _directory,
-    _numbers,
-    _require_position_columns,
-    _resolve_positions,
+    cell_texts,
+    parse_numbers,
+    require_position_columns,
+    resolve_positions,
 )
+from localitygis.assets.postcodes import as_postcode_directory
 from localitygis.assets.vocabulary import DEFAULT_VOCABULARY, Kind, TermSource, Vocabulary
 from localitygis.errors import DataError
 from localitygis.provenance import Provenance, provenance_of, with_provenance
@@ -222,13 +219,13 @@ def read_assets(
     [{'row': 4, 'reason': "unknown category: 'Liberry' is not a known category; closest is 'library' (Library)"}]
     """  # noqa: E501
     vocab = _vocabulary(vocabulary)
-    table, geometry, rows, name, provenance = _load(
+    table, geometry, rows, name, provenance = load_register(
         source, crs=crs, sheet=sheet, layer=layer, source_name=source_name
     )
     table.columns = [str(c) for c in table.columns]
     mapped = _contract_columns(table, columns, name)
-    _require_position_columns(mapped, geometry, postcodes, name)
-    directory = _directory(postcodes)
+    require_position_columns(mapped, geometry, postcodes, name)
+    directory = as_postcode_directory(postcodes)
     reasons = _Reasons(len(table))
     notes: list[str] = []
     blank = _blank_rows(table, geometry)
@@ -236,13 +233,13 @@ def read_assets(
     live = ~blank
     ids = _asset_ids(table, mapped, rows, live, reasons, notes)
     described = _descriptions(table, mapped, vocab, live, reasons, notes)
-    positions = _resolve_positions(table, mapped, geometry, directory, blank)
+    positions = resolve_positions(table, mapped, geometry, directory, blank)
     reasons.add(live & ~pd.isna(positions.problem), positions.problem)
     numbers = _optional_numbers(table, mapped, rows, live, notes)
     reason = reasons.joined()
     accepted = pd.isna(reason)
-    originals = _originals(table, geometry, rows)
-    assets = _assets_frame(
+    originals = originals_frame(table, geometry, rows)
+    assets = assets_frame(
         accepted=accepted,
         ids=ids,
         **described,
@@ -253,7 +250,7 @@ def read_assets(
         used=set(mapped.values()),
         provenance=provenance,
     )
-    rejects = _rejects_frame(originals, rows[~accepted], reason[~accepted], name)
+    rejects = register_rejects(originals, rows[~accepted], reason[~accepted], name)
     for note in notes:
         log.info("%s: %s", name, note)
     return AssetRegister(
@@ -291,7 +288,7 @@ def _contract_columns(
     if len(set(original_columns)) != len(original_columns):
         repeated = sorted({c for c in original_columns if original_columns.count(c) > 1})
         raise DataError(f"{name}: repeated column name(s) {', '.join(repeated)}; rename them.")
-    mapped = _map_columns(original_columns, columns, name)
+    mapped = map_columns(original_columns, columns, name)
     missing = [c for c in ("name", "category") if c not in mapped]
     if missing:
         raise DataError(
@@ -306,7 +303,7 @@ def _blank_rows(table: pd.DataFrame, geometry: gpd.GeoSeries | None) -> NDArray[
     """Rows whose every cell is empty (and that have no geometry)."""
     blank = np.ones(len(table), dtype=bool)
     for column in table.columns:
-        blank &= pd.isna(_cell_texts(table[column]))
+        blank &= pd.isna(cell_texts(table[column]))
     if geometry is not None:
         blank &= np.asarray(pd.isna(geometry.values) | geometry.is_empty.to_numpy(), dtype=bool)
     return blank
@@ -330,7 +327,7 @@ def _asset_ids(
             "column to keep them stable"
         )
         return np.array([f"R{r:0{width}d}" for r in rows], dtype=object)
-    ids = _cell_texts(table[mapped["asset_id"]])
+    ids = cell_texts(table[mapped["asset_id"]])
     reasons.add(live & pd.isna(ids), f"no asset_id: the {mapped['asset_id']!r} cell is empty")
     has_id = live & ~pd.isna(ids)
     id_series = pd.Series(ids, dtype=object).where(has_id, None)
@@ -356,15 +353,15 @@ def _descriptions(
 ) -> dict[str, NDArray[np.object_]]:
     """``names``, ``category``, ``partner`` and ``sector``, rejecting blanks and unknowns."""
     n = len(table)
-    names = _cell_texts(table[mapped["name"]])
+    names = cell_texts(table[mapped["name"]])
     reasons.add(live & pd.isna(names), "no name: the name cell is empty")
-    raw_category = _cell_texts(table[mapped["category"]])
+    raw_category = cell_texts(table[mapped["category"]])
     reasons.add(live & pd.isna(raw_category), "no category: the category cell is empty")
     category, unknown = _vocabulary_terms(vocab, raw_category, live, kind="category")
     if unknown is not None:
         reasons.add(*unknown)
     if "sector" in mapped:
-        raw_sector = _cell_texts(table[mapped["sector"]])
+        raw_sector = cell_texts(table[mapped["sector"]])
         sector, unknown = _vocabulary_terms(vocab, raw_sector, live, kind="sector")
         if unknown is not None:
             reasons.add(*unknown)
@@ -372,7 +369,7 @@ def _descriptions(
         sector = np.full(n, None, dtype=object)
         notes.append("the register has no sector column: sector is left blank")
     partner = (
-        _cell_texts(table[mapped["partner"]]) if "partner" in mapped else np.full(n, None, object)
+        cell_texts(table[mapped["partner"]]) if "partner" in mapped else np.full(n, None, object)
     )
     if "partner" not in mapped:
         notes.append("the register has no partner column: partner is left blank")
@@ -388,8 +385,8 @@ def _optional_numbers(
 ) -> dict[str, NDArray[np.float64]]:
     """Cost and floor area: a bad or negative value is left blank and noted, not rejected."""
     numbers: dict[str, NDArray[np.float64]] = {}
-    for column in (c for c in _NUMBER_COLUMNS if c in mapped):
-        values, bad = _numbers(table[mapped[column]], money=column == "annual_cost")
+    for column in (c for c in NUMBER_COLUMNS if c in mapped):
+        values, bad = parse_numbers(table[mapped[column]], money=column == "annual_cost")
         bad &= live
         negative = live & (values < 0)
         values[negative] = np.nan
@@ -551,7 +548,7 @@ def locate_assets(
 
     moved_rows = assets["row"].to_numpy()[~keep]
     if len(moved_rows):
-        more = _rejects_frame(register.originals, moved_rows, problem[~keep], register.source)
+        more = register_rejects(register.originals, moved_rows, problem[~keep], register.source)
         rejects = pd.concat([register.rejects, more], ignore_index=True)
         rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
     else:
