@@ -7,7 +7,13 @@ import pandas as pd
 import pytest
 import shapely
 
-from localitygis import build_localities, find_clusters, read_assets
+from localitygis import (
+    Locator,
+    build_localities,
+    find_clusters,
+    population_points,
+    read_assets,
+)
 from localitygis.demo import generate_demo
 from localitygis.errors import CRSError, DataError, LocalityGISError
 
@@ -47,3 +53,28 @@ def test_other_errors_are_not_value_errors() -> None:
     with pytest.raises(CRSError) as caught:
         find_clusters(_sites().to_crs(4326))
     assert not isinstance(caught.value, ValueError)
+
+
+def _wgs84_cases():
+    county = generate_demo()
+    parishes = county.parishes.rename(
+        columns={"PAR21CD": "parish_code", "PAR21NM": "parish_name"}
+    ).to_crs(4326)
+    return [
+        ("parishes", lambda: build_localities(parishes, catchments=county.catchments)),
+        ("assets", lambda: find_clusters(_sites().to_crs(4326))),
+        ("parishes", lambda: Locator(parishes)),
+        ("parishes", lambda: population_points(parishes)),
+    ]
+
+
+def test_every_stage_checks_the_crs_the_same_way() -> None:
+    messages = []
+    for source, call in _wgs84_cases():
+        with pytest.raises(CRSError) as caught:
+            call()
+        messages.append(str(caught.value).replace(source, "LAYER"))
+        assert str(caught.value).startswith(
+            f"{source}: the CRS is EPSG:4326, not British National Grid (EPSG:27700)"
+        )
+    assert len(set(messages)) == 1, messages
