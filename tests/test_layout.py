@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,14 @@ def test_the_walk_finds_what_it_should(
     found = cross_package_private_imports(root)
     assert [entry.split(": ")[0] for entry in found] == [f"pkg/{importer}:2"] * caught
     assert all(entry.endswith(line.split()[-1]) for entry in found)
+
+
+def test_problems_are_listed_in_one_place() -> None:
+    """Only ``_validate.listing`` writes "… and K more": no module keeps its own copy."""
+    pattern = re.compile(r"and \{[^}]*\} more")
+    writers = [
+        str(path.relative_to(PACKAGE.parent))
+        for path in sorted(PACKAGE.rglob("*.py"))
+        if "vendor" not in path.parts and pattern.search(path.read_text(encoding="utf-8"))
+    ]
+    assert writers == ["localitygis/_validate.py"]
