@@ -129,8 +129,7 @@ def rank_hub_sites(
     atree = cKDTree(axy)
     near = cKDTree(cxy).query_ball_tree(atree, r=reach.walking)
     ci = np.repeat(np.arange(len(cand)), [len(v) for v in near])
-    ai = np.concatenate([np.asarray(v, dtype=np.int64) for v in near]) if len(near) else []
-    ai = np.asarray(ai, dtype=np.int64)
+    ai = np.concatenate([np.asarray(v, dtype=np.int64) for v in near] or [np.empty(0, np.int64)])
     category = assets["category"].astype(str).to_numpy(dtype=object)[ai]
     partner = assets["partner"].astype(str).to_numpy(dtype=object)[ai]
     pairs = pd.DataFrame({"c": ci, "category": category, "partner": partner})
