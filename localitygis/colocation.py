@@ -24,7 +24,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from localitygis._validate import require_bng, require_distance, require_points
+from localitygis._validate import listing, require_bng, require_distance, require_points
 from localitygis.errors import DataError
 
 __all__ = [
@@ -198,11 +198,11 @@ def _check_assets(
     problems = []
     if blank.any():
         rows = np.flatnonzero(blank.to_numpy())
-        problems.append(f"blank asset_id in row(s) {', '.join(map(str, rows[:10]))}")
+        problems.append(f"blank asset_id in row(s) {listing(rows)}")
     dup = ids.astype(str).duplicated(keep=False) & ~blank
     if dup.any():
         values = sorted(set(ids[dup].astype(str)))
-        problems.append(f"repeated asset_id {', '.join(values[:10])}")
+        problems.append(f"repeated asset_id {listing(values)}")
     if problems:
         raise DataError(f"{source}: " + "; ".join(problems) + ". Every asset needs its own id.")
     require_points(assets, source, label="asset_id")

@@ -95,12 +95,41 @@ def test_the_walk_finds_what_it_should(
     assert all(entry.endswith(line.split()[-1]) for entry in found)
 
 
+# "... and K more" written out, or a join of the first N items (which drops the rest unsaid).
+_MORE = re.compile(r"and \{[^}]*\} more")
+_JOIN = re.compile(r"""(?:", "|', ')\.join\((?:[^()]|\((?:[^()]|\([^()]*\))*\))*\)""")
+_FIRST_N = re.compile(r"\[:\d+\]|\.head\(\d+\)")
+
+
+def _own_listing(text: str) -> bool:
+    return bool(_MORE.search(text)) or any(
+        _FIRST_N.search(join.group(0)) for join in _JOIN.finditer(text)
+    )
+
+
 def test_problems_are_listed_in_one_place() -> None:
-    """Only ``_validate.listing`` writes "… and K more": no module keeps its own copy."""
-    pattern = re.compile(r"and \{[^}]*\} more")
+    """Only ``_validate.listing`` lists "the first N … and K more": no module has its own."""
     writers = [
         str(path.relative_to(PACKAGE.parent))
         for path in sorted(PACKAGE.rglob("*.py"))
-        if "vendor" not in path.parts and pattern.search(path.read_text(encoding="utf-8"))
+        if "vendor" not in path.parts and _own_listing(path.read_text(encoding="utf-8"))
     ]
     assert writers == ["localitygis/_validate.py"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'more = f" and {len(rows) - 10} more"',
+        'rows = ", ".join(str(r) for r in rows[:10])',
+        "f\"rows {', '.join(map(str, rows[:10]))}\"",
+        'shown = ", ".join(str(r) for r in table.loc[blank, "row"].head(10))',
+        'text = ", ".join(\n    f"{c} ({t})" for c, t in zip(a, b)[:10]\n)',
+    ],
+)
+def test_an_own_listing_is_recognised(line: str) -> None:
+    assert _own_listing(line)
+
+
+def test_a_plain_join_is_not_a_listing() -> None:
+    assert not _own_listing('", ".join(names)  # every name, none dropped; x[:2]')

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from localitygis._validate import require_bng
+from localitygis._validate import listing, require_bng
 from localitygis.crs import to_bng
 from localitygis.errors import DataError, GeometryError
 
@@ -82,22 +82,18 @@ class _ParishIndex:
         codes = parishes["parish_code"].astype(object).to_numpy()
         blank = pd.isna(codes) | (pd.Series(codes, dtype=object).astype(str).str.strip() == "")
         if blank.any():
-            rows = ", ".join(str(i + 1) for i in np.flatnonzero(blank)[:10])
+            rows = listing(np.flatnonzero(blank) + 1)
             raise DataError(f"{source}: parish feature(s) {rows} have no parish_code.")
         codes = codes.astype(str)
         duplicated = pd.Series(codes).duplicated(keep=False).to_numpy()
         if duplicated.any():
             repeated = sorted(set(codes[duplicated]))
-            raise DataError(
-                f"{source}: parish_code must be unique; repeated: {', '.join(repeated[:10])}."
-            )
+            raise DataError(f"{source}: parish_code must be unique; repeated: {listing(repeated)}.")
         geoms = np.asarray(parishes.geometry.values, dtype=object)
         types = shapely.get_type_id(geoms)
         polygonal = np.isin(types, [3, 6]) | pd.isna(geoms)
         if not polygonal.all():
-            bad = ", ".join(
-                f"{codes[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(~polygonal)[:10]
-            )
+            bad = listing(f"{codes[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(~polygonal))
             raise GeometryError(
                 f"{source}: parishes must be polygons; these are not: {bad}. Check the layer."
             )
@@ -336,7 +332,7 @@ class _HubIndex:
         is_point = shapely.get_type_id(geoms) == 0
         usable = is_point & ~shapely.is_empty(geoms)
         if not is_point.all():
-            bad = ", ".join(str(n) for n in hubs["name"].to_numpy()[~is_point][:10])
+            bad = listing(hubs["name"].to_numpy()[~is_point])
             raise GeometryError(f"{source}: hubs must be points; these are not: {bad}.")
         if not usable.any():
             raise DataError(f"{source} has no hub with a position.")

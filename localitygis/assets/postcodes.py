@@ -31,6 +31,7 @@ from typing import IO, overload
 import numpy as np
 import pandas as pd
 
+from localitygis._validate import listing
 from localitygis.crs import classify_coordinates, lonlat_to_bng
 from localitygis.errors import DataError, InputFileError
 from localitygis.io._tables import decode_text
@@ -337,7 +338,7 @@ def read_postcode_directory(
     postcode_col = _pick(columns, _POSTCODE_NAMES)
     if postcode_col is None:
         raise DataError(
-            f"{name}: no postcode column found among: {', '.join(columns[:20])}. Expected an "
+            f"{name}: no postcode column found among: {listing(columns)}. Expected an "
             "ONS Postcode Directory (pcd/pcds), Code-Point Open, or a table with a "
             "'postcode' column."
         )

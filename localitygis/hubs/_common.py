@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from localitygis._validate import require_bng, require_points
+from localitygis._validate import listing, require_bng, require_points
 from localitygis.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def _population_column(frame: pd.DataFrame, source: str) -> np.ndarray:
         rows = np.flatnonzero(bad.to_numpy())
         raise DataError(
             f"{source}: population missing, not a number or negative in {len(rows)} row(s) "
-            f"({', '.join(map(str, rows[:10]))}). Fill in a count of people (0 is allowed)."
+            f"({listing(rows)}). Fill in a count of people (0 is allowed)."
         )
     return values.to_numpy(dtype=np.float64)
 
@@ -66,7 +66,7 @@ def _tiers(frame: pd.DataFrame, source: str) -> np.ndarray:
     if values.isna().any():
         rows = np.flatnonzero(values.isna().to_numpy())
         raise DataError(
-            f"{source}: tier missing in row(s) {', '.join(map(str, rows[:10]))}; "
+            f"{source}: tier missing in row(s) {listing(rows)}; "
             "locate the sites in their locality first (localitygis.assets)."
         )
     return values.to_numpy(dtype=np.int64)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from localitygis._validate import require_bng
+from localitygis._validate import listing, require_bng
 from localitygis.errors import DataError
 from localitygis.hubs._common import (
     _objects_or_none,
@@ -86,7 +86,7 @@ def population_points(
     codes = parishes["parish_code"].astype(str)
     if not codes.is_unique:
         dup = sorted(set(codes[codes.duplicated()]))
-        raise DataError(f"parishes: parish_code repeated: {', '.join(dup[:10])}.")
+        raise DataError(f"parishes: parish_code repeated: {listing(dup)}.")
     names = (
         parishes["parish_name"].astype(str).to_numpy(dtype=object)
         if "parish_name" in parishes
@@ -201,9 +201,9 @@ def _parish_of_points(
         idx[todo[pts]] = polys
     outside = np.flatnonzero(idx < 0)
     if len(outside):
-        shown = ", ".join(
+        shown = listing(
             f"row {i} ({points.geometry.iloc[i].x:.0f}, {points.geometry.iloc[i].y:.0f})"
-            for i in outside[:5]
+            for i in outside
         )
         raise DataError(
             f"{source}: {len(outside)} point(s) lie more than {snap:.0f} m outside "

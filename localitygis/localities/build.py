@@ -519,8 +519,8 @@ def _population(values: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce")
     bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers % 1 != 0)
     if bad.any():
-        rows = ", ".join(
-            f"feature {i + 1} ({values.iloc[i]!r})" for i in np.flatnonzero(bad.to_numpy())[:10]
+        rows = listing(
+            f"feature {i + 1} ({values.iloc[i]!r})" for i in np.flatnonzero(bad.to_numpy())
         )
         raise DataError(
             f"parishes: population must be a whole number of people; not so for {rows}."
