@@ -5,6 +5,13 @@ locate community assets, find co-location opportunities, plan service hubs, prof
 locality and map it all. Maps live in :mod:`localitygis.maps` (``from localitygis import
 maps``); file reading and writing in :mod:`localitygis.io`.
 
+The subpackages are the stages of that flow, in order: :mod:`~localitygis.io` (files in and
+out), :mod:`~localitygis.localities` (scheme, checks, assignment, dissolve, quality report,
+population), :mod:`~localitygis.assets` (register, positions, postcodes, vocabulary,
+locating), :mod:`~localitygis.colocation`, :mod:`~localitygis.hubs`,
+:mod:`~localitygis.profiles`, :mod:`~localitygis.maps`, with :mod:`~localitygis.cli` and
+:mod:`~localitygis.demo` around them. The names below are re-exported from those homes.
+
 Examples
 --------
 >>> import localitygis as lg

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from localitygis.errors import DataError
+from localitygis.hubs import CoverageResult
 
 __all__ = ["COUNTY", "locality_profiles", "profiles_to_html", "profiles_to_markdown"]
 
@@ -47,7 +48,7 @@ def locality_profiles(
     assets: pd.DataFrame | None = None,
     clusters: pd.DataFrame | None = None,
     hubs: pd.DataFrame | None = None,
-    coverage: Any = None,
+    coverage: CoverageResult | pd.DataFrame | None = None,
     partner_column: str = "partner",
 ) -> pd.DataFrame:
     """Profile every locality against the county.
@@ -205,7 +206,7 @@ def locality_profiles(
         county["hub_names"] = ""
 
     if coverage is not None:
-        summary = coverage.summary if hasattr(coverage, "summary") else coverage
+        summary = coverage.table if isinstance(coverage, CoverageResult) else coverage
         if "locality" not in summary.columns or "covered" not in summary.columns:
             raise DataError(
                 "coverage must be grouped by locality: population_coverage(..., by='locality')."

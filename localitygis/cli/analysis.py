@@ -28,6 +28,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from localitygis._validate import listing
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import (
     LocalitiesFile,
@@ -149,10 +150,10 @@ def _population_file(spec: str) -> gpd.GeoDataFrame:
         x, y = lonlat_to_bng(lon_v, lat_v)
     bad = ~(np.isfinite(x) & np.isfinite(y))
     if bad.any():
-        rows = np.flatnonzero(bad)[:10] + 2  # spreadsheet rows: header is row 1
+        rows = np.flatnonzero(bad) + 2  # spreadsheet rows: header is row 1
         raise DataError(
             f"{source}: {int(bad.sum())} row(s) without usable coordinates (rows "
-            f"{', '.join(map(str, rows))}); fix or remove them."
+            f"{listing(rows)}); fix or remove them."
         )
     frame = pd.DataFrame(table).rename(columns={population: "population"})
     return gpd.GeoDataFrame(frame, geometry=shapely.points(x, y), crs=BNG)
@@ -241,9 +242,9 @@ def write_hubs(
         ),
         _write_table(out, "hub_solution.csv", report, provenance),
         _write_table(out, "hub_ranking.csv", ranking, provenance),
-        _write_table(out, "hub_coverage.csv", coverage.summary, provenance),
+        _write_table(out, "hub_coverage.csv", coverage.table, provenance),
         _write_table(out, "unserved_parishes.csv", coverage.unserved, provenance),
-        _write_table(out, "rationalisation.csv", scenario.summary, provenance),
+        _write_table(out, "rationalisation.csv", scenario.table, provenance),
         _write_table(out, "rationalisation_assets.csv", scenario.assets, provenance),
     ]
 
@@ -452,7 +453,7 @@ def hubs(
         f"{len(coverage.unserved)} parish(es) unserved.",
         highlight=False,
     )
-    county = scenario.summary.iloc[-1]
+    county = scenario.table.iloc[-1]
     console.print(
         f"rationalisation: {county['moving']} asset(s) could move into a hub, "
         f"{county['staying']} stay; mean distance to a service point "

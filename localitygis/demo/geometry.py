@@ -134,7 +134,7 @@ def reattach_detached(
             for i in members:
                 if keep.contains(shapely.point_on_surface(polygons[i])):
                     continue
-                region[i] = _best_neighbour(polygons, region, i, exclude=r)
+                region[i] = _best_neighbour(polygons, region, int(i), exclude=r)
                 changed = True
         if not changed:
             return region
