@@ -39,6 +39,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -473,10 +474,7 @@ def write_demo(
         ("assets", ASSETS_NAME, demo.assets),
         ("postcodes", POSTCODES_NAME, demo.postcodes),
     ):
-        paths[key] = _replace(
-            folder / name,
-            lambda tmp, t=table: t.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8"),
-        )
+        paths[key] = _replace(folder / name, partial(_write_table, table))
     paths["readme"] = _replace(
         folder / README_NAME, lambda tmp: tmp.write_text(_readme(demo), encoding="utf-8")
     )
@@ -600,6 +598,10 @@ def _read_postcodes(path: Path) -> pd.DataFrame:
         dtype={"oseast1m": "int64", "osnrth1m": "int64", "lat": "float64", "long": "float64"},
         converters=dict.fromkeys(("pcd", "pcd2", "pcds", "parish", "data_source"), str),
     )
+
+
+def _write_table(table: pd.DataFrame, tmp: Path) -> None:
+    table.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
 
 
 def _readme(demo: DemoCounty) -> str:
