@@ -18,11 +18,12 @@ import pandas as pd
 
 from localitygis.errors import DataError, GeometryError
 from localitygis.io import PathType, find_field, read_table, read_vector
-from localitygis.provenance import provenance_of, with_provenance
+from localitygis.provenance import Provenance, provenance_of, with_provenance
 
 __all__ = [
     "AREA_CODE_PATTERNS",
     "AREA_NAME_PATTERNS",
+    "IOD_ATTRIBUTION",
     "TABLE_CODE_PATTERNS",
     "numeric_columns",
     "read_area_table",
@@ -61,6 +62,13 @@ TABLE_CODE_PATTERNS = (
     r"area_code",
     r"code",
 )
+
+#: Attribution of the English Indices of Deprivation 2019, carried into every output.
+IOD_ATTRIBUTION = (
+    "English Indices of Deprivation 2019, Ministry of Housing, Communities and Local "
+    "Government, Open Government Licence v3.0"
+)
+_IOD_HEADER = re.compile(r"Index of Multiple Deprivation|\(excluding prisoners\)|IoD ?2019")
 
 _NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
 
@@ -176,6 +184,8 @@ def read_area_table(
     ['area_code', 'LSOA code (2011)', 'Index of Multiple Deprivation (IMD) Rank']
     >>> int(table.iloc[0, 2])
     29199
+    >>> "Indices of Deprivation 2019" in provenance_of(table).attribution
+    True
     """
     if isinstance(path, pd.DataFrame):
         frame = path.copy()
@@ -192,6 +202,8 @@ def read_area_table(
     )
     assert code is not None
     provenance = provenance_of(frame)
+    if any(_IOD_HEADER.search(str(c)) for c in frame.columns):
+        provenance = provenance.combined(Provenance(IOD_ATTRIBUTION))
     out = numeric_columns(frame)
     text = out[code].astype("string").str.strip()
     out.insert(0, "area_code", text.astype(object).where(text.notna() & (text != ""), None))
