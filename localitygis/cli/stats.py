@@ -38,11 +38,13 @@ from localitygis.statistics import (
     Measures,
     apportion,
     join_area_table,
+    needs_profile,
+    needs_small_areas,
     read_area_table,
     read_small_areas,
 )
 
-__all__ = ["Grouping", "StatsMethod", "read_centroids", "read_joined", "stats"]
+__all__ = ["Grouping", "StatsMethod", "needs_from_files", "read_centroids", "read_joined", "stats"]
 
 
 class StatsMethod(StrEnum):
@@ -57,8 +59,6 @@ class Grouping(StrEnum):
 
     parish = "parish"
     locality = "locality"
-
-
 
 
 def read_joined(
@@ -88,6 +88,37 @@ def read_centroids(spec: str | None) -> gpd.GeoDataFrame | None:
     frame = read_vector(path, layer=layer)
     code = find_field(frame.columns, AREA_CODE_PATTERNS, what="code field", source=path.name)
     return frame.rename(columns={code: "area_code"}).astype({"area_code": str})
+
+
+def needs_from_files(
+    small_areas: str,
+    tables: list[str],
+    parishes: gpd.GeoDataFrame,
+    *,
+    points: str | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, Provenance]:
+    """Read LSOAs and IoD tables, best-fit them to the parishes; the needs block and rejects.
+
+    Used by ``localitygis profile --small-areas … --small-area-table …``.
+    """
+    if not tables:
+        raise DataError(
+            "--small-areas needs its tables: --small-area-table for IoD2019 File 1 (IMD) "
+            "and File 6 (population)."
+        )
+    path, layer = split_spec(small_areas)
+    frame = read_small_areas(path, layer=layer)
+    read = [read_area_table(table) for table in tables]
+    needs = needs_small_areas(frame, parishes, read, points=read_centroids(points))
+    provenance = provenance_of(frame)
+    for table in read:
+        provenance = provenance.combined(provenance_of(table))
+    if needs.other_rows:
+        console.print(
+            f"{needs.other_rows:,} table row(s) for other districts' areas left out",
+            highlight=False,
+        )
+    return needs_profile(needs), needs.rejects, provenance
 
 
 def _column(name: str, columns: list[str]) -> str:
