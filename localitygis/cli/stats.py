@@ -86,7 +86,7 @@ def read_centroids(spec: str | None) -> gpd.GeoDataFrame | None:
         return None
     path, layer = split_spec(spec)
     frame = read_vector(path, layer=layer)
-    code = find_field(frame.columns, AREA_CODE_PATTERNS, what="code field", source=path.name)
+    code = find_field(frame.columns, AREA_CODE_PATTERNS, what="code", source=path.name)
     return frame.rename(columns={code: "area_code"}).astype({"area_code": str})
 
 

@@ -122,7 +122,7 @@ def read_small_areas(
     frame = read_vector(path, layer=layer, crs=crs)
     source = Path(path).name
     code = find_field(
-        frame.columns, AREA_CODE_PATTERNS, what="code field", source=source, explicit=code_field
+        frame.columns, AREA_CODE_PATTERNS, what="code", source=source, explicit=code_field
     )
     assert code is not None
     others = [c for c in frame.columns if c != code]
@@ -196,7 +196,7 @@ def read_area_table(
     code = find_field(
         frame.columns,
         TABLE_CODE_PATTERNS,
-        what="code field",
+        what="table code",
         source=source,
         explicit=code_field,
     )
