@@ -92,10 +92,9 @@ def _points(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each area's deciding point and what it is."""
     geoms = np.asarray(areas.geometry.array, dtype=object)
-    located = shapely.point_on_surface(geoms)
     how = np.full(len(areas), "representative point", dtype=object)
     if points is None:
-        return located, how
+        return shapely.point_on_surface(geoms), how
     if "area_code" not in points.columns or points.crs is None or points.crs.to_epsg() != 27700:
         raise DataError(
             "points: population-weighted centroids need an area_code column and EPSG:27700."
@@ -104,10 +103,10 @@ def _points(
         np.asarray(points.geometry.array, dtype=object), index=points["area_code"].astype(str)
     )
     given = given[~given.index.duplicated()]
-    match = given.reindex(areas["area_code"].astype(str)).to_numpy()
-    have = np.array([g is not None and not pd.isna(g) for g in match], dtype=bool)
-    located[have] = match[have]
-    how[have] = "population-weighted centroid"
+    located = given.reindex(areas["area_code"].astype(str)).to_numpy().copy()
+    lacking = pd.isna(located)
+    located[lacking] = shapely.point_on_surface(geoms[lacking])
+    how[~lacking] = "population-weighted centroid"
     return located, how
 
 
