@@ -290,3 +290,15 @@ def test_ranks_without_a_population_weight_are_refused(lsoa_figures, parishes):
 def test_a_layer_not_in_british_national_grid_is_refused(lsoa_figures, parishes):
     with pytest.raises(CRSError, match="27700"):
         apportion(lsoa_figures.to_crs(4326), parishes, Measures(counts=(TOTAL,)))
+
+
+def test_rejected_small_areas_keep_their_feature_numbers(lsoas, parishes):
+    empty = lsoas.copy()
+    empty.loc[3, "geometry"] = shapely.Polygon()
+    far = lsoas.copy()
+    far.loc[7, "geometry"] = shapely.affinity.translate(lsoas.geometry.iloc[7], xoff=500_000)
+    for method in (best_fit, area_weighted):
+        fit = method(empty, parishes)
+        assert fit.rejects.set_index("area_code").loc[lsoas["area_code"].iloc[3], "row"] == 4
+        fit = method(far, parishes)
+        assert fit.rejects.set_index("area_code").loc[lsoas["area_code"].iloc[7], "row"] == 8

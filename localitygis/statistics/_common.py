@@ -50,6 +50,7 @@ class Layers:
     targets: gpd.GeoDataFrame
     rejects: pd.DataFrame
     repaired: int
+    area_rows: np.ndarray  # each kept small area's feature number in the input (1-based)
 
     @property
     def area_geoms(self) -> np.ndarray:
@@ -69,9 +70,12 @@ def checked_layers(small_areas: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, key
                 f"{frame.crs}; read the layer with localitygis.io or reproject it."
             )
         _require_codes(frame, column, what)
-    areas = repair_geometries(small_areas, layer="small areas", label="area_code")
+    areas = repair_geometries(
+        small_areas.reset_index(drop=True), layer="small areas", label="area_code"
+    )
     places = repair_geometries(targets, layer="targets", label=key)
     return Layers(
+        area_rows=areas.frame.index.to_numpy() + 1,
         areas=areas.frame.reset_index(drop=True),
         targets=places.frame.reset_index(drop=True),
         rejects=pd.concat([areas.rejects, places.rejects], ignore_index=True),
@@ -89,13 +93,14 @@ def _require_codes(frame: pd.DataFrame, column: str, what: str) -> None:
         raise DataError(f"{what}: every {column} must be present and unique.")
 
 
-def unplaced_rejects(areas: gpd.GeoDataFrame, positions: np.ndarray, reason: str) -> pd.DataFrame:
+def unplaced_rejects(layers: Layers, positions: np.ndarray, reason: str) -> pd.DataFrame:
     """Return the rejects table for small areas that no target takes."""
+    areas = layers.areas
     plain = pd.DataFrame(areas.drop(columns=areas.geometry.name))
     head = pd.DataFrame(
         {
             "source": "small areas",
-            "row": positions + 1,
+            "row": layers.area_rows[positions],
             "reason": reason,
         }
     )

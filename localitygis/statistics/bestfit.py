@@ -77,7 +77,7 @@ def best_fit(
     rejects = [layers.rejects]
     for kind in np.unique(how[~placed]):
         lost = np.flatnonzero(~placed & (how == kind))
-        rejects.append(unplaced_rejects(areas, lost, f"its {kind} lies in no target"))
+        rejects.append(unplaced_rejects(layers, lost, f"its {kind} lies in no target"))
     return Fit(
         method="best_fit",
         key=key,

@@ -73,7 +73,7 @@ def area_weighted(
         }
     )
     lost = np.flatnonzero(covered <= 0)
-    rejects = [layers.rejects, unplaced_rejects(layers.areas, lost, "it overlaps no target")]
+    rejects = [layers.rejects, unplaced_rejects(layers, lost, "it overlaps no target")]
     return Fit(
         method="area_weighted",
         key=key,
