@@ -162,7 +162,7 @@ def _recognised_measures(columns: list[str], weight: str | None) -> Measures:
         measure: find_field(columns, patterns, what=measure, source="tables", required=False)
         for measure, patterns in NEEDS_FIELDS.items()
     }
-    counts = tuple(found[m] for m in ("population", *AGE_BANDS) if found[m])
+    counts = tuple(str(found[m]) for m in ("population", *AGE_BANDS) if found[m])
     if not counts and not found["imd_rank"]:
         raise DataError(
             "no column named and no IoD2019 measure recognised: name the columns with "

@@ -200,7 +200,7 @@ def _table_rejects(
     positions = np.flatnonzero(listed.to_numpy())
     return rejects_frame(
         pd.DataFrame(table),
-        positions,
+        positions.tolist(),
         problems.iloc[positions].tolist(),
         source=source,
         rows=(positions + 2).tolist(),
@@ -212,7 +212,7 @@ def _area_rejects(small_areas: gpd.GeoDataFrame, missing: pd.Series, source: str
     plain = pd.DataFrame(small_areas.drop(columns=small_areas.geometry.name))
     return rejects_frame(
         plain,
-        positions,
+        positions.tolist(),
         [f"no row in {source} for this code"] * len(positions),
         source=str(small_areas.attrs.get("source", "small areas")),
     )
