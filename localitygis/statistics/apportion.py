@@ -273,7 +273,7 @@ def _parts(
     """One row per (small area, target) part: its group, share, overlap and values."""
     values = pd.DataFrame(small_areas[["area_code", *measures.columns()]]).copy()
     values["area_code"] = values["area_code"].astype(str)
-    parts = fit.memberships.merge(values, on="area_code", how="left", validate="m:1")
+    parts = fit.memberships.merge(values, on="area_code", how="left")  # codes are unique
     if group_by not in targets.columns:
         raise DataError(f"targets have no {group_by!r} column to group by.")
     group_of = pd.Series(
@@ -334,7 +334,7 @@ def _reconcile(
     small_areas: pd.DataFrame, fit: Fit, table: pd.DataFrame, measures: Measures
 ) -> pd.DataFrame:
     """Check every count's total: what went in is what came out."""
-    placed = small_areas["area_code"].astype(str).isin(set(fit.memberships["area_code"]))
+    placed = small_areas["area_code"].astype(str).isin(fit.memberships["area_code"])
     rows = []
     for column in measures.counts:
         given = _total(small_areas.loc[placed.to_numpy(), column])

@@ -89,8 +89,7 @@ def overlap_areas(
     """Areas of overlap of every (source, target) pair of polygons that overlap.
 
     Sources a target covers take their own area without an intersection; the rest are
-    intersected with each target whose envelope they meet. Pairs that only touch (zero area)
-    are left out.
+    intersected with each target they meet. Pairs that only touch (zero area) are left out.
 
     Parameters
     ----------
@@ -117,7 +116,7 @@ def overlap_areas(
     whole_s, first = np.unique(whole_s, return_index=True)  # a sliver source on a shared edge
     whole_t = whole_t[first]
     rest = np.setdiff1d(np.arange(len(sources)), whole_s)
-    part_s, part_t = shapely.STRtree(targets).query(sources[rest])
+    part_s, part_t = shapely.STRtree(targets).query(sources[rest], predicate="intersects")
     part_s = rest[part_s]
     part_a = shapely.area(shapely.intersection(sources[part_s], targets[part_t]))
     positive = part_a > 0
