@@ -189,3 +189,17 @@ def test_profile_small_areas_need_their_tables(localities, tmp_path, capsys):
         capsys,
     )
     assert "--small-area-table" in message
+
+
+def test_stats_best_fit_with_population_weighted_centroids(localities, tmp_path):
+    lsoas = read_small_areas(realgeo(LSOA))
+    centroids = lsoas[["area_code"]].rename(columns={"area_code": "LSOA11CD"})
+    centroids = centroids.set_geometry(lsoas.representative_point(), crs=27700)
+    path = tmp_path / "lsoa_pwc.gpkg"
+    centroids.iloc[:100].to_file(path)
+    ok(stats_args(localities, tmp_path / "out", "--points", str(path)))
+    fit = read_table(tmp_path / "out" / "small_area_fit.csv")
+    given = set(centroids["LSOA11CD"].iloc[:100])
+    chosen = fit.set_index("area_code")["point"]
+    assert (chosen[chosen.index.isin(given)] == "population-weighted centroid").all()
+    assert (chosen[~chosen.index.isin(given)] == "representative point").all()
