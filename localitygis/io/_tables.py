@@ -6,6 +6,7 @@ every column as text.
 
 from __future__ import annotations
 
+import gzip
 import io
 import logging
 from pathlib import Path
@@ -147,8 +148,19 @@ def decode_text(raw: bytes, source: object, encoding: str | None = None) -> str:
     )
 
 
+def _file_bytes(file: Path) -> bytes:
+    """Read the file's bytes, decompressed when it is gzip-compressed (``.csv.gz``)."""
+    raw = file.read_bytes()
+    if file.suffix.lower() == ".gz":
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError) as error:
+            raise InputFileError(f"{file} is not a readable gzip file ({error}).") from None
+    return raw
+
+
 def _read_csv(file: Path, encoding: str | None) -> pd.DataFrame:
-    text = decode_text(file.read_bytes(), file, encoding)
+    text = decode_text(_file_bytes(file), file, encoding)
     try:
         return pd.read_csv(
             io.StringIO(text),
