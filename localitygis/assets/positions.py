@@ -91,6 +91,9 @@ class _Positions:
     how: NDArray[np.object_]
     problem: NDArray[np.object_]
     postcode: NDArray[np.object_]
+    #: The input's point per row whose position is its geometry (``how == "geometry"``),
+    #: so callers reuse it instead of building it again from ``x`` and ``y``.
+    points: NDArray[np.object_] | None = None
 
 
 def _resolve_positions(
@@ -107,6 +110,7 @@ def _resolve_positions(
     how = np.full(n, None, dtype=object)
     problem = np.full(n, None, dtype=object)
     postcode_out = np.full(n, None, dtype=object)
+    points = None
     todo = ~skip.copy()
 
     def settle(mask: NDArray[np.bool_], xs: NDArray, ys: NDArray, label: str) -> None:
@@ -123,7 +127,8 @@ def _resolve_positions(
         missing = pd.isna(geoms) | shapely.is_empty(geoms)
         type_id = shapely.get_type_id(geoms)
         single_multi = (type_id == 4) & (shapely.get_num_geometries(geoms) == 1)
-        points = np.where(single_multi, shapely.get_geometry(geoms, 0), geoms)
+        points = geoms.copy()
+        points[single_multi] = shapely.get_geometry(geoms[single_multi], 0)
         is_point = (type_id == 0) | single_multi
         wrong_type = todo & ~missing & ~is_point
         if wrong_type.any():
@@ -208,7 +213,7 @@ def _resolve_positions(
     # 5. Nothing.
     if todo.any():
         fail(todo, "no position: no coordinates and no postcode")
-    return _Positions(x, y, how, problem, postcode_out)
+    return _Positions(x, y, how, problem, postcode_out, points)
 
 
 def _check_pair(
@@ -250,16 +255,18 @@ def _check_grid(
     what: str,
 ) -> None:  # fmt: skip
     """Accept plausible National Grid positions; explain the rest."""
-    if not use.any():
+    rows = np.flatnonzero(use)
+    if not len(rows):
         return
-    kinds = np.full(len(gx), "", dtype=object)
-    kinds[use] = classify_coordinates(gx[use], gy[use])
-    bad = use & (kinds != "bng")
+    kinds = classify_coordinates(gx[rows], gy[rows])  # fixed-width text: no objects made
+    good = kinds == "bng"
     messages = np.full(len(gx), None, dtype=object)
-    for i in np.flatnonzero(bad):
-        messages[i] = _grid_problem(kinds[i], gx[i], gy[i], what)
+    for i, kind in zip(rows[~good], kinds[~good], strict=True):
+        messages[i] = _grid_problem(str(kind), gx[i], gy[i], what)
+    bad = np.zeros(len(gx), dtype=bool)
+    bad[rows[~good]] = True
     fail(bad, messages)
-    settle(use & (kinds == "bng"), gx, gy, label)
+    settle(use & ~bad, gx, gy, label)
 
 
 def _grid_problem(kind: str, e: float, n: float, what: str) -> str | None:
