@@ -241,7 +241,8 @@ def test_locate_many_gives_categorical_names_and_reuses_the_input_points(parishe
 def test_locate_many_without_tier_names_or_hubs_gives_empty_categoricals(parishes) -> None:
     places = pd.DataFrame({"easting": [X0 + 100], "northing": [Y0 + 100]})
     out = locate_many(places, parishes=parishes.drop(columns="tier_name"))
-    assert out["tier_name"].isna().all() and out["nearest_hub"].isna().all()
+    assert out["tier_name"].isna().all()
+    assert out["nearest_hub"].isna().all()
     assert isinstance(out["tier_name"].dtype, pd.CategoricalDtype)
     assert out["locality"].tolist() == ["Weobley"]
 
@@ -262,7 +263,7 @@ def test_locate_many_agrees_with_sjoin_on_random_tessellations() -> None:
         crs=27700,
     )
     rng = np.random.default_rng(4)
-    xy = rng.uniform(-50, 1_050, size=(5_000, 2)) + [X0, Y0]  # some outside the square
+    xy = rng.uniform(-50, 1_050, size=(5_000, 2)) + np.array([X0, Y0])  # some outside
     frame = gpd.GeoDataFrame(
         {"id": np.arange(len(xy))}, geometry=gpd.points_from_xy(*xy.T), crs=27700
     )
