@@ -325,11 +325,12 @@ def _joined(
     """Per cluster: the sorted distinct values "; "-joined, and how many there are.
 
     Group operations over integer keys: each distinct text is ranked once, the (cluster,
-    rank) keys are sorted and deduplicated, and each cluster's texts are joined by one
-    ``np.add.reduceat`` over the sorted run; no Python loop per cluster or per row.
+    rank) keys are sorted and deduplicated, all texts are joined into one string in that
+    order and each cluster's run is sliced out of it; no Python loop over rows.
     """
     codes, uniques = pd.factorize(values.array)  # missing: -1
-    text = np.array([str(u).strip() for u in uniques] + ["(unknown)"], dtype=object)
+    plain = np.asarray(uniques, dtype=object)
+    text = np.array([str(u).strip() for u in plain] + ["(unknown)"], dtype=object)
     codes[codes < 0] = len(uniques)
     order = np.argsort(text, kind="stable")
     ordered = text[order]
@@ -344,10 +345,14 @@ def _joined(
     joined = np.full(n_clusters, "", dtype=object)
     if not len(v):
         return joined, counts
+    # Join everything once, then cut each cluster's run out of the one string.
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    pieces = np.add("; ", v)
-    pieces[starts] = v[starts]
-    joined[c[starts]] = np.add.reduceat(pieces, starts)
+    ends = np.r_[starts[1:], len(v)] - 1
+    whole = "; ".join(v.tolist())
+    after = np.cumsum(np.fromiter(map(len, v), dtype=np.int64, count=len(v)) + 2)
+    begin = np.r_[0, after[:-1]]  # where each value starts in ``whole``
+    cuts = zip(begin[starts].tolist(), (after[ends] - 2).tolist(), strict=True)
+    joined[c[starts]] = [whole[a:b] for a, b in cuts]
     return joined, counts
 
 
