@@ -92,11 +92,11 @@ def report(figures: dict[str, Figures]) -> list[float]:
     """Print each route and the paired ratios of the first route to the last one."""
     for name, fig in figures.items():
         print(f"  {name:<40} {fig.describe()}")
-    first, last = list(figures.values())[0], list(figures.values())[-1]
+    (first_name, first), *_, (last_name, last) = figures.items()
     ratios = sorted(a / b for a, b in zip(first.seconds, last.seconds, strict=True))
     mid = ratios[len(ratios) // 2]
     print(
-        f"  ratio {list(figures)[0]} / {list(figures)[-1]}: median {mid:.2f} (paired runs "
+        f"  ratio {first_name} / {last_name}: median {mid:.2f} (paired runs "
         f"{ratios[0]:.2f}-{ratios[-1]:.2f}); memory ratio "
         f"{max(first.megabytes) / max(max(last.megabytes), 1):.2f}"
     )

@@ -17,17 +17,16 @@ Run: .venv/bin/python benchmarks/bench_colocation.py [--quick] [--runs N]
 from __future__ import annotations
 
 import argparse
-import time
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from _measure import compare, machine, report  # benchmarks/_measure.py
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from _measure import compare, machine, report  # benchmarks/_measure.py
 from localitygis.colocation import find_clusters
 
 
