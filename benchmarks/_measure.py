@@ -3,9 +3,8 @@
 Each route is a function of a fresh input (made by ``fresh()`` before every run, outside the
 timing) returning its result. :func:`compare` runs a warm-up round, then ``runs`` rounds in
 which every route runs once, in turn, so load on a shared machine hits all routes alike.
-Memory is the growth of the process's peak resident set over a run: the peak is reset before
-each run by writing 5 to ``/proc/self/clear_refs`` (Linux), so routes in one process do not
-hide behind each other's peaks.
+Memory is measured after the timed rounds, one more run of each route in a forked child
+(:func:`forked_peak`): the growth of the peak resident set over the call (Linux).
 """
 
 from __future__ import annotations
@@ -25,19 +24,39 @@ def _status(key: str) -> int:
     return 0
 
 
-def measured(func: Callable[[], object]) -> tuple[float, float, object]:
-    """Wall seconds and peak RSS growth (MB) of one call, and its result."""
+def measured(func: Callable[[], object]) -> tuple[float, object]:
+    """Wall seconds of one call, and its result."""
     gc.collect()
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
-            refs.write("5")  # the peak resident set starts again from the current one
-    except OSError:
-        pass
-    before = _status("VmRSS")
     start = time.perf_counter()
     result = func()
-    seconds = time.perf_counter() - start
-    return seconds, (_status("VmHWM") - before) / 2**20, result
+    return time.perf_counter() - start, result
+
+
+def forked_peak(func: Callable[[], object]) -> float:
+    """Peak resident-set growth (MB) of one call, run in a forked child of this process.
+
+    Each route gets a child of its own, so no route profits from memory another route freed
+    (the heap of one process never shrinks back); the peak is reset at the start of the
+    call by writing 5 to ``/proc/self/clear_refs``.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read_end)
+        try:
+            gc.collect()
+            with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
+                refs.write("5")
+            before = _status("VmRSS")
+            func()
+            os.write(write_end, str((_status("VmHWM") - before) / 2**20).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        answer = pipe.read()
+    os.waitpid(pid, 0)
+    return float(answer) if answer else float("nan")
 
 
 @dataclass
@@ -45,7 +64,7 @@ class Figures:
     """One route's runs."""
 
     seconds: list[float] = field(default_factory=list)
-    megabytes: list[float] = field(default_factory=list)
+    megabytes: float = float("nan")
 
     @property
     def median(self) -> float:
@@ -57,7 +76,7 @@ class Figures:
         runs = ", ".join(f"{s:.2f}" for s in self.seconds)
         return (
             f"median {self.median:6.2f} s (min {min(self.seconds):.2f}, max "
-            f"{max(self.seconds):.2f}; runs {runs}), peak RSS growth {max(self.megabytes):.0f} MB"
+            f"{max(self.seconds):.2f}; runs {runs}), peak RSS growth {self.megabytes:.0f} MB"
         )
 
 
@@ -69,22 +88,25 @@ def compare(
 ) -> dict[str, Figures]:
     """Run every route ``runs`` times interleaved after a warm-up; check the results agree.
 
-    ``check`` gets the last result of each route (by name) and returns a line to print; it
-    raises when they differ. Also returns the paired ratio of each route to the last one.
+    ``check`` gets the results of each round's routes (by name) and returns a line to
+    print; it raises when they differ (checked after the warm-up and the last round).
     """
     figures = {name: Figures() for name in routes}
     for round_ in range(runs + 1):  # round 0 is the warm-up
         results = {}
         for name, route in routes.items():
             data = fresh()
-            seconds, mb, results[name] = measured(lambda r=route, d=data: r(d))
+            seconds, results[name] = measured(lambda r=route, d=data: r(d))
             if round_:
                 figures[name].seconds.append(seconds)
-                figures[name].megabytes.append(mb)
             del data
         if round_ in (0, runs):
             print("check:", check(results))
         del results
+    for name, route in routes.items():
+        data = fresh()
+        figures[name].megabytes = forked_peak(lambda r=route, d=data: r(d))
+        del data
     return figures
 
 
@@ -98,7 +120,7 @@ def report(figures: dict[str, Figures]) -> list[float]:
     print(
         f"  ratio {first_name} / {last_name}: median {mid:.2f} (paired runs "
         f"{ratios[0]:.2f}-{ratios[-1]:.2f}); memory ratio "
-        f"{max(first.megabytes) / max(max(last.megabytes), 1):.2f}"
+        f"{first.megabytes / max(last.megabytes, 1):.2f}"
     )
     return ratios
 

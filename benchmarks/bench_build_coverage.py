@@ -18,11 +18,11 @@ frames (new geometries, no cached spatial index):
   ``drop_duplicates``), the scheme's catchment → locality mapping, then
   ``dissolve("locality", method="coverage")``.
 
-Every run checks the answers agree: the same catchment and locality for every parish, and
-locality areas equal to 1e-12 relative (and the geometries equal). Memory is the growth of
-the process's peak resident set over a run (the peak is reset before each run by writing 5
-to ``/proc/self/clear_refs``). The script also counts how many localities the build left to
-``shapely.coverage_union_all`` (the cliff the issue found: it should be 0).
+The warm-up and the last round check the answers agree: the same catchment and locality
+for every parish, and locality areas equal to 1e-12 relative (and the geometries equal).
+Memory is the growth of the peak resident set over one more run of each route, each in a
+forked child (``benchmarks/_measure.py``). The script also counts how many localities the
+build left to ``shapely.coverage_union_all`` (the cliff the issue found: it should be 0).
 
 Run ``.venv/bin/python benchmarks/bench_build_coverage.py [--quick] [--runs N]``
 (``--quick``: 2,000 parishes, no 50,000 case).
@@ -31,15 +31,13 @@ Run ``.venv/bin/python benchmarks/bench_build_coverage.py [--quick] [--runs N]``
 from __future__ import annotations
 
 import argparse
-import gc
-import os
 import time
-from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from _measure import compare, machine, report
 from scipy.spatial import Voronoi, cKDTree
 
 BNG = "EPSG:27700"
@@ -155,29 +153,6 @@ def check_same(mine, theirs) -> str:
     return f"{len(a):,} parishes, {len(l_ours)} localities agree (areas to {rel.max():.0e})"
 
 
-def _status(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
-def measured(func: Callable[[], object]) -> tuple[float, float, object]:
-    """Wall seconds and peak RSS growth (MB) of one call, and its result."""
-    gc.collect()
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as refs:
-            refs.write("5")  # reset the peak resident set to the current one
-    except OSError:
-        pass
-    before = _status("VmRSS")
-    start = time.perf_counter()
-    result = func()
-    seconds = time.perf_counter() - start
-    return seconds, (_status("VmHWM") - before) / 2**20, result
-
-
 def fallbacks_of(parishes, catchments, scheme) -> int:
     """How many groups the build leaves to shapely.coverage_union_all."""
     calls = 0
@@ -204,32 +179,28 @@ def run_case(label: str, n: int, seed: int, spacing: float | None, runs: int) ->
         f"\n{label}: {n:,} parishes, {vertices:,} vertices, {len(catchments[1]):,} catchments, "
         f"{len(scheme.localities)} localities (made in {time.perf_counter() - t0:.0f} s)"
     )
-    routes = {"localitygis": ours, "overlay + coverage dissolve": plain_route}
-    figures: dict[str, list[tuple[float, float]]] = {name: [] for name in routes}
-    results = {}
-    for i in range(runs + 1):  # run 0 is the warm-up
-        for name, route in routes.items():
-            p, c = fresh(*parishes), fresh(*catchments)
-            seconds, mb, results[name] = measured(lambda r=route, p=p, c=c: r(p, c, scheme))
-            if i:
-                figures[name].append((seconds, mb))
-    print("check:", check_same(results["localitygis"], results["overlay + coverage dissolve"]))
+    routes = {
+        "localitygis build_localities": lambda d: ours(*d, scheme),
+        "overlay + dissolve(method='coverage')": lambda d: plain_route(*d, scheme),
+    }
+
+    def check(results: dict) -> str:
+        return check_same(*results.values())
+
+    figures = compare(routes, lambda: (fresh(*parishes), fresh(*catchments)), runs, check)
+    ratios = report(figures)
     fallbacks = fallbacks_of(parishes, catchments, scheme)
-    row = {"case": label, "n": n, "vertices": vertices, "fallbacks": fallbacks}
-    for name, figs in figures.items():
-        t = np.array([s for s, _ in figs])
-        print(
-            f"  {name:<28} median {np.median(t):6.2f} s (runs {', '.join(f'{x:.2f}' for x in t)}),"
-            f" peak RSS growth {max(m for _, m in figs):5.0f} MB"
-        )
-        row[name] = (float(np.median(t)), float(t.min()), float(t.max()), max(m for _, m in figs))
-    ratios = np.array([b / a for (a, _), (b, _) in zip(*figures.values(), strict=True)])
-    row["ratio"] = (float(np.median(ratios)), float(ratios.min()), float(ratios.max()))
-    print(
-        f"  speed-up {row['ratio'][0]:.1f}x (paired runs {ratios.min():.1f}-{ratios.max():.1f}x);"
-        f" localities left to coverage_union_all: {fallbacks}"
-    )
-    return row
+    print(f"  localities left to coverage_union_all by the build: {fallbacks}")
+    ours_fig, plain_fig = figures.values()
+    return {
+        "case": label,
+        "n": n,
+        "vertices": vertices,
+        "fallbacks": fallbacks,
+        "ours": ours_fig,
+        "plain": plain_fig,
+        "ratio": (1 / ratios[len(ratios) // 2], 1 / ratios[-1], 1 / ratios[0]),
+    }
 
 
 def main() -> None:
@@ -243,28 +214,29 @@ def main() -> None:
     cases += [(f"{n:,}, 50 m edges, seed {s}", n, s, 50.0) for s in args.seeds]
     if not args.quick:
         cases.append(("50,000, 50 m edges", 50_000, 2, 50.0))
+    print(machine())
     rows = []
     for label, count, seed, spacing in cases:
         runs = args.runs if count < 50_000 else max(1, args.runs // 2)
         rows.append(run_case(label, count, seed, spacing, runs))
     print(
-        "\n| case | vertices | localitygis s | plain s | speed-up (paired) | peak RSS MB "
+        "\n| case | vertices | localitygis s | plain s | speed-up (paired runs) | peak RSS MB "
         "(ours / plain) | fallbacks |\n|---|---:|---:|---:|---:|---:|---:|"
     )
     for r in rows:
-        o, p = r["localitygis"], r["overlay + coverage dissolve"]
+        o, p = r["ours"], r["plain"]
         print(
-            f"| {r['case']} | {r['vertices']:,} | {o[0]:.2f} ({o[1]:.2f}-{o[2]:.2f}) | "
-            f"{p[0]:.2f} ({p[1]:.2f}-{p[2]:.2f}) | {r['ratio'][0]:.1f}x "
-            f"({r['ratio'][1]:.1f}-{r['ratio'][2]:.1f}) | {o[3]:.0f} / {p[3]:.0f} | "
-            f"{r['fallbacks']} |"
+            f"| {r['case']} | {r['vertices']:,} | {o.median:.2f} ({min(o.seconds):.2f}-"
+            f"{max(o.seconds):.2f}) | {p.median:.2f} ({min(p.seconds):.2f}-{max(p.seconds):.2f})"
+            f" | {r['ratio'][0]:.1f}x ({r['ratio'][1]:.1f}-{r['ratio'][2]:.1f}) | "
+            f"{o.megabytes:.0f} / {p.megabytes:.0f} | {r['fallbacks']} |"
         )
     big = [r for r in rows if r["n"] == 50_000]
     small = [r for r in rows if r["n"] == 10_000 and "seed 2" in r["case"]]
     if big and small:
-        growth = big[0]["localitygis"][0] / small[0]["localitygis"][0]
-        print(f"time from 10,000 to 50,000 parishes (50 m edges): x{growth:.1f}")
-    print(f"cpus: {os.cpu_count()}; load average: {os.getloadavg()}")
+        growth = big[0]["ours"].median / small[0]["ours"].median
+        print(f"build time from 10,000 to 50,000 parishes (50 m edges): x{growth:.1f}")
+    print(f"after: {machine()}")
 
 
 if __name__ == "__main__":
