@@ -531,11 +531,13 @@ def locate_many(
 
 def _points_of(positions: _Positions) -> NDArray[np.object_]:
     """Return a point per row with a position (None for the others), reusing the input's."""
-    points = np.full(len(positions.x), None, dtype=object)
     ok = pd.isna(positions.problem)
-    if positions.points is not None:
-        given = ok & (positions.how == "geometry")
-        points[given] = positions.points[given]
+    given = ok & (positions.how == "geometry") if positions.points is not None else None
+    if given is not None and given.all():
+        return positions.points  # type: ignore[return-value]
+    points = np.full(len(positions.x), None, dtype=object)
+    if given is not None:
+        points[given] = positions.points[given]  # type: ignore[index]
         ok &= ~given
     points[ok] = shapely.points(positions.x[ok], positions.y[ok])
     return points

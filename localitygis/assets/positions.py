@@ -84,6 +84,9 @@ def _fmt(value: float) -> str:
 # Positions
 
 
+_CHUNK = 100_000  # rows classified at a time
+
+
 @dataclass
 class _Positions:
     x: NDArray[np.float64]
@@ -127,8 +130,10 @@ def _resolve_positions(
         missing = pd.isna(geoms) | shapely.is_empty(geoms)
         type_id = shapely.get_type_id(geoms)
         single_multi = (type_id == 4) & (shapely.get_num_geometries(geoms) == 1)
-        points = geoms.copy()
-        points[single_multi] = shapely.get_geometry(geoms[single_multi], 0)
+        points = geoms
+        if single_multi.any():
+            points = geoms.copy()
+            points[single_multi] = shapely.get_geometry(geoms[single_multi], 0)
         is_point = (type_id == 0) | single_multi
         wrong_type = todo & ~missing & ~is_point
         if wrong_type.any():
@@ -141,8 +146,10 @@ def _resolve_positions(
         use = todo & ~missing & is_point
         gx = np.full(n, np.nan)
         gy = np.full(n, np.nan)
-        gx[use] = shapely.get_x(points[use])
-        gy[use] = shapely.get_y(points[use])
+        usable = points if use.all() else points[use]
+        gx[use] = shapely.get_x(usable)
+        gy[use] = shapely.get_y(usable)
+        del usable
         _check_grid(gx, gy, use, settle, fail, label="geometry", what="point")
 
     # 2. Easting / northing.
@@ -258,13 +265,20 @@ def _check_grid(
     rows = np.flatnonzero(use)
     if not len(rows):
         return
-    kinds = classify_coordinates(gx[rows], gy[rows])  # fixed-width text: no objects made
-    good = kinds == "bng"
+    # In chunks: the kinds are fixed-width text (56 bytes a row), kept only for bad rows.
+    good = np.concatenate(
+        [
+            classify_coordinates(gx[part], gy[part]) == "bng"
+            for part in np.array_split(rows, -(-len(rows) // _CHUNK))
+        ]
+    )
+    bad_rows = rows[~good]
     messages = np.full(len(gx), None, dtype=object)
-    for i, kind in zip(rows[~good], kinds[~good], strict=True):
+    kinds = classify_coordinates(gx[bad_rows], gy[bad_rows])
+    for i, kind in zip(bad_rows, kinds, strict=True):
         messages[i] = _grid_problem(str(kind), gx[i], gy[i], what)
     bad = np.zeros(len(gx), dtype=bool)
-    bad[rows[~good]] = True
+    bad[bad_rows] = True
     fail(bad, messages)
     settle(use & ~bad, gx, gy, label)
 
