@@ -203,3 +203,30 @@ def test_union_by_group_asks_geos_only_for_declined_groups(monkeypatch: pytest.M
     assert [s.area for s in shapes] == [4.0, 4.0, 4.0, 4.0]
     union_by_group(geoms, group, 4, coverage_valid=True)  # no chain: GEOS for every group
     assert asked == [4, 4, 4, 4]
+
+
+@pytest.mark.parametrize("buckets", [2, 16, 256])
+def test_many_natural_looking_collisions_are_settled_exactly(
+    monkeypatch: pytest.MonkeyPatch, buckets: int
+) -> None:
+    # A weak hash with few values: unique hashes, coincidental pairs and long runs of
+    # unrelated segments all occur at once, in the segment pairing and the ring tracing.
+    geoms = np.array(tessellation(11, 40, densify=60.0), dtype=object)
+    honest = certify_coverage(geoms)
+    mask = np.uint64((buckets - 1) << 41)  # hash bits above the packed segment number
+
+    def weak(k: np.ndarray) -> np.ndarray:
+        k *= np.uint64(0x9E3779B97F4A7C15)
+        k &= mask
+        return k
+
+    monkeypatch.setattr(_coverage, "_mix", weak)
+    chain = certify_coverage(geoms)
+    assert chain is not None
+    assert _pairs(chain) == _pairs(honest)
+    assert chain.single.tolist() == honest.single.tolist()
+    group = np.arange(len(geoms)) % 4
+    shapes = union_groups(chain, group)
+    # Declined (pinched) groups are a matter of geometry, not of hashing.
+    assert [s is None for s in shapes] == [s is None for s in union_groups(honest, group)]
+    assert _assert_matches(geoms, group, shapes) >= 1
