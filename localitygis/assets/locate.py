@@ -347,8 +347,8 @@ class Locator:
         problem = self._problems(positions, points, found)
         n = len(frame)
         result = _input_columns(frame)
-        result["easting"] = np.where(np.isfinite(positions.x), positions.x, np.nan)
-        result["northing"] = np.where(np.isfinite(positions.y), positions.y, np.nan)
+        result["easting"] = positions.x  # NaN where there is no position
+        result["northing"] = positions.y
         located = self._index.categorical(found)
         for column in ("parish_code", "parish_name", "locality", "tier", "tier_name"):
             result[column] = located[column] if column in located else _missing(column, n)
