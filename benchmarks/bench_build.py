@@ -162,7 +162,9 @@ def agree(localities: gpd.GeoDataFrame, naive: gpd.GeoDataFrame) -> str:
     theirs = naive.set_index("locality").loc[mine.index]
     area_gap = np.abs(mine["area_km2"] - theirs.geometry.area / 1e6).max()
     pop_gap = (mine["population"].astype("int64") - theirs["population"]).abs().max()
-    assert len(mine) == len(naive) and area_gap < 1e-9 and pop_gap == 0
+    assert len(mine) == len(naive), "different localities"
+    assert area_gap < 1e-9, f"areas differ by {area_gap:.1e} km2"
+    assert pop_gap == 0, "populations differ"
     return (
         f"{len(mine)} localities agree with the naive route (largest area difference "
         f"{area_gap:.2e} km2, population difference {pop_gap})"
