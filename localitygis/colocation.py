@@ -370,8 +370,9 @@ def _summarise(
     cx = np.bincount(cluster, weights=x, minlength=n_clusters) / safe
     cy = np.bincount(cluster, weights=y, minlength=n_clusters) / safe
     site, _ = pd.factorize(np.round(x) + 1j * np.round(y))  # positions to the metre
-    sites = _distinct(cluster.astype(np.int64) * (int(site.max(initial=0)) + 1) + site)
-    site_count = np.bincount(sites // (int(site.max(initial=0)) + 1), minlength=n_clusters)
+    width = int(site.max(initial=0)) + 1
+    sites = _distinct(cluster.astype(np.int64) * width + site)
+    site_count = np.bincount(sites // width, minlength=n_clusters)
     xmin = np.full(n_clusters, np.inf)
     xmax = np.full(n_clusters, -np.inf)
     ymin = np.full(n_clusters, np.inf)
