@@ -89,10 +89,14 @@ def test_county_popups_carry_profile_figures(county_html, data):
     county_html = unjs(county_html)
     row = data.localities.iloc[0]
     profile = data.profiles.set_index("locality").loc[row["locality"]]
-    assert f"{int(row['population']):,}" in county_html
-    assert "<th>Assets per 1000</th>" in county_html
+    assert f"<th>Population</th><td>{int(row['population']):,}</td>" in county_html
+    assert "<th>Assets per 1,000 people</th>" in county_html
     assert f"<th>Assets</th><td>{int(profile['assets']):,}</td>" in county_html
-    assert f"<th>Population share</th><td>{profile['population_share']:.1%}</td>" in county_html
+    share = f"<th>Population (share)</th><td>{profile['population_share']:.1%}</td>"
+    assert share in county_html
+    # whole numbers read as whole numbers: no "9836.0", no bare fractions like "0.1921"
+    assert not re.search(r"<td>[\d,]+\.0</td>", county_html)
+    assert not re.search(r"<td>0\.\d{3,}</td>", county_html)
     # breakdown columns ("category: library", "partner: ...") stay in the profile table
     assert "<th>Category: library</th>" not in county_html
 
@@ -137,13 +141,23 @@ def test_saved_demo_county_map_is_under_3_mb(tmp_path, data):
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
+def _payload(page: str) -> dict:
+    match = re.search(r"var D = (\{.*?\});\n", page, re.S)
+    assert match, "asset payload not found"
+    return json.loads(match.group(1))
+
+
 def test_asset_names_and_other_strings_are_escaped(asset_html):
     decoded = unjs(asset_html)
-    for page in (asset_html, decoded):
-        assert XSS_NAME not in page
-        assert "<b onmouseover" not in page
-        assert "<script>alert('partner')" not in page
-    assert html.escape(XSS_NAME) in decoded
+    # in the page source no data string can open an element...
+    assert XSS_NAME not in asset_html
+    assert "<b onmouseover" not in asset_html
+    assert "<script>alert('partner')" not in asset_html
+    # the asset payload holds plain text (escaped by the page when shown), JSON-safe
+    payload = _payload(asset_html)
+    assert XSS_NAME in payload["name"]
+    assert "</script><script>alert('partner')</script>" in payload["partners"]
+    # labels in the layer control are escaped HTML
     assert html.escape("<b onmouseover=alert(2)>cat</b>") in decoded
     # one </script> per script element: nothing in the data closed one early
     assert asset_html.lower().count("</script>") == asset_html.lower().count("<script")
@@ -155,10 +169,17 @@ def test_locality_names_are_escaped_everywhere(data):
     par = data.parishes.copy()
     par.loc[par.index[0], "parish_name"] = '"><svg onload=alert(2)>'
     page = render_html(county_map(loc, parishes=par))
-    for text in (page, unjs(page)):
-        assert "<script>alert(1)" not in text
-        assert "<svg onload" not in text
-    assert html.escape("<script>alert(1)</script>") in unjs(page)
+    assert "<script>alert(1)" not in page
+    assert "<svg onload" not in page
+    decoded = unjs(page)
+    # HTML fragments (tooltips, popups, labels, legend) carry the names escaped; plain-text
+    # fields (search names, aria labels) are set with textContent/setAttribute, never as HTML
+    assert f"<b>{html.escape('<script>alert(1)</script>')}</b>" in decoded
+    svg = html.escape('"><svg onload=alert(2)>')
+    assert f"<h4>{svg}</h4>" in decoded
+    html_fields = re.findall(r'"_[tpl]":"((?:[^"\\]|\\.)*)"', decoded)
+    assert html_fields
+    assert not [f for f in html_fields if "<script>alert" in f or "<svg onload" in f]
 
 
 def test_asset_map_layers_every_category_and_partner(asset_html, data):
@@ -169,59 +190,73 @@ def test_asset_map_layers_every_category_and_partner(asset_html, data):
         count = int((assets["category"] == category).sum())
         assert f"{label} ({count:,})" in asset_html
     counts = assets["partner"].value_counts()
-    biggest = counts.sort_values(ascending=False).index[:5]
-    for partner in biggest:
+    for partner in counts.index[counts > 1]:  # every partner of several buildings
         assert f"{html.escape(partner)} ({int(counts[partner]):,})" in asset_html
-    # 185 partners: the largest have their own filter, the rest share one
-    assert counts.size > 15
-    others = re.search(r"Other partners \((\d+) organisations\) \(([\d,]+)\)", asset_html)
-    assert others is not None
-    assert int(others.group(1)) == counts.size - 14
-    shown = sorted(counts.to_numpy(), reverse=True)
-    assert int(others.group(2).replace(",", "")) <= sum(shown[13:])
-    for group in ("Asset categories", "Partners", "Hubs and analysis"):
+    # partners are grouped by sector, and no one-building partner gets its own filter
+    for sector in ("Council", "NHS", "Voluntary and community"):
+        assert json.dumps(f"Partners: {sector}") in asset_html
+    singles = [p for p in counts.index[counts == 1] if "Parish Council" in p]
+    assert len(singles) > 100
+    for partner in singles[:20]:
+        assert f"{html.escape(partner)} (1)" not in asset_html
+    others = re.findall(r"Other partners: ([\d,]+) organisations, ([\d,]+) assets", asset_html)
+    assert others and "organisations) (" not in asset_html
+    for group in ("Asset categories", "Hubs and analysis"):
         assert json.dumps(group) in asset_html
-    for label in ("Hubs", "Hub reach", "Co-location clusters", "Parishes no hub reaches"):
+    for label in ("Hubs", "Hub reach", "Parishes no hub reaches"):
         assert json.dumps(label) in asset_html
     assert f"All assets ({len(assets):,})" in asset_html
 
 
 def test_partner_filters_cover_every_asset_exactly_once(asset_html, data):
-    match = re.search(r"var D = (\{.*?\});\n", asset_html, re.S)
-    payload = json.loads(match.group(1))
+    payload = _payload(asset_html)
     groups = payload["pgroup"]
     assert len(groups) == len(payload["partners"])
-    assert set(groups) == set(range(len(payload["groups"])))
-    per_group = np.bincount([groups[row[3]] for row in payload["rows"]])
+    per_group = np.bincount([groups[p] for p in payload["par"]])
     assert sum(per_group) == len(data.assets) + 1
     decoded = unjs(asset_html)
-    for label, count in zip(payload["groups"], per_group, strict=True):
-        assert f"{label} ({count:,})" in decoded  # the control's count is what it filters
+    names = re.search(r"var (lgis_assets_\w+) = \(function", asset_html).group(1)
+    for k, count in enumerate(per_group):
+        # the control's count is what its filter shows
+        assert re.search(rf'"[^"]*\({count:,}\)": {names}\.partners\[{k}\]', decoded), k
 
 
-def _asset_rows(page: str) -> list:
-    match = re.search(r"var D = (\{.*?\});\n", page, re.S)
-    assert match, "asset payload not found"
-    return json.loads(match.group(1))["rows"]
+def test_partner_filters_never_cut_through_a_tie():
+    from localitygis.maps._layers import MAX_PARTNER_FILTERS, partner_filters
+
+    partners = [f"P{i:02d}" for i in range(12) for _ in range(3)] + ["Big"] * 9 + ["Solo"]
+    sectors = pd.Series(["council"] * len(partners))
+    filters, index = partner_filters(pd.Series(partners), sectors, {"council": "Council"})
+    labels = [label for _, label, _ in filters]
+    assert labels[0] == "Big"
+    # twelve partners tie at 3 assets: none gets its own filter when not all fit
+    assert MAX_PARTNER_FILTERS < 12
+    assert not any(label.startswith("P") for label in labels)
+    assert labels[-1] == "Other partners: 13 organisations, 37 assets"
+    assert sum(count for _, _, count in filters) == len(partners)
+    assert set(index) == set(partners)
 
 
 def test_every_asset_reaches_the_page_exactly_once(asset_html, data):
-    rows = _asset_rows(asset_html)
-    assert len(rows) == len(data.assets) + 1
-    ids = [r for row in rows for r in row if isinstance(r, str) and r.startswith("A")]
-    expected = set(data.assets["asset_id"])
-    assert expected <= set(ids)
+    payload = _payload(asset_html)
+    assert len(payload["name"]) == len(data.assets) + 1
+    ids = next(f for f in payload["fields"] if f["label"] == "Asset ID")
+    values = ids.get("values") or [ids["dict"][c] for c in ids["codes"]]
+    assert sorted(values) == sorted([*data.assets["asset_id"], "XSS1"])
 
 
 def test_large_asset_sets_are_built_in_the_browser(data):
     assets = many_assets(data, 10_000)
     page = render_html(asset_map(data.localities, assets))
-    rows = _asset_rows(page)
-    assert len(rows) == 10_000
+    payload = _payload(page)
+    assert len(payload["name"]) == len(payload["lat"]) == 10_000
     assert page.count("L.circleMarker(") < 5  # one constructor in a loop, not 10,000 calls
-    assert '"cluster":true' in page
-    assert len(page) < 3_000_000
-    for lat, lon in ((r[0], r[1]) for r in rows[:200]):
+    assert payload["cluster"] is True
+    # repeated values are stored once: a dictionary and small codes
+    postcodes = next(f for f in payload["fields"] if f["label"] == "Postcode")
+    assert postcodes["dict"] == ["HR1 1AA"] and set(postcodes["codes"]) == {0}
+    assert len(page) < 1_500_000
+    for lat, lon in zip(payload["lat"][:200], payload["lon"][:200], strict=True):
         assert 51.5 < lat < 52.6
         assert -3.4 < lon < -2.0
         assert round(lat, 5) == lat
@@ -244,13 +279,15 @@ def test_locality_map_shows_its_parishes_and_assets_only(data):
     other = data.parishes[data.parishes["locality"] != name]
     page = unjs(page)
     for parish in own["parish_name"]:
-        assert f'"_n":"{html.escape(parish)}"' in page
+        assert f'"_n":{json.dumps(parish, ensure_ascii=False)}' in page
     towns = set(data.localities["locality"])  # localities are searchable too
     outsiders = [
-        p for p in other["parish_name"] if p not in towns and f'"_n":"{html.escape(p)}"' in page
+        p
+        for p in other["parish_name"]
+        if p not in towns and f'"_n":{json.dumps(p, ensure_ascii=False)}' in page
     ]
     assert outsiders == []
-    assert len(_asset_rows(page)) == int((data.assets["locality"] == name).sum())
+    assert len(_payload(page)["name"]) == int((data.assets["locality"] == name).sum())
     assert "Kington locality" in page
 
 
@@ -275,7 +312,9 @@ def test_missing_crs_and_columns_are_reported(data):
 
 def test_choropleth_classes_and_legend(data):
     page = unjs(
-        render_html(choropleth_map(data.localities, "density_per_km2", scheme="quantiles", k=4))
+        render_html(
+            choropleth_map(data.localities, "density_per_km2", classification="quantiles", k=4)
+        )
     )
     assert "Density per km²" in page
     assert "Classes: quantiles, 4 classes" in page
@@ -288,18 +327,26 @@ def test_choropleth_missing_values_and_few_distinct_values(data):
     parishes["survey"] = np.where(np.arange(len(parishes)) % 3 == 0, np.nan, 1.0)
     parishes.loc[parishes.index[1], "survey"] = 2.0
     page = render_html(
-        choropleth_map(parishes, "survey", scheme="natural_breaks", k=5, localities=data.localities)
+        choropleth_map(
+            parishes, "survey", classification="natural_breaks", k=5, localities=data.localities
+        )
     )
     assert "No data" in page
     assert "2 classes" in page  # only two distinct values: k is reduced, without warnings
     legend = unjs(page)
-    assert "1.0 – 1.0" not in legend  # a one-value class reads "1.0", not "1.0 – 1.0"
-    assert "</span>1.0</div>" in legend
+    assert "1 – 1" not in legend  # a one-value class reads "1", not "1 – 1" (nor "1.0")
+    assert "</span>1</div>" in legend
 
 
 def test_choropleth_rejects_bad_input(data):
-    with pytest.raises(DataError, match="unknown classification scheme 'magic'"):
-        choropleth_map(data.localities, "population", scheme="magic")  # type: ignore[arg-type]
+    with pytest.raises(DataError, match="unknown classification 'magic'"):
+        choropleth_map(data.localities, "population", classification="magic")  # type: ignore[arg-type]
+
+
+def test_choropleth_scheme_keyword_naming_a_classification_is_deprecated(data):
+    with pytest.warns(DeprecationWarning, match="classification='natural_breaks'"):
+        m = choropleth_map(data.localities, "population", scheme="natural_breaks", k=3)  # type: ignore[arg-type]
+    assert "Classes: natural breaks (Jenks), 3 classes" in unjs(render_html(m))
     with pytest.raises(DataError, match="column 'catchments' is not numeric"):
         choropleth_map(data.localities, "catchments")
 
