@@ -200,7 +200,8 @@ def test_asset_map_layers_every_category_and_partner(asset_html, data):
     for partner in singles[:20]:
         assert f"{html.escape(partner)} (1)" not in asset_html
     others = re.findall(r"Other partners: ([\d,]+) organisations, ([\d,]+) assets", asset_html)
-    assert others and "organisations) (" not in asset_html
+    assert others
+    assert "organisations) (" not in asset_html
     for group in ("Asset categories", "Hubs and analysis"):
         assert json.dumps(group) in asset_html
     for label in ("Hubs", "Hub reach", "Parishes no hub reaches"):
@@ -254,7 +255,8 @@ def test_large_asset_sets_are_built_in_the_browser(data):
     assert payload["cluster"] is True
     # repeated values are stored once: a dictionary and small codes
     postcodes = next(f for f in payload["fields"] if f["label"] == "Postcode")
-    assert postcodes["dict"] == ["HR1 1AA"] and set(postcodes["codes"]) == {0}
+    assert postcodes["dict"] == ["HR1 1AA"]
+    assert set(postcodes["codes"]) == {0}
     assert len(page) < 1_500_000
     for lat, lon in zip(payload["lat"][:200], payload["lon"][:200], strict=True):
         assert 51.5 < lat < 52.6

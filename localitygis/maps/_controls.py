@@ -209,8 +209,9 @@ class GeoJsonLayer(MacroElement):
               group.eachLayer(function (l) {
                 var p = l.feature.properties;
                 if (!p._p) { return; }
-                var where = l.getBounds ? l.getBounds() : l.getLatLng();
-                if (bounds && !bounds.intersects(where) && !bounds.contains(where)) { return; }
+                var inside = !bounds || (l.getBounds ? bounds.intersects(l.getBounds())
+                  : bounds.contains(l.getLatLng()));
+                if (!inside) { return; }
                 out.push([p._n || lgis.text(p._t), lgis.popupFields(p._p)]);
               });
               return out;
@@ -640,6 +641,7 @@ class SearchBox(MacroElement):
                 }
               }
               input.addEventListener('input', function () {
+                list.innerHTML = '';
                 clearTimeout(timer); timer = setTimeout(run, 100);
               });
               input.addEventListener('keydown', function (ev) {
