@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -122,6 +123,12 @@ def _classification(
         )
         return classification or Classification(scheme), None
     return classification or Classification.quantiles, scheme
+
+
+def _data_date(spec: str) -> str:
+    """Return the date the localities file was written, as the atlas's data date."""
+    path = split_spec(spec)[0]
+    return f"{datetime.fromtimestamp(path.stat().st_mtime):%d %B %Y}" if path.exists() else ""
 
 
 LocalitiesOpt = Annotated[
@@ -380,10 +387,13 @@ def atlas(
     chosen = _scheme(scheme, localities)
     pts = _read(assets, "the assets", preferred="assets")
     hub = _read(hubs, "the hubs", preferred="hubs")
+    made = _data_date(localities)
     path = static.locality_atlas_pdf(
-        loc, par, out, assets=pts, hubs=hub, scheme=chosen, title=title
+        loc, par, out, assets=pts, hubs=hub, scheme=chosen, title=title, data_date=made
     )
     console.print(f"wrote [bold]{escape(str(path))}[/] ({len(loc) + 1} pages)")
     if overview is not None:
-        png = static.county_overview_png(loc, overview, parishes=par, scheme=chosen, title=title)
+        png = static.county_overview_png(
+            loc, overview, parishes=par, scheme=chosen, title=title, data_date=made
+        )
         console.print(f"wrote [bold]{escape(str(png))}[/]")
