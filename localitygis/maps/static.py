@@ -365,20 +365,22 @@ def _labels(
     *,
     size: float,
     bold: bool,
-    avoid: bool = False,
+    placed: list[Any] | None = None,
 ) -> int:
     """Label polygons at a point inside each; return how many labels were drawn.
 
-    With ``avoid``, labels are placed largest polygon first and a label that would overlap
-    one already placed is dropped, so none collide.
+    With ``placed`` (display boxes of text already on the map), labels are placed largest
+    polygon first, a label that would overlap one already placed is dropped, and the boxes
+    of those drawn are added to ``placed``, so no two labels collide.
     """
+    avoid = placed is not None
     points = shapely.point_on_surface(geoms)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     dx, dy = (x1 - x0) * 0.06, (y1 - y0) * 0.03
     order = np.argsort(-shapely.area(geoms), kind="stable") if avoid else range(len(geoms))
     renderer = ax.figure.canvas.get_renderer() if avoid else None
-    placed: list[Any] = []
+    drawn = 0
     for i in order:
         point, name = points[i], names[i]
         if not (x0 + dx < point.x < x1 - dx and y0 + dy < point.y < y1 - dy):
@@ -392,14 +394,15 @@ def _labels(
             "zorder": 15,
             "clip_on": True,
         }
-        if renderer is not None:
+        if renderer is not None and placed is not None:
             box = ax.text(point.x, point.y, text, **style_).get_window_extent(renderer)
             ax.texts[-1].remove()
             if any(box.overlaps(other) for other in placed):
                 continue
             placed.append(box.expanded(1.05, 1.15))
         _halo_text(ax, point.x, point.y, text, **style_)
-    return len(placed) if avoid else len(geoms)
+        drawn += 1
+    return drawn
 
 
 # --------------------------------------------------------------------------- inputs
@@ -822,21 +825,26 @@ def _locality_figure(
         linewidth=0.8,
         alpha=0.18,
     )
+    _polygons(
+        ax, [area], facecolor=style.tier_colour(tier), edgecolor="none", linewidth=0, alpha=0.35
+    )
+    _scale_bar(ax)
+    _north_arrow(ax)
+    renderer = fig.canvas.get_renderer()
+    placed = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in ax.texts]
+    own = _members(par, name, area)
+    if own is not None and len(own):
+        own_geoms = np.asarray(own.geometry.values, dtype=object)
+        _polygons(ax, own_geoms, facecolor="none", edgecolor="#555555", linewidth=0.5, zorder=2)
+        _labels(ax, own_geoms, own["parish_name"].tolist(), size=6, bold=False, placed=placed)
     _labels(
         ax,
         np.asarray(others.geometry.values, dtype=object),
         others["locality"].tolist(),
         size=8,
         bold=False,
+        placed=placed,
     )
-    _polygons(
-        ax, [area], facecolor=style.tier_colour(tier), edgecolor="none", linewidth=0, alpha=0.35
-    )
-    own = _members(par, name, area)
-    if own is not None and len(own):
-        own_geoms = np.asarray(own.geometry.values, dtype=object)
-        _polygons(ax, own_geoms, facecolor="none", edgecolor="#555555", linewidth=0.5, zorder=2)
-        _labels(ax, own_geoms, own["parish_name"].tolist(), size=6, bold=False, avoid=True)
     _polygons(ax, [area], facecolor="none", edgecolor="#222222", linewidth=2.0, zorder=3)
     handles: list[Any] = _tier_handles(tier_names)
     handles.append(Line2D([], [], color="#222222", linewidth=2, label="Locality boundary"))
@@ -847,7 +855,5 @@ def _locality_figure(
     own_hubs = _members(hub, name, area)
     if own_hubs is not None and len(own_hubs):
         handles += _draw_hubs(ax, own_hubs, tier)
-    _scale_bar(ax)
-    _north_arrow(ax)
     _legend(side, handles, facts=_locality_facts(row, members, own_hubs))
     return fig
