@@ -435,3 +435,118 @@ def test_tier_labels_follow_the_scheme():
     labels = style.tier_labels(herefordshire_scheme())
     assert labels[1] == "Tier one – Rural areas"
     assert labels[3].startswith("Tier three")
+
+
+def _with_youth_club(assets):
+    out = assets.copy()
+    out.loc[out.index[0], "category"] = "youth_club"
+    return out
+
+
+def _renamed_scheme():
+    from localitygis.localities.scheme import Scheme, Tier, demo_scheme
+
+    base = demo_scheme()
+    return Scheme(
+        name="Borsetshire <areas>",
+        tiers={n: Tier(n, f"Band {n}", t.description) for n, t in base.tiers.items()},
+        localities=base.localities,
+        categories={"youth_club": "Young people's centre"},
+        sectors={"council": "Borough council"},
+    )
+
+
+def test_a_custom_scheme_names_tiers_vocabulary_and_itself_on_every_map(data):
+    scheme = _renamed_scheme()
+    pages = [
+        county_map(data.localities, scheme=scheme),
+        asset_map(data.localities, _with_youth_club(data.assets), hubs=data.hubs, scheme=scheme),
+        locality_map("Kington", data.localities, data.parishes, scheme=scheme),
+        choropleth_map(data.localities, "population", scheme=scheme),
+    ]
+    for m in pages:
+        page = unjs(render_html(m))
+        assert "Scheme: Borsetshire &lt;areas&gt;" in page
+        if "Locality tiers" in page:
+            assert "Band 1" in page
+            assert "Tier one – Rural areas" not in page
+    asset_page = unjs(render_html(pages[1]))
+    assert "Young people&#x27;s centre (1)" in asset_page  # the scheme's label
+    assert "Young people" not in unjs(
+        render_html(asset_map(data.localities, _with_youth_club(data.assets)))
+    )
+    assert json.dumps("Partners: Borough council") in asset_page
+
+
+def test_without_a_scheme_the_tier_names_come_from_the_build(data):
+    loc = data.localities.copy()
+    loc["tier_name"] = loc["tier"].map({1: "Countryside", 2: "Towns", 3: "City"})
+    page = unjs(render_html(county_map(loc)))
+    legend = re.search(r"Locality tiers.*?lgis-note", page, re.S).group(0)
+    assert "Countryside" in legend
+    assert "Tier one" not in legend
+
+
+def test_hub_and_cluster_popups_read_as_words_and_figures(data):
+    from localitygis.colocation import find_clusters
+
+    hubs = data.hubs.copy()
+    hubs["asset_id"] = [f"H{i}" for i in range(len(hubs))]
+    hubs["hub_id"] = hubs["asset_id"]
+    hubs["category"] = "library"
+    hubs["sector"] = "council"
+    hubs["population"] = 9836.0
+    hubs["share"] = 0.1921
+    clusters = find_clusters(data.assets).clusters
+    page = unjs(render_html(asset_map(data.localities, data.assets, hubs=hubs, clusters=clusters)))
+    assert "<th>Category</th><td>Library</td>" in page
+    assert "<th>Sector</th><td>Council</td>" in page
+    assert "<th>Population</th><td>9,836</td>" in page
+    assert "<th>Share</th><td>19.2%</td>" in page
+    assert "<th>Reach</th><td>12.0 km</td>" in page
+    assert "Hub ID" not in page  # one identifier is enough
+    assert "9836.0" not in page
+    assert "0.1921" not in page
+    assert "Co-location opportunity: two or more partners" in page
+    assert "Children&#x27;s centre" in page  # cluster categories as labels, not keys
+    assert "Single site" not in page  # singles are not drawn by default
+    assert "Member count" not in page
+
+
+@pytest.mark.parametrize(
+    ("value", "kind", "shown"),
+    [
+        (0.1921, "share", "19.2%"),
+        (9836.0, "count", "9,836"),
+        (5.0, "number", "5"),
+        (12.34, "number", "12.3"),
+        (0.0412, "number", "0.041"),
+        (3, "rank", "3rd"),
+        (11, "rank", "11th"),
+        (22, "rank", "22nd"),
+        (7.0, "decile", "7 of 10"),
+        (1250000, "money", "£1,250,000"),
+        (950.0, "distance", "950 m"),
+        (12000, "distance", "12.0 km"),
+        (87.5, "density", "87.5 per km²"),
+        (np.float64("nan"), "count", "–"),
+        (None, "share", "–"),
+        ("<b>", "number", "&lt;b&gt;"),
+    ],
+)
+def test_each_kind_of_figure_has_its_format(value, kind, shown):
+    from localitygis.maps._format import format_value
+
+    assert format_value(value, kind) == shown
+
+
+def test_unserved_colour_stays_distinct_over_every_tier():
+    from matplotlib.colors import to_rgb
+
+    background = np.array(to_rgb("#f4f2ec"))
+    for tier in TIER_COLOURS.values():
+        under = 0.25 * np.array(to_rgb(tier)) + 0.75 * background  # tier fill on asset maps
+        over = 0.45 * np.array(to_rgb(style.UNSERVED_COLOUR)) + 0.55 * under
+        for kind in ("protan", "deutan", "tritan", "none"):
+            a, b = (x if kind == "none" else _simulate(x[None], kind)[0] for x in (under, over))
+            assert np.linalg.norm(a - b) > 0.3, (tier, kind)
