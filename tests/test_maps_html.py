@@ -250,7 +250,7 @@ def test_large_asset_sets_are_built_in_the_browser(data):
     assets = many_assets(data, 10_000)
     page = render_html(asset_map(data.localities, assets))
     payload = _payload(page)
-    assert len(payload["name"]) == len(payload["lat"]) == 10_000
+    assert len(payload["name"]) == len(payload["lat"]) == len(payload["lon"]) == 10_000
     assert page.count("L.circleMarker(") < 5  # one constructor in a loop, not 10,000 calls
     assert payload["cluster"] is True
     # repeated values are stored once: a dictionary and small codes
@@ -258,11 +258,16 @@ def test_large_asset_sets_are_built_in_the_browser(data):
     assert postcodes["dict"] == ["HR1 1AA"]
     assert set(postcodes["codes"]) == {0}
     assert len(page) < 1_500_000
-    for lat, lon in zip(payload["lat"][:200], payload["lon"][:200], strict=True):
-        assert 51.5 < lat < 52.6
-        assert -3.4 < lon < -2.0
-        assert round(lat, 5) == lat
-        assert round(lon, 5) == lon
+    # positions: whole 10⁻⁵ degrees from an origin, within a metre of the input
+    from localitygis.crs import to_wgs84
+
+    web = to_wgs84(assets)  # as the maps do it (OSTN15)
+    lat0, lon0 = payload["origin"]
+    lats = lat0 + np.asarray(payload["lat"]) * 1e-5
+    lons = lon0 + np.asarray(payload["lon"]) * 1e-5
+    assert all(isinstance(v, int) and v >= 0 for v in payload["lat"][:500] + payload["lon"][:500])
+    assert np.abs(lats - web.geometry.y.to_numpy()).max() < 1e-5
+    assert np.abs(lons - web.geometry.x.to_numpy()).max() < 1e-5
 
 
 def test_locality_map_shows_its_parishes_and_assets_only(data):

@@ -251,7 +251,8 @@ class GeoJsonLayer(MacroElement):
 class AssetLayer(JSCSSMixin, MacroElement):
     """Assets built in the browser from columns, filtered by category and partner.
 
-    ``data`` keys (plain text, escaped by the page when shown): ``lat``, ``lon``, ``cat``
+    ``data`` keys (plain text, escaped by the page when shown): ``origin``, ``lat``, ``lon``
+    (whole 10⁻⁵ degrees from the origin), ``cat``
     (category index), ``par`` (partner index), ``name``; ``cats`` (``[label, colour]``),
     ``partners`` (names), ``pgroup`` (partner -> filter index), ``fields`` (each
     ``{label, search, values}`` or ``{label, search, dict, codes}``), ``cluster`` (bool).
@@ -272,6 +273,11 @@ class AssetLayer(JSCSSMixin, MacroElement):
         var {{ this.get_name() }} = (function (map) {
           var D = {{ this.data }};
           var n = D.name.length, esc = lgis.esc;
+          var lat = new Float64Array(n), lon = new Float64Array(n);
+          for (var j = 0; j < n; j++) {
+            lat[j] = D.origin[0] + D.lat[j] * 1e-5;
+            lon[j] = D.origin[1] + D.lon[j] * 1e-5;
+          }
           if (!map.getPane('lgisAssets')) { map.createPane('lgisAssets').style.zIndex = 450; }
           var renderer = L.canvas({padding: 0.5, pane: 'lgisAssets'});
           var group = D.cluster ? L.markerClusterGroup({chunkedLoading: true,
@@ -301,14 +307,14 @@ class AssetLayer(JSCSSMixin, MacroElement):
           }
           var markers = new Array(n);
           for (var i = 0; i < n; i++) {
-            var m = L.circleMarker([D.lat[i], D.lon[i]], {radius: 6, color: '#ffffff',
+            var m = L.circleMarker([lat[i], lon[i]], {radius: 6, color: '#ffffff',
               weight: 1.2, fillColor: D.cats[D.cat[i]][1], fillOpacity: 0.95,
               renderer: renderer});
             m._lgisI = i;
             markers[i] = m;
           }
           function open(i) {
-            L.popup(lgis.popupOptions).setLatLng([D.lat[i], D.lon[i]]).setContent(popup(i))
+            L.popup(lgis.popupOptions).setLatLng([lat[i], lon[i]]).setContent(popup(i))
               .openOn(map);
           }
           group.on('click', function (e) {
@@ -340,8 +346,9 @@ class AssetLayer(JSCSSMixin, MacroElement):
           function schedule() { if (pending === null) { pending = setTimeout(refresh, 0); } }
           function filter(flags, k) {
             var f = L.layerGroup();
-            f.on('add', function () { flags[k] = true; schedule(); });
-            f.on('remove', function () { flags[k] = false; schedule(); });
+            // only a change of a filter redraws (adding them at start changes nothing)
+            f.on('add', function () { if (!flags[k]) { flags[k] = true; schedule(); } });
+            f.on('remove', function () { if (flags[k]) { flags[k] = false; schedule(); } });
             return f;
           }
           var cats = D.cats.map(function (c, k) { return filter(catOn, k); });
@@ -367,7 +374,7 @@ class AssetLayer(JSCSSMixin, MacroElement):
               if (keys[j].indexOf(q) !== -1) {
                 out.push({t: D.name[j], k: D.cats[D.cat[j]][0], go: (function (i) {
                   return function () {
-                    map.setView([D.lat[i], D.lon[i]], Math.max(map.getZoom(), 16),
+                    map.setView([lat[i], lon[i]], Math.max(map.getZoom(), 16),
                       {animate: false});
                     open(i);
                   };
@@ -381,7 +388,7 @@ class AssetLayer(JSCSSMixin, MacroElement):
               var out = [];
               for (var i = 0; i < n; i++) {
                 if (!shown(i)) { continue; }
-                if (bounds && !bounds.contains([D.lat[i], D.lon[i]])) { continue; }
+                if (bounds && !bounds.contains([lat[i], lon[i]])) { continue; }
                 out.push([D.name[i], fields(i)]);
               }
               return out;
@@ -669,7 +676,10 @@ class SearchBox(MacroElement):
 
 
 class MiniMap(JSCSSMixin, MacroElement):
-    """An overview minimap drawn from locality outlines, so it needs no tiles."""
+    """An overview minimap drawn from a layer already on the page, so it needs no tiles.
+
+    ``layer`` is the JavaScript name of that layer (its data is not written twice).
+    """
 
     default_js: ClassVar[list[tuple[str, str]]] = [("Control.MiniMap.min.js", CDN["minimap_js"])]
     default_css: ClassVar[list[tuple[str, str]]] = [("Control.MiniMap.min.css", CDN["minimap_css"])]
@@ -678,7 +688,7 @@ class MiniMap(JSCSSMixin, MacroElement):
         """
         {% macro script(this, kwargs) %}
         new L.Control.MiniMap(
-          L.geoJSON({{ this.data }}, {style: lgis.style, interactive: false}),
+          L.geoJSON({{ this.layer }}.toGeoJSON(), {style: lgis.style, interactive: false}),
           {toggleDisplay: true, position: 'bottomleft', width: 150, height: 150,
            zoomLevelOffset: -3, aimingRectOptions: {color: '#c0392b', weight: 2}}
         ).addTo({{ this._parent.get_name() }});
@@ -686,10 +696,10 @@ class MiniMap(JSCSSMixin, MacroElement):
         """
     )
 
-    def __init__(self, data: str) -> None:
+    def __init__(self, layer: str) -> None:
         super().__init__()
         self._name = "LgisMiniMap"
-        self.data = data
+        self.layer = layer
 
 
 class Tools(JSCSSMixin, MacroElement):

@@ -314,8 +314,9 @@ def asset_payload(
     """Return (columnar payload, category -> colour, partner filters) for the asset layer.
 
     The payload holds plain (unescaped) text, column by column; the page escapes it when it
-    builds a popup, a tooltip or a search hit. Partner filters are grouped by sector (see
-    :func:`partner_filters`).
+    builds a popup, a tooltip or a search hit. Positions are whole 10⁻⁵ degrees from
+    ``origin`` (latitude, longitude), which keeps the file small. Partner filters are
+    grouped by sector (see :func:`partner_filters`).
     """
     require_columns(assets, ["name", "category", "partner"], "the assets")
     _, latlon = web_points(assets, what="the assets")
@@ -342,9 +343,13 @@ def asset_payload(
             values = [None if _is_missing(v) else format_value(v) for v in values]
         field = _column(values, formatted=column == "annual_cost")
         fields.append(field | {"label": label, "search": column in ASSET_SEARCH_FIELDS})
+    # positions as whole units of 10⁻⁵ degree (about a metre) from the south-west corner
+    steps = np.round(latlon * 10**PRECISION).astype(np.int64)
+    origin = steps.min(axis=0)
     payload = {
-        "lat": latlon[:, 0].tolist(),
-        "lon": latlon[:, 1].tolist(),
+        "origin": (origin / 10**PRECISION).tolist(),
+        "lat": (steps[:, 0] - origin[0]).tolist(),
+        "lon": (steps[:, 1] - origin[1]).tolist(),
         "cat": pd.Series(range(len(cat_keys)), index=cat_keys).loc[categories].tolist(),
         "par": pd.Series(range(len(par_keys)), index=par_keys).loc[partners].tolist(),
         "name": [str(v) if not _is_missing(v) else "(unnamed)" for v in assets["name"]],

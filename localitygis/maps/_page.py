@@ -45,7 +45,7 @@ class _Page:
     overlays: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     legend: list[str] = field(default_factory=list)
     frames: list[gpd.GeoDataFrame] = field(default_factory=list)
-    minimap: str | None = None
+    minimap: str | None = None  # the JavaScript name of the layer the minimap shows
     map: folium.Map = field(init=False)
 
     def __post_init__(self) -> None:
@@ -165,9 +165,9 @@ def _add_locality_layers(
         highlight=highlight,
         fill_opacity=fill_opacity,
     )
-    page.layer("Boundaries", "Localities", polygons, show=show, search_kind="Locality")
+    layer = page.layer("Boundaries", "Localities", polygons, show=show, search_kind="Locality")
     page.layer("Boundaries", "Locality names", labels, interactive=False)
-    page.minimap = polygons
+    page.minimap = layer.get_name()
     page.legend.append(_tier_legend(_tiers(localities, tier_names), tier_names, page.scheme_name))
     page.frames.append(web)
     return web

@@ -577,8 +577,8 @@ def choropleth_map(
     names = frame[name_column].astype("object").tolist() if name_column else list(frame.index)
     props = _class_features(names, values, classes, colours, heading=heading, kind=kind)
     data = feature_collection(web.geometry.values, props)
-    page.layer("Layers", esc(heading), data, search_kind="Area")
-    page.minimap = data
+    layer = page.layer("Layers", esc(heading), data, search_kind="Area")
+    page.minimap = layer.get_name()
     page.frames.append(web)
     if name_column and len(frame) <= 60:
         page.layer(
