@@ -280,7 +280,9 @@ class AssetLayer(JSCSSMixin, MacroElement):
           }
           if (!map.getPane('lgisAssets')) { map.createPane('lgisAssets').style.zIndex = 450; }
           var renderer = L.canvas({padding: 0.5, pane: 'lgisAssets'});
-          var group = D.cluster ? L.markerClusterGroup({chunkedLoading: true,
+          // clustering in chunks keeps the page responsive for very large sets; below
+          // that, clustering at once is quicker to interactive
+          var group = D.cluster ? L.markerClusterGroup({chunkedLoading: n > 50000,
               showCoverageOnHover: false, maxClusterRadius: 45, disableClusteringAtZoom: 16})
             : L.featureGroup();
           function value(f, i) { return f.codes ? f.dict[f.codes[i]] : f.values[i]; }
