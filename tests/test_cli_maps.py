@@ -92,6 +92,24 @@ def test_map_assets_with_hubs(tmp_path, files):
     assert '"Hubs"' in page
 
 
+def test_map_assets_draws_single_sites_only_when_asked(tmp_path, files):
+    from localitygis.colocation import find_clusters
+
+    result = find_clusters(files["data"].assets)
+    clusters = tmp_path / "clusters.gpkg"
+    result.clusters.to_file(clusters, layer="clusters")
+    singles = int((result.clusters["kind"] == "single").sum())
+    opportunities = int((result.clusters["kind"] == "co-location opportunity").sum())
+    common = ["--assets", str(files["assets"]), "--clusters", str(clusters)]
+    out = tmp_path / "assets.html"
+    ok(_map(files, "assets", *common, "--out", str(out)))
+    page = out.read_text(encoding="utf-8")
+    assert f"Co-location opportunities ({opportunities:,})" in page
+    assert "Single sites" not in page
+    ok(_map(files, "assets", *common, "--singles", "--out", str(out)))
+    assert f"Single sites ({singles:,})" in out.read_text(encoding="utf-8")
+
+
 def test_map_every_locality(tmp_path, files):
     folder = tmp_path / "localities"
     ok(_map(files, "locality", "--assets", str(files["assets"]), "--out", str(folder)))

@@ -198,6 +198,23 @@ def test_popups_and_tooltips_fit_a_phone_screen(maps, browser):
             " return [c.scrollWidth, c.clientWidth]; }"
         )
         assert scroll[0] <= scroll[1] + 1  # the 600-character word wraps, no overflow
+        # hover the long-named asset: its tooltip stays on the screen
+        page_html = maps["assets"].read_text(encoding="utf-8")
+        layer = re.search(r"var (lgis_assets_\w+) = \(function", page_html).group(1)
+        map_name = re.search(r"var (map_\w+) = L\.map\(", page_html).group(1)
+        page.evaluate(f"() => {{ {map_name}.closePopup(); }}")
+        index = maps["asset_frame"].index[maps["asset_frame"]["asset_id"] == "LONG1"][0]
+        x, y = page.evaluate(
+            f"() => {{ const p = {map_name}.latLngToContainerPoint("
+            f"{layer}.markers[{index}].getLatLng()); return [p.x, p.y]; }}"
+        )
+        page.mouse.move(x, y)
+        tip = page.locator(".leaflet-tooltip")
+        tip.wait_for()
+        box = tip.bounding_box()
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= 390
+        assert LONG_WORD[:40] in tip.inner_text()
         _clean(log)
 
 
@@ -246,22 +263,27 @@ def test_colocation_layers_separate_opportunities_and_candidates(maps, browser):
 
 
 def test_partner_groups_fold_and_unfold(maps, browser):
+    expand = (
+        "() => document.querySelector('.leaflet-control-layers')"
+        ".classList.add('leaflet-control-layers-expanded')"
+    )
     with open_page(maps["assets"], browser=browser) as (page, log):
         control = page.locator(".leaflet-control-layers")
-        control.hover()
+        page.evaluate(expand)  # as hovering does, without a pointer that may wander off
         heading = control.locator(".lgis-toggle", has_text="Partners: Council")
         assert heading.get_attribute("aria-expanded") == "false"
         count = int((maps["asset_frame"]["partner"] == "Herefordshire Council").sum())
         partner = control.locator("label", has_text=f"Herefordshire Council ({count})")
         assert not partner.is_visible()
-        heading.click()
+        heading.dispatch_event("click")  # a mouse click
         assert heading.get_attribute("aria-expanded") == "true"
-        control.hover()  # (clicking may have scrolled the pointer off the control)
         assert partner.is_visible()
-        heading.press("Enter")
-        control.hover()
+        heading.focus()
+        page.keyboard.press("Enter")  # the keyboard folds it again
         assert heading.get_attribute("aria-expanded") == "false"
         assert not partner.is_visible()
+        page.keyboard.press(" ")
+        assert partner.is_visible()
         _clean(log)
 
 

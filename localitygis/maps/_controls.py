@@ -70,6 +70,29 @@ window.lgis = window.lgis || (function () {
     if (sub) { out['Description'] = sub.textContent; }
     return out;
   };
+  // Shift a tooltip (with a margin: Leaflet positions it with a transform) so that it
+  // stays inside the map, however long its text and wherever the pointer is.
+  api.keepTooltipsInView = function () {
+    var proto = L.Tooltip.prototype;
+    if (proto._lgisFit) { return; }
+    var update = proto._updatePosition;
+    proto._updatePosition = function () {
+      update.apply(this, arguments);
+      var el = this._container, map = this._map;
+      if (!el || !map) { return; }
+      el.style.marginLeft = '0px';
+      el.style.marginTop = '0px';
+      var box = el.getBoundingClientRect(), frame = map.getContainer().getBoundingClientRect();
+      var dx = 0, dy = 0;
+      if (box.left < frame.left + 4) { dx = frame.left + 4 - box.left; }
+      else if (box.right > frame.right - 4) { dx = frame.right - 4 - box.right; }
+      if (box.top < frame.top + 4) { dy = frame.top + 4 - box.top; }
+      else if (box.bottom > frame.bottom - 4) { dy = frame.bottom - 4 - box.bottom; }
+      el.style.marginLeft = dx + 'px';
+      el.style.marginTop = dy + 'px';
+    };
+    proto._lgisFit = true;
+  };
   api.text = function (html) {
     return new DOMParser().parseFromString(html || '', 'text/html').body.textContent;
   };
@@ -148,7 +171,7 @@ path.leaflet-interactive:focus-visible { stroke: #000; stroke-width: 4px; }
   .lgis-legend { max-width: 60vw; }
 }
 @media print {
-  @page { size: A4 landscape; margin: 10mm; }
+  @page { size: landscape; margin: 10mm; }
   html, body { width: 100%; height: 100%; }
   .leaflet-control-zoom, .leaflet-control-layers, .lgis-search, .lgis-tools,
   .leaflet-control-minimap, .leaflet-control-measure, .leaflet-control-zoom-fullscreen,
@@ -710,8 +733,8 @@ class Tools(JSCSSMixin, MacroElement):
     All work offline: the PNG is drawn by the vendored html-to-image, the CSV is built in the
     page (cells that a spreadsheet would read as a formula are prefixed with ``'``), and the
     table panel is the accessible alternative to the map (every layer's features and figures
-    as HTML tables). On narrow screens the legend starts folded; printing unfolds it and
-    adds the print date.
+    as HTML tables). Tooltips are kept inside the map. On narrow screens the legend starts
+    folded; printing unfolds it and adds the print date.
     """
 
     default_js: ClassVar[list[tuple[str, str]]] = [("html-to-image.js", CDN["html_to_image_js"])]
@@ -720,6 +743,7 @@ class Tools(JSCSSMixin, MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function (map) {
+          lgis.keepTooltipsInView();
           var stamp = {{ this.stamp }};
           function visible() {
             var bounds = map.getBounds(), out = [];
