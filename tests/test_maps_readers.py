@@ -384,3 +384,16 @@ def test_print_gives_an_a4_page_with_title_legend_scale_and_attribution(maps, br
         pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
         assert re.search(r"Pages:\s+1\b", pages)
         _clean(log)
+
+
+def test_expanded_layer_control_and_legend_do_not_overlap(maps, browser):
+    with open_page(maps["assets"], browser=browser, width=1280, height=604) as (page, log):
+        page.evaluate(
+            "() => document.querySelector('.leaflet-control-layers')"
+            ".classList.add('leaflet-control-layers-expanded')"
+        )
+        layers = page.locator(".leaflet-control-layers").bounding_box()
+        legend = page.locator(".lgis-legend").bounding_box()
+        assert layers["y"] + layers["height"] <= legend["y"]
+        assert layers["height"] <= 0.5 * 604 + 20  # it scrolls instead of running on
+        _clean(log)

@@ -144,7 +144,7 @@ path.leaflet-interactive:focus-visible { stroke: #000; stroke-width: 4px; }
 .lgis-results li:hover, .lgis-results li:focus { background: #e8f0fb; }
 .lgis-results li small { color: #555; margin-left: 4px; }
 .leaflet-control-layers-group-name { font-weight: 700; display: block; margin: 4px 0 2px; }
-.leaflet-control-layers-expanded { max-height: 50vh; overflow-y: auto; }
+.leaflet-control-layers-expanded { max-height: calc(62vh - 140px); overflow-y: auto; }
 .lgis-toggle { cursor: pointer; }
 .lgis-toggle .leaflet-control-layers-group-name::before { content: "\\25BE  "; }
 .lgis-closed .lgis-toggle .leaflet-control-layers-group-name::before { content: "\\25B8  "; }
