@@ -177,7 +177,6 @@ path.leaflet-interactive:focus-visible { stroke: #000; stroke-width: 4px; }
   .leaflet-control-minimap, .leaflet-control-measure, .leaflet-control-zoom-fullscreen,
   .leaflet-popup, .leaflet-tooltip, .lgis-offline, .lgis-panel { display: none !important; }
   .lgis-legend { max-height: none !important; overflow: visible !important; }
-  .lgis-legend details > * { display: block !important; }
   .lgis-title .lgis-date { display: block; }
   .leaflet-control-scale, .leaflet-control-attribution { display: block !important; }
 }
@@ -845,10 +844,22 @@ class Tools(JSCSSMixin, MacroElement):
               return div;
             }
           });
+          // the expanded layer control stops above the legend, whatever their sizes
+          function fitLayers() {
+            var c = map.getContainer().querySelector('.leaflet-control-layers');
+            var key = map.getContainer().querySelector('.lgis-legend');
+            if (!c || !key) { return; }
+            var room = key.getBoundingClientRect().top - c.getBoundingClientRect().top - 12;
+            c.style.maxHeight = Math.max(120, room) + 'px';
+            c.style.overflowY = 'auto';
+          }
           map.lgisTools = {csv: csv, png: png, table: table, visible: visible};
           new Tools().addTo(map);
           var legend = map.getContainer().querySelector('.lgis-legend details');
           if (legend && window.matchMedia('(max-width: 600px)').matches) { legend.open = false; }
+          fitLayers();
+          window.addEventListener('resize', fitLayers);
+          if (legend) { legend.addEventListener('toggle', fitLayers); }
           var title = map.getContainer().querySelector('.lgis-title');
           if (title) {
             var date = L.DomUtil.create('div', 'lgis-date', title);

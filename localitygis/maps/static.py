@@ -270,7 +270,7 @@ def _fit(text: str, size: float, width: int) -> tuple[str, float]:
 
     Examples
     --------
-    >>> _fit("Kington locality", 17, 60)
+    >>> _fit("Kington locality", 17, 50)
     ('Kington locality', 17)
     >>> text, size = _fit("Long " * 40, 10, 60)
     >>> size, max(len(line) for line in text.splitlines()) <= 100
@@ -289,7 +289,7 @@ def _fit(text: str, size: float, width: int) -> tuple[str, float]:
 def _page(title: str, subtitle: str, sheet: _Sheet, number: int) -> tuple[Figure, Axes, Axes]:
     fig = Figure(figsize=A4_LANDSCAPE, dpi=100)
     FigureCanvasAgg(fig)
-    heading, size = _fit(title, 17, 60)
+    heading, size = _fit(title, 17, 50)
     fig.text(0.03, 0.955, heading, fontsize=size, fontweight="bold", va="top")
     line, small = _fit(subtitle, 11, 90)
     fig.text(0.03, 0.912, line, fontsize=small, color="#444444", va="top")
@@ -304,7 +304,7 @@ def _page(title: str, subtitle: str, sheet: _Sheet, number: int) -> tuple[Figure
             ha="right",
             va="top",
         )
-    note, _ = _fit(style.attribution_text(sheet.provenance), 7, 400)
+    note, _ = _fit(style.attribution_text(sheet.provenance), 7, 180)
     fig.text(0.03, 0.035, note, fontsize=7, color="#333333", va="bottom")
     fig.text(0.03, 0.012, sheet.footer(number), fontsize=7, color="#333333", va="bottom")
     map_ax = fig.add_axes((0.03, 0.07, 0.68, 0.82))
@@ -380,6 +380,8 @@ def _labels(
     dx, dy = (x1 - x0) * 0.06, (y1 - y0) * 0.03
     order = np.argsort(-shapely.area(geoms), kind="stable") if avoid else range(len(geoms))
     renderer = ax.figure.canvas.get_renderer() if avoid else None
+    if avoid:
+        ax.apply_aspect()  # measure in the final axes box (equal aspect shrinks it on draw)
     drawn = 0
     for i in order:
         point, name = points[i], names[i]
