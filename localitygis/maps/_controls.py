@@ -850,6 +850,7 @@ class Tools(JSCSSMixin, MacroElement):
             var key = map.getContainer().querySelector('.lgis-legend');
             if (!c || !key) { return; }
             var room = key.getBoundingClientRect().top - c.getBoundingClientRect().top - 12;
+            c.style.boxSizing = 'border-box';
             c.style.maxHeight = Math.max(120, room) + 'px';
             c.style.overflowY = 'auto';
           }
