@@ -268,9 +268,12 @@ class _Sheet:
 def _fit(text: str, size: float, width: int) -> tuple[str, float]:
     """Fit a line into ``width`` characters at ``size``: shrink (to 60 %), wrap, shorten.
 
+    ``width`` is how many characters fit at ``size`` (DejaVu Sans averages about 0.75 em a
+    character in mixed text), so a smaller size fits proportionally more.
+
     Examples
     --------
-    >>> _fit("Kington locality", 17, 44)
+    >>> _fit("Kington locality", 17, 40)
     ('Kington locality', 17)
     >>> text, size = _fit("Long " * 40, 10, 60)
     >>> size, max(len(line) for line in text.splitlines()) <= 100
@@ -289,9 +292,9 @@ def _fit(text: str, size: float, width: int) -> tuple[str, float]:
 def _page(title: str, subtitle: str, sheet: _Sheet, number: int) -> tuple[Figure, Axes, Axes]:
     fig = Figure(figsize=A4_LANDSCAPE, dpi=100)
     FigureCanvasAgg(fig)
-    heading, size = _fit(title, 17, 44)
+    heading, size = _fit(title, 17, 40)
     fig.text(0.03, 0.955, heading, fontsize=size, fontweight="bold", va="top")
-    line, small = _fit(subtitle, 11, 90)
+    line, small = _fit(subtitle, 11, 80)
     fig.text(0.03, 0.912, line, fontsize=small, color="#444444", va="top")
     if sheet.provenance.is_demo:
         fig.text(
@@ -304,7 +307,7 @@ def _page(title: str, subtitle: str, sheet: _Sheet, number: int) -> tuple[Figure
             ha="right",
             va="top",
         )
-    note, _ = _fit(style.attribution_text(sheet.provenance), 7, 150)
+    note, _ = _fit(style.attribution_text(sheet.provenance), 7, 120)
     fig.text(0.03, 0.035, note, fontsize=7, color="#333333", va="bottom")
     fig.text(0.03, 0.012, sheet.footer(number), fontsize=7, color="#333333", va="bottom")
     map_ax = fig.add_axes((0.03, 0.07, 0.68, 0.82))
