@@ -471,7 +471,7 @@ def _class_features(
     heading: str,
     kind: str,
 ) -> list[dict[str, object]]:
-    props = []
+    props: list[dict[str, object]] = []
     for feature_name, value, cls in zip(names, values.tolist(), classes.tolist(), strict=True):
         missing = cls < 0
         colour = style.MISSING_COLOUR if missing else colours[cls]
