@@ -120,9 +120,9 @@ def area_weighting(label: str, areas: gpd.GeoDataFrame, parishes: gpd.GeoDataFra
     measures = Measures(counts=("people",), means=("rate",))
 
     def ours(workers: int) -> Callable[[], pd.DataFrame]:
-        return lambda: apportion(
-            areas, parishes, measures, method="area_weighted", workers=workers
-        ).table
+        return lambda: (
+            apportion(areas, parishes, measures, method="area_weighted", workers=workers).table
+        )
 
     def tobler(n_jobs: int) -> Callable[[], pd.DataFrame]:
         return lambda: area_interpolate(

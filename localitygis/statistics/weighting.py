@@ -223,7 +223,7 @@ def _inside_outline(sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
 
 
 def _coverage_outline(targets: np.ndarray) -> shapely.Geometry | None:
-    """The union of the targets if they form a certified coverage, else None."""
+    """Return the union of the targets if they form a certified coverage, else None."""
     chain = certify_coverage(targets, assume_valid=True) if len(targets) else None
     if chain is None:
         return None
