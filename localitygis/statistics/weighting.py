@@ -24,7 +24,7 @@ from localitygis.localities._threads import map_chunks, thread_count
 from localitygis.localities.certificate import certify_coverage, union_groups
 from localitygis.statistics._common import Fit, checked_layers, unplaced_rejects
 
-__all__ = ["SLIVER", "area_weighted", "overlap_areas", "pieces_inside"]
+__all__ = ["area_weighted", "overlap_areas"]
 
 #: Pieces smaller than this fraction of their small area are floating-point slivers.
 SLIVER = 1e-9
@@ -105,12 +105,15 @@ def overlap_areas(
     """Areas of overlap of every (source, target) pair of polygons that overlap.
 
     When the targets form a valid coverage (certified by
-    :func:`~localitygis.localities.certificate.certify_coverage`), a source inside their
-    outline is cut into pieces that add up to its own area, so fewer overlays are needed (see
-    :func:`pieces_inside`). Sources on the outline, and every source when the targets do not
-    form a coverage, are intersected with each target they meet. Pieces under ``SLIVER`` of
-    their source's area are floating-point slivers along a shared edge (or pairs that only
-    touch) and are left out.
+    :func:`~localitygis.localities.certificate.certify_coverage`), the pieces of a source
+    inside their outline add up to its own area: one meeting a single target needs no
+    overlay; one meeting several is intersected first with the target its bounding box
+    overlaps most, and if that piece is the whole source (up to ``SLIVER``) the rest are
+    nothing; otherwise it is intersected with all of them but the last, whose piece is the
+    source's area minus the others. Sources on the outline, and every source when the targets
+    do not form a coverage, are intersected with each target they meet. Pieces under
+    ``SLIVER`` of their source's area are floating-point slivers along a shared edge (or
+    pairs that only touch) and are left out.
 
     Parameters
     ----------
@@ -137,7 +140,7 @@ def overlap_areas(
     threads = thread_count(workers)
     source_area = shapely.area(sources)
     inside = _inside_outline(sources, targets)[source]
-    area = pieces_inside(sources[source], targets[target], source, inside, threads)
+    area = _pieces_inside(sources[source], targets[target], source, inside, threads)
     outside = ~inside
     area[outside] = _overlap_area(sources[source[outside]], targets[target[outside]], threads)
     keep = area > SLIVER * source_area[source]
@@ -146,7 +149,7 @@ def overlap_areas(
     return source[order], target[order], area[order]
 
 
-def pieces_inside(
+def _pieces_inside(
     sources: np.ndarray, targets: np.ndarray, source: np.ndarray, inside: np.ndarray, threads: int
 ) -> np.ndarray:
     """Overlap areas of pairs whose source lies inside a coverage of the targets.
@@ -180,7 +183,7 @@ def pieces_inside(
     >>> from shapely import box
     >>> src = np.array([box(0, 0, 1, 1)] + [box(1, 0, 4, 1)] * 3)
     >>> tgt = np.array([box(0, 0, 2, 1), box(2, 0, 3, 1), box(1, 0, 2, 1), box(3, 0, 4, 1)])
-    >>> pieces_inside(src, tgt, np.array([0, 1, 1, 1]), np.ones(4, bool), 1).tolist()
+    >>> _pieces_inside(src, tgt, np.array([0, 1, 1, 1]), np.ones(4, bool), 1).tolist()
     [1.0, 1.0, 1.0, 1.0]
     """
     first = np.r_[True, source[1:] != source[:-1]]
