@@ -9,7 +9,9 @@
    * *independent* — two unrelated random tessellations (Voronoi cells): every boundary
      crosses, the worst case for both.
 
-   Results are checked identical (to 1e-6 relative, tobler's area table being float32).
+   localitygis runs with 1 and 2 threads, tobler with its default ``n_jobs=1`` and with
+   ``n_jobs=-1``. Results are checked identical (to 1e-6 relative, tobler's area table
+   being float32).
 2. **Best fit** of 200,000 small areas (by their points) to the same 10,000 parishes, beside
    ``geopandas.sjoin(points, parishes, predicate="within")`` — checked to agree.
 
@@ -30,6 +32,7 @@ from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from tobler.area_weighted import area_interpolate
 
@@ -107,33 +110,56 @@ def say(times: dict[str, list[float]], ours: str, reference: str) -> None:
             f"  {name:<28} median {statistics.median(values):7.3f} s "
             f"(min {min(values):.3f}, max {max(values):.3f}, {len(values)} runs)"
         )
-    ratio = statistics.median(times[reference]) / statistics.median(times[ours])
-    print(f"  speed-up (median): {ratio:.2f}x")
+    ratio(ours, reference, times)
+
+
+def ratio(ours: str, reference: str, times: dict[str, list[float]]) -> None:
+    value = statistics.median(times[reference]) / statistics.median(times[ours])
+    print(f"  speed-up (median), {ours} against {reference}: {value:.2f}x")
 
 
 def area_weighting(label: str, areas: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame, repeats: int):
     measures = Measures(counts=("people",), means=("rate",))
 
-    def ours():
-        return apportion(areas, parishes, measures, method="area_weighted").table
-
-    def tobler():
-        return area_interpolate(
-            areas, parishes, extensive_variables=["people"], intensive_variables=["rate"]
+    def ours(workers: int) -> Callable[[], pd.DataFrame]:
+        return lambda: (
+            apportion(areas, parishes, measures, method="area_weighted", workers=workers).table
         )
 
-    mine, theirs = ours(), tobler()
+    def tobler(n_jobs: int) -> Callable[[], pd.DataFrame]:
+        return lambda: area_interpolate(
+            areas,
+            parishes,
+            extensive_variables=["people"],
+            intensive_variables=["rate"],
+            n_jobs=n_jobs,
+        )
+
+    runs = {
+        "localitygis, 1 thread": ours(1),
+        "tobler, n_jobs=1 (default)": tobler(1),
+        "localitygis, 2 threads": ours(2),
+        "tobler, n_jobs=-1": tobler(-1),
+    }
+    results = {name: run() for name, run in runs.items()}
+    for name in runs:
+        same(results[name], results["tobler, n_jobs=1 (default)"])
+    print(f"area weighting, {label}: {len(areas):,} small areas -> {len(parishes):,} parishes")
+    print("  results identical (to 1e-6 relative)")
+    times = interleaved(runs, repeats)
+    say(times, "localitygis, 1 thread", "tobler, n_jobs=1 (default)")
+    ratio("localitygis, 2 threads", "tobler, n_jobs=1 (default)", times)
+    ratio("localitygis, 2 threads", "tobler, n_jobs=-1", times)
+
+
+def same(mine: pd.DataFrame, theirs: pd.DataFrame) -> None:
     np.testing.assert_allclose(mine["people"], theirs["people"], rtol=1e-6, atol=1e-6)
+    if "small_areas" not in mine:  # tobler's own parallel run
+        np.testing.assert_allclose(mine["rate"], theirs["rate"], rtol=1e-6)
+        return
     reached = mine["small_areas"].to_numpy() > 0  # tobler says 0 where no small area reaches
     np.testing.assert_allclose(mine["rate"][reached], theirs["rate"][reached], rtol=1e-6)
     assert mine["rate"][~reached].isna().all()
-    print(f"area weighting, {label}: {len(areas):,} small areas -> {len(parishes):,} parishes")
-    print("  results identical (to 1e-6 relative)")
-    say(
-        interleaved({"localitygis apportion": ours, "tobler area_interpolate": tobler}, repeats),
-        "localitygis apportion",
-        "tobler area_interpolate",
-    )
 
 
 def best_fitting(n: int, parishes: gpd.GeoDataFrame, repeats: int) -> None:

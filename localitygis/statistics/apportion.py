@@ -128,6 +128,7 @@ def fit_small_areas(
     method: Method = "best_fit",
     key: str = "parish_code",
     points: gpd.GeoDataFrame | None = None,
+    workers: int | None = None,
 ) -> Fit:
     """Fit small areas to targets by the chosen method.
 
@@ -149,7 +150,7 @@ def fit_small_areas(
     if method == "area_weighted":
         if points is not None:
             raise DataError("points (population-weighted centroids) are for best fit only.")
-        return area_weighted(small_areas, targets, key=key)
+        return area_weighted(small_areas, targets, key=key, workers=workers)
     raise DataError(f"unknown method {method!r}: use 'best_fit' or 'area_weighted'.")
 
 
@@ -162,6 +163,7 @@ def apportion(
     key: str = "parish_code",
     by: str | None = None,
     points: gpd.GeoDataFrame | None = None,
+    workers: int | None = None,
 ) -> Apportionment:
     """Apportion small-area figures to parishes (or localities), totals checked.
 
@@ -183,6 +185,8 @@ def apportion(
         locality figures as fitting to the localities directly.
     points : geopandas.GeoDataFrame, optional
         Population-weighted centroids (``area_code``) for best fit.
+    workers : int, optional
+        Threads for the area-weighting overlays; default up to 4, the CPUs available.
 
     Returns
     -------
@@ -216,7 +220,9 @@ def apportion(
     0        L      90                         0.333333
     """
     _check_measures(small_areas, measures)
-    fit = fit_small_areas(small_areas, targets, method=method, key=key, points=points)
+    fit = fit_small_areas(
+        small_areas, targets, method=method, key=key, points=points, workers=workers
+    )
     group_by = by or key
     parts = _parts(fit, small_areas, targets, key, group_by, measures)
     groups = parts["group"]

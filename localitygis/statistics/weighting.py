@@ -5,9 +5,12 @@ area that lies in any target (as ``tobler.area_weighted.area_interpolate`` does 
 ``allocate_total=True``), so counts are conserved even along a ragged county edge. Small
 areas lying in no target are rejected with the reason.
 
-The overlay is computed once per pair that can overlap: a small area that lies wholly in one
-target (the common case, since small areas mostly nest in parishes) needs no intersection at
-all; only the areas that straddle a boundary are intersected.
+Overlays are the whole cost, so as few are computed as the geometry allows: when the targets
+form a valid coverage (parishes do; the certificate of
+:mod:`localitygis.localities.certificate` proves it cheaply), a small area inside it meeting
+one target needs no intersection, one nesting in a target up to floating-point noise needs
+one, and one straddling k targets needs k - 1, its last piece being its area minus the
+others. The overlays run in threads.
 """
 
 from __future__ import annotations
@@ -17,13 +20,22 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis.localities._threads import map_chunks, thread_count
+from localitygis.localities.certificate import certify_coverage, union_groups
 from localitygis.statistics._common import Fit, checked_layers, unplaced_rejects
 
 __all__ = ["area_weighted", "overlap_areas"]
 
+#: Pieces smaller than this fraction of their small area are floating-point slivers.
+SLIVER = 1e-9
+
 
 def area_weighted(
-    small_areas: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, *, key: str = "parish_code"
+    small_areas: gpd.GeoDataFrame,
+    targets: gpd.GeoDataFrame,
+    *,
+    key: str = "parish_code",
+    workers: int | None = None,
 ) -> Fit:
     """Split each small area among the targets (parishes) it overlaps, by area share.
 
@@ -35,6 +47,8 @@ def area_weighted(
         Parishes (or any polygons) with the code column ``key``, EPSG:27700.
     key : str, default "parish_code"
         The targets' code column.
+    workers : int, optional
+        Threads for the overlays; default up to 4, the CPUs available.
 
     Returns
     -------
@@ -58,7 +72,9 @@ def area_weighted(
      {'area_code': 'B', 'target': 'P2', 'share': 0.667}]
     """
     layers = checked_layers(small_areas, targets, key)
-    area_i, target_i, overlap = overlap_areas(layers.area_geoms, layers.target_geoms)
+    area_i, target_i, overlap = overlap_areas(
+        layers.area_geoms, layers.target_geoms, workers=workers
+    )
     covered = np.bincount(area_i, weights=overlap, minlength=len(layers.areas))
     keep = covered[area_i] > 0
     area_i, target_i, overlap = area_i[keep], target_i[keep], overlap[keep]
@@ -84,44 +100,143 @@ def area_weighted(
 
 
 def overlap_areas(
-    sources: np.ndarray, targets: np.ndarray
+    sources: np.ndarray, targets: np.ndarray, *, workers: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Areas of overlap of every (source, target) pair of polygons that overlap.
 
-    Sources a target covers take their own area without an intersection; the rest are
-    intersected with each target they meet. Pairs that only touch (zero area) are left out.
+    When the targets form a valid coverage (certified by
+    :func:`~localitygis.localities.certificate.certify_coverage`), the pieces of a source
+    inside their outline add up to its own area: one meeting a single target needs no
+    overlay; one meeting several is intersected first with the target its bounding box
+    overlaps most, and if that piece is the whole source (up to ``SLIVER``) the rest are
+    nothing; otherwise it is intersected with all of them but the last, whose piece is the
+    source's area minus the others. Sources on the outline, and every source when the targets
+    do not form a coverage, are intersected with each target they meet. Pieces under
+    ``SLIVER`` of their source's area are floating-point slivers along a shared edge (or
+    pairs that only touch) and are left out.
 
     Parameters
     ----------
     sources, targets : numpy.ndarray of shapely geometries
         Valid polygons.
+    workers : int, optional
+        Threads for the overlays (GEOS releases the GIL); default up to 4, the CPUs available.
 
     Returns
     -------
     tuple of numpy.ndarray
-        Source positions, target positions and overlap areas.
+        Source positions, target positions and overlap areas, by source then target.
 
     Examples
     --------
     >>> import numpy as np
     >>> from shapely import box
-    >>> src = np.array([box(0, 0, 1, 1), box(1, 0, 3, 1)])
+    >>> src = np.array([box(0, 0, 1, 1), box(1, 0, 3, 1), box(3, 0, 5, 1)])
     >>> tgt = np.array([box(0, 0, 2, 1), box(2, 0, 4, 1)])
     >>> [a.tolist() for a in overlap_areas(src, tgt)]
-    [[0, 1, 1], [0, 0, 1], [1.0, 1.0, 1.0]]
+    [[0, 1, 1, 2], [0, 0, 1, 1], [1.0, 1.0, 1.0, 1.0]]
     """
-    shapely.prepare(targets)
-    tree = shapely.STRtree(sources)
-    whole_t, whole_s = tree.query(targets, predicate="covers")
-    whole_s, first = np.unique(whole_s, return_index=True)  # a sliver source on a shared edge
-    whole_t = whole_t[first]
-    rest = np.setdiff1d(np.arange(len(sources)), whole_s)
-    part_s, part_t = shapely.STRtree(targets).query(sources[rest], predicate="intersects")
-    part_s = rest[part_s]
-    part_a = shapely.area(shapely.intersection(sources[part_s], targets[part_t]))
-    positive = part_a > 0
-    src = np.concatenate([whole_s, part_s[positive]])
-    tgt = np.concatenate([whole_t, part_t[positive]])
-    area = np.concatenate([shapely.area(sources[whole_s]), part_a[positive]])
-    order = np.lexsort((tgt, src))
-    return src[order], tgt[order], area[order]
+    source, target = _candidates(sources, targets)
+    threads = thread_count(workers)
+    source_area = shapely.area(sources)
+    inside = _inside_outline(sources, targets)[source]
+    area = _pieces_inside(sources[source], targets[target], source, inside, threads)
+    outside = ~inside
+    area[outside] = _overlap_area(sources[source[outside]], targets[target[outside]], threads)
+    keep = area > SLIVER * source_area[source]
+    source, target, area = source[keep], target[keep], area[keep]
+    order = np.lexsort((target, source))
+    return source[order], target[order], area[order]
+
+
+def _pieces_inside(
+    sources: np.ndarray, targets: np.ndarray, source: np.ndarray, inside: np.ndarray, threads: int
+) -> np.ndarray:
+    """Overlap areas of pairs whose source lies inside a coverage of the targets.
+
+    The pairs are grouped by ``source``, each group's target overlapping it most (by bounding
+    box) first. A source meeting one target lies wholly in it. A source meeting several is
+    intersected first with that target: if the piece is the whole source (up to ``SLIVER``)
+    the other pieces are nothing; otherwise the others are intersected but the last, which is
+    the source's area minus the rest, since the pieces of a source inside a coverage add up
+    to its area.
+
+    Parameters
+    ----------
+    sources, targets : numpy.ndarray of shapely geometries
+        The two polygons of each pair.
+    source : numpy.ndarray
+        Each pair's source position, grouped (equal positions together).
+    inside : numpy.ndarray
+        bool per pair: its source lies inside the coverage of the targets.
+    threads : int
+        Threads for the overlays.
+
+    Returns
+    -------
+    numpy.ndarray
+        The overlap area of each pair inside; NaN for the others.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from shapely import box
+    >>> src = np.array([box(0, 0, 1, 1)] + [box(1, 0, 4, 1)] * 3)
+    >>> tgt = np.array([box(0, 0, 2, 1), box(2, 0, 3, 1), box(1, 0, 2, 1), box(3, 0, 4, 1)])
+    >>> _pieces_inside(src, tgt, np.array([0, 1, 1, 1]), np.ones(4, bool), 1).tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    first = np.r_[True, source[1:] != source[:-1]]
+    last = np.r_[source[1:] != source[:-1], True]
+    whole_area = shapely.area(sources)
+    area = np.full(len(source), np.nan)
+    single = inside & first & last
+    area[single] = whole_area[single]
+    top = inside & first & ~last
+    area[top] = _overlap_area(sources[top], targets[top], threads)
+    settled = np.zeros(source.max(initial=-1) + 1, dtype=bool)
+    settled[source[top]] = whole_area[top] - area[top] <= SLIVER * whole_area[top]
+    area[inside & np.isnan(area) & settled[source]] = 0.0
+    derived = inside & last & np.isnan(area)
+    rest = inside & np.isnan(area) & ~derived
+    area[rest] = _overlap_area(sources[rest], targets[rest], threads)
+    area[derived] = 0.0
+    known = np.bincount(source[inside], weights=area[inside], minlength=len(settled))
+    area[derived] = whole_area[derived] - known[source[derived]]
+    return area
+
+
+def _candidates(sources: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs that intersect, by source, then by how much their bounding boxes overlap."""
+    source, target = shapely.STRtree(targets).query(sources, predicate="intersects")
+    a, b = shapely.bounds(sources)[source], shapely.bounds(targets)[target]
+    width = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
+    height = np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
+    order = np.lexsort((target, -(width * height), source))
+    return source[order], target[order]
+
+
+def _inside_outline(sources: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """Whether each source lies inside the outline of the targets, when they are a coverage."""
+    outline = _coverage_outline(targets)
+    if outline is None:
+        return np.zeros(len(sources), dtype=bool)
+    shapely.prepare(outline)
+    return shapely.covers(outline, sources)
+
+
+def _coverage_outline(targets: np.ndarray) -> shapely.Geometry | None:
+    """Return the union of the targets if they form a certified coverage, else None."""
+    chain = certify_coverage(targets, assume_valid=True) if len(targets) else None
+    if chain is None:
+        return None
+    union = union_groups(chain, np.zeros(len(targets), dtype=np.int64)) if chain.complete else []
+    return union[0] if union and union[0] is not None else shapely.coverage_union_all(targets)
+
+
+def _overlap_area(a: np.ndarray, b: np.ndarray, threads: int) -> np.ndarray:
+    return map_chunks(_intersection_area, a, b, workers=threads)
+
+
+def _intersection_area(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return shapely.area(shapely.intersection(a, b))
