@@ -230,7 +230,7 @@ def _coverage_outline(targets: np.ndarray) -> shapely.Geometry | None:
     chain = certify_coverage(targets, assume_valid=True) if len(targets) else None
     if chain is None:
         return None
-    union = union_groups(chain, np.zeros(len(targets), dtype=np.int64)) if chain.complete else []
+    union = union_groups(chain, np.zeros(len(targets), dtype=np.int64))
     return union[0] if union and union[0] is not None else shapely.coverage_union_all(targets)
 
 
