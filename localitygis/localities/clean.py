@@ -107,6 +107,7 @@ def clean_coverage(
     *,
     tolerance: float = DEFAULT_TOLERANCE_M,
     layer: str = "parishes",
+    known_valid: bool | None = None,
 ) -> CoverageCleaning:
     """Clean a coverage's slivers below ``tolerance`` metres (see the module's policy).
 
@@ -121,6 +122,9 @@ def clean_coverage(
         Snapping distance and widest gap filled, in metres; 0 turns cleaning off.
     layer : str
         The layer's name in the listing.
+    known_valid : bool, optional
+        Whether the polygons form a valid coverage, when the caller has checked already
+        (it is not checked again).
 
     Returns
     -------
@@ -140,7 +144,9 @@ def clean_coverage(
     """
     geoms = np.asarray(geometries, dtype=object)
     labels = np.asarray([str(x) for x in labels], dtype=object)
-    if tolerance <= 0 or not len(geoms) or coverage_is_valid(geoms, assume_valid=True):
+    if known_valid is None:
+        known_valid = not len(geoms) or coverage_is_valid(geoms, assume_valid=True)
+    if tolerance <= 0 or known_valid:
         return CoverageCleaning(geoms, _no_changes(), float(max(tolerance, 0.0)))
     edges = shapely.coverage_invalid_edges(geoms)
     before = int((~shapely.is_empty(edges)).sum())
@@ -209,9 +215,7 @@ def _not_applied(geoms: np.ndarray, tolerance: float, before: int, why: str) -> 
     return CoverageCleaning(geoms, _no_changes(), float(tolerance), before, why)
 
 
-def _changes(
-    before: np.ndarray, after: np.ndarray, labels: np.ndarray, layer: str
-) -> pd.DataFrame:
+def _changes(before: np.ndarray, after: np.ndarray, labels: np.ndarray, layer: str) -> pd.DataFrame:
     """One row per feature whose geometry changed, with the area moved."""
     moved = shapely.area(shapely.symmetric_difference(before, after))
     same = shapely.equals_exact(shapely.normalize(before), shapely.normalize(after), 0.0)

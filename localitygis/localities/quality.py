@@ -564,6 +564,17 @@ class QualityReport:
     county_area_km2 : float, optional
         The area of the union of all localities: less than ``locality_area_km2`` when
         localities overlap one another.
+    notes : tuple of str
+        Notes on the inputs and the route taken.
+    cleaned : pandas.DataFrame
+        Features moved by coverage cleaning (``layer``, ``feature``, ``area_before_m2``,
+        ``area_after_m2``, ``area_moved_m2``; see :mod:`localitygis.localities.clean`).
+    cleaning : tuple of str
+        What the cleaning of each layer did, one line each (empty when it was off).
+    multi_catchment : pandas.DataFrame
+        On overlapping catchments, every parish whose area lies in more than one:
+        ``parish_code``, ``parish_name``, ``catchment``, ``catchment_share``,
+        ``second_catchment``, ``second_share``, ``rule`` (what decided it).
     """
 
     route: str
@@ -589,6 +600,25 @@ class QualityReport:
     locality_area_km2: float
     county_area_km2: float | None = None
     notes: tuple[str, ...] = field(default=())
+    cleaned: pd.DataFrame = field(
+        default_factory=lambda: _empty_frame(
+            ["layer", "feature", "area_before_m2", "area_after_m2", "area_moved_m2"]
+        )
+    )
+    cleaning: tuple[str, ...] = field(default=())
+    multi_catchment: pd.DataFrame = field(
+        default_factory=lambda: _empty_frame(
+            [
+                "parish_code",
+                "parish_name",
+                "catchment",
+                "catchment_share",
+                "second_catchment",
+                "second_share",
+                "rule",
+            ]
+        )
+    )
 
     @property
     def area_difference_pct(self) -> float:
@@ -713,6 +743,20 @@ class QualityReport:
             len(self.gaps),
             "warning",
             f"{self.gaps['area_m2'].sum():,.0f} m² in all" if len(self.gaps) else "",
+        )
+        if self.cleaning:
+            add(
+                "coverage cleaned",
+                len(self.cleaned),
+                "repaired",
+                "; ".join(self.cleaning),
+                good="info",
+            )
+        add(
+            "parishes in more than one catchment",
+            len(self.multi_catchment),
+            "warning",
+            _listing(self.multi_catchment, "parish_name"),
         )
         add(
             f"split parishes (share < {self.min_share:g})",
