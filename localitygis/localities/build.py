@@ -10,8 +10,8 @@ Two routes assign each parish to a secondary school catchment:
 
 With overlapping catchments, the larger share wins and equal shares (a parish wholly
 inside two catchments) go to the catchment whose normalised name sorts first; every parish
-lying in more than one catchment is listed in ``report.multi_catchment`` with both shares
-and the rule that decided it.
+in an area two catchments both claim is listed in ``report.multi_catchment`` with both
+shares and the rule that decided it (and its ``reason`` says so).
 
 The scheme maps catchments to localities; its overrides (with their reasons) and parish
 groups then apply; slivers below the cleaning tolerance are cleaned from the coverages
@@ -582,7 +582,7 @@ def _stranded_problem(prepared: _Parishes, assignment: _Assignment, stranded: np
     message = f"{int(stranded.sum())} parish(es) lie in no catchment: {_first(listing)}. "
     swapped = (
         assignment.catchments is not None
-        and stranded.all()
+        and assignment.table["catchment"].isna().all()
         and _axes_swapped(prepared.geoms, np.asarray(assignment.catchments.geometry.array))
     )
     if swapped:
@@ -859,7 +859,7 @@ def _split_parishes(
 
 
 def _multi_catchment(frame: gpd.GeoDataFrame, assignment: _Assignment) -> pd.DataFrame:
-    """On overlapping catchments, every parish lying in more than one, and the rule applied.
+    """On overlapping catchments, every parish in an area two of them claim, and the rule.
 
     The larger share wins; equal shares (a parish wholly inside two catchments) go to the
     catchment whose normalised name sorts first.
@@ -870,7 +870,7 @@ def _multi_catchment(frame: gpd.GeoDataFrame, assignment: _Assignment) -> pd.Dat
         return pd.DataFrame(columns=_MULTI_COLUMNS)
     second = table["second_share"].to_numpy(dtype="float64")
     share = table["catchment_share"].to_numpy(dtype="float64")
-    many = np.nan_to_num(second) > 0
+    many = _in_overlap(share, second)
     tie = np.isclose(share, second, rtol=0, atol=1e-9)
     rules = np.where(tie, "equal shares: the catchment whose name sorts first", "the larger share")
     return pd.DataFrame(
@@ -940,26 +940,51 @@ def _population(values: pd.Series) -> pd.Series:
 
 
 def _reasons(table: pd.DataFrame, route: str) -> np.ndarray:
+    """Say why each parish has its catchment (on overlapping catchments, with the runner-up)."""
     if route == "lookup":
         return np.array([f"lookup table row {r}" for r in table["lookup_row"]], dtype=object)
-    second = table["second_share"] if "second_share" in table.columns else None
-    out = []
-    for i, (catchment, share) in enumerate(
-        zip(table["catchment"], table["catchment_share"], strict=True)
-    ):
-        if catchment is None:
-            out.append("in no catchment")
-        elif second is not None and share >= 1.0 - 1e-12 and second.iloc[i] >= 1.0 - 1e-12:
-            other = table["second_catchment"].iloc[i]
-            out.append(
-                f"inside catchments {catchment} and {other}: equal shares go to the name "
-                "that sorts first"
-            )
-        elif share >= 1.0 - 1e-12:
-            out.append(f"inside catchment {catchment}")
-        else:
-            out.append(f"largest overlap: {share:.1%} in catchment {catchment}")
-    return np.array(out, dtype=object)
+    overlapping = not table.attrs.get("catchments_coverage_valid", True)
+    rows = zip(
+        table["catchment"],
+        table["catchment_share"],
+        table["second_catchment"],
+        table["second_share"],
+        strict=True,
+    )
+    return np.array(
+        [
+            _reason(c, share, c2 if overlapping and _in_overlap(share, s2) else None, s2)
+            for c, share, c2, s2 in rows
+        ],
+        dtype=object,
+    )
+
+
+def _in_overlap(share: float | np.ndarray, second_share: float | np.ndarray) -> np.ndarray:
+    """Whether a parish's two largest shares add up to more than all of it (catchments overlap).
+
+    A parish across the boundary of two catchments has shares that add up to at most 1; one
+    in an area two catchments both claim has more.
+    """
+    return np.nan_to_num(share) + np.nan_to_num(second_share) > 1.0 + 1e-6
+
+
+def _reason(catchment: str | None, share: float, second: str | None, second_share: float) -> str:
+    """Say why one parish has its catchment (``second`` given only on overlapping ones)."""
+    if catchment is None:
+        return "in no catchment"
+    inside = share >= 1.0 - 1e-12
+    if second is None or not second_share > 0:
+        if inside:
+            return f"inside catchment {catchment}"
+        return f"largest overlap: {share:.1%} in catchment {catchment}"
+    if second_share >= share - 1e-9:
+        return (
+            f"equal shares ({share:.1%}) in catchments {catchment} and {second}: the name "
+            "that sorts first"
+        )
+    where = f"inside catchment {catchment}" if inside else f"{share:.1%} in catchment {catchment}"
+    return f"{where}, {second_share:.1%} in catchment {second}: the larger share"
 
 
 def _resolve_groups(

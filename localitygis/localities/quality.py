@@ -393,8 +393,10 @@ def check_coverage(
         tree = shapely.STRtree(geoms)
         left, right = tree.query(geoms[suspects], predicate="intersects")
         left = suspects[left]
-        keep = left < right
-        for a, b in zip(left[keep], right[keep], strict=True):
+        # Each pair once, whichever of the two had the invalid edges.
+        pairs = np.unique(np.sort(np.column_stack([left, right]), axis=1), axis=0)
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        for a, b in pairs:
             piece = shapely.intersection(geoms[a], geoms[b])
             area = shapely.area(piece)
             if area > 0:
@@ -572,7 +574,7 @@ class QualityReport:
     cleaning : tuple of str
         What the cleaning of each layer did, one line each (empty when it was off).
     multi_catchment : pandas.DataFrame
-        On overlapping catchments, every parish whose area lies in more than one:
+        On overlapping catchments, every parish in an area two catchments both claim:
         ``parish_code``, ``parish_name``, ``catchment``, ``catchment_share``,
         ``second_catchment``, ``second_share``, ``rule`` (what decided it).
     """
@@ -753,7 +755,7 @@ class QualityReport:
                 good="info",
             )
         add(
-            "parishes in more than one catchment",
+            "parishes in overlapping catchments",
             len(self.multi_catchment),
             "warning",
             _listing(self.multi_catchment, "parish_name"),
