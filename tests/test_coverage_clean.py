@@ -100,7 +100,8 @@ def test_an_overlap_wider_than_the_tolerance_is_not_cleaned():
     assert cleaning.describe().startswith("tolerance 1 m: not applied, 1 overlap(s)")
     # Raising the tolerance above the overlap's width cleans it.
     wider = clean_coverage(geoms, ["A", "B", "C"], tolerance=20.0)
-    assert wider.skipped == "" and bool(shapely.coverage_is_valid(wider.geometries))
+    assert wider.skipped == ""
+    assert bool(shapely.coverage_is_valid(wider.geometries))
 
 
 def test_tolerance_zero_is_off():
@@ -146,7 +147,8 @@ def test_the_build_cleans_then_dissolves_with_the_coverage_union():
     assert report.area_reconciles
     off = build_localities(parishes, lookup=lookup, scheme=_scheme(), clean_coverage=0)
     assert off.report.dissolve_method == "union_all"
-    assert off.report.cleaned.empty and off.report.cleaning == ("parishes: off",)
+    assert off.report.cleaned.empty
+    assert off.report.cleaning == ("parishes: off",)
     assert len(off.report.invalid_edges) > 0
 
 
