@@ -20,9 +20,11 @@ coverage union (falling back to ``union_all`` when the parishes do not form a va
 and a :class:`~localitygis.localities.quality.QualityReport` records what was checked and
 found.
 
-:func:`build_localities` reads as the strategy does: ``_check_inputs`` →
-``_assign_parishes`` (and ``_place_in_localities``) → ``_apply_overrides`` →
-``_keep_groups_together`` → ``_dissolve`` → ``_report``.
+:func:`build_localities` reads as the strategy does: ``check_inputs`` →
+``prepare_parishes`` → ``assign_parishes`` (and ``place_in_localities``) →
+``apply_overrides`` → ``keep_groups_together`` → ``dissolve_parishes`` → ``report_build``.
+These stages are module-level functions (outside ``__all__``) so that each can be tested on
+its own; their intermediate results are small dataclasses.
 
 The module is pure: GeoDataFrames in EPSG:27700 in, a frozen :class:`LocalityBuild` out.
 """
@@ -153,7 +155,7 @@ class LocalityBuild:
 
 
 @dataclass
-class _Parishes:
+class PreparedParishes:
     """The parishes after the input checks: codes stripped, geometry repaired."""
 
     frame: gpd.GeoDataFrame
@@ -166,7 +168,7 @@ class _Parishes:
 
 
 @dataclass
-class _Assignment:
+class CatchmentAssignment:
     """Each parish's catchment (``table``, aligned with the parishes) and how it was found."""
 
     table: pd.DataFrame
@@ -180,7 +182,7 @@ class _Assignment:
 
 
 @dataclass
-class _Placement:
+class LocalityPlacement:
     """Each parish's locality and the reason for it, with the overrides and group moves."""
 
     locality: np.ndarray
@@ -190,7 +192,7 @@ class _Placement:
 
 
 @dataclass
-class _Dissolved:
+class DissolvedParishes:
     """The localities, the parish coverage they were dissolved from, and its cleaning."""
 
     localities: gpd.GeoDataFrame
@@ -313,24 +315,26 @@ def build_localities(
     1     Vale     1             2       2.0         500
     """
     scheme = herefordshire_scheme() if scheme is None else scheme
-    _check_inputs(parishes, catchments, lookup, min_share, on_group_split, clean_coverage)
+    check_inputs(parishes, catchments, lookup, min_share, on_group_split, clean_coverage)
     threads = thread_count(workers)
-    prepared = _prepare_parishes(parishes, workers=threads)
-    resolved = _resolve_scheme(scheme, prepared)
+    prepared = prepare_parishes(parishes, workers=threads)
+    resolved = resolve_scheme_parishes(scheme, prepared)
     background = _CoverageInBackground(prepared.geoms, threads)
     try:
-        assignment = _assign_parishes(
+        assignment = assign_parishes(
             prepared, catchments, lookup, min_share, workers=workers, tolerance=clean_coverage
         )
-        placement = _place_in_localities(prepared, assignment, scheme, resolved)
-        _apply_overrides(prepared, placement, resolved)
-        _keep_groups_together(prepared, placement, resolved, scheme, on_group_split)
+        placement = place_in_localities(prepared, assignment, scheme, resolved)
+        apply_overrides(prepared, placement, resolved)
+        keep_groups_together(prepared, placement, resolved, scheme, on_group_split)
         _annotate(prepared, assignment, placement, scheme)
-        dissolved = _dissolve(prepared, scheme, background, threads, tolerance=clean_coverage)
+        dissolved = dissolve_parishes(
+            prepared, scheme, threads, state=background.result(), tolerance=clean_coverage
+        )
     finally:
         background.close()
     catchments_out = _catchments_out(prepared, assignment, dissolved, scheme)
-    report = _report(
+    report = report_build(
         prepared,
         assignment,
         placement,
@@ -357,7 +361,7 @@ def build_localities(
 # Stage 1: check the inputs
 
 
-def _check_inputs(
+def check_inputs(
     parishes: gpd.GeoDataFrame,
     catchments: gpd.GeoDataFrame | None,
     lookup: pd.DataFrame | None,
@@ -416,7 +420,7 @@ def _require_bng(frame: gpd.GeoDataFrame, what: str) -> None:
         )
 
 
-def _prepare_parishes(parishes: gpd.GeoDataFrame, *, workers: int) -> _Parishes:
+def prepare_parishes(parishes: gpd.GeoDataFrame, *, workers: int) -> PreparedParishes:
     """Strip the codes, refuse duplicates, check populations, repair or reject geometry.
 
     Columns a previous build added (``catchment``, ``locality``…) are dropped.
@@ -437,7 +441,7 @@ def _prepare_parishes(parishes: gpd.GeoDataFrame, *, workers: int) -> _Parishes:
             else f"parishes: none of the {len(parishes)} feature(s) has usable geometry "
             f"({reasons})."
         )
-    return _Parishes(
+    return PreparedParishes(
         frame,
         len(parishes),
         frame["parish_code"].astype(str).to_numpy(dtype=object),
@@ -448,7 +452,7 @@ def _prepare_parishes(parishes: gpd.GeoDataFrame, *, workers: int) -> _Parishes:
     )
 
 
-def _resolve_scheme(scheme: Scheme, prepared: _Parishes) -> ResolvedScheme:
+def resolve_scheme_parishes(scheme: Scheme, prepared: PreparedParishes) -> ResolvedScheme:
     """Return the overrides and groups by parish code (names resolved against the layer)."""
     # Resolving normalises every parish name: only worth it when something refers to parishes.
     if not (scheme.overrides or scheme.groups):
@@ -460,20 +464,20 @@ def _resolve_scheme(scheme: Scheme, prepared: _Parishes) -> ResolvedScheme:
 # Stage 2: assign parishes to catchments
 
 
-def _assign_parishes(
-    prepared: _Parishes,
+def assign_parishes(
+    prepared: PreparedParishes,
     catchments: gpd.GeoDataFrame | None,
     lookup: pd.DataFrame | None,
     min_share: float,
     *,
     workers: int | None,
     tolerance: float,
-) -> _Assignment:
+) -> CatchmentAssignment:
     """Assign each parish to a catchment: by largest overlap, or from the lookup table."""
     if catchments is None:
         table = assign_by_lookup(prepared.frame, lookup)  # type: ignore[arg-type]
         empty = prepared.repaired.iloc[:0]
-        return _Assignment(table, "lookup", None, _no_merges(), empty, empty, None, [])
+        return CatchmentAssignment(table, "lookup", None, _no_merges(), empty, empty, None, [])
     # One thread: the other core is busy with the parishes' coverage check.
     catch, repaired, rejects, merged = _prepare_catchments(catchments, workers=1)
     cleaning = _clean_catchments(catch, tolerance)
@@ -489,7 +493,7 @@ def _assign_parishes(
             "the catchments do not form a valid coverage (they overlap, or shared edges "
             "do not match), so every parish-catchment pair was measured"
         )
-    return _Assignment(table, "overlap", catch, merged, repaired, rejects, cleaning, notes)
+    return CatchmentAssignment(table, "overlap", catch, merged, repaired, rejects, cleaning, notes)
 
 
 def _prepare_catchments(
@@ -534,9 +538,12 @@ def _no_merges() -> pd.DataFrame:
 # Stage 3: catchments → localities, then the scheme's overrides
 
 
-def _place_in_localities(
-    prepared: _Parishes, assignment: _Assignment, scheme: Scheme, resolved: ResolvedScheme
-) -> _Placement:
+def place_in_localities(
+    prepared: PreparedParishes,
+    assignment: CatchmentAssignment,
+    scheme: Scheme,
+    resolved: ResolvedScheme,
+) -> LocalityPlacement:
     """Map each parish's catchment to its locality; refuse parishes nothing places.
 
     Parishes in no catchment (unless an override places them) and catchments the scheme
@@ -571,10 +578,14 @@ def _place_in_localities(
     locality = np.array(
         [catchment_locality[k] if k is not None else None for k in keys], dtype=object
     )
-    return _Placement(locality, _reasons(table, assignment.route), _no_overrides(), _no_moves())
+    return LocalityPlacement(
+        locality, _reasons(table, assignment.route), _no_overrides(), _no_moves()
+    )
 
 
-def _stranded_problem(prepared: _Parishes, assignment: _Assignment, stranded: np.ndarray) -> str:
+def _stranded_problem(
+    prepared: PreparedParishes, assignment: CatchmentAssignment, stranded: np.ndarray
+) -> str:
     """Return the message for parishes in no catchment (naming swapped axes when that is why)."""
     listing = [
         f"{c} {n}" for c, n in zip(prepared.codes[stranded], prepared.names[stranded], strict=True)
@@ -615,7 +626,9 @@ def _axes_swapped(parish_geoms: np.ndarray, catchment_geoms: np.ndarray) -> bool
     return bool(plausible and smaller > 0 and shared / smaller > 0.5)
 
 
-def _apply_overrides(prepared: _Parishes, placement: _Placement, resolved: ResolvedScheme) -> None:
+def apply_overrides(
+    prepared: PreparedParishes, placement: LocalityPlacement, resolved: ResolvedScheme
+) -> None:
     """Place the scheme's overridden parishes where it says, with its reasons (in place)."""
     rows = []
     for code, target, why in resolved.overrides:
@@ -648,9 +661,9 @@ def _no_moves() -> pd.DataFrame:
 # Stage 4: keep parish groups together
 
 
-def _keep_groups_together(
-    prepared: _Parishes,
-    placement: _Placement,
+def keep_groups_together(
+    prepared: PreparedParishes,
+    placement: LocalityPlacement,
     resolved: ResolvedScheme,
     scheme: Scheme,
     on_group_split: str,
@@ -671,7 +684,10 @@ def _keep_groups_together(
 
 
 def _annotate(
-    prepared: _Parishes, assignment: _Assignment, placement: _Placement, scheme: Scheme
+    prepared: PreparedParishes,
+    assignment: CatchmentAssignment,
+    placement: LocalityPlacement,
+    scheme: Scheme,
 ) -> None:
     """Add ``catchment``, ``catchment_share``, ``locality``, ``tier``, ``reason`` (in place)."""
     frame = prepared.frame
@@ -691,20 +707,22 @@ def _annotate(
 # Stage 5: dissolve
 
 
-def _dissolve(
-    prepared: _Parishes,
+def dissolve_parishes(
+    prepared: PreparedParishes,
     scheme: Scheme,
-    background: _CoverageInBackground,
-    threads: int,
+    threads: int = 1,
     *,
-    tolerance: float,
-) -> _Dissolved:
+    state: tuple[bool, CoverageChain | None] | None = None,
+    tolerance: float = DEFAULT_TOLERANCE_M,
+) -> DissolvedParishes:
     """Clean the parish coverage's slivers, then dissolve the parishes into localities.
 
-    A valid coverage (as cleaned) is dissolved from its certificate with the coverage union;
-    otherwise with ``union_all``, and the remaining coverage problems are listed.
+    ``state`` is the parishes' coverage check (:func:`coverage_state`) when it has run
+    already (a build runs it in the background). A valid coverage (as cleaned) is dissolved
+    from its certificate with the coverage union; otherwise with ``union_all``, and the
+    remaining coverage problems are listed. The cleaned geometry replaces the parishes'.
     """
-    valid, chain = background.result()
+    valid, chain = coverage_state(prepared.geoms) if state is None else state
     cleaning = clean_coverage(
         prepared.geoms, prepared.codes, tolerance=tolerance, layer="parishes", known_valid=valid
     )
@@ -721,11 +739,14 @@ def _dissolve(
     localities = _dissolve_localities(
         prepared.frame, scheme, coverage_valid=valid, workers=threads, chain=chain
     )
-    return _Dissolved(localities, coverage, chain, geoms, cleaning)
+    return DissolvedParishes(localities, coverage, chain, geoms, cleaning)
 
 
 def _catchments_out(
-    prepared: _Parishes, assignment: _Assignment, dissolved: _Dissolved, scheme: Scheme
+    prepared: PreparedParishes,
+    assignment: CatchmentAssignment,
+    dissolved: DissolvedParishes,
+    scheme: Scheme,
 ) -> gpd.GeoDataFrame:
     """Return the catchments layer: as given (overlap route) or the parishes dissolved (lookup)."""
     catch = assignment.catchments
@@ -740,11 +761,11 @@ def _catchments_out(
 # Stage 6: report
 
 
-def _report(
-    prepared: _Parishes,
-    assignment: _Assignment,
-    placement: _Placement,
-    dissolved: _Dissolved,
+def report_build(
+    prepared: PreparedParishes,
+    assignment: CatchmentAssignment,
+    placement: LocalityPlacement,
+    dissolved: DissolvedParishes,
     catchments_out: gpd.GeoDataFrame,
     scheme: Scheme,
     min_share: float,
@@ -785,7 +806,7 @@ def _report(
     )
 
 
-def _county(dissolved: _Dissolved) -> shapely.Geometry:
+def _county(dissolved: DissolvedParishes) -> shapely.Geometry:
     """Return the union of all parishes (from the certificate when it vouches) or localities."""
     if dissolved.chain is None:
         geoms = np.asarray(dissolved.localities.geometry.array, dtype=object)
@@ -801,7 +822,7 @@ def _county(dissolved: _Dissolved) -> shapely.Geometry:
 
 
 def _cleanings(
-    assignment: _Assignment, dissolved: _Dissolved
+    assignment: CatchmentAssignment, dissolved: DissolvedParishes
 ) -> list[tuple[str, CoverageCleaning]]:
     """Return the coverage cleanings of the build, by layer."""
     found = [("parishes", dissolved.cleaning)]
@@ -817,7 +838,7 @@ def _stacked(tables: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def _unassigned(
-    prepared: _Parishes, assignment: _Assignment, placement: _Placement
+    prepared: PreparedParishes, assignment: CatchmentAssignment, placement: LocalityPlacement
 ) -> pd.DataFrame:
     """Parishes in no catchment (placed by an override)."""
     none = assignment.table["catchment"].isna().to_numpy()
@@ -844,7 +865,7 @@ def _empty_localities(localities: gpd.GeoDataFrame, scheme: Scheme) -> pd.DataFr
 
 
 def _split_parishes(
-    frame: gpd.GeoDataFrame, assignment: _Assignment, min_share: float
+    frame: gpd.GeoDataFrame, assignment: CatchmentAssignment, min_share: float
 ) -> pd.DataFrame:
     """Parishes whose largest catchment share is below ``min_share``, with the runner-up."""
     split = frame.loc[
@@ -858,7 +879,7 @@ def _split_parishes(
     return pd.DataFrame(split.reset_index(drop=True))
 
 
-def _multi_catchment(frame: gpd.GeoDataFrame, assignment: _Assignment) -> pd.DataFrame:
+def _multi_catchment(frame: gpd.GeoDataFrame, assignment: CatchmentAssignment) -> pd.DataFrame:
     """On overlapping catchments, every parish in an area two of them claim, and the rule.
 
     The larger share wins; equal shares (a parish wholly inside two catchments) go to the
@@ -895,7 +916,10 @@ def _missing_population(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 
 def _notes(
-    read_notes: list[str], assignment: _Assignment, dissolved: _Dissolved, frame: pd.DataFrame
+    read_notes: list[str],
+    assignment: CatchmentAssignment,
+    dissolved: DissolvedParishes,
+    frame: pd.DataFrame,
 ) -> list[str]:
     """Return notes on the inputs as read and on the route the build took."""
     notes = [*read_notes, *assignment.notes]
