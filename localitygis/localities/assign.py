@@ -160,8 +160,13 @@ def _assign_by_overlap(
     min_share: float = 0.9,
     workers: int | None = None,
     catchments_valid: bool = False,
+    coverage_valid: bool | None = None,
 ) -> pd.DataFrame:
-    """:func:`assign_by_overlap`; ``catchments_valid``: every catchment geometry is valid."""
+    """:func:`assign_by_overlap`; ``catchments_valid``: every catchment geometry is valid.
+
+    ``coverage_valid``: whether the catchments form a valid coverage, when the caller knows
+    already (it is not checked again).
+    """
     n = len(parishes)
     threads = thread_count(workers)
     p_geoms = np.asarray(parishes.geometry.array, dtype=object)
@@ -170,7 +175,7 @@ def _assign_by_overlap(
     c_geoms = np.asarray(catchments.geometry.array, dtype=object)[order]
     p_area = shapely.area(p_geoms)
     # Whether the catchments form a coverage is checked beside the first steps.
-    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
+    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 and coverage_valid is None else None
     coverage_check = (
         pool.submit(coverage_is_valid, c_geoms, assume_valid=catchments_valid)
         if pool is not None
@@ -206,6 +211,8 @@ def _assign_by_overlap(
         )
         if coverage_check is not None:
             disjoint = bool(coverage_check.result())
+        elif coverage_valid is not None:
+            disjoint = coverage_valid
         else:
             disjoint = coverage_is_valid(c_geoms, assume_valid=catchments_valid)
         measured = np.zeros(n, dtype=bool)

@@ -481,11 +481,19 @@ def assign_parishes(
     # One thread: the other core is busy with the parishes' coverage check.
     catch, repaired, rejects, merged = _prepare_catchments(catchments, workers=1)
     cleaning = _clean_catchments(catch, tolerance)
+    known = None  # whether the catchments form a coverage, when the cleaning found out
     if cleaning is not None and len(cleaning.changes):
         catch = catch.set_geometry(gpd.GeoSeries(cleaning.geometries, crs=catch.crs))
+    elif cleaning is not None:
+        known = cleaning.invalid_edges_before == 0
     # Repaired (and cleaned) catchments are valid: the coverage check need not test that.
     table = _assign_by_overlap(
-        prepared.frame, catch, min_share=min_share, workers=workers, catchments_valid=True
+        prepared.frame,
+        catch,
+        min_share=min_share,
+        workers=workers,
+        catchments_valid=True,
+        coverage_valid=known,
     )
     notes = []
     if not table.attrs.get("catchments_coverage_valid", True):
