@@ -6,6 +6,7 @@ The stages of a build, in the order :func:`build_localities` runs them:
   overrides and parish groups;
 * :mod:`~localitygis.localities.quality` — checks and repairs of the inputs (geometry,
   duplicate codes, coverage gaps and overlaps) and the quality report;
+* :mod:`~localitygis.localities.clean` — cleaning slivers from coverages below a tolerance;
 * :mod:`~localitygis.localities.assign` — each parish to a catchment, by overlap or lookup;
 * :mod:`~localitygis.localities.build` — overrides, groups and the build itself;
 * :mod:`~localitygis.localities.dissolve` and :mod:`~localitygis.localities.certificate` —
