@@ -24,6 +24,7 @@ from localitygis.localities.build import (
     build_localities,
     dissolve_localities,
 )
+from localitygis.localities.clean import CoverageCleaning, clean_coverage
 from localitygis.localities.population import PopulationJoin, join_population
 from localitygis.localities.quality import QualityReport
 from localitygis.localities.scheme import (
@@ -40,6 +41,7 @@ from localitygis.localities.scheme import (
 
 __all__ = [
     "LOCALITY_COLUMNS",
+    "CoverageCleaning",
     "LocalityBuild",
     "LocalityDef",
     "Override",
@@ -51,6 +53,7 @@ __all__ = [
     "assign_by_lookup",
     "assign_by_overlap",
     "build_localities",
+    "clean_coverage",
     "demo_scheme",
     "dissolve_localities",
     "herefordshire_scheme",
