@@ -58,6 +58,15 @@ class CoverageCleaning:
         (:func:`shapely.coverage_invalid_edges`).
     skipped : str
         Why a needed cleaning was not applied ("" when it was, or was not needed).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> cleaned = clean_coverage([box(0, 0, 10, 10), box(9.9, 0, 20, 10)], ["A", "B"])
+    >>> cleaned.changes[["feature", "area_moved_m2"]].round(3).to_dict("records")
+    [{'feature': 'B', 'area_moved_m2': 1.0}]
+    >>> round(cleaned.area_moved_m2, 3), round(cleaned.largest_change_m2, 3)
+    (1.0, 1.0)
     """
 
     geometries: np.ndarray
