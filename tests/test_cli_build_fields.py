@@ -154,7 +154,10 @@ def test_a_parish_in_two_overlapping_catchments_is_listed_with_the_rule(demo, tm
     report = _report(out).set_index("check")
     # Only the parish both claim is listed: not the parishes across catchment boundaries.
     assert int(report.loc["parishes in overlapping catchments", "count"]) == 1
-    assert report.loc["parishes in overlapping catchments", "detail"] == parish["PAR21NM"]
+    assert report.loc["parishes in overlapping catchments", "detail"] == (
+        f"{parish['PAR21NM']} (Kingstone 100.0%, Weobley 100.0%: equal shares: the catchment "
+        "whose name sorts first)"
+    )
     built = read_vector(out / "localities.gpkg", layer="parishes").set_index("parish_code")
     row = built.loc[parish["PAR21CD"]]
     # Equal shares (wholly inside both): the name that sorts first, Kingstone, wins.

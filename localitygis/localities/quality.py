@@ -758,7 +758,7 @@ class QualityReport:
             "parishes in overlapping catchments",
             len(self.multi_catchment),
             "warning",
-            _listing(self.multi_catchment, "parish_name"),
+            _shares_listing(self.multi_catchment),
         )
         add(
             f"split parishes (share < {self.min_share:g})",
@@ -846,6 +846,19 @@ class QualityReport:
                 f"{row.check:<{width}}  {row.status:<8}  {row.count:>5}  {row.detail}".rstrip()
             )
         return "\n".join(lines)
+
+
+def _shares_listing(frame: pd.DataFrame, limit: int = 8) -> str:
+    """List parishes two catchments claim: both shares and the rule that decided."""
+    if not len(frame):
+        return ""
+    items = [
+        f"{r.parish_name} ({r.catchment} {r.catchment_share:.1%}, {r.second_catchment} "
+        f"{r.second_share:.1%}: {r.rule})"
+        for r in frame.head(limit).itertuples(index=False)
+    ]
+    more = f" and {len(frame) - limit} more" if len(frame) > limit else ""
+    return "; ".join(items) + more
 
 
 def _listing(frame: pd.DataFrame, column: str, *, unique: bool = False, limit: int = 8) -> str:
