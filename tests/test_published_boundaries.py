@@ -213,3 +213,26 @@ def test_cleaning_the_real_lsoas_moves_only_slivers_and_the_certificate_vouches(
     assert shapely.area(cleaning.geometries).sum() == pytest.approx(
         shapely.area(geoms).sum(), rel=1e-7
     )
+
+
+def test_output_areas_in_the_published_wards_by_overlap(published, tmp_path):
+    args = [
+        "--parishes",
+        str(published["folder"] / OA),
+        "--code-field",
+        "OA11CD",
+        "--catchments",
+        str(published["folder"] / WARDS),
+        "--catchment-field",
+        "WD13NM",
+    ]
+    built = _build(published, tmp_path, *args)
+    report, localities = built["report"], built["localities"]
+    assert report.loc["dissolve", "detail"] == "coverage_union"
+    assert int(report.loc["parishes in overlapping catchments", "count"]) == 0
+    assert localities["area_km2"].sum() == pytest.approx(PUBLISHED_AREA_KM2, abs=0.05)
+    # Each OA went to the ward it overlaps most: the same ward as the lookup's point on it.
+    lookup = read_table(published["oa_lookup"]).set_index("OA11CD")["ward"]
+    parishes = built["parishes"].set_index("parish_code")
+    agree = (parishes["catchment"] == lookup.reindex(parishes.index)).mean()
+    assert agree > 0.97
