@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Literal, overload
 
 import pandas as pd
 
@@ -22,6 +23,32 @@ POPULATION_PATTERNS = (r"population", r"pop", r"pop_?\d{2,4}", r"usual_residents
 DISTRICT_CODE_PATTERNS = (r"LAD\d\dCD", r"LTLA\d\dCD", r"UTLA\d\dCD", r"district_code", r"lad_code")
 DISTRICT_NAME_PATTERNS = (r"LAD\d\dNM", r"LTLA\d\dNM", r"UTLA\d\dNM", r"district_name", r"lad_name")
 CATCHMENT_PATTERNS = (r"catchment", r"catchment_name", r"catchment_code", r"school_catchment")
+
+
+@overload
+def find_field(
+    columns: Iterable[str],
+    patterns: Sequence[str],
+    *,
+    what: str,
+    source: str,
+    explicit: str | None = None,
+    required: Literal[True] = True,
+    option: str | None = None,
+) -> str: ...
+
+
+@overload
+def find_field(
+    columns: Iterable[str],
+    patterns: Sequence[str],
+    *,
+    what: str,
+    source: str,
+    explicit: str | None = None,
+    required: bool,
+    option: str | None = None,
+) -> str | None: ...
 
 
 def find_field(

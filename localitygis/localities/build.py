@@ -40,14 +40,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 
+from localitygis._validate import listing, require_bng
 from localitygis.crs import classify_coordinates
-from localitygis.errors import CRSError, DataError, SchemeError
+from localitygis.errors import DataError, SchemeError
 from localitygis.localities._threads import thread_count
 from localitygis.localities.assign import (
     _assign_by_overlap,
-    _first,
     _normalised,
     _require_columns,
     assign_by_lookup,
@@ -112,7 +111,6 @@ _MULTI_COLUMNS = [
     "rule",
 ]
 _MOVE_COLUMNS = ["group", "parish_code", "parish_name", "from_locality", "to_locality", "rule"]
-_BNG = CRS.from_epsg(27700)
 
 
 @dataclass(frozen=True)
@@ -383,7 +381,7 @@ def check_inputs(
         raise DataError(
             f"clean_coverage must be a distance in metres, 0 or more, not {clean_coverage!r}."
         )
-    _require_bng(parishes, "parishes")
+    require_bng(parishes, "parishes")
     _require_columns(
         parishes,
         ("parish_code", "parish_name"),
@@ -392,31 +390,12 @@ def check_inputs(
         "parish_name.",
     )
     if catchments is not None:
-        _require_bng(catchments, "catchments")
+        require_bng(catchments, "catchments")
         _require_columns(
             catchments,
             ("catchment",),
             "catchments",
             "Read them with localitygis.io.read_catchments (field=... names the column).",
-        )
-
-
-def _require_bng(frame: gpd.GeoDataFrame, what: str) -> None:
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise DataError(
-            f"{what} must be a GeoDataFrame, not {type(frame).__name__}. Read files with "
-            "localitygis.io.read_parishes / read_catchments."
-        )
-    if frame.crs is None:
-        raise CRSError(
-            f"{what} have no CRS. Set it with localitygis.crs.to_bng({what}, "
-            "assume_crs=...) if you know it."
-        )
-    if not CRS.from_user_input(frame.crs).equals(_BNG):
-        raise CRSError(
-            f"{what} are in {CRS.from_user_input(frame.crs).to_string()}, but localities are "
-            "built in British National Grid (EPSG:27700). Reproject first with "
-            f"localitygis.crs.to_bng({what})."
         )
 
 
@@ -434,7 +413,7 @@ def prepare_parishes(parishes: gpd.GeoDataFrame, *, workers: int) -> PreparedPar
     fixed = repair_geometries(frame, layer="parishes", label="parish_code", workers=workers)
     frame = fixed.frame.drop(columns=[c for c in _ASSIGNED if c in fixed.frame.columns])
     if frame.empty:
-        reasons = _first(list(fixed.rejects["reason"].unique()))
+        reasons = listing(fixed.rejects["reason"].unique())
         raise DataError(
             "parishes: there are no features."
             if not len(parishes)
@@ -577,8 +556,8 @@ def place_in_localities(
     if unknown:
         problems.append(
             f"parishes were assigned to {len(unknown)} catchment(s) that scheme "
-            f"{scheme.name!r} does not place in any locality: {_first(unknown)}. The "
-            f"scheme's catchments are {_first(list(scheme.catchments))}. Add them to the "
+            f"{scheme.name!r} does not place in any locality: {listing(unknown)}. The "
+            f"scheme's catchments are {listing(scheme.catchments)}. Add them to the "
             "scheme or correct the catchment names"
         )
     if problems:
@@ -595,10 +574,10 @@ def _stranded_problem(
     prepared: PreparedParishes, assignment: CatchmentAssignment, stranded: np.ndarray
 ) -> str:
     """Return the message for parishes in no catchment (naming swapped axes when that is why)."""
-    listing = [
+    named = [
         f"{c} {n}" for c, n in zip(prepared.codes[stranded], prepared.names[stranded], strict=True)
     ]
-    message = f"{int(stranded.sum())} parish(es) lie in no catchment: {_first(listing)}. "
+    message = f"{int(stranded.sum())} parish(es) lie in no catchment: {listing(named)}. "
     swapped = (
         assignment.catchments is not None
         and assignment.table["catchment"].isna().all()
@@ -735,7 +714,9 @@ def dissolve_parishes(
         prepared.geoms, prepared.codes, tolerance=tolerance, layer="parishes", known_valid=valid
     )
     if len(cleaning.changes):
-        geometry = gpd.GeoSeries(cleaning.geometries, index=prepared.frame.index, crs=_BNG)
+        geometry = gpd.GeoSeries(
+            cleaning.geometries, index=prepared.frame.index, crs=prepared.frame.crs
+        )
         prepared.frame = prepared.frame.set_geometry(geometry)
         valid, chain = coverage_state(cleaning.geometries)
     geoms = cleaning.geometries
@@ -962,8 +943,8 @@ def _population(values: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce")
     bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers % 1 != 0)
     if bad.any():
-        rows = ", ".join(
-            f"feature {i + 1} ({values.iloc[i]!r})" for i in np.flatnonzero(bad.to_numpy())[:10]
+        rows = listing(
+            f"feature {i + 1} ({values.iloc[i]!r})" for i in np.flatnonzero(bad.to_numpy())
         )
         raise DataError(
             f"parishes: population must be a whole number of people; not so for {rows}."

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis._validate import listing
 from localitygis.errors import DataError
 from localitygis.localities.certificate import certify_coverage
 
@@ -153,7 +154,7 @@ def clean_coverage(
     '1 feature(s) would change by more than 1 m (...): they overlap their neighbours by ...'
     """
     geoms = np.asarray(geometries, dtype=object)
-    labels = np.asarray([str(x) for x in labels], dtype=object)
+    names = np.asarray([str(x) for x in labels], dtype=object)
     unchanged = CoverageCleaning(geoms, _no_changes(), float(max(tolerance, 0.0)))
     if tolerance <= 0 or not len(geoms) or known_valid:
         return unchanged
@@ -168,19 +169,19 @@ def clean_coverage(
     )
     broken = shapely.is_empty(cleaned) | ~shapely.is_valid(cleaned)
     if broken.any():
-        names = ", ".join(labels[broken][:5])
-        return _not_applied(geoms, tolerance, before, f"it would empty or break {names}")
+        broken_names = listing(names[broken])
+        return _not_applied(geoms, tolerance, before, f"it would empty or break {broken_names}")
     touched = ~shapely.equals_exact(shapely.normalize(geoms), shapely.normalize(cleaned), 0.0)
     moved = shapely.symmetric_difference(geoms[touched], cleaned[touched])
     wide = ~shapely.is_empty(shapely.buffer(moved, -tolerance / 2))
     if wide.any():
         return _not_applied(
-            geoms, tolerance, before, _wide_message(labels[touched][wide], tolerance)
+            geoms, tolerance, before, _wide_message(names[touched][wide], tolerance)
         )
     changes = pd.DataFrame(
         {
             "layer": [layer] * int(touched.sum()),
-            "feature": labels[touched].astype(str),
+            "feature": names[touched].astype(str),
             "area_before_m2": shapely.area(geoms[touched]).astype(float),
             "area_after_m2": shapely.area(cleaned[touched]).astype(float),
             "area_moved_m2": shapely.area(moved).astype(float),
@@ -222,9 +223,8 @@ def parse_tolerance(text: str) -> float:
 
 def _wide_message(names: np.ndarray, tolerance: float) -> str:
     """Say which features would change by more than the tolerance (wide overlaps)."""
-    listing = ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
     return (
-        f"{len(names)} feature(s) would change by more than {tolerance:g} m ({listing}): "
+        f"{len(names)} feature(s) would change by more than {tolerance:g} m ({listing(names)}): "
         "they overlap their neighbours by more than the tolerance; fix them in the data, or "
         "raise the tolerance"
     )

@@ -581,7 +581,8 @@ def _validate_vocabularies(scheme: Scheme, problems: list[str]) -> None:
 _TOP_LEVEL = {"scheme", "tiers", "localities", "overrides", "groups", "vocabulary"}
 
 
-def _text(value: Any) -> str | None:
+def _nonblank_str(value: Any) -> str | None:
+    """Return a TOML value stripped if it is a non-blank string, else None."""
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
@@ -659,7 +660,7 @@ def _parse_head(head: Any, problems: list[str]) -> tuple[str | None, str]:
     if not isinstance(head, Mapping):
         problems.append("[scheme] must be a table")
         head = {}
-    name = _text(head.get("name"))
+    name = _nonblank_str(head.get("name"))
     if name is None:
         problems.append("[scheme] lacks 'name'")
     description = head.get("description", "")
@@ -681,7 +682,7 @@ def _parse_tiers(raw: Any, problems: list[str]) -> dict[int, Tier]:
         except (TypeError, ValueError):
             problems.append(f"tier key {key!r} must be a whole number ([tiers.1], [tiers.2]…)")
             continue
-        if not isinstance(value, Mapping) or _text(value.get("name")) is None:
+        if not isinstance(value, Mapping) or _nonblank_str(value.get("name")) is None:
             problems.append(f"[tiers.{key}] lacks 'name'")
             continue
         tiers[number] = Tier(number, value["name"].strip(), str(value.get("description", "")))
@@ -711,7 +712,7 @@ def _parse_localities(raw: Any, problems: list[str]) -> tuple[LocalityDef, ...]:
 
 def _parse_locality(i: int, item: Mapping[str, Any], problems: list[str]) -> LocalityDef | None:
     """Parse one ``[[localities]]`` table (None when it is unusable)."""
-    loc_name = _text(item.get("name"))
+    loc_name = _nonblank_str(item.get("name"))
     where = f"localities[{i}] ({loc_name!r})" if loc_name else f"localities[{i}]"
     missing = [k for k in ("name", "tier", "catchments") if k not in item]
     if missing:
@@ -723,13 +724,13 @@ def _parse_locality(i: int, item: Mapping[str, Any], problems: list[str]) -> Loc
     if "catchments" in item and catchments is None:
         problems.append(f"{where} 'catchments' must be a list of names")
     centre = item.get("centre")
-    if centre is not None and _text(centre) is None:
+    if centre is not None and _nonblank_str(centre) is None:
         problems.append(f"{where} 'centre' must be text")
     extra = sorted(set(item) - {"name", "tier", "catchments", "centre"})
     if extra:
         problems.append(f"{where} has unknown field(s) {', '.join(map(repr, extra))}")
     if loc_name and isinstance(tier, int) and catchments is not None:
-        return LocalityDef(loc_name, tier, catchments, _text(centre))
+        return LocalityDef(loc_name, tier, catchments, _nonblank_str(centre))
     return None
 
 
@@ -740,7 +741,7 @@ def _parse_overrides(raw: Any, problems: list[str]) -> tuple[Override, ...]:
         if not isinstance(item, Mapping):
             problems.append(f"overrides[{i}] must be a table")
             continue
-        fields = {k: _text(item.get(k)) for k in ("parish", "locality", "reason")}
+        fields = {k: _nonblank_str(item.get(k)) for k in ("parish", "locality", "reason")}
         missing = [k for k, v in fields.items() if v is None]
         if missing:
             problems.append(f"overrides[{i}] lacks {', '.join(map(repr, missing))}")
@@ -756,7 +757,7 @@ def _parse_groups(raw: Any, problems: list[str]) -> tuple[ParishGroup, ...]:
         if not isinstance(item, Mapping):
             problems.append(f"groups[{i}] must be a table")
             continue
-        group_name = _text(item.get("name"))
+        group_name = _nonblank_str(item.get("name"))
         parishes = _string_list(item.get("parishes"))
         if group_name is None:
             problems.append(f"groups[{i}] lacks 'name'")
