@@ -383,7 +383,7 @@ _values = st.one_of(
 )
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(_cells, _values), max_size=25))
 def test_every_row_is_used_or_rejected(rows: list[tuple[str, str]]) -> None:
     parishes = _small_parishes(_CODES)

@@ -11,6 +11,9 @@ locality scheme, and writes to ``--out``:
 * ``localities_summary.csv`` — one row per locality;
 * ``quality_report.csv`` — one row per check, and ``rejects.csv`` / ``split_parishes.csv``
   when there are any.
+
+Slivers narrower than ``--clean-coverage`` (default 1 m) are cleaned from the parish and
+catchment coverages first (``--no-clean-coverage`` keeps them as given).
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from localitygis.io import (
     write_geopackage,
 )
 from localitygis.localities.build import LocalityBuild, build_localities
+from localitygis.localities.clean import parse_tolerance
 from localitygis.localities.population import PopulationJoin, join_population
 from localitygis.provenance import provenance_of
 
@@ -166,6 +170,19 @@ def build(
             help="The ONS parish to local authority district lookup (CSV or Excel).",
         ),
     ] = None,
+    clean_coverage: Annotated[
+        str,
+        typer.Option(
+            "--clean-coverage",
+            help="Clean slivers (overlaps, gaps, unmatched edges) narrower than this from the "
+            "parish and catchment coverages, e.g. 1m or 50cm; what moved is in the quality "
+            "report, wider problems stay findings.",
+        ),
+    ] = "1m",
+    no_clean_coverage: Annotated[
+        bool,
+        typer.Option("--no-clean-coverage", help="Use the coverages exactly as given."),
+    ] = False,
 ) -> None:
     """Build localities from parishes and catchments (or a lookup table) and write them out."""
     if (catchments is None) == (lookup is None):
@@ -177,6 +194,7 @@ def build(
             "--population-table-code-field and --population-table-field name columns of "
             "--population-table: give the table too"
         )
+    tolerance = 0.0 if no_clean_coverage else parse_tolerance(clean_coverage)
     chosen = resolve_scheme(scheme)
     p_path, p_layer = split_spec(parishes, layer)
     parish_frame = read_parishes(
@@ -229,6 +247,7 @@ def build(
         scheme=chosen,
         min_share=min_share,
         on_group_split=on_group_split.value,
+        clean_coverage=tolerance,
     )
     written = _write_outputs(
         result, out, population_rejects=population_join.rejects if population_join else None

@@ -24,6 +24,7 @@ from localitygis.io._fields import (
     PARISH_NAME_PATTERNS,
     POPULATION_PATTERNS,
     find_field,
+    to_contract,
 )
 from localitygis.io._paths import PathType
 from localitygis.io._tables import read_table
@@ -53,7 +54,8 @@ def read_parishes(
         Layer to read from a multi-layer file.
     code_field, name_field, population_field : str, optional
         Column names, when they are not recognised (ONS names such as ``PAR21CD`` and
-        ``PAR21NM`` are).
+        ``PAR21NM`` are). The same column may be both code and name; a layer with codes
+        but no name column takes the codes as names (said in ``attrs["notes"]``).
     crs : str or int, optional
         CRS of a file that declares none.
     engine : {"pyogrio", "fiona"}
@@ -63,12 +65,15 @@ def read_parishes(
     -------
     geopandas.GeoDataFrame
         ``parish_code`` (str), ``parish_name`` (str), ``population`` (if found) and
-        geometry, in EPSG:27700. Other columns are kept after these.
+        geometry, in EPSG:27700. Other columns are kept after these; a column that already
+        had one of those names but was not chosen is kept as ``original_<name>``.
+        ``attrs["notes"]`` lists such notes (a build repeats them in its quality report).
 
     Raises
     ------
     DataError
-        Missing fields, or population values that are not whole numbers (listed by row).
+        A file with no features, missing fields, or population values that are not whole
+        numbers (listed by row).
     GeometryError
         Geometry that is not polygonal (listed by feature).
 
@@ -86,16 +91,59 @@ def read_parishes(
     """
     frame = read_vector(path, layer=layer, crs=crs, engine=engine)
     source = Path(path).name
+    _require_features(frame, source)
+    roles, notes = _parish_roles(frame, source, code_field, name_field, population_field)
+    _require_polygons(frame, source, label=frame[roles["parish_code"]])
+    provenance = provenance_of(frame)
+    frame, displaced = to_contract(frame, roles, source=source)
+    frame["parish_code"] = _clean_text(frame["parish_code"])
+    frame["parish_name"] = _clean_text(frame["parish_name"])
+    if "population" in roles:
+        frame["population"] = _whole_numbers(frame["population"], source, "population")
+    leading = [c for c in ("parish_code", "parish_name", "population") if c in frame.columns]
+    geometry = frame.geometry.name
+    rest = [c for c in frame.columns if c not in leading and c != geometry]
+    out = with_provenance(frame[[*leading, *rest, geometry]], provenance)
+    out.attrs["notes"] = [*notes, *displaced]
+    return out
+
+
+def _parish_roles(
+    frame: gpd.GeoDataFrame,
+    source: str,
+    code_field: str | None,
+    name_field: str | None,
+    population_field: str | None,
+) -> tuple[dict[str, str], list[str]]:
+    """Pick the code, name and population columns (contract name → column) and notes.
+
+    A layer with codes but no names (Output Areas, many council layers) takes the code as
+    the name, with a note; the same column may be named as both code and name.
+    """
     code = find_field(
-        frame.columns, PARISH_CODE_PATTERNS, what="parish code", source=source, explicit=code_field
+        frame.columns,
+        PARISH_CODE_PATTERNS,
+        what="parish code",
+        source=source,
+        explicit=code_field,
+        option="--code-field",
     )
     name = find_field(
-        [c for c in frame.columns if c != code],
+        frame.columns if name_field is not None else [c for c in frame.columns if c != code],
         PARISH_NAME_PATTERNS,
         what="parish name",
         source=source,
         explicit=name_field,
+        required=False,
     )
+    notes = []
+    if name is None:
+        name = code
+        notes.append(
+            f"{source}: no parish name column, so the parish codes ({code}) serve as names "
+            "(name one with --name-field, or name_field= in Python)."
+        )
+    roles = {"parish_code": code, "parish_name": name}
     population = find_field(
         frame.columns,
         POPULATION_PATTERNS,
@@ -103,21 +151,11 @@ def read_parishes(
         source=source,
         explicit=population_field,
         required=population_field is not None,
+        option="--population-field",
     )
-    _require_polygons(frame, source, label=frame[code])
-    renames = {code: "parish_code", name: "parish_name"}
     if population:
-        renames[population] = "population"
-    provenance = provenance_of(frame)
-    frame = frame.rename(columns=renames)
-    frame["parish_code"] = _clean_text(frame["parish_code"])
-    frame["parish_name"] = _clean_text(frame["parish_name"])
-    if population:
-        frame["population"] = _whole_numbers(frame["population"], source, "population")
-    leading = [c for c in ("parish_code", "parish_name", "population") if c in frame.columns]
-    geometry = frame.geometry.name
-    rest = [c for c in frame.columns if c not in leading and c != geometry]
-    return with_provenance(frame[[*leading, *rest, geometry]], provenance)
+        roles["population"] = population
+    return roles, notes
 
 
 def select_district(
@@ -227,7 +265,9 @@ def read_catchments(
     Returns
     -------
     geopandas.GeoDataFrame
-        ``catchment`` (str) and geometry in EPSG:27700; other columns kept after.
+        ``catchment`` (str) and geometry in EPSG:27700; other columns kept after (a
+        ``catchment`` column displaced by ``field`` as ``original_catchment``, said in
+        ``attrs["notes"]``).
 
     Examples
     --------
@@ -242,12 +282,18 @@ def read_catchments(
     """
     frame = read_vector(path, layer=layer, crs=crs, engine=engine)
     source = Path(path).name
+    _require_features(frame, source)
     column = find_field(
-        frame.columns, CATCHMENT_PATTERNS, what="catchment", source=source, explicit=field
+        frame.columns,
+        CATCHMENT_PATTERNS,
+        what="catchment",
+        source=source,
+        explicit=field,
+        option="--catchment-field",
     )
     _require_polygons(frame, source, label=frame[column])
     provenance = provenance_of(frame)
-    frame = frame.rename(columns={column: "catchment"})
+    frame, displaced = to_contract(frame, {"catchment": column}, source=source)
     frame["catchment"] = _clean_text(frame["catchment"])
     missing = frame["catchment"].isna()
     if missing.any():
@@ -258,7 +304,9 @@ def read_catchments(
         )
     geometry = frame.geometry.name
     rest = [c for c in frame.columns if c not in ("catchment", geometry)]
-    return with_provenance(frame[["catchment", *rest, geometry]], provenance)
+    out = with_provenance(frame[["catchment", *rest, geometry]], provenance)
+    out.attrs["notes"] = displaced
+    return out
 
 
 def read_lookup(
@@ -306,6 +354,7 @@ def read_lookup(
         what="parish code",
         source=source,
         explicit=parish_field,
+        option="--lookup-code-field",
     )
     catchment = find_field(
         table.columns,
@@ -313,6 +362,7 @@ def read_lookup(
         what="catchment",
         source=source,
         explicit=catchment_field,
+        option="--catchment-field",
     )
     result = pd.DataFrame(
         {
@@ -363,6 +413,14 @@ def _whole_numbers(values: pd.Series, source: str, what: str) -> pd.Series:
     if numbers.isna().any():
         return numbers.astype("Int64")
     return numbers.astype("int64")
+
+
+def _require_features(frame: gpd.GeoDataFrame, source: str) -> None:
+    if frame.empty:
+        raise DataError(
+            f"{source}: the file has no features. Check that it is the boundary layer (and "
+            "the layer, if the file has several)."
+        )
 
 
 def _require_polygons(frame: gpd.GeoDataFrame, source: str, *, label: pd.Series) -> None:

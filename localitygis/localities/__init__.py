@@ -6,6 +6,7 @@ The stages of a build, in the order :func:`build_localities` runs them:
   overrides and parish groups;
 * :mod:`~localitygis.localities.quality` — checks and repairs of the inputs (geometry,
   duplicate codes, coverage gaps and overlaps) and the quality report;
+* :mod:`~localitygis.localities.clean` — cleaning slivers from coverages below a tolerance;
 * :mod:`~localitygis.localities.assign` — each parish to a catchment, by overlap or lookup;
 * :mod:`~localitygis.localities.build` — overrides, groups and the build itself;
 * :mod:`~localitygis.localities.dissolve` and :mod:`~localitygis.localities.certificate` —
@@ -23,6 +24,7 @@ from localitygis.localities.build import (
     build_localities,
     dissolve_localities,
 )
+from localitygis.localities.clean import CoverageCleaning, clean_coverage
 from localitygis.localities.population import PopulationJoin, join_population
 from localitygis.localities.quality import QualityReport
 from localitygis.localities.scheme import (
@@ -39,6 +41,7 @@ from localitygis.localities.scheme import (
 
 __all__ = [
     "LOCALITY_COLUMNS",
+    "CoverageCleaning",
     "LocalityBuild",
     "LocalityDef",
     "Override",
@@ -50,6 +53,7 @@ __all__ = [
     "assign_by_lookup",
     "assign_by_overlap",
     "build_localities",
+    "clean_coverage",
     "demo_scheme",
     "dissolve_localities",
     "herefordshire_scheme",

@@ -111,8 +111,12 @@ def assign_by_overlap(
        parishes in gaps, and every parish when the catchments overlap — has every
        candidate intersected, so the runner-up is known too.
 
-    Intersections are vectorised and run in threads (GEOS releases the GIL). Ties go to
-    the catchment whose name sorts first, so the result does not depend on row order.
+    When the catchments overlap, the runner-up of every parish is measured too, so a
+    parish lying in two catchments is known with both shares.
+
+    Intersections are vectorised and run in threads (GEOS releases the GIL). **Ties** (equal
+    shares, as for a parish wholly inside two overlapping catchments) go to the catchment
+    whose normalised name sorts first, so the result does not depend on row order.
 
     Parameters
     ----------
@@ -157,8 +161,13 @@ def _assign_by_overlap(
     min_share: float = 0.9,
     workers: int | None = None,
     catchments_valid: bool = False,
+    coverage_valid: bool | None = None,
 ) -> pd.DataFrame:
-    """:func:`assign_by_overlap`; ``catchments_valid``: every catchment geometry is valid."""
+    """:func:`assign_by_overlap`; ``catchments_valid``: every catchment geometry is valid.
+
+    ``coverage_valid``: whether the catchments form a valid coverage, when the caller knows
+    already (it is not checked again).
+    """
     n = len(parishes)
     threads = thread_count(workers)
     p_geoms = np.asarray(parishes.geometry.array, dtype=object)
@@ -167,7 +176,7 @@ def _assign_by_overlap(
     c_geoms = np.asarray(catchments.geometry.array, dtype=object)[order]
     p_area = shapely.area(p_geoms)
     # Whether the catchments form a coverage is checked beside the first steps.
-    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
+    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 and coverage_valid is None else None
     coverage_check = (
         pool.submit(coverage_is_valid, c_geoms, assume_valid=catchments_valid)
         if pool is not None
@@ -175,6 +184,7 @@ def _assign_by_overlap(
     )
     tree = shapely.STRtree(c_geoms)
     pi, ci = tree.query(p_geoms)  # envelope candidates, sorted by parish then catchment
+    candidates = (pi, ci)
 
     best = np.full(n, -1, dtype=np.int64)
     best_area = np.zeros(n)
@@ -202,6 +212,8 @@ def _assign_by_overlap(
         )
         if coverage_check is not None:
             disjoint = bool(coverage_check.result())
+        elif coverage_valid is not None:
+            disjoint = coverage_valid
         else:
             disjoint = coverage_is_valid(c_geoms, assume_valid=catchments_valid)
         measured = np.zeros(n, dtype=bool)
@@ -237,6 +249,8 @@ def _assign_by_overlap(
         runner_up = np.r_[False, first[:-1]] & ~first
         second[pi[runner_up]] = ci[runner_up]
         second_area[pi[runner_up]] = areas[runner_up]
+    if not disjoint:
+        _measure_runners_up(p_geoms, c_geoms, candidates, best, second, second_area, threads)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(best >= 0, np.minimum(best_area / p_area, 1.0), np.nan)
         share2 = np.where(second >= 0, second_area / p_area, np.nan)
@@ -255,6 +269,36 @@ def _assign_by_overlap(
     )
     result.attrs["catchments_coverage_valid"] = disjoint
     return result
+
+
+def _measure_runners_up(
+    p_geoms: np.ndarray,
+    c_geoms: np.ndarray,
+    candidates: tuple[np.ndarray, np.ndarray],
+    best: np.ndarray,
+    second: np.ndarray,
+    second_area: np.ndarray,
+    threads: int,
+) -> None:
+    """On overlapping catchments, find the runner-up of parishes settled by containment.
+
+    A parish properly inside one catchment took it without measuring the others; when the
+    catchments overlap, another may hold the parish too (wholly: a tie, which the name
+    order decided). Fills ``second`` and ``second_area`` in place.
+    """
+    pi, ci = candidates
+    todo = (best[pi] >= 0) & (second[pi] < 0) & (ci != best[pi])
+    pi, ci = pi[todo], ci[todo]
+    hits = shapely.intersects(c_geoms[ci], p_geoms[pi])
+    pi, ci = pi[hits], ci[hits]
+    areas = map_chunks(_clipped_intersection_area, p_geoms[pi], c_geoms[ci], workers=threads)
+    positive = areas > 0
+    pi, ci, areas = pi[positive], ci[positive], areas[positive]
+    key = np.lexsort((ci, -areas, pi))
+    pi, ci, areas = pi[key], ci[key], areas[key]
+    first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.zeros(0, dtype=bool)
+    second[pi[first]] = ci[first]
+    second_area[pi[first]] = areas[first]
 
 
 def assign_by_lookup(parishes: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:

@@ -8,10 +8,23 @@ Two routes assign each parish to a secondary school catchment:
 * **lookup** — with a parish → catchment table; ``catchment_share`` is then not measured
   (NaN).
 
+With overlapping catchments, the larger share wins and equal shares (a parish wholly
+inside two catchments) go to the catchment whose normalised name sorts first; every parish
+in an area two catchments both claim is listed in ``report.multi_catchment`` with both
+shares and the rule that decided it (and its ``reason`` says so).
+
 The scheme maps catchments to localities; its overrides (with their reasons) and parish
-groups then apply; parishes are dissolved into localities with shapely's coverage union
-(falling back to ``union_all`` when the parishes do not form a valid coverage); and a
-:class:`~localitygis.localities.quality.QualityReport` records what was checked and found.
+groups then apply; slivers below the cleaning tolerance are cleaned from the coverages
+(:mod:`localitygis.localities.clean`); parishes are dissolved into localities with shapely's
+coverage union (falling back to ``union_all`` when the parishes do not form a valid coverage);
+and a :class:`~localitygis.localities.quality.QualityReport` records what was checked and
+found.
+
+:func:`build_localities` reads as the strategy does: ``check_inputs`` →
+``prepare_parishes`` → ``assign_parishes`` (and ``place_in_localities``) →
+``apply_overrides`` → ``keep_groups_together`` → ``dissolve_parishes`` → ``report_build``.
+These stages are module-level functions (outside ``__all__``) so that each can be tested on
+its own; their intermediate results are small dataclasses.
 
 The module is pure: GeoDataFrames in EPSG:27700 in, a frozen :class:`LocalityBuild` out.
 """
@@ -29,6 +42,7 @@ import pandas as pd
 import shapely
 
 from localitygis._validate import listing, require_bng
+from localitygis.crs import classify_coordinates
 from localitygis.errors import DataError, SchemeError
 from localitygis.localities._threads import thread_count
 from localitygis.localities.assign import (
@@ -39,6 +53,7 @@ from localitygis.localities.assign import (
     assign_by_overlap,
 )
 from localitygis.localities.certificate import CoverageChain
+from localitygis.localities.clean import DEFAULT_TOLERANCE_M, CoverageCleaning, clean_coverage
 from localitygis.localities.dissolve import (
     LOCALITY_COLUMNS,
     _catchment_layer,
@@ -64,7 +79,7 @@ from localitygis.localities.scheme import (
     herefordshire_scheme,
     normalise_name,
 )
-from localitygis.provenance import provenance_of, with_provenance
+from localitygis.provenance import Provenance, provenance_of, with_provenance
 
 __all__ = [
     "LOCALITY_COLUMNS",
@@ -78,6 +93,24 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _ASSIGNED = ("catchment", "catchment_share", "locality", "tier", "reason")
+_OVERRIDE_COLUMNS = [
+    "parish_code",
+    "parish_name",
+    "from_locality",
+    "to_locality",
+    "reason",
+    "changed",
+]
+_MULTI_COLUMNS = [
+    "parish_code",
+    "parish_name",
+    "catchment",
+    "catchment_share",
+    "second_catchment",
+    "second_share",
+    "rule",
+]
+_MOVE_COLUMNS = ["group", "parish_code", "parish_name", "from_locality", "to_locality", "rule"]
 
 
 @dataclass(frozen=True)
@@ -116,29 +149,81 @@ class LocalityBuild:
 
 
 # --------------------------------------------------------------------------------------
+# The stages' intermediate results
+
+
+@dataclass
+class PreparedParishes:
+    """The parishes after the input checks: codes stripped, geometry repaired."""
+
+    frame: gpd.GeoDataFrame
+    count_in: int
+    codes: np.ndarray
+    names: np.ndarray
+    geoms: np.ndarray
+    repaired: pd.DataFrame
+    rejects: pd.DataFrame
+
+
+@dataclass
+class CatchmentAssignment:
+    """Each parish's catchment (``table``, aligned with the parishes) and how it was found."""
+
+    table: pd.DataFrame
+    route: str
+    catchments: gpd.GeoDataFrame | None
+    merged: pd.DataFrame
+    repaired: pd.DataFrame
+    rejects: pd.DataFrame
+    cleaning: CoverageCleaning | None
+    notes: list[str]
+
+
+@dataclass
+class LocalityPlacement:
+    """Each parish's locality and the reason for it, with the overrides and group moves."""
+
+    locality: np.ndarray
+    reason: np.ndarray
+    overrides: pd.DataFrame
+    group_moves: pd.DataFrame
+
+
+@dataclass
+class DissolvedParishes:
+    """The localities, the parish coverage they were dissolved from, and its cleaning."""
+
+    localities: gpd.GeoDataFrame
+    coverage: CoverageCheck
+    chain: CoverageChain | None
+    geoms: np.ndarray
+    cleaning: CoverageCleaning
+
+
+class _CoverageInBackground:
+    """The parishes' coverage check (:func:`coverage_state`), run beside the assignment."""
+
+    def __init__(self, geoms: np.ndarray, threads: int) -> None:
+        self._geoms = geoms
+        self._pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
+        self._future: Future[tuple[bool, CoverageChain | None]] | None = (
+            self._pool.submit(coverage_state, geoms) if self._pool is not None else None
+        )
+
+    def result(self) -> tuple[bool, CoverageChain | None]:
+        """Whether the parishes form a valid coverage, and its certificate."""
+        if self._future is None:
+            return coverage_state(self._geoms)
+        return self._future.result()
+
+    def close(self) -> None:
+        """Stop waiting: on an error the check may still be running, and ends on its own."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+# --------------------------------------------------------------------------------------
 # The build
-
-
-def _prepare_catchments(
-    catchments: gpd.GeoDataFrame, *, workers: int
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Repair catchments and merge features sharing a name (frame, repaired, rejects, merged)."""
-    fixed = repair_geometries(catchments, layer="catchments", label="catchment", workers=workers)
-    frame = fixed.frame
-    names = frame["catchment"].astype(str).str.strip().to_numpy(dtype=object)
-    keys = np.array(_normalised(names), dtype=object)
-    geoms = np.asarray(frame.geometry.array, dtype=object)
-    _, first, inverse, counts = np.unique(
-        keys.astype(str), return_index=True, return_inverse=True, return_counts=True
-    )
-    out_geoms = geoms[first].copy()
-    merged_rows = []
-    for k in np.flatnonzero(counts > 1):
-        out_geoms[k] = shapely.union_all(geoms[inverse == k])
-        merged_rows.append({"catchment": names[first[k]], "features": int(counts[k])})
-    merged = pd.DataFrame(merged_rows, columns=["catchment", "features"])
-    result = gpd.GeoDataFrame({"catchment": names[first]}, geometry=out_geoms, crs=catchments.crs)
-    return result, fixed.repaired, fixed.rejects, merged
 
 
 def build_localities(
@@ -149,14 +234,17 @@ def build_localities(
     scheme: Scheme | None = None,
     min_share: float = 0.9,
     on_group_split: Literal["majority", "refuse"] = "majority",
+    clean_coverage: float = DEFAULT_TOLERANCE_M,
     workers: int | None = None,
 ) -> LocalityBuild:
     """Build localities from parishes and catchments (or a lookup table) under a scheme.
 
-    Steps: check inputs (CRS, columns, duplicate codes), repair invalid and reject empty
-    geometries, assign each parish to a catchment (largest overlap, or the lookup table),
-    map catchments to localities, apply the scheme's overrides, keep parish groups together,
-    dissolve, and reconcile areas. Everything found is in ``result.report``.
+    The stages, each a function of this module: check the inputs (CRS, columns, duplicate
+    codes; invalid geometry repaired, empty geometry rejected) → assign parishes to
+    catchments (largest overlap, or the lookup table) and catchments to localities → apply
+    the scheme's overrides → keep parish groups together → clean the coverage's slivers and
+    dissolve → report (with the area reconciliation). Everything found is in
+    ``result.report``.
 
     Parameters
     ----------
@@ -176,6 +264,11 @@ def build_localities(
         A parish group found in several localities either moves, whole, to the locality
         holding most of its population (area when population is unknown; an override on a
         member decides instead), or is refused with a :class:`SchemeError`.
+    clean_coverage : float
+        Tolerance in metres for cleaning slivers from the parish and catchment coverages
+        (:func:`localitygis.localities.clean.clean_coverage`: vertices snapped, overlaps
+        merged, enclosed gaps narrower than this filled); 0 turns cleaning off. What moved
+        is in ``report.cleaned``; wider problems stay findings.
     workers : int, optional
         Threads for the overlap computation (default: up to 4, the number of CPUs).
 
@@ -220,6 +313,61 @@ def build_localities(
     1     Vale     1             2       2.0         500
     """
     scheme = herefordshire_scheme() if scheme is None else scheme
+    check_inputs(parishes, catchments, lookup, min_share, on_group_split, clean_coverage)
+    threads = thread_count(workers)
+    prepared = prepare_parishes(parishes, workers=threads)
+    resolved = resolve_scheme_parishes(scheme, prepared)
+    background = _CoverageInBackground(prepared.geoms, threads)
+    try:
+        assignment = assign_parishes(
+            prepared, catchments, lookup, min_share, workers=workers, tolerance=clean_coverage
+        )
+        placement = place_in_localities(prepared, assignment, scheme, resolved)
+        apply_overrides(prepared, placement, resolved)
+        keep_groups_together(prepared, placement, resolved, scheme, on_group_split)
+        _annotate(prepared, assignment, placement, scheme)
+        dissolved = dissolve_parishes(
+            prepared, scheme, threads, state=background.result(), tolerance=clean_coverage
+        )
+    finally:
+        background.close()
+    catchments_out = _catchments_out(prepared, assignment, dissolved, scheme)
+    report = report_build(
+        prepared,
+        assignment,
+        placement,
+        dissolved,
+        catchments_out,
+        scheme,
+        min_share,
+        _read_notes(parishes, catchments),
+    )
+    result = LocalityBuild(prepared.frame, dissolved.localities, catchments_out, report, scheme)
+    provenance = _provenance(parishes, catchments)
+    for out in (result.parishes, result.localities, result.catchments, report.rejects):
+        with_provenance(out, provenance)
+    log.info(
+        "built %d localities from %d parishes (%s route)",
+        len(result.localities),
+        len(result.parishes),
+        assignment.route,
+    )
+    return result
+
+
+# --------------------------------------------------------------------------------------
+# Stage 1: check the inputs
+
+
+def check_inputs(
+    parishes: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame | None,
+    lookup: pd.DataFrame | None,
+    min_share: float,
+    on_group_split: str,
+    clean_coverage: float,
+) -> None:
+    """Check the arguments, the CRS and the contract columns of the inputs."""
     if (catchments is None) == (lookup is None):
         raise DataError(
             "give either catchments (polygons) or lookup (a parish → catchment table), "
@@ -229,6 +377,10 @@ def build_localities(
         raise DataError(f"min_share must be between 0 and 1, not {min_share!r}.")
     if on_group_split not in ("majority", "refuse"):
         raise DataError(f"on_group_split must be 'majority' or 'refuse', not {on_group_split!r}.")
+    if not np.isfinite(float(clean_coverage)) or float(clean_coverage) < 0:
+        raise DataError(
+            f"clean_coverage must be a distance in metres, 0 or more, not {clean_coverage!r}."
+        )
     require_bng(parishes, "parishes")
     _require_columns(
         parishes,
@@ -245,190 +397,453 @@ def build_localities(
             "catchments",
             "Read them with localitygis.io.read_catchments (field=... names the column).",
         )
-    provenance = provenance_of(parishes)
-    if catchments is not None:
-        provenance = provenance.combined(provenance_of(catchments))
-    notes: list[str] = []
 
-    # -- parish checks and repairs
-    parishes_in = len(parishes)
+
+def prepare_parishes(parishes: gpd.GeoDataFrame, *, workers: int) -> PreparedParishes:
+    """Strip the codes, refuse duplicates, check populations, repair or reject geometry.
+
+    Columns a previous build added (``catchment``, ``locality``…) are dropped.
+    """
     frame = parishes.copy()
     frame["parish_code"] = frame["parish_code"].astype("string").str.strip().astype(object)
     frame.loc[frame["parish_code"] == "", "parish_code"] = None
     check_duplicate_codes(frame["parish_code"], source="parishes")
     if "population" in frame.columns:
         frame["population"] = _population(frame["population"])
-    threads = thread_count(workers)
-    fixed = repair_geometries(frame, layer="parishes", label="parish_code", workers=threads)
+    fixed = repair_geometries(frame, layer="parishes", label="parish_code", workers=workers)
     frame = fixed.frame.drop(columns=[c for c in _ASSIGNED if c in fixed.frame.columns])
-    repaired = [fixed.repaired]
-    rejects = [fixed.rejects]
     if frame.empty:
+        reasons = listing(fixed.rejects["reason"].unique())
         raise DataError(
-            f"parishes: none of the {parishes_in} feature(s) has usable geometry "
-            f"({listing(fixed.rejects['reason'].unique())})."
+            "parishes: there are no features."
+            if not len(parishes)
+            else f"parishes: none of the {len(parishes)} feature(s) has usable geometry "
+            f"({reasons})."
         )
-    codes = frame["parish_code"].astype(str).to_numpy(dtype=object)
-    names = frame["parish_name"].to_numpy(dtype=object)
-    # Resolving normalises every parish name: only worth it when something refers to parishes.
-    resolved = (
-        scheme.resolve_parishes(list(codes), list(names))
-        if scheme.overrides or scheme.groups
-        else ResolvedScheme((), ())
+    return PreparedParishes(
+        frame,
+        len(parishes),
+        frame["parish_code"].astype(str).to_numpy(dtype=object),
+        frame["parish_name"].to_numpy(dtype=object),
+        np.asarray(frame.geometry.array, dtype=object),
+        fixed.repaired,
+        fixed.rejects,
     )
-    override_of = {code: (loc, reason) for code, loc, reason in resolved.overrides}
 
-    # -- the coverage check runs in the background from here to the dissolve
-    geoms = np.asarray(frame.geometry.array, dtype=object)
-    background = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
-    state_future = background.submit(coverage_state, geoms) if background is not None else None
-    try:
-        # -- assignment
-        merged = pd.DataFrame(columns=["catchment", "features"])
-        if catchments is not None:
-            # One thread: the other core is busy with the parishes' coverage check.
-            catch, c_repaired, c_rejects, merged = _prepare_catchments(catchments, workers=1)
-            repaired.append(c_repaired)
-            rejects.append(c_rejects)
-            # Repaired catchments are valid: the coverage check need not test that again.
-            assigned = _assign_by_overlap(
-                frame, catch, min_share=min_share, workers=workers, catchments_valid=True
-            )
-            route = "overlap"
-            if not assigned.attrs.get("catchments_coverage_valid", True):
-                notes.append(
-                    "the catchments do not form a valid coverage (they overlap, or shared edges "
-                    "do not match), so every parish-catchment pair was measured"
-                )
-        else:
-            assigned = assign_by_lookup(frame, lookup)  # type: ignore[arg-type]
-            route = "lookup"
-            catch = None
-        # -- catchments → localities; problems with either are reported together
-        problems = []
-        no_catchment = assigned["catchment"].isna().to_numpy()
-        stranded = no_catchment & ~np.isin(codes, list(override_of))
-        if stranded.any():
-            named = [f"{c} {n}" for c, n in zip(codes[stranded], names[stranded], strict=True)]
-            problems.append(
-                f"{int(stranded.sum())} parish(es) lie in no catchment: {listing(named)}. "
-                "Check that the catchments cover the whole area and are in the same CRS, or "
-                "place these parishes with [[overrides]] in the scheme"
-            )
-        catchment_locality = {
-            normalise_name(c): loc.name for loc in scheme.localities for c in loc.catchments
-        }
-        keys = _normalised(assigned["catchment"])
-        unknown = sorted(
-            {
-                c
-                for c, k in zip(assigned["catchment"], keys, strict=True)
-                if k is not None and k not in catchment_locality
-            }
-        )
-        if unknown:
-            problems.append(
-                f"parishes were assigned to {len(unknown)} catchment(s) that scheme "
-                f"{scheme.name!r} does not place in any locality: {listing(unknown)}. The "
-                f"scheme's catchments are {listing(scheme.catchments)}. Add them to the "
-                "scheme or correct the catchment names"
-            )
-        if problems:
-            raise DataError("; ".join(problems) + ".")
-        locality = np.array(
-            [catchment_locality[k] if k is not None else None for k in keys], dtype=object
-        )
-        reason = _reasons(assigned, route, lookup)
 
-        # -- overrides
-        override_rows = []
-        for code, (target, why) in override_of.items():
-            i = int(np.flatnonzero(codes == code)[0])
-            before = locality[i]
-            override_rows.append(
-                {
-                    "parish_code": code,
-                    "parish_name": names[i],
-                    "from_locality": before,
-                    "to_locality": target,
-                    "reason": why,
-                    "changed": before != target,
-                }
-            )
-            locality[i] = target
-            reason[i] = f"override: {why}"
-        overrides = pd.DataFrame(
-            override_rows,
-            columns=[
-                "parish_code",
-                "parish_name",
-                "from_locality",
-                "to_locality",
-                "reason",
-                "changed",
-            ],
-        )
-        unassigned = pd.DataFrame(
-            {
-                "parish_code": codes[no_catchment],
-                "parish_name": names[no_catchment],
-                "locality": locality[no_catchment],
-            }
-        )
+def resolve_scheme_parishes(scheme: Scheme, prepared: PreparedParishes) -> ResolvedScheme:
+    """Return the overrides and groups by parish code (names resolved against the layer)."""
+    # Resolving normalises every parish name: only worth it when something refers to parishes.
+    if not (scheme.overrides or scheme.groups):
+        return ResolvedScheme((), ())
+    return scheme.resolve_parishes(list(prepared.codes), list(prepared.names))
 
-        # -- groups
-        group_moves = _resolve_groups(
-            resolved.groups,
-            codes,
-            names,
-            locality,
-            reason,
-            frame,
-            override_of,
-            scheme,
-            on_group_split,
-        )
 
-        tiers = {loc.name: loc.tier for loc in scheme.localities}
-        frame["catchment"] = assigned["catchment"].to_numpy(dtype=object)
-        frame["catchment_share"] = assigned["catchment_share"].to_numpy(dtype="float64")
-        frame["locality"] = locality
-        frame["tier"] = np.array([tiers[x] for x in locality], dtype="int64")
-        frame["reason"] = reason
-        for column in ("catchment", "locality", "reason"):
-            frame[column] = frame[column].astype("str")
-        frame.loc[assigned["catchment"].isna().to_numpy(), "catchment"] = None
+# --------------------------------------------------------------------------------------
+# Stage 2: assign parishes to catchments
 
-        # -- coverage checks and dissolve
-        coverage, chain, localities = _check_and_dissolve(
-            frame, geoms, codes, scheme, threads, state_future
-        )
-    finally:
-        if background is not None:
-            # On an error the check may still be running: let it finish on its own.
-            background.shutdown(wait=False, cancel_futures=True)
-    if not coverage.is_valid:
+
+def assign_parishes(
+    prepared: PreparedParishes,
+    catchments: gpd.GeoDataFrame | None,
+    lookup: pd.DataFrame | None,
+    min_share: float,
+    *,
+    workers: int | None,
+    tolerance: float,
+) -> CatchmentAssignment:
+    """Assign each parish to a catchment: by largest overlap, or from the lookup table."""
+    if catchments is None:
+        table = assign_by_lookup(prepared.frame, lookup)  # type: ignore[arg-type]
+        empty = prepared.repaired.iloc[:0]
+        return CatchmentAssignment(table, "lookup", None, _no_merges(), empty, empty, None, [])
+    # One thread: the other core is busy with the parishes' coverage check.
+    catch, repaired, rejects, merged = _prepare_catchments(catchments, workers=1)
+    cleaning = _clean_catchments(catch, tolerance)
+    known = None  # whether the catchments form a coverage, when the cleaning found out
+    if cleaning is not None and len(cleaning.changes):
+        catch = catch.set_geometry(gpd.GeoSeries(cleaning.geometries, crs=catch.crs))
+    elif cleaning is not None:
+        known = cleaning.invalid_edges_before == 0
+    # Repaired (and cleaned) catchments are valid: the coverage check need not test that.
+    table = _assign_by_overlap(
+        prepared.frame,
+        catch,
+        min_share=min_share,
+        workers=workers,
+        catchments_valid=True,
+        coverage_valid=known,
+    )
+    notes = []
+    if not table.attrs.get("catchments_coverage_valid", True):
         notes.append(
-            "the parishes do not form a valid coverage (see invalid edges and overlaps), so "
-            "localities were dissolved with union_all instead of the coverage union"
+            "the catchments do not form a valid coverage (they overlap, or shared edges "
+            "do not match), so every parish-catchment pair was measured"
         )
-    loc_geoms = np.asarray(localities.geometry.array, dtype=object)
-    county = union_by_group(
-        loc_geoms if chain is None else geoms,
-        np.zeros(len(loc_geoms) if chain is None else len(geoms), dtype=np.int64),
-        1,
-        coverage_valid=coverage.is_valid,
-        chain=chain,
-    )[0]
-    gaps = find_gaps(county, crs=frame.crs)
+    return CatchmentAssignment(table, "overlap", catch, merged, repaired, rejects, cleaning, notes)
 
-    # -- catchments layer
+
+def _prepare_catchments(
+    catchments: gpd.GeoDataFrame, *, workers: int
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Repair catchments and merge features sharing a name (frame, repaired, rejects, merged)."""
+    fixed = repair_geometries(catchments, layer="catchments", label="catchment", workers=workers)
+    frame = fixed.frame
+    names = frame["catchment"].astype(str).str.strip().to_numpy(dtype=object)
+    keys = np.array(_normalised(names), dtype=object)
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    _, first, inverse, counts = np.unique(
+        keys.astype(str), return_index=True, return_inverse=True, return_counts=True
+    )
+    out_geoms = geoms[first].copy()
+    merged_rows = []
+    for k in np.flatnonzero(counts > 1):
+        out_geoms[k] = shapely.union_all(geoms[inverse == k])
+        merged_rows.append({"catchment": names[first[k]], "features": int(counts[k])})
+    merged = pd.DataFrame(merged_rows, columns=["catchment", "features"])
+    result = gpd.GeoDataFrame({"catchment": names[first]}, geometry=out_geoms, crs=catchments.crs)
+    return result, fixed.repaired, fixed.rejects, merged
+
+
+def _clean_catchments(catch: gpd.GeoDataFrame, tolerance: float) -> CoverageCleaning | None:
+    """Clean the catchments' slivers (None when cleaning is off)."""
+    if tolerance <= 0:
+        return None
+    return clean_coverage(
+        np.asarray(catch.geometry.array, dtype=object),
+        catch["catchment"].astype(str).tolist(),
+        tolerance=tolerance,
+        layer="catchments",
+    )
+
+
+def _no_merges() -> pd.DataFrame:
+    return pd.DataFrame(columns=["catchment", "features"])
+
+
+# --------------------------------------------------------------------------------------
+# Stage 3: catchments → localities, then the scheme's overrides
+
+
+def place_in_localities(
+    prepared: PreparedParishes,
+    assignment: CatchmentAssignment,
+    scheme: Scheme,
+    resolved: ResolvedScheme,
+) -> LocalityPlacement:
+    """Map each parish's catchment to its locality; refuse parishes nothing places.
+
+    Parishes in no catchment (unless an override places them) and catchments the scheme
+    does not know are reported together in one :class:`DataError`.
+    """
+    table = assignment.table
+    overridden = {code for code, _, _ in resolved.overrides}
+    problems = []
+    stranded = table["catchment"].isna().to_numpy() & ~np.isin(prepared.codes, list(overridden))
+    if stranded.any():
+        problems.append(_stranded_problem(prepared, assignment, stranded))
+    catchment_locality = {
+        normalise_name(c): loc.name for loc in scheme.localities for c in loc.catchments
+    }
+    keys = _normalised(table["catchment"])
+    unknown = sorted(
+        {
+            c
+            for c, k in zip(table["catchment"], keys, strict=True)
+            if k is not None and k not in catchment_locality
+        }
+    )
+    if unknown:
+        problems.append(
+            f"parishes were assigned to {len(unknown)} catchment(s) that scheme "
+            f"{scheme.name!r} does not place in any locality: {listing(unknown)}. The "
+            f"scheme's catchments are {listing(scheme.catchments)}. Add them to the "
+            "scheme or correct the catchment names"
+        )
+    if problems:
+        raise DataError("; ".join(problems) + ".")
+    locality = np.array(
+        [catchment_locality[k] if k is not None else None for k in keys], dtype=object
+    )
+    return LocalityPlacement(
+        locality, _reasons(table, assignment.route), _no_overrides(), _no_moves()
+    )
+
+
+def _stranded_problem(
+    prepared: PreparedParishes, assignment: CatchmentAssignment, stranded: np.ndarray
+) -> str:
+    """Return the message for parishes in no catchment (naming swapped axes when that is why)."""
+    named = [
+        f"{c} {n}" for c, n in zip(prepared.codes[stranded], prepared.names[stranded], strict=True)
+    ]
+    message = f"{int(stranded.sum())} parish(es) lie in no catchment: {listing(named)}. "
+    swapped = (
+        assignment.catchments is not None
+        and assignment.table["catchment"].isna().all()
+        and _axes_swapped(prepared.geoms, np.asarray(assignment.catchments.geometry.array))
+    )
+    if swapped:
+        return message + (
+            "The parishes' easting and northing look swapped: exchanged, they fall on the "
+            "catchments (one of the two layers has its x and y the wrong way round). Swap the "
+            "coordinates of that layer (or declare its true CRS with --crs) and build again"
+        )
+    return message + (
+        "Check that the catchments cover the whole area and are in the same CRS, or "
+        "place these parishes with [[overrides]] in the scheme"
+    )
+
+
+def _axes_swapped(parish_geoms: np.ndarray, catchment_geoms: np.ndarray) -> bool:
+    """Whether the parishes miss the catchments, but would cover them with x and y exchanged.
+
+    Both layers are plausible British National Grid either way round (Herefordshire's
+    northings, about 240 km, are valid eastings), so the coordinates alone cannot tell;
+    the other layer can.
+    """
+    x0, y0, x1, y1 = shapely.total_bounds(parish_geoms)
+    catchment_box = shapely.box(*shapely.total_bounds(catchment_geoms))
+    if shapely.intersects(shapely.box(x0, y0, x1, y1), catchment_box):
+        return False
+    exchanged = shapely.box(y0, x0, y1, x1)
+    shared = shapely.area(shapely.intersection(exchanged, catchment_box))
+    smaller = min(shapely.area(exchanged), shapely.area(catchment_box))
+    plausible = (classify_coordinates([y0, y1], [x0, x1]) == "bng").all()
+    return bool(plausible and smaller > 0 and shared / smaller > 0.5)
+
+
+def apply_overrides(
+    prepared: PreparedParishes, placement: LocalityPlacement, resolved: ResolvedScheme
+) -> None:
+    """Place the scheme's overridden parishes where it says, with its reasons (in place)."""
+    rows = []
+    for code, target, why in resolved.overrides:
+        i = int(np.flatnonzero(prepared.codes == code)[0])
+        before = placement.locality[i]
+        rows.append(
+            {
+                "parish_code": code,
+                "parish_name": prepared.names[i],
+                "from_locality": before,
+                "to_locality": target,
+                "reason": why,
+                "changed": before != target,
+            }
+        )
+        placement.locality[i] = target
+        placement.reason[i] = f"override: {why}"
+    placement.overrides = pd.DataFrame(rows, columns=_OVERRIDE_COLUMNS)
+
+
+def _no_overrides() -> pd.DataFrame:
+    return pd.DataFrame(columns=_OVERRIDE_COLUMNS)
+
+
+def _no_moves() -> pd.DataFrame:
+    return pd.DataFrame(columns=_MOVE_COLUMNS)
+
+
+# --------------------------------------------------------------------------------------
+# Stage 4: keep parish groups together
+
+
+def keep_groups_together(
+    prepared: PreparedParishes,
+    placement: LocalityPlacement,
+    resolved: ResolvedScheme,
+    scheme: Scheme,
+    on_group_split: str,
+) -> None:
+    """Move split parish groups whole to one locality, or refuse them (in place)."""
+    override_of = {code: (loc, why) for code, loc, why in resolved.overrides}
+    placement.group_moves = _resolve_groups(
+        resolved.groups,
+        prepared.codes,
+        prepared.names,
+        placement.locality,
+        placement.reason,
+        prepared.frame,
+        override_of,
+        scheme,
+        on_group_split,
+    )
+
+
+def _annotate(
+    prepared: PreparedParishes,
+    assignment: CatchmentAssignment,
+    placement: LocalityPlacement,
+    scheme: Scheme,
+) -> None:
+    """Add ``catchment``, ``catchment_share``, ``locality``, ``tier``, ``reason`` (in place)."""
+    frame = prepared.frame
+    table = assignment.table
+    tiers = {loc.name: loc.tier for loc in scheme.localities}
+    frame["catchment"] = table["catchment"].to_numpy(dtype=object)
+    frame["catchment_share"] = table["catchment_share"].to_numpy(dtype="float64")
+    frame["locality"] = placement.locality
+    frame["tier"] = np.array([tiers[x] for x in placement.locality], dtype="int64")
+    frame["reason"] = placement.reason
+    for column in ("catchment", "locality", "reason"):
+        frame[column] = frame[column].astype("str")
+    frame.loc[table["catchment"].isna().to_numpy(), "catchment"] = None
+
+
+# --------------------------------------------------------------------------------------
+# Stage 5: dissolve
+
+
+def dissolve_parishes(
+    prepared: PreparedParishes,
+    scheme: Scheme,
+    threads: int = 1,
+    *,
+    state: tuple[bool, CoverageChain | None] | None = None,
+    tolerance: float = DEFAULT_TOLERANCE_M,
+) -> DissolvedParishes:
+    """Clean the parish coverage's slivers, then dissolve the parishes into localities.
+
+    ``state`` is the parishes' coverage check (:func:`coverage_state`) when it has run
+    already (a build runs it in the background). A valid coverage (as cleaned) is dissolved
+    from its certificate with the coverage union; otherwise with ``union_all``, and the
+    remaining coverage problems are listed. The cleaned geometry replaces the parishes'.
+    """
+    valid, chain = coverage_state(prepared.geoms) if state is None else state
+    cleaning = clean_coverage(
+        prepared.geoms, prepared.codes, tolerance=tolerance, layer="parishes", known_valid=valid
+    )
+    if len(cleaning.changes):
+        geometry = gpd.GeoSeries(
+            cleaning.geometries, index=prepared.frame.index, crs=prepared.frame.crs
+        )
+        prepared.frame = prepared.frame.set_geometry(geometry)
+        valid, chain = coverage_state(cleaning.geometries)
+    geoms = cleaning.geometries
+    crs = prepared.frame.crs
+    if valid:
+        coverage = CoverageCheck(True, *_no_coverage_problems(crs))
+    else:
+        coverage = check_coverage(geoms, prepared.codes, crs=crs)
+    localities = _dissolve_localities(
+        prepared.frame, scheme, coverage_valid=valid, workers=threads, chain=chain
+    )
+    return DissolvedParishes(localities, coverage, chain, geoms, cleaning)
+
+
+def _catchments_out(
+    prepared: PreparedParishes,
+    assignment: CatchmentAssignment,
+    dissolved: DissolvedParishes,
+    scheme: Scheme,
+) -> gpd.GeoDataFrame:
+    """Return the catchments layer: as given (overlap route) or the parishes dissolved (lookup)."""
+    catch = assignment.catchments
     if catch is None:
-        catch = _dissolve_catchments(frame, coverage_valid=coverage.is_valid, chain=chain)
-    catch_out = _catchment_layer(catch, frame, scheme)
-    empty_catchments = _empty_catchments(catch_out, scheme)
+        catch = _dissolve_catchments(
+            prepared.frame, coverage_valid=dissolved.coverage.is_valid, chain=dissolved.chain
+        )
+    return _catchment_layer(catch, prepared.frame, scheme)
+
+
+# --------------------------------------------------------------------------------------
+# Stage 6: report
+
+
+def report_build(
+    prepared: PreparedParishes,
+    assignment: CatchmentAssignment,
+    placement: LocalityPlacement,
+    dissolved: DissolvedParishes,
+    catchments_out: gpd.GeoDataFrame,
+    scheme: Scheme,
+    min_share: float,
+    read_notes: list[str],
+) -> QualityReport:
+    """Everything checked, repaired, rejected and found, with the area reconciliation."""
+    frame = prepared.frame
+    localities = dissolved.localities
+    county = _county(dissolved)
+    cleanings = _cleanings(assignment, dissolved)
+    return QualityReport(
+        route=assignment.route,
+        min_share=float(min_share),
+        parishes_in=prepared.count_in,
+        parishes_out=len(frame),
+        repaired=_stacked([prepared.repaired, assignment.repaired]),
+        rejects=_stacked([prepared.rejects, assignment.rejects]),
+        merged_catchments=assignment.merged,
+        unassigned=_unassigned(prepared, assignment, placement),
+        empty_catchments=_empty_catchments(catchments_out, scheme),
+        empty_localities=_empty_localities(localities, scheme),
+        split_parishes=_split_parishes(frame, assignment, min_share),
+        overrides=placement.overrides,
+        group_moves=placement.group_moves,
+        invalid_edges=dissolved.coverage.invalid_edges,
+        overlaps=dissolved.coverage.overlaps,
+        gaps=find_gaps(county, crs=frame.crs),
+        missing_population=_missing_population(frame),
+        coverage_valid=dissolved.coverage.is_valid,
+        dissolve_method="coverage_union" if dissolved.coverage.is_valid else "union_all",
+        parish_area_km2=float(shapely.area(dissolved.geoms).sum()) / 1e6,
+        locality_area_km2=float(localities["area_km2"].sum()),
+        county_area_km2=float(shapely.area(county)) / 1e6,
+        notes=tuple(_notes(read_notes, assignment, dissolved, frame)),
+        cleaned=_stacked([c.changes for _, c in cleanings]),
+        cleaning=tuple(f"{layer}: {c.describe()}" for layer, c in cleanings),
+        multi_catchment=_multi_catchment(frame, assignment),
+    )
+
+
+def _county(dissolved: DissolvedParishes) -> shapely.Geometry:
+    """Return the union of all parishes (from the certificate when it vouches) or localities."""
+    if dissolved.chain is None:
+        geoms = np.asarray(dissolved.localities.geometry.array, dtype=object)
+    else:
+        geoms = dissolved.geoms
+    return union_by_group(
+        geoms,
+        np.zeros(len(geoms), dtype=np.int64),
+        1,
+        coverage_valid=dissolved.coverage.is_valid,
+        chain=dissolved.chain,
+    )[0]
+
+
+def _cleanings(
+    assignment: CatchmentAssignment, dissolved: DissolvedParishes
+) -> list[tuple[str, CoverageCleaning]]:
+    """Return the coverage cleanings of the build, by layer."""
+    found = [("parishes", dissolved.cleaning)]
+    if assignment.cleaning is not None:
+        found.append(("catchments", assignment.cleaning))
+    return found
+
+
+def _stacked(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Return the tables one after another (the first, empty, when all are empty)."""
+    full = [t for t in tables if len(t)]
+    return pd.concat(full, ignore_index=True) if full else tables[0]
+
+
+def _unassigned(
+    prepared: PreparedParishes, assignment: CatchmentAssignment, placement: LocalityPlacement
+) -> pd.DataFrame:
+    """Parishes in no catchment (placed by an override)."""
+    none = assignment.table["catchment"].isna().to_numpy()
+    return pd.DataFrame(
+        {
+            "parish_code": prepared.codes[none],
+            "parish_name": prepared.names[none],
+            "locality": placement.locality[none],
+        }
+    )
+
+
+def _empty_localities(localities: gpd.GeoDataFrame, scheme: Scheme) -> pd.DataFrame:
+    """Return the scheme's localities that received no parish."""
     used = set(localities["locality"])
-    empty_localities = pd.DataFrame(
+    return pd.DataFrame(
         [
             {"locality": loc.name, "tier": loc.tier}
             for loc in scheme.localities
@@ -437,82 +852,91 @@ def build_localities(
         columns=["locality", "tier"],
     )
 
+
+def _split_parishes(
+    frame: gpd.GeoDataFrame, assignment: CatchmentAssignment, min_share: float
+) -> pd.DataFrame:
+    """Parishes whose largest catchment share is below ``min_share``, with the runner-up."""
     split = frame.loc[
         (frame["catchment_share"] < min_share).to_numpy(),
         ["parish_code", "parish_name", "catchment", "catchment_share", "locality"],
     ].copy()
-    if route == "overlap":
-        split.insert(4, "second_catchment", assigned.loc[split.index, "second_catchment"])
-        split.insert(5, "second_share", assigned.loc[split.index, "second_share"])
-    split = pd.DataFrame(split.reset_index(drop=True))
-    missing_population = (
-        pd.DataFrame(
-            frame.loc[frame["population"].isna().to_numpy(), ["parish_code", "parish_name"]]
-        ).reset_index(drop=True)
-        if "population" in frame.columns
-        else pd.DataFrame(columns=["parish_code", "parish_name"])
+    if assignment.route == "overlap":
+        table = assignment.table
+        split.insert(4, "second_catchment", table.loc[split.index, "second_catchment"])
+        split.insert(5, "second_share", table.loc[split.index, "second_share"])
+    return pd.DataFrame(split.reset_index(drop=True))
+
+
+def _multi_catchment(frame: gpd.GeoDataFrame, assignment: CatchmentAssignment) -> pd.DataFrame:
+    """On overlapping catchments, every parish in an area two of them claim, and the rule.
+
+    The larger share wins; equal shares (a parish wholly inside two catchments) go to the
+    catchment whose normalised name sorts first.
+    """
+    table = assignment.table
+    overlapping = not table.attrs.get("catchments_coverage_valid", True)
+    if assignment.route != "overlap" or not overlapping:
+        return pd.DataFrame(columns=_MULTI_COLUMNS)
+    second = table["second_share"].to_numpy(dtype="float64")
+    share = table["catchment_share"].to_numpy(dtype="float64")
+    many = _in_overlap(share, second)
+    tie = np.isclose(share, second, rtol=0, atol=1e-9)
+    rules = np.where(tie, "equal shares: the catchment whose name sorts first", "the larger share")
+    return pd.DataFrame(
+        {
+            "parish_code": frame["parish_code"].to_numpy(dtype=object)[many],
+            "parish_name": frame["parish_name"].to_numpy(dtype=object)[many],
+            "catchment": table["catchment"].to_numpy(dtype=object)[many],
+            "catchment_share": share[many],
+            "second_catchment": table["second_catchment"].to_numpy(dtype=object)[many],
+            "second_share": second[many],
+            "rule": rules[many],
+        }
     )
+
+
+def _missing_population(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Parishes without a population (all of them listed only when some are known)."""
+    if "population" not in frame.columns:
+        return pd.DataFrame(columns=["parish_code", "parish_name"])
+    missing = frame.loc[frame["population"].isna().to_numpy(), ["parish_code", "parish_name"]]
+    return pd.DataFrame(missing).reset_index(drop=True)
+
+
+def _notes(
+    read_notes: list[str],
+    assignment: CatchmentAssignment,
+    dissolved: DissolvedParishes,
+    frame: pd.DataFrame,
+) -> list[str]:
+    """Return notes on the inputs as read and on the route the build took."""
+    notes = [*read_notes, *assignment.notes]
+    if not dissolved.coverage.is_valid:
+        notes.append(
+            "the parishes do not form a valid coverage (see invalid edges and overlaps), so "
+            "localities were dissolved with union_all instead of the coverage union"
+        )
     if "population" not in frame.columns:
         notes.append("the parishes have no population column: locality populations are unknown")
-
-    all_rejects = [r for r in rejects if len(r)]
-    report = QualityReport(
-        route=route,
-        min_share=float(min_share),
-        parishes_in=parishes_in,
-        parishes_out=len(frame),
-        repaired=pd.concat([r for r in repaired if len(r)], ignore_index=True)
-        if any(len(r) for r in repaired)
-        else repaired[0],
-        rejects=pd.concat(all_rejects, ignore_index=True) if all_rejects else rejects[0],
-        merged_catchments=merged,
-        unassigned=unassigned,
-        empty_catchments=empty_catchments,
-        empty_localities=empty_localities,
-        split_parishes=split,
-        overrides=overrides,
-        group_moves=group_moves,
-        invalid_edges=coverage.invalid_edges,
-        overlaps=coverage.overlaps,
-        gaps=gaps,
-        missing_population=missing_population,
-        coverage_valid=coverage.is_valid,
-        dissolve_method="coverage_union" if coverage.is_valid else "union_all",
-        parish_area_km2=float(shapely.area(geoms).sum()) / 1e6,
-        locality_area_km2=float(localities["area_km2"].sum()),
-        county_area_km2=float(shapely.area(county)) / 1e6,
-        notes=tuple(notes),
-    )
-    for out in (frame, localities, catch_out, report.rejects):
-        with_provenance(out, provenance)
-    log.info("built %d localities from %d parishes (%s route)", len(localities), len(frame), route)
-    return LocalityBuild(frame, localities, catch_out, report, scheme)
+    return notes
 
 
-def _check_and_dissolve(
-    frame: gpd.GeoDataFrame,
-    geoms: np.ndarray,
-    codes: np.ndarray,
-    scheme: Scheme,
-    workers: int,
-    state_future: Future[tuple[bool, CoverageChain | None]] | None,
-) -> tuple[CoverageCheck, CoverageChain | None, gpd.GeoDataFrame]:
-    """Dissolve with the coverage union when the parishes form a valid coverage.
+def _read_notes(*frames: gpd.GeoDataFrame | None) -> list[str]:
+    """Return the notes the readers left on the input frames (``attrs["notes"]``), each once."""
+    notes = [str(n) for f in frames if f is not None for n in f.attrs.get("notes", ())]
+    return list(dict.fromkeys(notes))
 
-    ``state_future`` is the validity check with its certificate (:func:`coverage_state`),
-    started in the background as soon as the geometry was repaired; the certificate
-    dissolves the localities. Otherwise the localities are dissolved with ``union_all``
-    and the coverage problems are listed.
-    """
-    valid, chain = state_future.result() if state_future is not None else coverage_state(geoms)
-    if valid:
-        coverage = CoverageCheck(True, *_no_coverage_problems(frame.crs))
-    else:
-        coverage = check_coverage(geoms, codes, crs=frame.crs)
-    localities = _dissolve_localities(
-        frame, scheme, coverage_valid=valid, workers=workers, chain=chain
-    )
-    return coverage, chain, localities
+
+def _provenance(parishes: gpd.GeoDataFrame, catchments: gpd.GeoDataFrame | None) -> Provenance:
+    provenance = provenance_of(parishes)
+    if catchments is not None:
+        provenance = provenance.combined(provenance_of(catchments))
+    return provenance
+
+
+# --------------------------------------------------------------------------------------
+# Helpers
 
 
 def _population(values: pd.Series) -> pd.Series:
@@ -528,18 +952,52 @@ def _population(values: pd.Series) -> pd.Series:
     return numbers.astype("Int64")
 
 
-def _reasons(assigned: pd.DataFrame, route: str, lookup: pd.DataFrame | None) -> np.ndarray:
+def _reasons(table: pd.DataFrame, route: str) -> np.ndarray:
+    """Say why each parish has its catchment (on overlapping catchments, with the runner-up)."""
     if route == "lookup":
-        return np.array([f"lookup table row {r}" for r in assigned["lookup_row"]], dtype=object)
-    out = []
-    for catchment, share in zip(assigned["catchment"], assigned["catchment_share"], strict=True):
-        if catchment is None:
-            out.append("in no catchment")
-        elif share >= 1.0 - 1e-12:
-            out.append(f"inside catchment {catchment}")
-        else:
-            out.append(f"largest overlap: {share:.1%} in catchment {catchment}")
-    return np.array(out, dtype=object)
+        return np.array([f"lookup table row {r}" for r in table["lookup_row"]], dtype=object)
+    overlapping = not table.attrs.get("catchments_coverage_valid", True)
+    rows = zip(
+        table["catchment"],
+        table["catchment_share"],
+        table["second_catchment"],
+        table["second_share"],
+        strict=True,
+    )
+    return np.array(
+        [
+            _reason(c, share, c2 if overlapping and _in_overlap(share, s2) else None, s2)
+            for c, share, c2, s2 in rows
+        ],
+        dtype=object,
+    )
+
+
+def _in_overlap(share: float | np.ndarray, second_share: float | np.ndarray) -> np.ndarray:
+    """Whether a parish's two largest shares add up to more than all of it (catchments overlap).
+
+    A parish across the boundary of two catchments has shares that add up to at most 1; one
+    in an area two catchments both claim has more.
+    """
+    return np.nan_to_num(share) + np.nan_to_num(second_share) > 1.0 + 1e-6
+
+
+def _reason(catchment: str | None, share: float, second: str | None, second_share: float) -> str:
+    """Say why one parish has its catchment (``second`` given only on overlapping ones)."""
+    if catchment is None:
+        return "in no catchment"
+    inside = share >= 1.0 - 1e-12
+    if second is None or not second_share > 0:
+        if inside:
+            return f"inside catchment {catchment}"
+        return f"largest overlap: {share:.1%} in catchment {catchment}"
+    if second_share >= share - 1e-9:
+        return (
+            f"equal shares ({share:.1%}) in catchments {catchment} and {second}: the name "
+            "that sorts first"
+        )
+    where = f"inside catchment {catchment}" if inside else f"{share:.1%} in catchment {catchment}"
+    return f"{where}, {second_share:.1%} in catchment {second}: the larger share"
 
 
 def _resolve_groups(
@@ -614,7 +1072,4 @@ def _resolve_groups(
             + ". Add overrides to keep each group together, or build with "
             "on_group_split='majority'."
         )
-    return pd.DataFrame(
-        moves,
-        columns=["group", "parish_code", "parish_name", "from_locality", "to_locality", "rule"],
-    )
+    return pd.DataFrame(moves, columns=_MOVE_COLUMNS)

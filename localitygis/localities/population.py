@@ -257,6 +257,43 @@ def join_population(
         )
     file = table.attrs.get("source")
     label = f"{source} {file}" if file else source
+    code_column, population_column = _table_columns(table, label, code_field, population_field)
+    codes = _parish_codes(parishes["parish_code"])
+    known = {c for c in codes if c is not None}
+    body = table.reset_index(drop=True)
+    table_codes = [_cell_text(v) for v in body[code_column].tolist()]
+    values = [_cell_text(v) for v in body[population_column].tolist()]
+    rows = np.arange(len(body), dtype=np.int64) + _SPREADSHEET_FIRST_ROW
+    reasons, case_only = _unmatched_rows(body, table_codes, known)
+    population = _population_by_code(table_codes, values, reasons, rows)
+    rejected = [i for i, reason in enumerate(reasons) if reason is not None]
+    rejects = rejects_frame(
+        body, rejected, [str(reasons[i]) for i in rejected], source=source, rows=rows[rejected]
+    )
+    joined, replaced = _with_population(parishes, codes, population)
+    rejected_rows: defaultdict[str, list[int]] = defaultdict(list)
+    for i in rejected:
+        if table_codes[i] in known:
+            rejected_rows[str(table_codes[i])].append(int(rows[i]))
+    missing = _missing(joined, codes, rejected_rows, source)
+    table_provenance = provenance if provenance is not None else _table_provenance(table)
+    with_provenance(joined, provenance_of(parishes).combined(table_provenance))
+    return PopulationJoin(
+        parishes=joined,
+        rejects=rejects,
+        missing=missing,
+        replaced=replaced,
+        rows_read=len(body),
+        rows_used=len(population),
+        source=source,
+        notes=tuple(_join_notes(source, replaced, len(missing), case_only)),
+    )
+
+
+def _table_columns(
+    table: pd.DataFrame, label: str, code_field: str | None, population_field: str | None
+) -> tuple[str, str]:
+    """Find the table's parish code and population columns (named, or recognised)."""
     columns = [str(c) for c in table.columns]
     code_column = _column(
         columns,
@@ -277,19 +314,17 @@ def join_population(
         argument="population_field",
         exclude=code_column,
     )
+    return code_column, population_column
 
-    codes = _parish_codes(parishes["parish_code"])
-    known = {c for c in codes if c is not None}
+
+def _unmatched_rows(
+    body: pd.DataFrame, table_codes: list[str | None], known: set[str]
+) -> tuple[list[str | None], int]:
+    """Say why rows match no parish (blank, no code, unknown code); count case-only misses."""
     by_fold: dict[str, str] = {}
     for code in sorted(known):
         by_fold.setdefault(code.casefold(), code)
-
-    body = table.reset_index(drop=True)
-    table_codes = [_cell_text(v) for v in body[code_column].tolist()]
-    values = [_cell_text(v) for v in body[population_column].tolist()]
     blank_rows = body.map(_cell_text).isna().all(axis=1).to_numpy()
-    rows = np.arange(len(body), dtype=np.int64) + _SPREADSHEET_FIRST_ROW
-
     reasons: list[str | None] = [None] * len(body)
     case_only = 0
     for i, code in enumerate(table_codes):
@@ -307,7 +342,19 @@ def join_population(
                 )
             else:
                 reasons[i] = f"{_ELSEWHERE} {code}"
+    return reasons, case_only
 
+
+def _population_by_code(
+    table_codes: list[str | None],
+    values: list[str | None],
+    reasons: list[str | None],
+    rows: np.ndarray,
+) -> dict[str, int]:
+    """Read the population of each code listed once; reject repeated codes and bad numbers.
+
+    ``reasons`` is filled in place for the rows rejected here.
+    """
     rows_of: defaultdict[str, list[int]] = defaultdict(list)
     for i, code in enumerate(table_codes):
         if reasons[i] is None and code is not None:
@@ -315,18 +362,7 @@ def join_population(
     population: dict[str, int] = {}
     for code, positions in rows_of.items():
         if len(positions) > 1:
-            agree = len({values[i] for i in positions}) == 1
-            for i in positions:
-                others = _rows_phrase([int(rows[j]) for j in positions if j != i])
-                reasons[i] = (
-                    f"parish code {code} is repeated (also {others}): every row of a "
-                    "repeated code is rejected"
-                    + (
-                        "; the rows agree, so delete the extra ones"
-                        if agree
-                        else "; keep the right row"
-                    )
-                )
+            _reject_repeated(code, positions, values, reasons, rows)
             continue
         (i,) = positions
         number, problem = _whole_number(values[i])
@@ -334,38 +370,47 @@ def join_population(
             reasons[i] = problem
         else:
             population[code] = number
+    return population
 
-    rejected = [i for i, reason in enumerate(reasons) if reason is not None]
-    rejects = rejects_frame(
-        body, rejected, [str(reasons[i]) for i in rejected], source=source, rows=rows[rejected]
-    )
 
+def _reject_repeated(
+    code: str,
+    positions: list[int],
+    values: list[str | None],
+    reasons: list[str | None],
+    rows: np.ndarray,
+) -> None:
+    """Reject every row of a repeated code, naming the other rows (in place)."""
+    agree = len({values[i] for i in positions}) == 1
+    advice = "; the rows agree, so delete the extra ones" if agree else "; keep the right row"
+    for i in positions:
+        others = _rows_phrase([int(rows[j]) for j in positions if j != i])
+        reasons[i] = (
+            f"parish code {code} is repeated (also {others}): every row of a "
+            "repeated code is rejected" + advice
+        )
+
+
+def _with_population(
+    parishes: gpd.GeoDataFrame, codes: list[str | None], population: dict[str, int]
+) -> tuple[gpd.GeoDataFrame, bool]:
+    """Return the parishes with ``population`` (after the name), and whether it replaced one."""
     joined = parishes.copy()
     replaced = "population" in joined.columns
     filled = pd.array([population.get(c) if c else None for c in codes], dtype="Int64")
     if replaced:
         joined["population"] = filled
-    else:
-        after = (
-            list(joined.columns).index("parish_name") + 1
-            if "parish_name" in joined.columns
-            else list(joined.columns).index("parish_code") + 1
-        )
-        joined.insert(after, "population", filled)
+        return joined, True
+    anchor = "parish_name" if "parish_name" in joined.columns else "parish_code"
+    joined.insert(list(joined.columns).index(anchor) + 1, "population", filled)
+    return joined, False
 
-    rejected_rows: defaultdict[str, list[int]] = defaultdict(list)
-    for i in rejected:
-        if table_codes[i] in known:
-            rejected_rows[str(table_codes[i])].append(int(rows[i]))
-    missing = _missing(joined, codes, rejected_rows, source)
 
+def _join_notes(source: str, replaced: bool, missing: int, case_only: int) -> list[str]:
+    """Return the notes of a join: a replaced population column, codes differing in case."""
     notes: list[str] = []
     if replaced:
-        lost = (
-            f" ({len(missing):,} parish(es) it gives no value now have none)"
-            if len(missing)
-            else ""
-        )
+        lost = f" ({missing:,} parish(es) it gives no value now have none)" if missing else ""
         notes.append(
             f"the parishes' own population column was replaced by the {source}'s values{lost}"
         )
@@ -374,18 +419,7 @@ def join_population(
             f"{case_only:,} code(s) in the {source} differ from a parish's only in case: codes "
             "are compared case-sensitively (ONS codes are upper case); correct them in the table"
         )
-    table_provenance = provenance if provenance is not None else _table_provenance(table)
-    with_provenance(joined, provenance_of(parishes).combined(table_provenance))
-    return PopulationJoin(
-        parishes=joined,
-        rejects=rejects,
-        missing=missing,
-        replaced=replaced,
-        rows_read=len(body),
-        rows_used=len(population),
-        source=source,
-        notes=tuple(notes),
-    )
+    return notes
 
 
 # --------------------------------------------------------------------------------------

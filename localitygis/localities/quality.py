@@ -391,8 +391,10 @@ def check_coverage(
         tree = shapely.STRtree(geoms)
         left, right = tree.query(geoms[suspects], predicate="intersects")
         left = suspects[left]
-        keep = left < right
-        for a, b in zip(left[keep], right[keep], strict=True):
+        # Each pair once, whichever of the two had the invalid edges.
+        pairs = np.unique(np.sort(np.column_stack([left, right]), axis=1), axis=0)
+        pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+        for a, b in pairs:
             piece = shapely.intersection(geoms[a], geoms[b])
             area = shapely.area(piece)
             if area > 0:
@@ -562,6 +564,17 @@ class QualityReport:
     county_area_km2 : float, optional
         The area of the union of all localities: less than ``locality_area_km2`` when
         localities overlap one another.
+    notes : tuple of str
+        Notes on the inputs and the route taken.
+    cleaned : pandas.DataFrame
+        Features moved by coverage cleaning (``layer``, ``feature``, ``area_before_m2``,
+        ``area_after_m2``, ``area_moved_m2``; see :mod:`localitygis.localities.clean`).
+    cleaning : tuple of str
+        What the cleaning of each layer did, one line each (empty when it was off).
+    multi_catchment : pandas.DataFrame
+        On overlapping catchments, every parish in an area two catchments both claim:
+        ``parish_code``, ``parish_name``, ``catchment``, ``catchment_share``,
+        ``second_catchment``, ``second_share``, ``rule`` (what decided it).
     """
 
     route: str
@@ -587,6 +600,25 @@ class QualityReport:
     locality_area_km2: float
     county_area_km2: float | None = None
     notes: tuple[str, ...] = field(default=())
+    cleaned: pd.DataFrame = field(
+        default_factory=lambda: _empty_frame(
+            ["layer", "feature", "area_before_m2", "area_after_m2", "area_moved_m2"]
+        )
+    )
+    cleaning: tuple[str, ...] = field(default=())
+    multi_catchment: pd.DataFrame = field(
+        default_factory=lambda: _empty_frame(
+            [
+                "parish_code",
+                "parish_name",
+                "catchment",
+                "catchment_share",
+                "second_catchment",
+                "second_share",
+                "rule",
+            ]
+        )
+    )
 
     @property
     def area_difference_pct(self) -> float:
@@ -712,6 +744,20 @@ class QualityReport:
             "warning",
             f"{self.gaps['area_m2'].sum():,.0f} m² in all" if len(self.gaps) else "",
         )
+        if self.cleaning:
+            add(
+                "coverage cleaned",
+                len(self.cleaned),
+                "repaired",
+                "; ".join(self.cleaning),
+                good="info",
+            )
+        add(
+            "parishes in overlapping catchments",
+            len(self.multi_catchment),
+            "warning",
+            _shares_listing(self.multi_catchment),
+        )
         add(
             f"split parishes (share < {self.min_share:g})",
             len(self.split_parishes),
@@ -798,6 +844,17 @@ class QualityReport:
                 f"{row.check:<{width}}  {row.status:<8}  {row.count:>5}  {row.detail}".rstrip()
             )
         return "\n".join(lines)
+
+
+def _shares_listing(frame: pd.DataFrame) -> str:
+    """List parishes two catchments claim: both shares and the rule that decided."""
+    if not len(frame):
+        return ""
+    return listing(
+        f"{r.parish_name} ({r.catchment} {r.catchment_share:.1%}, {r.second_catchment} "
+        f"{r.second_share:.1%}: {r.rule})"
+        for r in frame.itertuples(index=False)
+    )
 
 
 def _listing(frame: pd.DataFrame, column: str, *, unique: bool = False) -> str:

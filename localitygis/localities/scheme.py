@@ -461,7 +461,18 @@ def _problem_message(what: str, problems: Sequence[str]) -> str:
 
 
 def _validate(scheme: Scheme) -> list[str]:
+    """Return every problem of a scheme (tiers, localities, overrides, groups, vocabularies)."""
     problems: list[str] = []
+    _validate_tiers(scheme, problems)
+    localities = _validate_localities(scheme, problems)
+    _validate_overrides(scheme, localities, problems)
+    _validate_groups(scheme, problems)
+    _validate_vocabularies(scheme, problems)
+    return problems
+
+
+def _validate_tiers(scheme: Scheme, problems: list[str]) -> None:
+    """Check the scheme's name, and each tier's number and name."""
     if not str(scheme.name).strip():
         problems.append("the scheme has no name")
     for key, tier in scheme.tiers.items():
@@ -471,12 +482,15 @@ def _validate(scheme: Scheme) -> list[str]:
             problems.append(f"tier {key!r} says it is number {tier.number}")
         elif not str(tier.name).strip():
             problems.append(f"tier {key} has no name")
+
+
+def _validate_localities(scheme: Scheme, problems: list[str]) -> dict[str, str]:
+    """Check each locality; return the localities by normalised name."""
     if not scheme.localities:
         problems.append("it defines no localities")
     seen_names: dict[str, str] = {}
     seen_catchments: dict[str, str] = {}
     for i, loc in enumerate(scheme.localities, start=1):
-        label = f"locality {i} ({loc.name!r})"
         if not str(loc.name).strip():
             problems.append(f"locality {i} has no name")
             continue
@@ -484,23 +498,40 @@ def _validate(scheme: Scheme) -> list[str]:
         if key in seen_names:
             problems.append(f"locality {loc.name!r} is defined twice")
         seen_names[key] = loc.name
-        if loc.tier not in scheme.tiers:
-            known = ", ".join(str(t) for t in sorted(scheme.tiers)) or "none"
-            problems.append(f"{label} has unknown tier {loc.tier!r} (tiers defined: {known})")
-        if not loc.catchments:
-            problems.append(f"{label} lists no catchments")
-        for c in loc.catchments:
-            ckey = normalise_name(c)
-            if ckey in seen_catchments:
-                other = seen_catchments[ckey]
-                where = "twice in it" if other == loc.name else f"also in {other!r}"
-                problems.append(f"catchment {c!r} of {label} is {where}")
-            else:
-                seen_catchments[ckey] = loc.name
+        _validate_locality(scheme, i, loc, seen_catchments, problems)
+    return seen_names
+
+
+def _validate_locality(
+    scheme: Scheme,
+    i: int,
+    loc: LocalityDef,
+    seen_catchments: dict[str, str],
+    problems: list[str],
+) -> None:
+    """Check one locality's tier and catchments (each catchment in one locality only)."""
+    label = f"locality {i} ({loc.name!r})"
+    if loc.tier not in scheme.tiers:
+        known = ", ".join(str(t) for t in sorted(scheme.tiers)) or "none"
+        problems.append(f"{label} has unknown tier {loc.tier!r} (tiers defined: {known})")
+    if not loc.catchments:
+        problems.append(f"{label} lists no catchments")
+    for c in loc.catchments:
+        ckey = normalise_name(c)
+        if ckey in seen_catchments:
+            other = seen_catchments[ckey]
+            where = "twice in it" if other == loc.name else f"also in {other!r}"
+            problems.append(f"catchment {c!r} of {label} is {where}")
+        else:
+            seen_catchments[ckey] = loc.name
+
+
+def _validate_overrides(scheme: Scheme, localities: Mapping[str, str], problems: list[str]) -> None:
+    """Check that each override names a parish, a known locality and a reason."""
     for i, o in enumerate(scheme.overrides, start=1):
         if not str(o.parish).strip():
             problems.append(f"override {i} names no parish")
-        if normalise_name(o.locality) not in seen_names:
+        if normalise_name(o.locality) not in localities:
             problems.append(
                 f"override {i} (parish {o.parish!r}) names unknown locality {o.locality!r}"
             )
@@ -512,6 +543,10 @@ def _validate(scheme: Scheme) -> list[str]:
     for parish, locs in overridden.items():
         if len({normalise_name(x) for x in locs}) > 1:
             problems.append(f"parish {parish!r} is overridden to several localities: {locs}")
+
+
+def _validate_groups(scheme: Scheme, problems: list[str]) -> None:
+    """Check that groups have unique names and two or more parishes, each in one group."""
     group_names: set[str] = set()
     member_of: dict[str, str] = {}
     for i, g in enumerate(scheme.groups, start=1):
@@ -525,6 +560,10 @@ def _validate(scheme: Scheme) -> list[str]:
             if key in member_of and member_of[key] != g.name:
                 problems.append(f"parish {p!r} is in two groups ({member_of[key]!r}, {g.name!r})")
             member_of[key] = g.name
+
+
+def _validate_vocabularies(scheme: Scheme, problems: list[str]) -> None:
+    """Check that vocabulary keys are lower-case identifiers with text labels."""
     for vocab_name, vocab in (("categories", scheme.categories), ("sectors", scheme.sectors)):
         for key, label in vocab.items():
             if not re.fullmatch(r"[a-z0-9_]+", str(key)):
@@ -533,7 +572,6 @@ def _validate(scheme: Scheme) -> list[str]:
                 )
             if not isinstance(label, str) or not label.strip():
                 problems.append(f"vocabulary.{vocab_name}.{key} needs a text label")
-    return problems
 
 
 # --------------------------------------------------------------------------------------
@@ -597,7 +635,28 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
             f"unknown section(s) {', '.join(map(repr, unknown))} (expected "
             f"{', '.join(sorted(_TOP_LEVEL))})"
         )
-    head = data.get("scheme", {})
+    name, description = _parse_head(data.get("scheme", {}), problems)
+    tiers = _parse_tiers(data.get("tiers", {}), problems)
+    localities = _parse_localities(data.get("localities", []), problems)
+    overrides = _parse_overrides(data.get("overrides", []), problems)
+    groups = _parse_groups(data.get("groups", []), problems)
+    vocabularies = _parse_vocabulary(data.get("vocabulary", {}), problems)
+    if problems:
+        raise SchemeError(_problem_message(source, problems))
+    return Scheme(
+        name=name,  # type: ignore[arg-type]
+        tiers=tiers,
+        localities=localities,
+        overrides=overrides,
+        groups=groups,
+        categories=vocabularies["categories"],
+        sectors=vocabularies["sectors"],
+        description=description,
+    )
+
+
+def _parse_head(head: Any, problems: list[str]) -> tuple[str | None, str]:
+    """Parse ``[scheme]``: the name and the description."""
     if not isinstance(head, Mapping):
         problems.append("[scheme] must be a table")
         head = {}
@@ -608,13 +667,16 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
     if not isinstance(description, str):
         problems.append("[scheme] 'description' must be text")
         description = ""
+    return name, description
 
+
+def _parse_tiers(raw: Any, problems: list[str]) -> dict[int, Tier]:
+    """Parse ``[tiers.N]``: each tier's number (the key), name and description."""
     tiers: dict[int, Tier] = {}
-    raw_tiers = data.get("tiers", {})
-    if not isinstance(raw_tiers, Mapping) or not raw_tiers:
+    if not isinstance(raw, Mapping) or not raw:
         problems.append("[tiers] defines no tiers")
-        raw_tiers = {}
-    for key, value in raw_tiers.items():
+        raw = {}
+    for key, value in raw.items():
         try:
             number = int(key)
         except (TypeError, ValueError):
@@ -624,43 +686,58 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
             problems.append(f"[tiers.{key}] lacks 'name'")
             continue
         tiers[number] = Tier(number, value["name"].strip(), str(value.get("description", "")))
+    return tiers
 
-    localities: list[LocalityDef] = []
-    raw_localities = data.get("localities", [])
-    if not isinstance(raw_localities, list):
-        problems.append("'localities' must be an array of tables ([[localities]])")
-        raw_localities = []
-    for i, item in enumerate(raw_localities, start=1):
-        where = f"localities[{i}]"
+
+def _table_array(raw: Any, section: str, problems: list[str]) -> list[Any]:
+    """Return the items of an array of tables (``[[section]]``); none when it is not one."""
+    if isinstance(raw, list):
+        return raw
+    problems.append(f"'{section}' must be an array of tables ([[{section}]])")
+    return []
+
+
+def _parse_localities(raw: Any, problems: list[str]) -> tuple[LocalityDef, ...]:
+    """Parse ``[[localities]]``: each locality's name, tier, catchments and centre."""
+    localities = []
+    for i, item in enumerate(_table_array(raw, "localities", problems), start=1):
         if not isinstance(item, Mapping):
-            problems.append(f"{where} must be a table")
+            problems.append(f"localities[{i}] must be a table")
             continue
-        loc_name = _nonblank_str(item.get("name"))
-        where = f"{where} ({loc_name!r})" if loc_name else where
-        missing = [k for k in ("name", "tier", "catchments") if k not in item]
-        if missing:
-            problems.append(f"{where} lacks {', '.join(map(repr, missing))}")
-        tier = item.get("tier")
-        if "tier" in item and (isinstance(tier, bool) or not isinstance(tier, int)):
-            problems.append(f"{where} 'tier' must be a whole number, not {tier!r}")
-        catchments = _string_list(item.get("catchments"))
-        if "catchments" in item and catchments is None:
-            problems.append(f"{where} 'catchments' must be a list of names")
-        centre = item.get("centre")
-        if centre is not None and _nonblank_str(centre) is None:
-            problems.append(f"{where} 'centre' must be text")
-        extra = sorted(set(item) - {"name", "tier", "catchments", "centre"})
-        if extra:
-            problems.append(f"{where} has unknown field(s) {', '.join(map(repr, extra))}")
-        if loc_name and isinstance(tier, int) and catchments is not None:
-            localities.append(LocalityDef(loc_name, tier, catchments, _nonblank_str(centre)))
+        locality = _parse_locality(i, item, problems)
+        if locality is not None:
+            localities.append(locality)
+    return tuple(localities)
 
-    overrides: list[Override] = []
-    raw_overrides = data.get("overrides", [])
-    if not isinstance(raw_overrides, list):
-        problems.append("'overrides' must be an array of tables ([[overrides]])")
-        raw_overrides = []
-    for i, item in enumerate(raw_overrides, start=1):
+
+def _parse_locality(i: int, item: Mapping[str, Any], problems: list[str]) -> LocalityDef | None:
+    """Parse one ``[[localities]]`` table (None when it is unusable)."""
+    loc_name = _nonblank_str(item.get("name"))
+    where = f"localities[{i}] ({loc_name!r})" if loc_name else f"localities[{i}]"
+    missing = [k for k in ("name", "tier", "catchments") if k not in item]
+    if missing:
+        problems.append(f"{where} lacks {', '.join(map(repr, missing))}")
+    tier = item.get("tier")
+    if "tier" in item and (isinstance(tier, bool) or not isinstance(tier, int)):
+        problems.append(f"{where} 'tier' must be a whole number, not {tier!r}")
+    catchments = _string_list(item.get("catchments"))
+    if "catchments" in item and catchments is None:
+        problems.append(f"{where} 'catchments' must be a list of names")
+    centre = item.get("centre")
+    if centre is not None and _nonblank_str(centre) is None:
+        problems.append(f"{where} 'centre' must be text")
+    extra = sorted(set(item) - {"name", "tier", "catchments", "centre"})
+    if extra:
+        problems.append(f"{where} has unknown field(s) {', '.join(map(repr, extra))}")
+    if loc_name and isinstance(tier, int) and catchments is not None:
+        return LocalityDef(loc_name, tier, catchments, _nonblank_str(centre))
+    return None
+
+
+def _parse_overrides(raw: Any, problems: list[str]) -> tuple[Override, ...]:
+    """Parse ``[[overrides]]``: each one's parish, locality and reason."""
+    overrides = []
+    for i, item in enumerate(_table_array(raw, "overrides", problems), start=1):
         if not isinstance(item, Mapping):
             problems.append(f"overrides[{i}] must be a table")
             continue
@@ -670,13 +747,13 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
             problems.append(f"overrides[{i}] lacks {', '.join(map(repr, missing))}")
             continue
         overrides.append(Override(fields["parish"], fields["locality"], fields["reason"]))  # type: ignore[arg-type]
+    return tuple(overrides)
 
-    groups: list[ParishGroup] = []
-    raw_groups = data.get("groups", [])
-    if not isinstance(raw_groups, list):
-        problems.append("'groups' must be an array of tables ([[groups]])")
-        raw_groups = []
-    for i, item in enumerate(raw_groups, start=1):
+
+def _parse_groups(raw: Any, problems: list[str]) -> tuple[ParishGroup, ...]:
+    """Parse ``[[groups]]``: each group's name and parishes."""
+    groups = []
+    for i, item in enumerate(_table_array(raw, "groups", problems), start=1):
         if not isinstance(item, Mapping):
             problems.append(f"groups[{i}] must be a table")
             continue
@@ -688,8 +765,11 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
             problems.append(f"groups[{i}] 'parishes' must be a list of parish names or codes")
         if group_name and parishes is not None:
             groups.append(ParishGroup(group_name, parishes))
+    return tuple(groups)
 
-    vocab = data.get("vocabulary", {})
+
+def _parse_vocabulary(vocab: Any, problems: list[str]) -> dict[str, dict[str, str]]:
+    """Parse ``[vocabulary.categories]`` and ``[vocabulary.sectors]`` (key = label)."""
     vocabularies: dict[str, dict[str, str]] = {"categories": {}, "sectors": {}}
     if not isinstance(vocab, Mapping):
         problems.append("[vocabulary] must be a table")
@@ -701,19 +781,7 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
             problems.append(f"[vocabulary.{key}] must be a table of key = label")
         else:
             vocabularies[key] = dict(value)
-
-    if problems:
-        raise SchemeError(_problem_message(source, problems))
-    return Scheme(
-        name=name,  # type: ignore[arg-type]
-        tiers=tiers,
-        localities=tuple(localities),
-        overrides=tuple(overrides),
-        groups=tuple(groups),
-        categories=vocabularies["categories"],
-        sectors=vocabularies["sectors"],
-        description=description,
-    )
+    return vocabularies
 
 
 def load_scheme(path: str | PathLike[str]) -> Scheme:

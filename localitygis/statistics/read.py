@@ -123,9 +123,13 @@ def read_small_areas(
     frame = read_vector(path, layer=layer, crs=crs)
     source = Path(path).name
     code = find_field(
-        frame.columns, AREA_CODE_PATTERNS, what="code", source=source, explicit=code_field
+        frame.columns,
+        AREA_CODE_PATTERNS,
+        what="code",
+        source=source,
+        explicit=code_field,
+        option="--code-field",
     )
-    assert code is not None
     others = [c for c in frame.columns if c != code]
     name = find_field(
         others,
@@ -200,8 +204,8 @@ def read_area_table(
         what="table code",
         source=source,
         explicit=code_field,
+        option="--table-code-field",
     )
-    assert code is not None
     provenance = provenance_of(frame)
     if any(_IOD_HEADER.search(str(c)) for c in frame.columns):
         provenance = provenance.combined(Provenance(IOD_ATTRIBUTION))
