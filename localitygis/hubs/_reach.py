@@ -33,6 +33,9 @@ class TierReach:
     gather : float
         Assets within this many metres of a hub are candidates to move into it
         (:func:`rationalisation_scenario`).
+    minutes : float, optional
+        Population reach in minutes by road, used when a road network is the cost
+        (``cost=`` in the hubs functions).
 
     Examples
     --------
@@ -43,10 +46,13 @@ class TierReach:
     distance: float
     scope: Scope
     gather: float
+    minutes: float | None = None
 
     def __post_init__(self) -> None:
         _check_distance(self.distance, "TierReach distance")
         _check_distance(self.gather, "TierReach gather")
+        if self.minutes is not None:
+            _check_distance(self.minutes, "TierReach minutes")
         if self.scope not in _SCOPES:
             raise DataError(f"unknown reach scope {self.scope!r}; use one of {', '.join(_SCOPES)}.")
 
@@ -54,9 +60,9 @@ class TierReach:
 def _default_tiers() -> Mapping[int, TierReach]:
     return MappingProxyType(
         {
-            1: TierReach(5_000.0, "locality", 1_000.0),
-            2: TierReach(12_000.0, "locality+rural", 2_000.0),
-            3: TierReach(3_000.0, "locality", 2_000.0),
+            1: TierReach(5_000.0, "locality", 1_000.0, minutes=15.0),
+            2: TierReach(12_000.0, "locality+rural", 2_000.0, minutes=20.0),
+            3: TierReach(3_000.0, "locality", 2_000.0, minutes=10.0),
         }
     )
 
@@ -68,14 +74,16 @@ class HubReach:
     The defaults follow the locality tiers:
 
     * tier 1, rural (Weobley, Golden Valley, Mortimer): a rural hub serves its immediate
-      area — 5 km, about a 10-minute drive or a short bus hop, within its own locality;
-      assets within 1 km (the same village) could move in.
+      area — 5 km, about a 10-minute drive or a short bus hop, within its own locality
+      (15 minutes by road); assets within 1 km (the same village) could move in.
     * tier 2, market town (Bromyard, Kington, Ledbury, Leominster, Ross-on-Wye): the town
       hub serves the town and the surrounding rural parishes — 12 km (the middle of the
       10–15 km market-town hinterland), its own locality plus tier-1 parishes of
-      neighbouring localities in that distance; assets within 2 km (the town) could move in.
+      neighbouring localities in that distance (20 minutes by road); assets within 2 km (the
+      town) could move in.
     * tier 3, city (Hereford): the city hub serves its own locality at short distance —
-      3 km, walking or a short bus ride; assets within 2 km could move in. For specialist
+      3 km, walking or a short bus ride (10 minutes by road); assets within 2 km could move
+      in. For specialist
       services it serves the whole county: use :meth:`specialist`.
 
     Parameters
