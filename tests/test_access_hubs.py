@@ -1,0 +1,155 @@
+"""Hubs measured in minutes by road: ``cost=`` a road network or travel times."""
+
+from __future__ import annotations
+
+import warnings
+
+import geopandas as gpd
+import numpy as np
+import pulp
+import pytest
+import shapely
+from shapely import LineString
+from spopt.locate import MCLP, PMedian
+
+from localitygis.access import road_network, travel_times
+from localitygis.errors import DataError
+from localitygis.hubs import optimise_hubs
+
+X0, Y0 = 350_000.0, 240_000.0
+
+
+def points(xy, **columns) -> gpd.GeoDataFrame:
+    xy = np.asarray(xy, float) + np.array([X0, Y0])
+    return gpd.GeoDataFrame(columns, geometry=shapely.points(xy), crs=27700)
+
+
+def river_roads() -> gpd.GeoDataFrame:
+    """Two roads along the banks of a river (y = 0 and y = 600) joined by one far bridge."""
+    lines = [
+        [(0, 0), (20_000, 0)],
+        [(0, 600), (20_000, 600)],
+        [(20_000, 0), (20_000, 600)],  # the bridge, 20 km east
+    ]
+    return gpd.GeoDataFrame(
+        {"road_function": ["B Road", "B Road", "A Road"]},
+        geometry=[LineString([(X0 + x, Y0 + y) for x, y in line]) for line in lines],
+        crs=27700,
+    )
+
+
+def random_grid(seed: int, side: int = 8, step: float = 700.0) -> gpd.GeoDataFrame:
+    rng = np.random.default_rng(seed)
+    lines, kinds = [], []
+    for i in range(side):
+        for j in range(side - 1):
+            for a, b in (((j, i), (j + 1, i)), ((i, j), (i, j + 1))):
+                if rng.random() < 0.9:
+                    lines.append(
+                        LineString(
+                            [
+                                (X0 + a[0] * step, Y0 + a[1] * step),
+                                (X0 + b[0] * step, Y0 + b[1] * step),
+                            ]
+                        )
+                    )
+                    kinds.append(rng.choice(["A Road", "B Road", "Local Road"]))
+    return gpd.GeoDataFrame({"road_function": kinds}, geometry=lines, crs=27700)
+
+
+def spopt_objective(model_class, cost, weights, **options) -> float:
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r".*PuLP 4\.0.*", category=DeprecationWarning)
+        model = model_class.from_cost_matrix(cost, weights, **options)
+        model.solve(pulp.PULP_CBC_CMD(msg=False), results=False)
+    return float(model.problem.objective.value())
+
+
+def test_across_the_river_the_network_chooses_the_near_bank():
+    network = road_network(river_roads())
+    # villagers on the north bank; one site on each bank, 600 m apart as the crow flies
+    people = points([(1_000, 650), (2_000, 650), (3_000, 650)], population=[100.0] * 3)
+    sites = points([(2_000, -40), (9_000, 640)], candidate_id=["south", "north"])
+    straight = optimise_hubs(sites, people, k=1)
+    by_road = optimise_hubs(sites, people, k=1, cost=network)
+    assert straight.hubs["hub_id"].tolist() == ["south"]
+    assert by_road.hubs["hub_id"].tolist() == ["north"]
+    assert by_road.cost == "network"
+    assert straight.cost == "straight-line"
+    # B road 50 km/h: 7 km from the middle villager; walking legs 50 m and 40 m at 4.8 km/h
+    minutes = by_road.assignment["minutes"]
+    assert minutes.iloc[1] == pytest.approx(7_000 / (50 / 0.06) + 90 / 80, abs=0.01)
+    assert by_road.mean_minutes == pytest.approx(minutes.mean(), abs=0.01)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_exact_p_median_on_minutes_equals_spopt_on_the_same_matrix(seed):
+    rng = np.random.default_rng(seed)
+    network = road_network(random_grid(seed))
+    people = points(rng.uniform(0, 4_900, (60, 2)), population=rng.integers(1, 300, 60) * 1.0)
+    sites = points(rng.uniform(0, 4_900, (15, 2)), candidate_id=[f"S{i}" for i in range(15)])
+    times = travel_times(network, people, sites)
+    assert np.isfinite(times.minutes).all()
+    solution = optimise_hubs(sites, people, k=3, cost=times)
+    expected = spopt_objective(
+        PMedian, times.minutes, people["population"].to_numpy(), p_facilities=3
+    )
+    assert solution.objective == pytest.approx(expected, rel=1e-9)
+    # the same answer when the network is given and routed inside
+    assert optimise_hubs(sites, people, k=3, cost=network).objective == pytest.approx(expected)
+    heuristic = optimise_hubs(sites, people, k=3, cost=times, solver="heuristic")
+    assert heuristic.objective >= expected - 1e-9
+    assert heuristic.bound <= expected + 1e-9
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_max_coverage_on_minutes_equals_spopt(seed):
+    rng = np.random.default_rng(seed)
+    network = road_network(random_grid(seed))
+    people = points(rng.uniform(0, 4_900, (50, 2)), population=rng.integers(1, 300, 50) * 1.0)
+    sites = points(rng.uniform(0, 4_900, (12, 2)), candidate_id=[f"S{i}" for i in range(12)])
+    times = travel_times(network, people, sites)
+    solution = optimise_hubs(sites, people, k=2, method="max-coverage", minutes=6, cost=times)
+    covered = spopt_objective(
+        MCLP, times.minutes, people["population"].to_numpy(), service_radius=6.0, p_facilities=2
+    )
+    assert solution.objective == pytest.approx(covered)
+    assert solution.assignment["covered"].eq(solution.assignment["minutes"] <= 6).all()
+    assert solution.covered_share == pytest.approx(covered / people["population"].sum())
+
+
+def test_points_off_the_network_are_left_out_and_listed():
+    network = road_network(river_roads())
+    people = points([(1_000, 650), (5_000, 30_000)], population=[100.0, 50.0], name=["a", "b"])
+    sites = points([(2_000, 0), (40_000, 40_000)], candidate_id=["on", "off"])
+    solution = optimise_hubs(sites, people, k=1, cost=network)
+    assert solution.hubs["hub_id"].tolist() == ["on"]
+    assert solution.assignment["name"].tolist() == ["a"]
+    assert sorted(solution.rejects["source"]) == ["candidates", "population"]
+    assert len(solution.assignment) + (solution.rejects["source"] == "population").sum() == 2
+    with pytest.raises(DataError, match=r"required site.*off the road network"):
+        optimise_hubs(sites, people, k=1, cost=network, required=["off"])
+
+
+def test_options_that_do_not_fit_the_cost_are_errors():
+    network = road_network(river_roads())
+    people = points([(1_000, 650)], population=[1.0])
+    sites = points([(2_000, 0)])
+    with pytest.raises(DataError, match=r"minutes=\.\.\. needs a road network"):
+        optimise_hubs(sites, people, k=1, minutes=10)
+    with pytest.raises(DataError, match="give the service time as minutes"):
+        optimise_hubs(sites, people, k=1, cost=network, distance=5_000)
+    with pytest.raises(DataError, match=r"max-coverage needs minutes"):
+        optimise_hubs(sites, people, k=1, cost=network, method="max-coverage")
+    with pytest.raises(DataError, match="travel times are 1 × 2 but there are 1 population"):
+        optimise_hubs(sites, people, k=1, cost=travel_times(network, people, sites.iloc[[0, 0]]))
+    with pytest.raises(DataError, match="cost must be None"):
+        optimise_hubs(sites, people, k=1, cost="network")
+
+
+def test_demand_keyword_still_works_with_a_deprecation_warning():
+    people = points([(0, 0), (900, 0)], population=[1.0, 2.0])
+    sites = points([(0, 0), (1_000, 0)], candidate_id=["w", "e"])
+    with pytest.warns(DeprecationWarning, match="renamed population"):
+        old = optimise_hubs(sites, demand=people, k=1)
+    assert old.hubs["hub_id"].tolist() == optimise_hubs(sites, people, k=1).hubs["hub_id"].tolist()
