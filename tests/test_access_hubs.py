@@ -14,7 +14,7 @@ from spopt.locate import MCLP, PMedian
 
 from localitygis.access import road_network, travel_times
 from localitygis.errors import DataError
-from localitygis.hubs import optimise_hubs
+from localitygis.hubs import optimise_hubs, population_coverage
 
 X0, Y0 = 350_000.0, 240_000.0
 
@@ -153,3 +153,30 @@ def test_demand_keyword_still_works_with_a_deprecation_warning():
     with pytest.warns(DeprecationWarning, match="renamed population"):
         old = optimise_hubs(sites, demand=people, k=1)
     assert old.hubs["hub_id"].tolist() == optimise_hubs(sites, people, k=1).hubs["hub_id"].tolist()
+
+
+def test_coverage_by_road_uses_tier_minutes_and_the_river_matters():
+    network = road_network(river_roads())
+    hubs = points([(2_000, -40)], hub_id=["south"], tier=[1])
+    people = points(
+        [(1_000, 650), (3_000, -300), (2_500, 30_000)],
+        population=[100.0, 60.0, 5.0],
+        locality=["North", "South", "Moor"],
+        parish_code=["E1", "E2", "E3"],
+        parish_name=["Northbank", "Southbank", "Moor"],
+    )
+    straight = population_coverage(hubs, people.iloc[:2])
+    assert straight.county_share == 1.0  # both within the rural 5 km
+    by_road = population_coverage(hubs, people, cost=network)
+    table = by_road.summary.set_index("locality")
+    # the north bank is 36 km round by the bridge: beyond the rural 15 minutes
+    assert table.loc["North", "share"] == 0.0
+    assert table.loc["South", "share"] == 1.0
+    assert table.loc["County", "population"] == 160.0  # the moor point is off the network
+    assert by_road.rejects["reason"].str.startswith("farther than").tolist() == [True]
+    assert by_road.unserved["parish_name"].tolist() == ["Northbank"]
+    assert population_coverage(hubs, people.iloc[:2], cost=network, minutes=46).county_share == 1
+    assert population_coverage(hubs, people.iloc[:2], cost=network, minutes=45).county_share < 1
+    north = by_road.points.set_index("parish_code").loc["E1", "minutes"]
+    bridge_route = (19_000 + 18_000) / (50 / 0.06) + 600 / (65 / 0.06)  # 44.4 min
+    assert north == pytest.approx(bridge_route + (50 + 40) / 80, abs=0.01)
