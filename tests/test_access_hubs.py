@@ -175,8 +175,8 @@ def test_coverage_by_road_uses_tier_minutes_and_the_river_matters():
     assert table.loc["County", "population"] == 160.0  # the moor point is off the network
     assert by_road.rejects["reason"].str.startswith("farther than").tolist() == [True]
     assert by_road.unserved["parish_name"].tolist() == ["Northbank"]
-    assert population_coverage(hubs, people.iloc[:2], cost=network, minutes=46).county_share == 1
-    assert population_coverage(hubs, people.iloc[:2], cost=network, minutes=45).county_share < 1
+    assert population_coverage(hubs, people.iloc[:2], cost=network, minutes=47).county_share == 1
+    assert population_coverage(hubs, people.iloc[:2], cost=network, minutes=46).county_share < 1
     north = by_road.points.set_index("parish_code").loc["E1", "minutes"]
-    bridge_route = (19_000 + 18_000) / (50 / 0.06) + 600 / (65 / 0.06)  # 44.4 min
+    bridge_route = (19_000 + 18_000) / (50 / 0.06) + 600 / (65 / 0.06)  # 45 min
     assert north == pytest.approx(bridge_route + (50 + 40) / 80, abs=0.01)
