@@ -369,3 +369,13 @@ def test_matrix_shape_keeps_input_order_with_rejects_in_place():
     assert result.minutes[[0, 2], 0].tolist() == pytest.approx([2.0, 2.0])
     assert np.isnan(result.minutes[1, 0])
     assert pd.Series(result.rejects["source"]).tolist() == ["origins"]
+
+
+def test_worker_processes_give_the_same_matrix():
+    rng = np.random.default_rng(5)
+    spots = points(np.column_stack([rng.uniform(0, 3000, 150), rng.uniform(0, 3000, 150)]))
+    sites = spots.iloc[:140]  # more than one chunk of sources
+    one = travel_times(GRID, spots, sites, workers=1).minutes
+    two = travel_times(GRID, spots, sites, workers=2).minutes
+    assert np.isfinite(one).all()
+    np.testing.assert_array_equal(one, two)

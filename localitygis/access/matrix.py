@@ -10,7 +10,9 @@ junction. Two points on the same link may also go straight along it.
 
 from __future__ import annotations
 
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_all_start_methods, get_context
 
 import geopandas as gpd
 import numpy as np
@@ -21,6 +23,7 @@ from scipy.sparse.csgraph import dijkstra
 from localitygis.access.network import FORWARD, REVERSE, RoadNetwork, sparse_graph
 from localitygis.access.snap import MAX_SNAP_M, Snapped, snap_points
 from localitygis.errors import DataError
+from localitygis.localities._threads import thread_count
 
 __all__ = ["TravelTimes", "travel_times"]
 
@@ -70,6 +73,7 @@ def travel_times(
     *,
     max_snap: float = MAX_SNAP_M,
     limit: float | None = None,
+    workers: int | None = None,
 ) -> TravelTimes:
     """Travel time in minutes from every origin to every destination.
 
@@ -84,6 +88,9 @@ def travel_times(
     limit : float, optional
         Search no farther than this many minutes (much faster for drive-time reach);
         longer journeys are ``inf``.
+    workers : int, optional
+        Processes searching at once (scipy's Dijkstra holds the GIL, so threads would not
+        help); by default up to 4, the CPUs available. Large matrices only.
 
     Returns
     -------
@@ -93,7 +100,8 @@ def travel_times(
         raise DataError(f"limit must be a positive number of minutes, not {limit!r}.")
     start = snap_points(network, origins, max_snap=max_snap, source="origins")
     end = snap_points(network, destinations, max_snap=max_snap, source="destinations")
-    seconds = _seconds(network, start, end, None if limit is None else limit * 60.0)
+    cutoff = None if limit is None else limit * 60.0
+    seconds = _seconds(network, start, end, cutoff, thread_count(workers))
     seconds = np.minimum(seconds, _along(network, start, end))
     walk = network.speeds.walking / 3.6
     seconds = seconds + start.offroad_m[start.ok, None] / walk + end.offroad_m[None, end.ok] / walk
@@ -105,12 +113,15 @@ def travel_times(
     return TravelTimes(minutes=minutes, origins=start, destinations=end, rejects=rejects)
 
 
-def _seconds(network: RoadNetwork, start: Snapped, end: Snapped, limit: float | None) -> np.ndarray:
+def _seconds(
+    network: RoadNetwork, start: Snapped, end: Snapped, limit: float | None, workers: int
+) -> np.ndarray:
     """Driving seconds between the snapped positions, through the network's nodes."""
     if start.ok.sum() <= end.ok.sum():
-        return _from_sources(network.graph(), start.exits(network), end.entries(network), limit)
+        ahead = network.graph()
+        return _from_sources(ahead, start.exits(network), end.entries(network), limit, workers)
     back = network.graph(reverse=True)
-    return _from_sources(back, end.entries(network), start.exits(network), limit).T
+    return _from_sources(back, end.entries(network), start.exits(network), limit, workers).T
 
 
 def _from_sources(
@@ -118,18 +129,42 @@ def _from_sources(
     sources: tuple[np.ndarray, ...],
     targets: tuple[np.ndarray, ...],
     limit: float | None,
+    workers: int,
 ) -> np.ndarray:
     """Seconds from each source to each target, the sources joined to the graph as nodes."""
     n = graph.shape[0]
     s_u, s_us, s_v, s_vs = sources
-    t_u, t_us, t_v, t_vs = targets
     joined = _with_sources(graph, s_u, s_us, s_v, s_vs)
-    out = np.empty((len(s_u), len(t_u)))
-    for first in range(0, len(s_u), CHUNK):
-        rows = np.arange(first, min(first + CHUNK, len(s_u)))
-        reach = dijkstra(joined, indices=n + rows, limit=np.inf if limit is None else limit)
-        out[rows] = np.minimum(reach[:, t_u] + t_us, reach[:, t_v] + t_vs)
-    return out
+    chunks = [n + np.arange(i, min(i + CHUNK, len(s_u))) for i in range(0, len(s_u), CHUNK)]
+    task = (joined, targets, np.inf if limit is None else limit)
+    if workers < 2 or len(chunks) < 2 or "fork" not in get_all_start_methods():
+        _TASK[:] = task
+        rows = [_search(chunk) for chunk in chunks]
+    else:
+        with ProcessPoolExecutor(
+            min(workers, len(chunks)),
+            mp_context=get_context("fork"),
+            initializer=_set_task,
+            initargs=task,
+        ) as pool:
+            rows = list(pool.map(_search, chunks))
+    _TASK.clear()
+    return np.vstack(rows) if rows else np.zeros((0, len(targets[0])))
+
+
+#: The search every worker runs: the joined graph, the targets' legs and the limit.
+_TASK: list = []
+
+
+def _set_task(*task: object) -> None:
+    _TASK[:] = task
+
+
+def _search(chunk: np.ndarray) -> np.ndarray:
+    """Dijkstra from a chunk of source nodes; seconds to each target."""
+    joined, (t_u, t_us, t_v, t_vs), limit = _TASK
+    reach = dijkstra(joined, indices=chunk, limit=limit)
+    return np.minimum(reach[:, t_u] + t_us, reach[:, t_v] + t_vs)
 
 
 def _with_sources(
