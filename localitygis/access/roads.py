@@ -25,6 +25,7 @@ from localitygis.errors import DataError
 from localitygis.io import list_layers, read_vector
 from localitygis.io._paths import PathType
 from localitygis.localities.quality import rejects_frame
+from localitygis.provenance import provenance_of, with_provenance
 
 __all__ = ["read_roads", "road_network"]
 
@@ -138,7 +139,8 @@ def road_network(
     -------
     RoadNetwork
         Links that cannot be used (no geometry, not a line, in several pieces, a class
-        without a speed, no speed) are in ``rejects`` with the reason.
+        without a speed, no speed) are in ``rejects`` with the reason. The links carry the
+        layer's provenance (demo data stays labelled as generated).
 
     Raises
     ------
@@ -164,6 +166,7 @@ def road_network(
         source=source,
     )
     links, node_xy = _links(frame, lines, classes, kmh, keep, oneway_column, source)
+    with_provenance(links, provenance_of(roads))
     return RoadNetwork(links=links, node_xy=node_xy, rejects=rejects, speeds=speeds, source=source)
 
 
