@@ -1,0 +1,86 @@
+"""``localitygis hubs --cost network --roads ...`` on the demo county and its generated roads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from localitygis.access import read_roads
+from localitygis.demo.roads import write_demo_roads
+from localitygis.io import read_table, read_vector, write_geopackage
+from localitygis.provenance import DEMO
+from tests._analysisdata import demo_chain
+from tests._clidata import build_demo, fails, ok
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("access_cli")
+    chain = demo_chain()
+    assets = write_geopackage(root / "assets.gpkg", {"assets": chain.assets}, provenance=DEMO)
+    return {
+        "root": root,
+        "localities": build_demo(root / "build"),
+        "assets": assets,
+        "roads": write_demo_roads(root),
+    }
+
+
+def _hubs(files: dict[str, Path], *options: str) -> list[str]:
+    return ["hubs", "-a", str(files["assets"]), "-l", str(files["localities"]), *options]
+
+
+def test_hubs_by_road_on_the_demo_roads(files):
+    out = files["root"] / "by_road"
+    result = ok(
+        _hubs(
+            files,
+            "--k",
+            "1",
+            "--per-locality",
+            "--cost",
+            "network",
+            "--roads",
+            f"{files['roads']}#road_link",
+            "--out",
+            str(out),
+        )
+    )
+    assert "mean time to nearest hub by road" in result.output
+    assert "proven optimal" in result.output
+    assignment = read_vector(out / "hubs.gpkg", layer="assignment")
+    assert assignment.attrs["provenance"].is_demo
+    minutes = assignment["minutes"].astype(float)
+    assert np.isfinite(minutes).all()
+    assert (minutes > 0).all()
+    hubs = read_vector(out / "hubs.gpkg", layer="hubs")
+    assert len(hubs) == 9
+    assert set(hubs["reach_minutes"].astype(float)) <= {10.0, 15.0, 20.0}
+    coverage = read_table(out / "hub_coverage.csv")
+    assert "mean_minutes" in coverage.columns
+    rejects = read_table(out / "road_rejects.csv")
+    # nothing lost: parish points routed plus points listed add up to the parishes
+    n_parishes = len(read_vector(files["localities"], layer="parishes"))
+    listed = (rejects["source"] == "population").sum() if len(rejects) else 0
+    assert len(assignment) + listed == n_parishes
+
+
+def test_network_cost_options_are_checked(files, capsys):
+    assert "--cost network needs --roads" in fails(_hubs(files, "--cost", "network"), capsys)
+    message = fails(_hubs(files, "--roads", str(files["roads"])), capsys)
+    assert "--roads and --minutes need --cost network" in message
+    message = fails(
+        _hubs(files, "--cost", "network", "--roads", str(files["roads"]), "--distance", "900"),
+        capsys,
+    )
+    assert "give the service time as --minutes" in message
+
+
+def test_demo_roads_read_back_through_the_os_reader(files):
+    network = read_roads(files["roads"])
+    assert network.links["main"].all()
+    assert len(network.rejects) == 0
+    assert set(network.links["road_class"]) == {"A Road", "B Road", "Minor Road"}
+    assert network.links.attrs["provenance"].is_demo
