@@ -84,3 +84,35 @@ def test_demo_roads_read_back_through_the_os_reader(files):
     assert len(network.rejects) == 0
     assert set(network.links["road_class"]) == {"A Road", "B Road", "Minor Road"}
     assert network.links.attrs["provenance"].is_demo
+
+
+def test_journey_time_indicators_on_the_demo(files):
+    from localitygis.access import journey_time_indicators
+
+    chain = demo_chain()
+    network = read_roads(files["roads"])
+    hubs = chain.assets[chain.assets["category"] == "library"]
+    result = journey_time_indicators(network, chain.population, assets=chain.assets, hubs=hubs)
+    table = result.table
+    county = table[table["locality"] == "County"].set_index("destination")
+    # nothing lost: routed people plus rejected points make the county's population
+    lost = (
+        chain.population.iloc[result.rejects["row"].to_numpy() - 1]["population"].sum()
+        if (len(result.rejects))
+        else 0.0
+    )
+    assert county.loc["hub", "population"] + lost == pytest.approx(183_500)
+    assert (table["within_15"] <= table["within_30"]).all()
+    # the county figure is the population-weighted mean of the points' nearest times
+    minutes = result.points["minutes_to_hub"].to_numpy()
+    people = result.points["population"].to_numpy()
+    assert county.loc["hub", "mean_minutes"] == pytest.approx(
+        (minutes * people).sum() / people.sum(), abs=0.006
+    )
+    gp = result.points["minutes_to_gp_surgery"].to_numpy()
+    assert county.loc["gp_surgery", "within_30"] == pytest.approx(
+        people[gp <= 30].sum() / people.sum(), abs=1e-4
+    )
+    wide = result.wide()
+    assert len(wide) == 10
+    assert {"mean_minutes_hub", "within_15_library", "population"} <= set(wide.columns)

@@ -10,12 +10,18 @@ in minutes along the roads, the way a transport or accessibility analyst would.
   far from it (or whose nearest road is a cut-off fragment) are listed, never routed.
 * :func:`travel_times` — minutes from many origins to many destinations (scipy's
   Dijkstra), with the off-road legs walked as in the DfT's journey time method.
+* :func:`journey_time_indicators` — DfT-style indicators per area: average minimum minutes
+  to the nearest hub and to each asset category, and the share within 15 and 30 minutes.
+
+The hubs functions take a network as ``cost=`` (:func:`localitygis.hubs.optimise_hubs`,
+:func:`localitygis.hubs.population_coverage`) to measure reach in minutes by road.
 
 Distances are metres in British National Grid (EPSG:27700); times are minutes.
 """
 
 from __future__ import annotations
 
+from localitygis.access.indicators import JourneyTimes, journey_time_indicators
 from localitygis.access.matrix import TravelTimes, travel_times
 from localitygis.access.network import RoadNetwork
 from localitygis.access.roads import read_roads, road_network
@@ -25,10 +31,12 @@ from localitygis.access.speeds import DEFAULT_SPEEDS_KMH, WALKING_KMH, RoadSpeed
 __all__ = [
     "DEFAULT_SPEEDS_KMH",
     "WALKING_KMH",
+    "JourneyTimes",
     "RoadNetwork",
     "RoadSpeeds",
     "Snapped",
     "TravelTimes",
+    "journey_time_indicators",
     "read_roads",
     "road_network",
     "snap_points",
