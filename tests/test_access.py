@@ -379,3 +379,34 @@ def test_worker_processes_give_the_same_matrix():
     two = travel_times(GRID, spots, sites, workers=2).minutes
     assert np.isfinite(one).all()
     np.testing.assert_array_equal(one, two)
+
+
+def test_drive_time_area_holds_the_nodes_reached_and_not_the_far_ones():
+    from localitygis.access import drive_time_areas
+
+    hub = points([(1500, 1500)], hub_id=["H"])
+    limit = 4.0  # minutes: 2 km on the 30 km/h grid
+    area = drive_time_areas(GRID, hub, limit, margin=50).geometry.iloc[0]
+    nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*GRID.node_xy.T), crs=27700)
+    minutes = travel_times(GRID, hub, nodes).minutes[0]
+    inside = area.contains(nodes.geometry).to_numpy()
+    assert inside[minutes <= limit].all()
+    assert not inside[minutes > 1.6 * limit].any()
+
+
+def test_nearest_hub_areas_do_not_overlap_and_follow_travel_time():
+    from localitygis.access import nearest_hub_areas
+
+    hubs = points([(250, 250), (2750, 2750)], hub_id=["SW", "NE"])
+    areas = nearest_hub_areas(GRID, hubs)
+    assert sorted(areas["hub_id"]) == ["NE", "SW"]
+    union = areas.geometry.union_all()
+    assert union.area == pytest.approx(areas.geometry.area.sum(), rel=1e-9)
+    nodes = gpd.GeoDataFrame(geometry=gpd.points_from_xy(*GRID.node_xy.T), crs=27700)
+    minutes = travel_times(GRID, nodes, hubs).minutes
+    clear = np.abs(minutes[:, 0] - minutes[:, 1]) > 1e-6
+    nearest = np.where(minutes[:, 0] < minutes[:, 1], "SW", "NE")
+    owner = areas.set_index("hub_id").geometry
+    for hub_id in ("SW", "NE"):
+        mine = clear & (nearest == hub_id)
+        assert owner[hub_id].covers(nodes.geometry[mine]).all()

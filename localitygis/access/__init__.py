@@ -10,6 +10,8 @@ in minutes along the roads, the way a transport or accessibility analyst would.
   far from it (or whose nearest road is a cut-off fragment) are listed, never routed.
 * :func:`travel_times` — minutes from many origins to many destinations (scipy's
   Dijkstra), with the off-road legs walked as in the DfT's journey time method.
+* :func:`drive_time_areas` / :func:`nearest_hub_areas` — each hub's reach by road as a
+  polygon, and non-overlapping nearest-hub-by-time areas, for the maps.
 * :func:`journey_time_indicators` — DfT-style indicators per area: average minimum minutes
   to the nearest hub and to each asset category, and the share within 15 and 30 minutes.
 
@@ -21,6 +23,7 @@ Distances are metres in British National Grid (EPSG:27700); times are minutes.
 
 from __future__ import annotations
 
+from localitygis.access.areas import drive_time_areas, nearest_hub_areas
 from localitygis.access.indicators import JourneyTimes, journey_time_indicators
 from localitygis.access.matrix import TravelTimes, travel_times
 from localitygis.access.network import RoadNetwork
@@ -36,7 +39,9 @@ __all__ = [
     "RoadSpeeds",
     "Snapped",
     "TravelTimes",
+    "drive_time_areas",
     "journey_time_indicators",
+    "nearest_hub_areas",
     "read_roads",
     "road_network",
     "snap_points",

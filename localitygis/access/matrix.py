@@ -199,3 +199,25 @@ def _along(network: RoadNetwork, start: Snapped, end: Snapped) -> np.ndarray:
     allowed = np.where(step >= 0, direction != REVERSE, direction != FORWARD) | (step == 0)
     out[i, j] = np.where(allowed, np.abs(step) * secs, np.inf)
     return out
+
+
+def node_seconds(
+    network: RoadNetwork, points: gpd.GeoDataFrame, *, limit: float | None = None
+) -> tuple[np.ndarray, Snapped]:
+    """Seconds from each snapped point to every node, walking leg included (limit in minutes).
+
+    Rows are the snapped points in order (``Snapped.ok``); ``inf`` beyond ``limit``.
+    """
+    snapped = snap_points(network, points, source="points")
+    joined = _with_sources(network.graph(), *snapped.exits(network))
+    n = network.n_nodes
+    sources = n + np.arange(int(snapped.ok.sum()))
+    walk = snapped.offroad_m[snapped.ok] / (network.speeds.walking / 3.6)
+    cutoff = np.inf if limit is None else limit * 60.0
+    out = np.empty((len(sources), n))
+    for first in range(0, len(sources), CHUNK):
+        rows = slice(first, first + CHUNK)
+        chunk = dijkstra(joined, indices=sources[rows], limit=cutoff)[:, :n]
+        out[rows] = chunk + walk[rows, None]
+    out[out > cutoff] = np.inf
+    return out, snapped
