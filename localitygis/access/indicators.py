@@ -54,7 +54,7 @@ class JourneyTimes:
         wide = self.table.pivot(index=key, columns="destination", values=measures)
         wide.columns = [f"{m}_{d}" for m, d in wide.columns]
         people = self.table.groupby(key, sort=False)["population"].first()
-        return wide.join(people).reset_index()
+        return wide.join(people).reindex(people.index).reset_index()
 
 
 def journey_time_indicators(
