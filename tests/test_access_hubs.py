@@ -180,3 +180,29 @@ def test_coverage_by_road_uses_tier_minutes_and_the_river_matters():
     north = by_road.points.set_index("parish_code").loc["E1", "minutes"]
     bridge_route = (19_000 + 18_000) / (50 / 0.06) + 600 / (65 / 0.06)  # 45 min
     assert north == pytest.approx(bridge_route + (50 + 40) / 80, abs=0.01)
+
+
+def test_scenario_by_road_shows_what_the_straight_line_hides():
+    from localitygis.hubs import rationalisation_scenario
+
+    network = road_network(river_roads())
+    hubs = points([(2_000, -40)], asset_id=["lib"], tier=[1])
+    assets = points(
+        [(2_000, -40), (2_000, 640)],
+        asset_id=["lib", "hall"],
+        category=["library", "village_hall"],
+        locality=["A", "A"],
+    )
+    people = points([(2_000, 700)], population=[100.0], locality=["A"])
+    result = rationalisation_scenario(hubs, assets, people, cost=network)
+    assert result.assets["status"].tolist() == ["hub", "move to hub"]
+    county = result.summary.iloc[-1]
+    # the hall across the river moves in: 680 m further as the crow flies...
+    assert county["change_m"] == pytest.approx(740 - 60, abs=0.1)
+    # ...but 36 km round by the bridge; the walks: 100 m from the person, 40 m to each site
+    walks = (100 + 40) / 80  # metres per minute at 4.8 km/h
+    road = 36_000 / (50 / 0.06) + 600 / (65 / 0.06)
+    assert county["mean_minutes_before"] == pytest.approx(walks, abs=0.06)
+    assert county["mean_minutes_after"] == pytest.approx(road + walks, abs=0.06)
+    assert county["change_minutes"] == pytest.approx(road, abs=0.1)
+    assert result.population["minutes_after"].iloc[0] == pytest.approx(road + walks, abs=0.006)
