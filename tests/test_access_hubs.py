@@ -206,3 +206,29 @@ def test_scenario_by_road_shows_what_the_straight_line_hides():
     assert county["mean_minutes_after"] == pytest.approx(road + walks, abs=0.06)
     assert county["change_minutes"] == pytest.approx(road, abs=0.1)
     assert result.population["minutes_after"].iloc[0] == pytest.approx(road + walks, abs=0.006)
+
+
+def test_rank_by_road_counts_only_people_within_the_tier_minutes():
+    from localitygis.hubs import rank_hub_sites
+
+    network = road_network(river_roads())
+    sites = points(
+        [(2_000, -40), (2_000, 640)],
+        asset_id=["south", "north"],
+        category=["library", "library"],
+        partner=["Council", "Council"],
+        locality=["A", "A"],
+        tier=[1, 1],
+    )
+    # 500 people on the north bank, 100 on the south bank
+    people = points(
+        [(2_500, 700), (2_500, -100)], population=[500.0, 100.0], locality=["A", "A"], tier=[1, 1]
+    )
+    straight = rank_hub_sites(sites, assets=sites, population=people).set_index("candidate_id")
+    assert straight["population_in_reach"].to_dict() == {"south": 600.0, "north": 600.0}
+    by_road = rank_hub_sites(sites, assets=sites, population=people, cost=network)
+    table = by_road.set_index("candidate_id")
+    assert table["population_in_reach"].to_dict() == {"north": 500.0, "south": 100.0}
+    assert table["reach_minutes"].tolist() == [15.0, 15.0]
+    assert by_road["candidate_id"].tolist() == ["north", "south"]
+    assert by_road.attrs["rejects"].empty
