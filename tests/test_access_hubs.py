@@ -13,7 +13,7 @@ from shapely import LineString
 from spopt.locate import MCLP, PMedian
 
 from localitygis.access import road_network, travel_times
-from localitygis.errors import DataError
+from localitygis.errors import DataError, SchemeError
 from localitygis.hubs import optimise_hubs, population_coverage
 
 X0, Y0 = 350_000.0, 240_000.0
@@ -232,3 +232,34 @@ def test_rank_by_road_counts_only_people_within_the_tier_minutes():
     assert table["reach_minutes"].tolist() == [15.0, 15.0]
     assert by_road["candidate_id"].tolist() == ["north", "south"]
     assert by_road.attrs["rejects"].empty
+
+
+def test_reach_minutes_come_from_the_scheme_toml(tmp_path):
+    from localitygis.hubs import HubReach
+    from localitygis.localities.scheme import load_scheme
+
+    toml = """
+[scheme]
+name = "Minutes"
+
+[tiers.1]
+name = "Rural"
+reach_minutes = 25
+
+[tiers.2]
+name = "Town"
+
+[[localities]]
+name = "Vale"
+tier = 1
+catchments = ["Vale"]
+"""
+    path = tmp_path / "scheme.toml"
+    path.write_text(toml, encoding="utf-8")
+    reach = HubReach.from_scheme(load_scheme(path))
+    assert reach.for_tier(1).minutes == 25.0
+    assert reach.for_tier(2).minutes == 20.0  # not in the file: the default stays
+    bad = path.read_text(encoding="utf-8").replace("reach_minutes = 25", 'reach_minutes = "x"')
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(SchemeError, match=r"\[tiers.1\] reach_minutes must be a positive number"):
+        load_scheme(path)

@@ -10,6 +10,7 @@ from typing import Literal
 
 from localitygis.colocation import _check_distance
 from localitygis.errors import DataError
+from localitygis.localities.scheme import Scheme
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +138,24 @@ class HubReach:
         tiers = dict(self.tiers)
         tiers[int(tier)] = replace(self.for_tier(tier), **changes)  # type: ignore[arg-type]
         return HubReach(walking=self.walking, tiers=tiers)
+
+    @classmethod
+    def from_scheme(cls, scheme: Scheme, **options: float) -> HubReach:
+        """Return the default reach with each tier's minutes by road taken from the scheme.
+
+        A tier whose ``[tiers.N]`` table has ``reach_minutes`` reaches that far by road.
+
+        Examples
+        --------
+        >>> from localitygis.localities.scheme import herefordshire_scheme
+        >>> HubReach.from_scheme(herefordshire_scheme()).for_tier(2).minutes
+        20.0
+        """
+        reach = cls(**options)  # type: ignore[arg-type]
+        for number, tier in scheme.tiers.items():
+            if tier.reach_minutes is not None and number in reach.tiers:
+                reach = reach.with_tier(number, minutes=tier.reach_minutes)
+        return reach
 
     @classmethod
     def specialist(cls) -> HubReach:
