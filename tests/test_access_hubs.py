@@ -6,6 +6,7 @@ import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pulp
 import pytest
 import shapely
@@ -263,3 +264,30 @@ catchments = ["Vale"]
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(SchemeError, match=r"\[tiers.1\] reach_minutes must be a positive number"):
         load_scheme(path)
+
+
+def test_locate_gives_minutes_to_the_hub_by_road():
+    from shapely import box
+
+    from localitygis.assets.locate import locate, locate_many
+
+    network = road_network(river_roads())
+    parishes = gpd.GeoDataFrame(
+        {"parish_code": ["E1"], "parish_name": ["Riverside"], "locality": ["A"], "tier": [1]},
+        geometry=[box(X0 - 1_000, Y0 - 1_000, X0 + 21_000, Y0 + 1_600)],
+        crs=27700,
+    )
+    hubs = points([(2_000, -40), (15_000, 640)], name=["South library", "North hall"])
+    result = locate((X0 + 2_000, Y0 + 700), parishes=parishes, hubs=hubs, cost=network)
+    assert result.nearest_hub == "South library"  # 740 m as the crow flies
+    assert result.hub_by_road == "North hall"  # 13 km along the north bank: 15.6 min
+    assert result.hub_minutes == pytest.approx(13_000 / (50 / 0.06) + 140 / 80, abs=0.06)
+    assert "by road: North hall, 17 min" in result.describe()
+    table = locate_many(
+        pd.DataFrame({"easting": [X0 + 2_000, X0 + 2_000], "northing": [Y0 + 700, Y0 - 300]}),
+        parishes=parishes,
+        hubs=hubs,
+        cost=network,
+    )
+    assert table["hub_by_road"].tolist() == ["North hall", "South library"]
+    assert table["hub_minutes"].iloc[1] == pytest.approx((300 + 40) / 80, abs=0.06)

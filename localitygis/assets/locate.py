@@ -23,6 +23,7 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from localitygis.access import RoadNetwork, travel_times
 from localitygis.assets.parish_index import (
     SWAP_HINT_DISTANCE,
     _HubIndex,
@@ -78,6 +79,9 @@ class LocationResult:
         The standard form of a postcode query.
     postcode_terminated : bool
         True when the postcode is terminated (its last position was used).
+    hub_by_road, hub_minutes : str or float or None
+        With a road network (``cost=``): the hub soonest reached by road and the minutes
+        to it (None when the place is off the network).
     """
 
     query: str
@@ -92,6 +96,8 @@ class LocationResult:
     hub_distance_m: float | None = None
     postcode: str | None = None
     postcode_terminated: bool = False
+    hub_by_road: str | None = None
+    hub_minutes: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the result as a plain dict.
@@ -122,6 +128,8 @@ class LocationResult:
             text += (
                 f"; nearest hub: {self.nearest_hub}, {describe_distance(self.hub_distance_m)} away"
             )
+        if self.hub_by_road is not None and self.hub_minutes is not None:
+            text += f"; by road: {self.hub_by_road}, {self.hub_minutes:.0f} min"
         if self.postcode_terminated:
             text += f" (postcode {self.postcode} is terminated; its last position was used)"
         return text + "."
@@ -232,6 +240,9 @@ class Locator:
         Hub points with a ``name`` column (any CRS; converted to EPSG:27700).
     postcodes : pandas.DataFrame, optional
         A postcode directory (read once, if raw).
+    cost : RoadNetwork, optional
+        A road network (:func:`localitygis.access.read_roads`): the results also give the
+        hub soonest reached by road and the minutes to it.
 
     Examples
     --------
@@ -251,12 +262,33 @@ class Locator:
         *,
         hubs: gpd.GeoDataFrame | None = None,
         postcodes: pd.DataFrame | None = None,
+        cost: RoadNetwork | None = None,
     ) -> None:
         from localitygis.assets.postcodes import _as_directory
 
         self._index = _ParishIndex(parishes)
         self._hubs = _HubIndex(hubs) if hubs is not None else None
         self._postcodes = _as_directory(postcodes) if postcodes is not None else None
+        if cost is not None and not isinstance(cost, RoadNetwork):
+            raise DataError("cost must be a RoadNetwork (localitygis.access.read_roads).")
+        self._roads = cost
+
+    def _by_road(self, points: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray]:
+        """Find the hub soonest reached by road from each point, and the minutes (NaN off-road)."""
+        names = np.full(len(points), None, dtype=object)
+        minutes = np.full(len(points), np.nan)
+        if self._roads is None or self._hubs is None or len(points) == 0:
+            return names, minutes
+        times = travel_times(
+            self._roads,
+            gpd.GeoDataFrame(geometry=list(points), crs=27700),
+            gpd.GeoDataFrame(geometry=list(self._hubs.geoms), crs=27700),
+        ).minutes
+        routed = np.isfinite(np.nan_to_num(times, nan=np.inf)).any(axis=1)
+        best = np.argmin(np.where(np.isnan(times), np.inf, times), axis=1)
+        names[routed] = self._hubs.names[best[routed]]
+        minutes[routed] = times[np.flatnonzero(routed), best[routed]].round(1)
+        return names, minutes
 
     def locate(
         self, query: object = None, *, lat: float | None = None, lon: float | None = None
@@ -289,6 +321,7 @@ class Locator:
         if self._hubs is not None:
             names, distances = self._hubs.nearest(point)
             hub_name, hub_distance = names[0], float(distances[0])
+        road_names, road_minutes = self._by_road(point)
 
         def value(values: NDArray | None, kind: type) -> Any:
             return None if values is None else _none_or(values[found], kind)
@@ -306,6 +339,8 @@ class Locator:
             hub_distance_m=hub_distance,
             postcode=postcode,
             postcode_terminated=terminated,
+            hub_by_road=_none_or(road_names[0], str),
+            hub_minutes=None if np.isnan(road_minutes[0]) else float(road_minutes[0]),
         )
 
     def locate_many(
@@ -367,6 +402,12 @@ class Locator:
                 result[column] = pd.array([None] * n, dtype="Int64" if column == "tier" else "str")
         result["nearest_hub"] = pd.array(hub_names, dtype="str")
         result["hub_distance_m"] = hub_dist
+        if self._roads is not None and self._hubs is not None:
+            road_names = np.full(n, None, dtype=object)
+            road_minutes = np.full(n, np.nan)
+            road_names[placed], road_minutes[placed] = self._by_road(points[placed])
+            result["hub_by_road"] = pd.array(road_names, dtype="str")
+            result["hub_minutes"] = road_minutes
         result["problem"] = pd.array(problem, dtype="str")
         return result
 
@@ -379,6 +420,7 @@ def locate(
     postcodes: pd.DataFrame | None = None,
     lat: float | None = None,
     lon: float | None = None,
+    cost: RoadNetwork | None = None,
 ) -> LocationResult:
     """Say which parish, locality and tier a place is in, and its nearest hub.
 
@@ -397,6 +439,9 @@ def locate(
         A postcode directory (:func:`localitygis.assets.postcodes.read_postcode_directory`).
     lat, lon : float, optional
         WGS84 latitude and longitude (converted with OSTN15).
+    cost : RoadNetwork, optional
+        With ``hubs``: also the hub soonest reached by road and the minutes to it
+        (``hub_by_road``, ``hub_minutes``).
 
     Returns
     -------
@@ -430,7 +475,8 @@ def locate(
     ...
     localitygis.assets.locate.OutsideCountyError: (350000, 251000) is outside the county: 6.0 km from the boundary (nearest parish: Dilwyn).
     """  # noqa: E501
-    return Locator(parishes, hubs=hubs, postcodes=postcodes).locate(query, lat=lat, lon=lon)
+    locator = Locator(parishes, hubs=hubs, postcodes=postcodes, cost=cost)
+    return locator.locate(query, lat=lat, lon=lon)
 
 
 def _none_or(value: object, kind: type) -> Any:
@@ -470,6 +516,7 @@ def locate_many(
     postcodes: pd.DataFrame | None = None,
     columns: dict[str, str] | None = None,
     crs: str | int | None = None,
+    cost: RoadNetwork | None = None,
 ) -> pd.DataFrame:
     """Locate every row of a table at once; rows that cannot be placed say why.
 
@@ -493,6 +540,9 @@ def locate_many(
         ``postcode``.
     crs : str or int, optional
         CRS of a GeoDataFrame that has none.
+    cost : RoadNetwork, optional
+        With ``hubs``: adds ``hub_by_road`` and ``hub_minutes`` (the hub soonest reached by
+        road, and the minutes to it).
 
     Returns
     -------
@@ -517,7 +567,7 @@ def locate_many(
     >>> out["problem"].str.split(":").str[0].tolist()
     [nan, 'outside the county', 'easting and northing look swapped']
     """
-    return Locator(parishes, hubs=hubs, postcodes=postcodes).locate_many(
+    return Locator(parishes, hubs=hubs, postcodes=postcodes, cost=cost).locate_many(
         frame, columns=columns, crs=crs
     )
 
