@@ -116,3 +116,56 @@ def test_journey_time_indicators_on_the_demo(files):
     wide = result.wide()
     assert len(wide) == 10
     assert {"mean_minutes_hub", "within_15_library", "population"} <= set(wide.columns)
+
+
+def test_locate_by_road_through_the_cli(files, capsys):
+    hubs_file = files["root"] / "by_road" / "hubs.gpkg"
+    if not hubs_file.exists():  # written by test_hubs_by_road_on_the_demo_roads
+        ok(
+            _hubs(
+                files,
+                "--k",
+                "1",
+                "--per-locality",
+                "--cost",
+                "network",
+                "--roads",
+                str(files["roads"]),
+                "--out",
+                str(hubs_file.parent),
+            )
+        )
+    hubs = read_vector(hubs_file, layer="hubs")
+    site = hubs.geometry.iloc[0]
+    result = ok(
+        [
+            "locate",
+            "--easting",
+            f"{site.x + 300:.0f}",
+            "--northing",
+            f"{site.y:.0f}",
+            "-l",
+            str(files["localities"]),
+            "--hubs",
+            f"{hubs_file}#hubs",
+            "--roads",
+            str(files["roads"]),
+        ]
+    )
+    assert "nearest hub by road" in result.output
+    assert "min by road" in result.output
+    message = fails(
+        [
+            "locate",
+            "--easting",
+            "350000",
+            "--northing",
+            "240000",
+            "-l",
+            str(files["localities"]),
+            "--roads",
+            str(files["roads"]),
+        ],
+        capsys,
+    )
+    assert "--roads gives the minutes to a hub" in message
