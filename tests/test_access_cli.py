@@ -101,7 +101,9 @@ def test_journey_time_indicators_on_the_demo(files):
         if (len(result.rejects))
         else 0.0
     )
-    assert county.loc["hub", "population"] + lost == pytest.approx(183_500)
+    total = chain.population["population"].sum()
+    assert total == pytest.approx(188_522)  # the demo's real IoD2019 mid-2015 population
+    assert county.loc["hub", "population"] + lost == pytest.approx(total)
     assert (table["within_15"] <= table["within_30"]).all()
     # the county figure is the population-weighted mean of the points' nearest times
     minutes = result.points["minutes_to_hub"].to_numpy()

@@ -169,7 +169,7 @@ def test_coverage_by_road_uses_tier_minutes_and_the_river_matters():
     straight = population_coverage(hubs, people.iloc[:2])
     assert straight.county_share == 1.0  # both within the rural 5 km
     by_road = population_coverage(hubs, people, cost=network)
-    table = by_road.summary.set_index("locality")
+    table = by_road.table.set_index("locality")
     # the north bank is 36 km round by the bridge: beyond the rural 15 minutes
     assert table.loc["North", "share"] == 0.0
     assert table.loc["South", "share"] == 1.0
@@ -197,7 +197,7 @@ def test_scenario_by_road_shows_what_the_straight_line_hides():
     people = points([(2_000, 700)], population=[100.0], locality=["A"])
     result = rationalisation_scenario(hubs, assets, people, cost=network)
     assert result.assets["status"].tolist() == ["hub", "move to hub"]
-    county = result.summary.iloc[-1]
+    county = result.table.iloc[-1]
     # the hall across the river moves in: 680 m further as the crow flies...
     assert county["change_m"] == pytest.approx(740 - 60, abs=0.1)
     # ...but 36 km round by the bridge; the walks: 100 m from the person, 40 m to each site

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis._validate import require_bng
 from localitygis.access.network import BOTH, FORWARD, REVERSE, RoadNetwork, main_component
 from localitygis.access.speeds import RoadSpeeds
-from localitygis.colocation import _check_crs
 from localitygis.errors import DataError
 from localitygis.io import list_layers, read_vector
 from localitygis.io._paths import PathType
@@ -147,7 +147,7 @@ def road_network(
     DataError
         No class or speed column, or not one usable link.
     """
-    _check_crs(roads, source)
+    require_bng(roads, source)
     speeds = speeds or RoadSpeeds()
     frame = roads.reset_index(drop=True)
     lines, reasons = _lines(frame.geometry.array)
@@ -161,7 +161,7 @@ def road_network(
         )
     rejects = rejects_frame(
         pd.DataFrame(frame.drop(columns=frame.geometry.name)),
-        np.flatnonzero(~keep),
+        np.flatnonzero(~keep).tolist(),
         reasons[~keep].tolist(),
         source=source,
     )

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis._validate import require_bng, require_distance, require_points
 from localitygis.access.network import FORWARD, REVERSE, RoadNetwork
-from localitygis.colocation import _check_crs, _check_distance, _check_points
 from localitygis.localities.quality import rejects_frame
 
 __all__ = ["Snapped", "snap_points"]
@@ -114,9 +114,9 @@ def snap_points(
     >>> snapped.rejects["reason"].iloc[0]
     'farther than 2000 m from the road network (5000 m)'
     """
-    _check_distance(max_snap, "max_snap")
-    _check_crs(points, source)
-    _check_points(points, source)
+    require_distance(max_snap, "max_snap")
+    require_bng(points, source)
+    require_points(points, source)
     geoms = points.geometry.array
     main = network.main_links
     link, gap = _nearest(main.geometry.array, geoms)
@@ -129,7 +129,7 @@ def snap_points(
     reasons = _reasons(network, geoms[~ok], gap[~ok], max_snap)
     rejects = rejects_frame(
         pd.DataFrame(points.drop(columns=points.geometry.name)).reset_index(drop=True),
-        np.flatnonzero(~ok),
+        np.flatnonzero(~ok).tolist(),
         reasons,
         source=source,
     )

@@ -99,11 +99,16 @@ class RoadSpeeds:
             _positive(self.otherwise, "speed of other classes")
 
     @classmethod
-    def with_overrides(cls, changes: Mapping[str, float], **options: float | None) -> RoadSpeeds:
+    def with_overrides(
+        cls,
+        changes: Mapping[str, float],
+        *,
+        walking: float = WALKING_KMH,
+        otherwise: float | None = None,
+    ) -> RoadSpeeds:
         """Return the default table with some classes changed or added."""
-        return cls(
-            by_class={**DEFAULT_SPEEDS_KMH, **{_key(k): v for k, v in changes.items()}}, **options
-        )  # type: ignore[arg-type]
+        table = {**DEFAULT_SPEEDS_KMH, **{_key(k): v for k, v in changes.items()}}
+        return cls(by_class=table, walking=walking, otherwise=otherwise)
 
     def for_classes(self, classes: pd.Series | list) -> np.ndarray:
         """Speed (km/h) of each class; NaN for a class the table lacks (and no ``otherwise``)."""

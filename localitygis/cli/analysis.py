@@ -30,6 +30,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from localitygis._validate import listing
 from localitygis.access import RoadNetwork, read_roads
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import (
@@ -42,6 +43,7 @@ from localitygis.cli._inputs import (
     read_parish_layer,
     split_spec,
 )
+from localitygis.cli.stats import needs_from_files
 from localitygis.colocation import ColocationResult, find_clusters
 from localitygis.crs import BNG, check_coordinates, lonlat_to_bng
 from localitygis.errors import DataError
@@ -159,10 +161,10 @@ def _population_file(spec: str) -> gpd.GeoDataFrame:
         x, y = lonlat_to_bng(lon_v, lat_v)
     bad = ~(np.isfinite(x) & np.isfinite(y))
     if bad.any():
-        rows = np.flatnonzero(bad)[:10] + 2  # spreadsheet rows: header is row 1
+        rows = np.flatnonzero(bad) + 2  # spreadsheet rows: header is row 1
         raise DataError(
             f"{source}: {int(bad.sum())} row(s) without usable coordinates (rows "
-            f"{', '.join(map(str, rows))}); fix or remove them."
+            f"{listing(rows)}); fix or remove them."
         )
     frame = pd.DataFrame(table).rename(columns={population: "population"})
     return gpd.GeoDataFrame(frame, geometry=shapely.points(x, y), crs=BNG)
@@ -251,9 +253,9 @@ def write_hubs(
         ),
         _write_table(out, "hub_solution.csv", report, provenance),
         _write_table(out, "hub_ranking.csv", ranking, provenance),
-        _write_table(out, "hub_coverage.csv", coverage.summary, provenance),
+        _write_table(out, "hub_coverage.csv", coverage.table, provenance),
         _write_table(out, "unserved_parishes.csv", coverage.unserved, provenance),
-        _write_table(out, "rationalisation.csv", scenario.summary, provenance),
+        _write_table(out, "rationalisation.csv", scenario.table, provenance),
         _write_table(out, "rationalisation_assets.csv", scenario.assets, provenance),
     ]
 
@@ -502,7 +504,7 @@ def hubs(
         f"{len(coverage.unserved)} parish(es) unserved.",
         highlight=False,
     )
-    county = scenario.summary.iloc[-1]
+    county = scenario.table.iloc[-1]
     console.print(
         f"rationalisation: {county['moving']} asset(s) could move into a hub, "
         f"{county['staying']} stay; mean distance to a service point "
@@ -570,6 +572,14 @@ def profile(
         bool,
         typer.Option("--by-sector", help="Count assets by sector rather than by partner."),
     ] = False,
+    small_areas: Annotated[
+        str | None,
+        typer.Option("--small-areas", help="LSOAs for the needs profile (file or file#layer)."),
+    ] = None,
+    small_area_table: Annotated[
+        list[str] | None,
+        typer.Option("--small-area-table", help="IoD2019 table by LSOA (File 1, File 6); repeat."),
+    ] = None,
     out: OutFolder = Path("analysis"),
 ) -> None:
     """Profile the localities against the county: CSV, Markdown and HTML tables."""
@@ -596,6 +606,11 @@ def profile(
         points = _population_file(population) if population else None
         people = population_points(parishes, points=points)
         coverage = population_coverage(hub_frame, people)
+    needs, needs_rejects, needs_provenance = None, None, None
+    if small_areas is not None:
+        needs, needs_rejects, needs_provenance = needs_from_files(
+            small_areas, small_area_table or [], parishes
+        )
     table = locality_profiles(
         parishes,
         pd.DataFrame(locality_frame.drop(columns="geometry")),
@@ -604,9 +619,14 @@ def profile(
         hubs=hub_frame,
         coverage=coverage,
         partner_column="sector" if by_sector else "partner",
+        needs=needs,
     )
     provenance = _provenance(parishes, asset_frame, hub_frame)
+    if needs_provenance is not None:
+        provenance = provenance.combined(needs_provenance)
     written = write_profiles(table, out, provenance=provenance)
+    if needs_rejects is not None:
+        written.append(_write_table(out, "needs_rejects.csv", needs_rejects, provenance))
 
     shown = Table(title="Locality profiles", title_justify="left")
     columns = [
@@ -622,6 +642,9 @@ def profile(
             "colocation_opportunities",
             "hubs",
             "coverage_share",
+            "age_60_plus_share",
+            "imd_mean_rank",
+            "most_deprived_20pc_share",
         )
         if c in table.columns
     ]
@@ -634,7 +657,7 @@ def profile(
         for column, value in zip(columns, record, strict=True):
             if pd.isna(value):
                 cells.append("")
-            elif column == "coverage_share":
+            elif column.endswith("_share"):
                 cells.append(f"{value:.1%}")
             elif isinstance(value, float):
                 cells.append(f"{value:,.1f}")

@@ -11,13 +11,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from localitygis.cli._app import app, console
 from localitygis.cli.analysis import colocate, hubs, profile
 from localitygis.cli.assets import assets
 from localitygis.cli.build import build
 from localitygis.cli.maps import MapKind, atlas, map_command
-from localitygis.demo.county import demo_dir, write_demo
+from localitygis.demo.county import demo_dir, load_demo, write_demo
 from localitygis.provenance import DEMO_NOTICE
 
 __all__ = ["demo"]
@@ -41,6 +42,18 @@ def _demo_inputs(out: Path) -> Path:
     return generated
 
 
+def _say_small_areas(inputs: Path) -> None:
+    """Say what is real in the demo, and which published OA polygons had to be repaired."""
+    county = load_demo(inputs)
+    oas, repairs = county.output_areas, county.repairs
+    listing = "; ".join(f"{r.feature} ({r.problem})" for r in repairs.itertuples(index=False))
+    console.print(
+        f"{len(oas)} real 2011 Output Areas ({int(oas['population'].sum()):,} people, mid-2015); "
+        f"invalid polygons repaired: {len(repairs)}" + (f" — {escape(listing)}" if listing else ""),
+        highlight=False,
+    )
+
+
 @app.command()
 def demo(
     out: Annotated[
@@ -61,6 +74,9 @@ def demo(
 
     def step(title: str) -> None:
         console.rule(f"[bold]{title}")
+
+    step("0. The real small areas the demo is built on")
+    _say_small_areas(inputs)
 
     step("1. Localities from parishes and catchments")
     build(

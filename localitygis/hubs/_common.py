@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from localitygis.colocation import _check_crs, _check_points
+from localitygis._validate import listing, require_bng, require_points
 from localitygis.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], source: str, hint: str
 
 
 def _point_layer(frame: gpd.GeoDataFrame, source: str, label: str | None = None) -> None:
-    _check_crs(frame, source)
-    _check_points(frame, source, label=label)
+    require_bng(frame, source)
+    require_points(frame, source, label=label)
 
 
 def _population_column(frame: pd.DataFrame, source: str) -> np.ndarray:
@@ -56,7 +56,7 @@ def _population_column(frame: pd.DataFrame, source: str) -> np.ndarray:
         rows = np.flatnonzero(bad.to_numpy())
         raise DataError(
             f"{source}: population missing, not a number or negative in {len(rows)} row(s) "
-            f"({', '.join(map(str, rows[:10]))}). Fill in a count of people (0 is allowed)."
+            f"({listing(rows)}). Fill in a count of people (0 is allowed)."
         )
     return values.to_numpy(dtype=np.float64)
 
@@ -66,13 +66,14 @@ def _tiers(frame: pd.DataFrame, source: str) -> np.ndarray:
     if values.isna().any():
         rows = np.flatnonzero(values.isna().to_numpy())
         raise DataError(
-            f"{source}: tier missing in row(s) {', '.join(map(str, rows[:10]))}; "
+            f"{source}: tier missing in row(s) {listing(rows)}; "
             "locate the sites in their locality first (localitygis.assets)."
         )
     return values.to_numpy(dtype=np.int64)
 
 
-def _text(series: pd.Series) -> np.ndarray:
+def _objects_or_none(series: pd.Series) -> np.ndarray:
+    """Return the values as an object array, with None for missing ones (not stripped)."""
     return series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
 
 

@@ -54,7 +54,7 @@ def network_minutes(
     places: str = "sites",
 ) -> Minutes | None:
     """Minutes from every population point to every site, or None for straight lines."""
-    if cost_name(cost) == STRAIGHT:
+    if cost_name(cost) == STRAIGHT or cost is None:
         return None
     times = travel_times(cost, population, sites) if isinstance(cost, RoadNetwork) else cost
     shape = (len(population), len(sites))

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from localitygis.colocation import _check_distance
-from localitygis.errors import DataError
+from localitygis._validate import require_distance
+from localitygis.errors import DataError, warn_renamed
 from localitygis.hubs._common import (
     COUNTY,
     _check_population,
@@ -36,7 +36,7 @@ class CoverageResult:
 
     Attributes
     ----------
-    summary : pandas.DataFrame
+    table : pandas.DataFrame
         One row per area (locality, tier or parish, as asked) and a last ``"County"`` row:
         ``population``, ``covered``, ``uncovered``, ``share`` (0–1),
         ``mean_distance_m`` (population-weighted distance to the nearest hub), and
@@ -49,12 +49,12 @@ class CoverageResult:
         The population points with ``nearest_hub``, ``distance_m`` and ``covered`` (and
         ``minutes`` to the nearest hub by road, when measured on a road network).
     by : str
-        The grouping of ``summary``.
+        The grouping of ``table``.
     rejects : pandas.DataFrame
         Population points and hubs the road network could not route, with the reason.
     """
 
-    summary: pd.DataFrame
+    table: pd.DataFrame
     unserved: pd.DataFrame
     points: gpd.GeoDataFrame
     by: str
@@ -63,7 +63,13 @@ class CoverageResult:
     @property
     def county_share(self) -> float:
         """Share of the county's population within reach of a hub."""
-        return float(self.summary["share"].iloc[-1])
+        return float(self.table["share"].iloc[-1])
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Deprecated name of :attr:`table` (``summary()`` is a text method elsewhere)."""
+        warn_renamed("CoverageResult.summary", "CoverageResult.table")
+        return self.table
 
 
 def population_coverage(
@@ -117,7 +123,7 @@ def population_coverage(
     ...      "parish_code": ["E1", "E2"], "parish_name": ["Ash", "Elm"]},
     ...     geometry=[Point(1000, 0), Point(9000, 0)], crs=27700)
     >>> result = population_coverage(hubs, people, distance=5000)
-    >>> result.summary[["locality", "population", "covered", "share"]]
+    >>> result.table[["locality", "population", "covered", "share"]]
        locality  population  covered  share
     0         A       600.0    600.0    1.0
     1         B       400.0      0.0    0.0
@@ -143,7 +149,7 @@ def population_coverage(
     summary = _summary(points, people, key, reached)
     unserved = _unserved(points, people, reached.covered, reached.distance, unserved_below)
     return CoverageResult(
-        summary=summary, unserved=unserved, points=points, by=by, rejects=reached.rejects
+        table=summary, unserved=unserved, points=points, by=by, rejects=reached.rejects
     )
 
 
@@ -187,7 +193,7 @@ def _reach_straight(
 ) -> _Reached:
     hxy = _xy(hubs)
     if distance is not None:
-        _check_distance(distance)
+        require_distance(distance)
         limits = np.full(len(hubs), float(distance))
     else:
         limits = _tier_reach(hubs, reach, "distance")
@@ -216,7 +222,7 @@ def _reach_by_road(
     if times is None:
         return None
     if minutes is not None:
-        _check_distance(minutes, "minutes")
+        require_distance(minutes, "minutes")
         limits = np.full(len(hubs), float(minutes))
     else:
         limits = _tier_reach(hubs, reach, "minutes")

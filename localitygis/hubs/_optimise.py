@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from localitygis.colocation import _check_distance
+from localitygis._validate import listing, require_distance
 from localitygis.errors import DataError
 from localitygis.hubs import _solvers as solvers
 from localitygis.hubs._common import (
@@ -282,7 +282,7 @@ def _check_options(
         unit = "minutes=... (the service time by road)" if by_road else "distance=... metres"
         raise DataError(f"max-coverage needs {unit}.")
     if radius is not None:
-        _check_distance(radius, "minutes" if by_road else "distance")
+        require_distance(radius, "minutes" if by_road else "distance")
     return None if radius is None else float(radius)
 
 
@@ -317,7 +317,7 @@ def _check_required(ids: np.ndarray, required: Collection[str]) -> None:
     unknown = sorted({str(r) for r in required} - set(ids))
     if unknown:
         raise DataError(
-            f"required site(s) {', '.join(unknown[:10])} are not among the candidates; "
+            f"required site(s) {listing(unknown)} are not among the candidates; "
             "add them to the candidates or check the ids."
         )
 
@@ -326,7 +326,7 @@ def _check_routed(ids: np.ndarray, is_required: np.ndarray, times: Minutes) -> N
     stranded = ids[is_required & ~times.sites_ok]
     if len(stranded):
         raise DataError(
-            f"required site(s) {', '.join(map(str, stranded[:10]))} are off the road network "
+            f"required site(s) {listing(stranded)} are off the road network "
             "(see the travel times' rejects); move them onto it or raise max_snap."
         )
     if not times.sites_ok.any() or not times.people_ok.any():
@@ -552,7 +552,7 @@ def _locality_groups(
         rows = np.flatnonzero(d_loc.isna().to_numpy())
         raise DataError(
             f"population: {len(rows)} point(s) have no locality (rows "
-            f"{', '.join(map(str, rows[:10]))}); with per_locality every point needs one."
+            f"{listing(rows)}); with per_locality every point needs one."
         )
     problems, groups = [], []
     for name in sorted(set(d_loc.astype(str))):

@@ -9,13 +9,13 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from localitygis.colocation import _check_crs
+from localitygis._validate import listing, require_bng
 from localitygis.errors import DataError
 from localitygis.hubs._common import (
+    _objects_or_none,
     _point_layer,
     _population_column,
     _require,
-    _text,
 )
 
 log = logging.getLogger(__name__)
@@ -80,13 +80,13 @@ def population_points(
     1          E1       150.0
     2          E2       100.0
     """
-    _check_crs(parishes, "parishes")
+    require_bng(parishes, "parishes")
     _require(parishes, ["parish_code"], "parishes", "Read parishes with localitygis.io.")
     parishes = parishes.reset_index(drop=True)
     codes = parishes["parish_code"].astype(str)
     if not codes.is_unique:
         dup = sorted(set(codes[codes.duplicated()]))
-        raise DataError(f"parishes: parish_code repeated: {', '.join(dup[:10])}.")
+        raise DataError(f"parishes: parish_code repeated: {listing(dup)}.")
     if points is not None and "population" in points.columns:
         placed = _given_points(parishes, points, codes, snap)
     else:
@@ -173,7 +173,9 @@ def _frame(
         else codes.to_numpy(dtype=object)
     )
     locality = (
-        _text(parishes["locality"]) if "locality" in parishes else np.full(len(parishes), None)
+        _objects_or_none(parishes["locality"])
+        if "locality" in parishes
+        else np.full(len(parishes), None)
     )
     tier = (
         pd.to_numeric(parishes["tier"], errors="coerce").to_numpy(dtype=np.float64)
@@ -228,9 +230,9 @@ def _parish_of_points(
         idx[todo[pts]] = polys
     outside = np.flatnonzero(idx < 0)
     if len(outside):
-        shown = ", ".join(
+        shown = listing(
             f"row {i} ({points.geometry.iloc[i].x:.0f}, {points.geometry.iloc[i].y:.0f})"
-            for i in outside[:5]
+            for i in outside
         )
         raise DataError(
             f"{source}: {len(outside)} point(s) lie more than {snap:.0f} m outside "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -11,20 +11,20 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from localitygis.colocation import _check_crs
+from localitygis._validate import require_bng
 from localitygis.errors import DataError
 from localitygis.hubs._common import (
     _check_population,
     _ids,
+    _objects_or_none,
     _point_layer,
     _require,
-    _text,
     _tiers,
     _xy,
 )
 from localitygis.hubs._cost import Cost, Minutes, network_minutes
 from localitygis.hubs._population import _parish_of_points
-from localitygis.hubs._reach import HubReach
+from localitygis.hubs._reach import HubReach, TierReach
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def rank_hub_sites(
                 cand["name"].astype(str).to_numpy(dtype=object) if "name" in cand else ids,
                 dtype="str",
             ),
-            "locality": pd.array(_text(cand["locality"]), dtype="str"),
+            "locality": pd.array(_objects_or_none(cand["locality"]), dtype="str"),
             "tier": tiers,
             **near,
             **within,
@@ -168,8 +168,7 @@ def _services_near(cxy: np.ndarray, assets: gpd.GeoDataFrame, walking: float) ->
     n = len(cxy)
     near = cKDTree(cxy).query_ball_tree(cKDTree(_xy(assets)), r=walking)
     ci = np.repeat(np.arange(n), [len(v) for v in near])
-    ai = np.concatenate([np.asarray(v, dtype=np.int64) for v in near]) if n else []
-    ai = np.asarray(ai, dtype=np.int64)
+    ai = np.concatenate([np.asarray(v, dtype=np.int64) for v in near] or [np.empty(0, np.int64)])
     pairs = pd.DataFrame(
         {
             "c": ci,
@@ -199,8 +198,8 @@ class _Scope:
 
 def _scope(cand: gpd.GeoDataFrame, population: gpd.GeoDataFrame, people: np.ndarray) -> _Scope:
     # localities as codes shared by population and candidates (None never matches)
-    p_text = pd.Series(_text(population["locality"]), dtype=object)
-    c_text = pd.Series(_text(cand["locality"]), dtype=object)
+    p_text = pd.Series(_objects_or_none(population["locality"]), dtype=object)
+    c_text = pd.Series(_objects_or_none(cand["locality"]), dtype=object)
     codes, names = pd.factorize(pd.concat([p_text, c_text], ignore_index=True))
     p_code, c_code = codes[: len(p_text)], codes[len(p_text) :]
     rural = pd.to_numeric(population["tier"], errors="coerce").to_numpy() == 1
@@ -229,8 +228,7 @@ def _population_within(
     in_reach, in_scope = np.zeros(n), np.zeros(n)
     if times is not None:
         out["reach_minutes"] = np.zeros(n)
-    ptree = cKDTree(_xy(population)) if times is None else None
-    cxy = _xy(cand)
+    find = _finder(cand, population, times)
     for t in np.unique(tiers):
         rule = reach.for_tier(int(t))
         rows = np.flatnonzero(tiers == t)
@@ -242,12 +240,7 @@ def _population_within(
             in_reach[rows] = in_scope[rows] = people.sum()
             continue
         in_scope[rows] = _in_scope(scope, rows, rule.scope == "locality+rural")
-        found = (
-            ptree.query_ball_point(cxy[rows], r=rule.distance)
-            if times is None
-            else _found_by_road(times, rows, rule.minutes)
-        )
-        for row, points in zip(rows, found, strict=True):
+        for row, points in zip(rows, find(rows, rule), strict=True):
             points = np.asarray(points, dtype=np.int64)
             ok = (scope.p_code[points] == scope.c_code[row]) & (scope.c_code[row] >= 0)
             if rule.scope == "locality+rural":
@@ -266,6 +259,16 @@ def _in_scope(scope: _Scope, rows: np.ndarray, rural: bool) -> np.ndarray:
         own_rural = np.where(codes >= 0, scope.rural_by_locality[codes + 1], 0.0)
         total = total + scope.rural_by_locality.sum() - own_rural
     return total
+
+
+def _finder(
+    cand: gpd.GeoDataFrame, population: gpd.GeoDataFrame, times: Minutes | None
+) -> Callable[[np.ndarray, TierReach], list]:
+    """How to find the population points within a tier's reach of some of the sites."""
+    if times is not None:
+        return lambda rows, rule: _found_by_road(times, rows, rule.minutes)
+    tree, cxy = cKDTree(_xy(population)), _xy(cand)
+    return lambda rows, rule: tree.query_ball_point(cxy[rows], r=rule.distance)
 
 
 def _found_by_road(times: Minutes, rows: np.ndarray, minutes: float | None) -> list[np.ndarray]:
@@ -302,7 +305,7 @@ def _scored(table: pd.DataFrame, w: Mapping[str, float]) -> pd.DataFrame:
 
 def _locate_sites(candidates: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     _require(parishes, ["parish_code", "locality", "tier"], "parishes", "Use build_localities.")
-    _check_crs(parishes, "parishes")
+    require_bng(parishes, "parishes")
     flat = parishes.reset_index(drop=True)
     codes = flat["parish_code"].astype(str)
     sites = candidates.reset_index(drop=True).drop(columns=["parish_code"], errors="ignore")

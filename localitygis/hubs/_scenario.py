@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from localitygis.errors import DataError
+from localitygis.errors import DataError, warn_renamed
 from localitygis.hubs._common import (
     COUNTY,
     _check_population,
@@ -51,7 +51,7 @@ class ScenarioResult:
     assets : geopandas.GeoDataFrame
         The assets considered, with ``status`` ("hub", "move to hub", "stays"),
         ``hub_id`` (the hub it would move to) and ``distance_to_hub_m``.
-    summary : pandas.DataFrame
+    table : pandas.DataFrame
         Per locality and a last ``"County"`` row: ``assets``, ``hubs``, ``moving``,
         ``staying``, ``service_points_before``/``_after``, ``mean_distance_before_m``,
         ``mean_distance_after_m``, ``change_m`` (population-weighted distance to the nearest
@@ -65,9 +65,15 @@ class ScenarioResult:
     """
 
     assets: gpd.GeoDataFrame
-    summary: pd.DataFrame
+    table: pd.DataFrame
     population: gpd.GeoDataFrame
     rejects: pd.DataFrame = field(default_factory=no_rejects)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Deprecated name of :attr:`table` (``summary()`` is a text method elsewhere)."""
+        warn_renamed("ScenarioResult.summary", "ScenarioResult.table")
+        return self.table
 
 
 def rationalisation_scenario(
@@ -131,7 +137,7 @@ def rationalisation_scenario(
     >>> result = rationalisation_scenario(hubs, assets, people)
     >>> result.assets["status"].tolist()
     ['hub', 'move to hub', 'stays']
-    >>> result.summary[["locality", "moving", "cost_released", "change_m"]]
+    >>> result.table[["locality", "moving", "cost_released", "change_m"]]
       locality  moving  cost_released  change_m
     0        A       1         8000.0     600.0
     1   County       1         8000.0     600.0
@@ -162,7 +168,7 @@ def rationalisation_scenario(
         )
     summary = _scenario_summary(chosen, hubs, pop, people, moves)
     rejects = times.rejects if times is not None else no_rejects()
-    return ScenarioResult(assets=out, summary=summary, population=pop, rejects=rejects)
+    return ScenarioResult(assets=out, table=summary, population=pop, rejects=rejects)
 
 
 @dataclass(frozen=True)
@@ -215,7 +221,8 @@ def _moves(
     fixed = chosen["category"].astype(str).isin({str(c) for c in fixed_categories}).to_numpy()
     moving = ~is_hub & np.isfinite(best_d) & ~fixed
     status = np.where(is_hub, STATUS_HUB, np.where(moving, STATUS_MOVE, STATUS_STAY))
-    hub_id = np.where(moving, hub_ids[best] if n else [], None)
+    hub_id = np.full(n, None, dtype=object)
+    hub_id[moving] = hub_ids[best[moving]]
     return _Moves(is_hub, moving, hub_id, best_d, status)
 
 

@@ -6,6 +6,8 @@ every column as text.
 
 from __future__ import annotations
 
+import gzip
+import io
 import logging
 from pathlib import Path
 
@@ -17,7 +19,8 @@ from localitygis.provenance import provenance_of, with_provenance
 
 log = logging.getLogger(__name__)
 
-_TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
+#: The encodings tried, in order, for a text file whose encoding is not named.
+TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
 
 #: The only cell text read as missing: the empty string. pandas' default missing-value
 #: strings ("NA", "N/A", "NULL", "nan", "None", "#N/A"...) are switched off, because they
@@ -100,34 +103,77 @@ def read_table(
     return with_provenance(frame, provenance_of(frame))
 
 
-def _read_csv(file: Path, encoding: str | None) -> pd.DataFrame:
-    encodings = (encoding,) if encoding else _TEXT_ENCODINGS
+def decode_text(raw: bytes, source: object, encoding: str | None = None) -> str:
+    r"""Decode a text file's bytes: UTF-8 (with or without a byte-order mark), else Windows-1252.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's contents.
+    source : str or path-like
+        The file, for the messages.
+    encoding : str, optional
+        Decode with this encoding only.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputFileError
+        The bytes are not text in any of the encodings tried.
+
+    Examples
+    --------
+    >>> decode_text("Ledbury £".encode("cp1252"), "a.csv")
+    'Ledbury £'
+    >>> decode_text(b"\xef\xbb\xbfcode", "a.csv")
+    'code'
+    """
+    encodings = (encoding,) if encoding else TEXT_ENCODINGS
     last_error: Exception | None = None
     for candidate in encodings:
         try:
-            frame = pd.read_csv(
-                file,
-                dtype=str,
-                encoding=candidate,
-                skip_blank_lines=False,
-                skipinitialspace=True,
-                keep_default_na=False,
-                na_values=list(_MISSING_CELLS),
-            )
+            text = raw.decode(candidate)
         except UnicodeDecodeError as error:
             last_error = error
             continue
-        except pd.errors.EmptyDataError:
-            raise InputFileError(f"{file} is empty: it needs a header row and data.") from None
-        except pd.errors.ParserError as error:
-            raise InputFileError(f"{file} is not a well-formed CSV file: {error}") from None
         if candidate != encodings[0]:
-            log.info("%s is not UTF-8; read it as %s", file, candidate)
-        return frame
+            log.info("%s is not UTF-8; read it as %s", source, candidate)
+        return text
     raise InputFileError(
-        f"{file} could not be decoded as {' or '.join(encodings)} ({last_error}). "
+        f"{source} could not be decoded as {' or '.join(encodings)} ({last_error}). "
         "Save it as UTF-8 CSV, or name its encoding."
     )
+
+
+def _file_bytes(file: Path) -> bytes:
+    """Read the file's bytes, decompressed when it is gzip-compressed (``.csv.gz``)."""
+    raw = file.read_bytes()
+    if file.suffix.lower() == ".gz":
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError) as error:
+            raise InputFileError(f"{file} is not a readable gzip file ({error}).") from None
+    return raw
+
+
+def _read_csv(file: Path, encoding: str | None) -> pd.DataFrame:
+    text = decode_text(_file_bytes(file), file, encoding)
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            skip_blank_lines=False,
+            skipinitialspace=True,
+            keep_default_na=False,
+            na_values=list(_MISSING_CELLS),
+        )
+    except pd.errors.EmptyDataError:
+        raise InputFileError(f"{file} is empty: it needs a header row and data.") from None
+    except pd.errors.ParserError as error:
+        raise InputFileError(f"{file} is not a well-formed CSV file: {error}") from None
 
 
 def _blank_cells_missing(frame: pd.DataFrame) -> pd.DataFrame:
