@@ -60,11 +60,48 @@ def test_hubs_by_road_on_the_demo_roads(files):
     assert set(hubs["reach_minutes"].astype(float)) <= {10.0, 15.0, 20.0}
     coverage = read_table(out / "hub_coverage.csv")
     assert "mean_minutes" in coverage.columns
+    # the ranking counts people within each site's tier minutes by road
+    ranking = read_table(out / "hub_ranking.csv")
+    assert set(ranking["reach_minutes"].astype(float)) <= {10.0, 15.0, 20.0}
+    assert (ranking["population_in_reach"].astype(float) > 0).any()
+    # the scenario measures minutes by road to the nearest service point before and after
+    scenario = read_table(out / "rationalisation.csv")
+    county = scenario.iloc[-1]
+    assert float(county["mean_minutes_after"]) >= float(county["mean_minutes_before"])
+    assert "mean time by road" in result.output
     rejects = read_table(out / "road_rejects.csv")
     # nothing lost: parish points routed plus points listed add up to the parishes
     n_parishes = len(read_vector(files["localities"], layer="parishes"))
     listed = (rejects["source"] == "population").sum() if len(rejects) else 0
     assert len(assignment) + listed == n_parishes
+
+
+def test_hubs_reach_by_road_comes_from_the_scheme(files, tmp_path):
+    from importlib import resources
+
+    text = resources.files("localitygis").joinpath("data", "demo_scheme.toml").read_text("utf-8")
+    for before, after in (("= 15", "= 25"), ("= 20", "= 35"), ("= 10", "= 12")):
+        text = text.replace(f"reach_minutes {before}", f"reach_minutes {after}")
+    scheme = tmp_path / "slow_roads.toml"
+    scheme.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["--k", "1", "--per-locality", "--cost", "network", "--roads", str(files["roads"])]
+    ok(_hubs(files, *args, "--scheme", str(scheme), "--out", str(out)))
+    ranking = read_table(out / "hub_ranking.csv")
+    minutes = ranking["reach_minutes"].astype(float)
+    assert minutes.groupby(ranking["tier"].astype(int)).unique().map(list).to_dict() == {
+        1: [25.0],
+        2: [35.0],
+        3: [12.0],
+    }
+    hubs = read_vector(out / "hubs.gpkg", layer="hubs")
+    assert set(hubs["reach_minutes"].astype(float)) <= {25.0, 35.0, 12.0}
+    coverage = read_table(out / "hub_coverage.csv")
+    default_out = tmp_path / "default"
+    ok(_hubs(files, *args, "--out", str(default_out)))
+    default = read_table(default_out / "hub_coverage.csv")
+    # longer reach by road covers at least as many people as the default scheme
+    assert float(coverage["covered"].iloc[-1]) >= float(default["covered"].iloc[-1])
 
 
 def test_network_cost_options_are_checked(files, capsys):

@@ -41,6 +41,7 @@ from localitygis.cli._inputs import (
     print_written,
     read_layer,
     read_parish_layer,
+    resolve_scheme,
     split_spec,
 )
 from localitygis.cli.stats import needs_from_files
@@ -403,6 +404,15 @@ def hubs(
             "for coverage: each hub's tier reach, rural 15, market town 20, city 10).",
         ),
     ] = None,
+    scheme: Annotated[
+        str | None,
+        typer.Option(
+            "--scheme",
+            "-s",
+            help="Scheme whose tiers' reach_minutes set the reach by road (TOML file, "
+            "'herefordshire' (default) or 'demo').",
+        ),
+    ] = None,
     out: OutFolder = Path("analysis"),
     assets_layer: Annotated[
         str | None, typer.Option("--assets-layer", help="Layer of the asset file.")
@@ -426,8 +436,10 @@ def hubs(
                 f"{', '.join(present)}."
             )
     candidates = candidates[candidates["locality"].notna()] if per_locality else candidates
-    reach = HubReach()
-    ranking = rank_hub_sites(candidates, assets=asset_frame, population=people, reach=reach)
+    reach = HubReach.from_scheme(resolve_scheme(scheme))
+    ranking = rank_hub_sites(
+        candidates, assets=asset_frame, population=people, reach=reach, cost=network
+    )
     solution = optimise_hubs(
         candidates,
         people,
@@ -438,12 +450,15 @@ def hubs(
         per_locality=per_locality,
         solver=solver.value,
         minutes=minutes,
+        reach=reach,
         cost=network,
     )
     coverage = population_coverage(
         solution.hubs, people, distance=distance, minutes=minutes, reach=reach, cost=network
     )
-    scenario = rationalisation_scenario(solution.hubs, asset_frame, people, reach=reach)
+    scenario = rationalisation_scenario(
+        solution.hubs, asset_frame, people, reach=reach, cost=network
+    )
     provenance = _provenance(
         asset_frame, parishes, points, None if network is None else network.links
     )
@@ -458,7 +473,8 @@ def hubs(
         provenance=provenance,
     )
     if network is not None:
-        written.append(_road_rejects(out, network, solution, coverage, provenance))
+        found = [solution.rejects, coverage.rejects, ranking.attrs["rejects"], scenario.rejects]
+        written.append(_road_rejects(out, network, found, provenance))
 
     table = Table(
         title=f"{solution.method} hubs ({solution.solver})"
@@ -510,7 +526,13 @@ def hubs(
         f"{county['staying']} stay; mean distance to a service point "
         f"{county['mean_distance_before_m']:,.0f} m → {county['mean_distance_after_m']:,.0f} m; "
         f"running cost released £{county['cost_released']:,.0f}"
-        + (f" ({county['cost_unknown']} without a cost)" if county["cost_unknown"] else ""),
+        + (f" ({county['cost_unknown']} without a cost)" if county["cost_unknown"] else "")
+        + (
+            f"; mean time by road {county['mean_minutes_before']:,.1f} → "
+            f"{county['mean_minutes_after']:,.1f} min"
+            if "mean_minutes_before" in county
+            else ""
+        ),
         highlight=False,
     )
     _done(provenance, written)
@@ -533,16 +555,16 @@ def _road_network(
 
 
 def _road_rejects(
-    out: Path,
-    network: RoadNetwork,
-    solution: HubSolution,
-    coverage: CoverageResult,
-    provenance: Provenance,
+    out: Path, network: RoadNetwork, found: list[pd.DataFrame], provenance: Provenance
 ) -> Path:
-    """Write ``road_rejects.csv``: links not used, points and sites the roads cannot reach."""
-    table = pd.concat(
-        [network.rejects, solution.rejects, coverage.rejects], ignore_index=True
-    ).drop_duplicates(subset=["source", "row", "reason"])
+    """Write ``road_rejects.csv``: links not used, points and sites the roads cannot reach.
+
+    ``found`` holds the rejects of each stage (choice, coverage, ranking, scenario); a point
+    that several stages could not route is listed once.
+    """
+    table = pd.concat([network.rejects, *found], ignore_index=True).drop_duplicates(
+        subset=["source", "row", "reason"]
+    )
     return _write_table(out, "road_rejects.csv", table, provenance)
 
 
