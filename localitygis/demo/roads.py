@@ -23,15 +23,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import minimum_spanning_tree, shortest_path
 from scipy.spatial import Delaunay
 
-from localitygis.demo.county import DATA_SOURCE
+from localitygis.demo.county import DATA_SOURCE, ROADS_NAME
 from localitygis.demo.facts import load_facts, rng_for
+from localitygis.demo.realgeo import pinned_file_date
 from localitygis.io import write_geopackage
 from localitygis.provenance import DEMO
 
 __all__ = ["ROADS_NAME", "ROAD_LINK_COLUMNS", "demo_roads", "write_demo_roads"]
-
-#: The demo road network's file name.
-ROADS_NAME = "demo_roads.gpkg"
 
 #: The columns of OS Open Roads' ``road_link`` layer, in the publisher's order.
 ROAD_LINK_COLUMNS = (
@@ -126,9 +124,10 @@ def write_demo_roads(directory: str | Path) -> Path:
     (True, True)
     """
     links, nodes = demo_roads()
-    return write_geopackage(
-        Path(directory) / ROADS_NAME, {"road_link": links, "road_node": nodes}, provenance=DEMO
-    )
+    with pinned_file_date():  # so a regenerated file is byte-identical
+        return write_geopackage(
+            Path(directory) / ROADS_NAME, {"road_link": links, "road_node": nodes}, provenance=DEMO
+        )
 
 
 def _links_between(xy: np.ndarray, max_link_m: float) -> np.ndarray:
