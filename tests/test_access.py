@@ -196,6 +196,23 @@ def test_unknown_class_rejected_or_timed_by_otherwise():
     assert custom.links["speed_kmh"].tolist() == [65.0, 12.0]
 
 
+def test_blank_class_is_rejected_and_padded_class_is_read():
+    roads = gpd.GeoDataFrame(
+        {"highway": [" primary ", "  ", None]},
+        geometry=[
+            LineString([(X0, Y0), (X0 + 100, Y0)]),
+            LineString([(X0, Y0), (X0, Y0 + 50)]),
+            LineString([(X0, Y0), (X0 - 50, Y0)]),
+        ],
+        crs=27700,
+    )
+    network = road_network(roads)
+    assert network.links["road_class"].tolist() == ["primary"]
+    assert network.links["speed_kmh"].tolist() == [65.0]
+    # nothing lost: both links without a class are listed, with the reason
+    assert network.rejects["reason"].tolist() == ["no highway", "no highway"]
+
+
 def test_no_class_column_is_a_clear_error():
     roads = gpd.GeoDataFrame({"name": ["x"]}, geometry=[LineString([(0, 0), (1, 0)])], crs=27700)
     with pytest.raises(DataError, match=r"no road class column .* class_column="):

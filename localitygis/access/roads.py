@@ -21,6 +21,7 @@ import shapely
 from localitygis._validate import require_bng
 from localitygis.access.network import BOTH, FORWARD, REVERSE, RoadNetwork, main_component
 from localitygis.access.speeds import RoadSpeeds
+from localitygis.assets.positions import cell_texts
 from localitygis.errors import DataError
 from localitygis.io import list_layers, read_vector
 from localitygis.io._paths import PathType
@@ -199,7 +200,7 @@ def _speeds(
         bad = ~(np.isfinite(kmh) & (kmh > 0))
         why = np.where(bad, f"{speed_column} is not a positive number of km/h", "")
         classes = frame[class_column] if class_column else pd.Series([None] * len(frame))
-        return _text(classes), np.where(bad, np.nan, kmh), why.astype(object)
+        return cell_texts(classes), np.where(bad, np.nan, kmh), why.astype(object)
     column = class_column or next((c for c in CLASS_COLUMNS if c in frame.columns), None)
     if column is None:
         raise DataError(
@@ -208,7 +209,7 @@ def _speeds(
             "--road-speed on the command line)."
         )
     _column(frame, column, source)
-    classes = _text(frame[column])
+    classes = cell_texts(frame[column])
     kmh = speeds.for_classes(frame[column])
     why = np.where(
         pd.isna(classes),
@@ -223,11 +224,6 @@ def _column(frame: pd.DataFrame, column: str, source: str) -> None:
         raise DataError(
             f"{source} has no column {column!r}; its columns: {', '.join(map(str, frame.columns))}."
         )
-
-
-def _text(values: pd.Series) -> np.ndarray:
-    series = pd.Series(values, dtype=object)
-    return series.where(series.notna(), None).to_numpy(dtype=object)
 
 
 def _links(

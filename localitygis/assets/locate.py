@@ -23,7 +23,8 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from localitygis.access import RoadNetwork, travel_times
+from localitygis.access.matrix import travel_times
+from localitygis.access.network import RoadNetwork
 from localitygis.assets.columns import positions_of_table
 from localitygis.assets.parish_index import (
     SWAP_HINT_DISTANCE,
