@@ -33,6 +33,7 @@ from localitygis.cli._inputs import (
     resolve_scheme,
     split_spec,
 )
+from localitygis.cli._scheme_store import scheme_metadata
 from localitygis.io import (
     read_catchments,
     read_lookup,
@@ -261,6 +262,7 @@ def _write_outputs(
                 "localities": result.localities,
             },
             provenance=provenance,
+            metadata={"localities": scheme_metadata(result.scheme)},
         ),
         write_geojson(out / "localities.geojson", result.localities, provenance=provenance),
         write_csv(out / "localities_summary.csv", result.localities, provenance=provenance),

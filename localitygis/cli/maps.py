@@ -3,24 +3,34 @@
 Vector inputs are any OGR file (GeoPackage, GeoJSON, Shapefile...). For a file with several
 layers, name the layer after ``#``: ``--localities build/localities.gpkg#localities``. When
 the localities come from a GeoPackage that also holds ``parishes``, ``catchments``, ``hubs``
-or ``assets`` layers, those are used unless given separately.
+or ``assets`` layers, those are used unless given separately, and the locality scheme the
+build stored there names the tiers and vocabulary unless ``--scheme`` names another.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import geopandas as gpd
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from localitygis.cli._app import app, console
-from localitygis.cli._inputs import read_layer, read_sibling, split_spec
+from localitygis.cli._inputs import read_layer, read_sibling, resolve_scheme, split_spec
+from localitygis.cli._scheme_store import stored_scheme
 from localitygis.errors import InputFileError
 from localitygis.io import read_table
+
+if TYPE_CHECKING:
+    import folium
+
+    from localitygis.localities.scheme import Scheme
 
 __all__ = ["atlas", "map_command"]
 
@@ -34,8 +44,8 @@ class MapKind(StrEnum):
     choropleth = "choropleth"
 
 
-class ClassScheme(StrEnum):
-    """Choropleth classification schemes."""
+class Classification(StrEnum):
+    """Choropleth classifications."""
 
     quantiles = "quantiles"
     natural_breaks = "natural_breaks"
@@ -94,6 +104,33 @@ def slug(name: str) -> str:
     return text or "locality"
 
 
+def _scheme(spec: str | None, localities: str) -> Scheme | None:
+    """Return the ``--scheme`` named, else the scheme stored in the build GeoPackage."""
+    if spec is not None:
+        return resolve_scheme(spec)
+    return stored_scheme(split_spec(localities)[0])
+
+
+def _classification(
+    classification: Classification | None, scheme: str | None
+) -> tuple[Classification, str | None]:
+    """Accept the old ``--scheme natural_breaks`` (a classification) with a warning."""
+    if scheme in set(Classification) and not Path(scheme).exists():
+        console.print(
+            f"[yellow]--scheme {escape(scheme)} names a classification: use --classification "
+            f"{escape(scheme)} (--scheme now names the locality scheme).[/]",
+            highlight=False,
+        )
+        return classification or Classification(scheme), None
+    return classification or Classification.quantiles, scheme
+
+
+def _data_date(spec: str) -> str:
+    """Return the date the localities file was written, as the atlas's data date."""
+    path = split_spec(spec)[0]
+    return f"{datetime.fromtimestamp(path.stat().st_mtime):%d %B %Y}" if path.exists() else ""
+
+
 LocalitiesOpt = Annotated[
     str,
     typer.Option(
@@ -102,6 +139,30 @@ LocalitiesOpt = Annotated[
         help="Localities layer (file or file#layer), e.g. from `localitygis build`.",
     ),
 ]
+SchemeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheme",
+        "-s",
+        help="Locality scheme: TOML file, 'herefordshire' or 'demo' (default: the one "
+        "`localitygis build` stored in the GeoPackage, else the Herefordshire wording). "
+        "Names tiers, asset categories and sectors, and is shown on the map.",
+    ),
+]
+
+
+@dataclass
+class _Inputs:
+    """What every map kind reads, read once."""
+
+    localities: gpd.GeoDataFrame
+    parishes: gpd.GeoDataFrame | None
+    spec: str
+    scheme: Scheme | None
+    tiles: bool
+
+    def common(self) -> dict[str, Any]:
+        return {"tiles": self.tiles, "scheme": self.scheme}
 
 
 @app.command("map")
@@ -117,6 +178,12 @@ def map_command(
     assets: Annotated[str | None, typer.Option(help="Located assets layer.")] = None,
     hubs: Annotated[str | None, typer.Option(help="Hubs layer (name, tier, reach_m).")] = None,
     clusters: Annotated[str | None, typer.Option(help="Co-location clusters layer.")] = None,
+    singles: Annotated[
+        bool,
+        typer.Option(
+            "--singles", help="For `assets`: also draw co-location clusters of one asset."
+        ),
+    ] = False,
     unserved: Annotated[str | None, typer.Option(help="Parishes no hub reaches.")] = None,
     profiles: Annotated[
         Path | None, typer.Option(help="Locality profiles table (CSV/Excel) keyed by locality.")
@@ -126,13 +193,15 @@ def map_command(
         typer.Option(help="For `locality`: its name (default: one map per locality)."),
     ] = None,
     column: Annotated[str | None, typer.Option(help="For `choropleth`: the column.")] = None,
-    scheme: Annotated[
-        ClassScheme, typer.Option(help="For `choropleth`: classification.")
-    ] = ClassScheme.quantiles,
+    classification: Annotated[
+        Classification | None,
+        typer.Option(help="For `choropleth`: classification (default: quantiles)."),
+    ] = None,
     k: Annotated[int, typer.Option(help="For `choropleth`: number of classes.", min=1)] = 5,
     by_parish: Annotated[
         bool, typer.Option("--by-parish", help="For `choropleth`: map the parishes' column.")
     ] = False,
+    scheme: SchemeOpt = None,
     title: Annotated[str | None, typer.Option(help="Map title.")] = None,
     out: Annotated[
         Path | None,
@@ -148,83 +217,149 @@ def map_command(
     ] = False,
 ) -> None:
     """Draw an interactive web map and save it as one HTML file."""
+    method, scheme = _classification(classification, scheme)
+    inputs = _Inputs(
+        localities=read_layer(localities, preferred="localities"),
+        parishes=_either(parishes, "the parishes", preferred="parishes", localities=localities),
+        spec=localities,
+        scheme=_scheme(scheme, localities),
+        tiles=online,
+    )
+    if kind is MapKind.county:
+        maps = [_county(inputs, catchments, profiles, title, out)]
+    elif kind is MapKind.assets:
+        layers = {"hubs": hubs, "clusters": clusters, "unserved": unserved}
+        maps = [_assets(inputs, assets, layers, singles=singles, title=title, out=out)]
+    elif kind is MapKind.locality:
+        maps = _localities(inputs, assets, hubs, profiles, locality, out)
+    else:
+        options = {"method": method, "k": k, "by_parish": by_parish, "title": title}
+        maps = [_choropleth(inputs, column, profiles, options, out)]
+    from localitygis.maps.interactive import save_map
+
+    for m, target in maps:
+        path = save_map(m, target, offline=not online)
+        size = path.stat().st_size / 1e6
+        console.print(
+            f"wrote [bold]{escape(str(path))}[/] ({size:.1f} MB{'' if online else ', offline'})"
+        )
+
+
+def _county(
+    inputs: _Inputs,
+    catchments: str | None,
+    profiles: Path | None,
+    title: str | None,
+    out: Path | None,
+) -> tuple[folium.Map, Path]:
     from localitygis.maps import interactive
 
-    loc = read_layer(localities, preferred="localities")
-    par = _either(parishes, "the parishes", preferred="parishes", localities=localities)
-    offline = not online
-    written: list[Path] = []
-    common = {"tiles": online}
-    if kind is MapKind.county:
-        cat = _either(catchments, "the catchments", preferred="catchments", localities=localities)
-        m = interactive.county_map(
-            loc,
-            parishes=par,
-            catchments=cat,
-            profiles=_profiles(profiles),
-            title=title or "Localities",
-            **common,
+    cat = _either(catchments, "the catchments", preferred="catchments", localities=inputs.spec)
+    m = interactive.county_map(
+        inputs.localities,
+        parishes=inputs.parishes,
+        catchments=cat,
+        profiles=_profiles(profiles),
+        title=title or "Localities",
+        **inputs.common(),
+    )
+    return m, out or Path("maps/county.html")
+
+
+def _assets(
+    inputs: _Inputs,
+    assets: str | None,
+    layers: dict[str, str | None],
+    *,
+    singles: bool,
+    title: str | None,
+    out: Path | None,
+) -> tuple[folium.Map, Path]:
+    from localitygis.maps import interactive
+
+    pts = _either(assets, "the assets", preferred="assets", localities=inputs.spec)
+    if pts is None:
+        raise InputFileError("the assets map needs --assets (a located assets layer).")
+    read = {name: _read(spec, f"the {name}", preferred=name) for name, spec in layers.items()}
+    m = interactive.asset_map(
+        inputs.localities,
+        pts,
+        parishes=inputs.parishes,
+        singles=singles,
+        title=title or "Assets and hubs",
+        **read,
+        **inputs.common(),
+    )
+    return m, out or Path("maps/assets.html")
+
+
+def _localities(
+    inputs: _Inputs,
+    assets: str | None,
+    hubs: str | None,
+    profiles: Path | None,
+    locality: str | None,
+    out: Path | None,
+) -> list[tuple[folium.Map, Path]]:
+    from localitygis.maps import interactive
+
+    if inputs.parishes is None:
+        raise InputFileError("the locality map needs --parishes (a parishes layer).")
+    pts = _read(assets, "the assets", preferred="assets")
+    hub = _read(hubs, "the hubs", preferred="hubs")
+    table = _profiles(profiles)
+    names = [locality] if locality else [str(n) for n in inputs.localities["locality"]]
+    maps = []
+    for name in names:
+        m = interactive.locality_map(
+            name,
+            inputs.localities,
+            inputs.parishes,
+            assets=pts,
+            hubs=hub,
+            profiles=table,
+            **inputs.common(),
         )
-        written.append(interactive.save_map(m, out or Path("maps/county.html"), offline=offline))
-    elif kind is MapKind.assets:
-        pts = _either(assets, "the assets", preferred="assets", localities=localities)
-        if pts is None:
-            raise InputFileError("the assets map needs --assets (a located assets layer).")
-        m = interactive.asset_map(
-            loc,
-            pts,
-            hubs=_read(hubs, "the hubs", preferred="hubs"),
-            clusters=_read(clusters, "the clusters", preferred="clusters"),
-            unserved=_read(unserved, "the unserved parishes", preferred="unserved"),
-            parishes=par,
-            title=title or "Assets and hubs",
-            **common,
-        )
-        written.append(interactive.save_map(m, out or Path("maps/assets.html"), offline=offline))
-    elif kind is MapKind.locality:
-        if par is None:
-            raise InputFileError("the locality map needs --parishes (a parishes layer).")
-        pts = _read(assets, "the assets", preferred="assets")
-        hub = _read(hubs, "the hubs", preferred="hubs")
-        names = [locality] if locality else [str(n) for n in loc["locality"]]
-        for name in names:
-            m = interactive.locality_map(
-                name, loc, par, assets=pts, hubs=hub, profiles=_profiles(profiles), **common
-            )
-            if locality:
-                target = out or Path(f"maps/locality-{slug(name)}.html")
-            else:
-                target = (out or Path("maps/localities")) / f"{slug(name)}.html"
-            written.append(interactive.save_map(m, target, offline=offline))
-    else:
-        if column is None:
-            raise InputFileError("the choropleth needs --column (the indicator to map).")
-        frame = loc
-        if by_parish:
-            if par is None:
-                raise InputFileError("--by-parish needs --parishes.")
-            frame = par
-        table = _profiles(profiles)
-        if table is not None and column not in frame.columns:
-            key = "locality" if not by_parish else "parish_code"
-            if key not in table.columns:
-                raise InputFileError(f"{profiles} has no {key!r} column to join on.")
-            frame = frame.merge(table[[key, column]], on=key, how="left")
-        m = interactive.choropleth_map(
-            frame,
-            column,
-            scheme=scheme.value,  # type: ignore[arg-type]
-            k=k,
-            localities=loc if by_parish else None,
-            title=title,
-            **common,
-        )
-        written.append(
-            interactive.save_map(m, out or Path(f"maps/{slug(column)}.html"), offline=offline)
-        )
-    for path in written:
-        size = path.stat().st_size / 1e6
-        console.print(f"wrote [bold]{path}[/] ({size:.1f} MB{', offline' if offline else ''})")
+        if locality:
+            target = out or Path(f"maps/locality-{slug(name)}.html")
+        else:
+            target = (out or Path("maps/localities")) / f"{slug(name)}.html"
+        maps.append((m, target))
+    return maps
+
+
+def _choropleth(
+    inputs: _Inputs,
+    column: str | None,
+    profiles: Path | None,
+    options: dict[str, Any],
+    out: Path | None,
+) -> tuple[folium.Map, Path]:
+    from localitygis.maps import interactive
+
+    if column is None:
+        raise InputFileError("the choropleth needs --column (the indicator to map).")
+    frame = inputs.localities
+    if options["by_parish"]:
+        if inputs.parishes is None:
+            raise InputFileError("--by-parish needs --parishes.")
+        frame = inputs.parishes
+    table = _profiles(profiles)
+    if table is not None and column not in frame.columns:
+        key = "parish_code" if options["by_parish"] else "locality"
+        if key not in table.columns:
+            raise InputFileError(f"{profiles} has no {key!r} column to join on.")
+        frame = frame.merge(table[[key, column]], on=key, how="left")
+    m = interactive.choropleth_map(
+        frame,
+        column,
+        classification=options["method"].value,
+        k=options["k"],
+        localities=inputs.localities if options["by_parish"] else None,
+        title=options["title"],
+        **inputs.common(),
+    )
+    return m, out or Path(f"maps/{slug(column)}.html")
 
 
 @app.command()
@@ -235,6 +370,7 @@ def atlas(
     ] = None,
     assets: Annotated[str | None, typer.Option(help="Located assets layer.")] = None,
     hubs: Annotated[str | None, typer.Option(help="Hubs layer.")] = None,
+    scheme: SchemeOpt = None,
     title: Annotated[str, typer.Option(help="Title of the overview page.")] = "Locality atlas",
     out: Annotated[Path, typer.Option(help="Output PDF.")] = Path("maps/atlas.pdf"),
     overview: Annotated[
@@ -248,10 +384,16 @@ def atlas(
     par = _either(parishes, "the parishes", preferred="parishes", localities=localities)
     if par is None:
         raise InputFileError("the atlas needs --parishes (a parishes layer).")
+    chosen = _scheme(scheme, localities)
     pts = _read(assets, "the assets", preferred="assets")
     hub = _read(hubs, "the hubs", preferred="hubs")
-    path = static.locality_atlas_pdf(loc, par, out, assets=pts, hubs=hub, title=title)
-    console.print(f"wrote [bold]{path}[/] ({len(loc) + 1} pages)")
+    made = _data_date(localities)
+    path = static.locality_atlas_pdf(
+        loc, par, out, assets=pts, hubs=hub, scheme=chosen, title=title, data_date=made
+    )
+    console.print(f"wrote [bold]{escape(str(path))}[/] ({len(loc) + 1} pages)")
     if overview is not None:
-        png = static.county_overview_png(loc, overview, parishes=par, title=title)
-        console.print(f"wrote [bold]{png}[/]")
+        png = static.county_overview_png(
+            loc, overview, parishes=par, scheme=chosen, title=title, data_date=made
+        )
+        console.print(f"wrote [bold]{escape(str(png))}[/]")

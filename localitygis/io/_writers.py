@@ -32,6 +32,7 @@ def write_geopackage(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
     provenance: Provenance,
+    metadata: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Path:
     """Write layers to one GeoPackage (EPSG:27700) with their provenance.
 
@@ -46,6 +47,8 @@ def write_geopackage(
         Layer name → layer, written in order.
     provenance : Provenance
         Carried into every layer.
+    metadata : mapping of str to mapping, optional
+        Layer name → extra layer metadata (key → text), e.g. the scheme of a build.
 
     Returns
     -------
@@ -67,7 +70,7 @@ def write_geopackage(
     file.parent.mkdir(parents=True, exist_ok=True)
     if file.exists():
         file.unlink()
-    metadata = {
+    common = {
         "attribution": provenance.attribution,
         "is_demo": str(provenance.is_demo).lower(),
         "generator": "localitygis",
@@ -76,8 +79,9 @@ def write_geopackage(
         if layer.crs is None:
             raise GeometryError(f"layer {name!r} has no CRS; cannot write it to {file}.")
         out = _with_attribution(to_bng(layer, source=f"layer {name!r}"), provenance)
+        extra = dict((metadata or {}).get(name, {}))
         pyogrio.write_dataframe(
-            out, file, layer=name, driver="GPKG", layer_metadata=metadata, append=False
+            out, file, layer=name, driver="GPKG", layer_metadata=common | extra, append=False
         )
     return file
 
