@@ -12,7 +12,7 @@ from localitygis.demo.roads import write_demo_roads
 from localitygis.io import read_table, read_vector, write_geopackage
 from localitygis.provenance import DEMO
 from tests._analysisdata import demo_chain
-from tests._clidata import build_demo, fails, ok
+from tests._clidata import build_demo, demo_build_args, fails, ok
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +96,14 @@ def test_hubs_reach_by_road_comes_from_the_scheme(files, tmp_path):
     }
     hubs = read_vector(out / "hubs.gpkg", layer="hubs")
     assert set(hubs["reach_minutes"].astype(float)) <= {25.0, 35.0, 12.0}
+    # a build with that scheme stores it: hubs finds the reach there without --scheme
+    built = tmp_path / "build"
+    ok([*demo_build_args(built)[:-4], "--scheme", str(scheme), "--out", str(built)])
+    stored_out = tmp_path / "stored"
+    ok(["hubs", "-a", str(files["assets"]), "-l", str(built / "localities.gpkg"), *args,
+        "--out", str(stored_out)])  # fmt: skip
+    stored = read_table(stored_out / "hub_ranking.csv")
+    assert stored["reach_minutes"].astype(float).tolist() == minutes.tolist()
     coverage = read_table(out / "hub_coverage.csv")
     default_out = tmp_path / "default"
     ok(_hubs(files, *args, "--out", str(default_out)))

@@ -41,9 +41,9 @@ from localitygis.cli._inputs import (
     print_written,
     read_layer,
     read_parish_layer,
-    resolve_scheme,
     split_spec,
 )
+from localitygis.cli._scheme_store import chosen_scheme
 from localitygis.cli.stats import needs_from_files
 from localitygis.colocation import ColocationResult, find_clusters
 from localitygis.crs import BNG, check_coordinates, lonlat_to_bng
@@ -410,7 +410,7 @@ def hubs(
             "--scheme",
             "-s",
             help="Scheme whose tiers' reach_minutes set the reach by road (TOML file, "
-            "'herefordshire' (default) or 'demo').",
+            "'herefordshire' or 'demo'); default: the scheme stored by the build.",
         ),
     ] = None,
     out: OutFolder = Path("analysis"),
@@ -436,7 +436,8 @@ def hubs(
                 f"{', '.join(present)}."
             )
     candidates = candidates[candidates["locality"].notna()] if per_locality else candidates
-    reach = HubReach.from_scheme(resolve_scheme(scheme))
+    chosen = chosen_scheme(scheme, localities)
+    reach = HubReach() if chosen is None else HubReach.from_scheme(chosen)
     ranking = rank_hub_sites(
         candidates, assets=asset_frame, population=people, reach=reach, cost=network
     )
