@@ -204,9 +204,12 @@ def test_popups_and_tooltips_fit_a_phone_screen(maps, browser):
         map_name = re.search(r"var (map_\w+) = L\.map\(", page_html).group(1)
         page.evaluate(f"() => {{ {map_name}.closePopup(); }}")
         index = maps["asset_frame"].index[maps["asset_frame"]["asset_id"] == "LONG1"][0]
+        # Bring the asset into view on its own (neighbours or the legend may cover it at
+        # the county's zoom on a phone), then hover it as a reader would.
         x, y = page.evaluate(
-            f"() => {{ const p = {map_name}.latLngToContainerPoint("
-            f"{layer}.markers[{index}].getLatLng()); return [p.x, p.y]; }}"
+            f"() => {{ const m = {layer}.markers[{index}];"
+            f" {map_name}.setView(m.getLatLng(), 16, {{animate: false}});"
+            f" const p = {map_name}.latLngToContainerPoint(m.getLatLng()); return [p.x, p.y]; }}"
         )
         page.mouse.move(x, y)
         tip = page.locator(".leaflet-tooltip")
