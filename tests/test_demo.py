@@ -117,9 +117,17 @@ def test_committed_files_agree_with_a_fresh_generation(
     _assert_same(demo, committed, tolerance=0.01)
 
 
+def test_committed_roads_are_a_fresh_generation(tmp_path: Path) -> None:
+    from localitygis.demo.roads import write_demo_roads
+
+    committed = demo_dir() / "demo_roads.gpkg"
+    assert committed.is_file(), "run `python -m localitygis.demo`"
+    assert write_demo_roads(tmp_path).read_bytes() == committed.read_bytes()
+
+
 def test_write_then_load_round_trip(demo: DemoCounty, tmp_path: Path) -> None:
     paths = write_demo(tmp_path, demo=demo)
-    assert sorted(paths) == ["assets", "geopackage", "lookup", "postcodes", "readme"]
+    assert sorted(paths) == ["assets", "geopackage", "lookup", "postcodes", "readme", "roads"]
     assert all(p.parent == tmp_path and p.is_file() for p in paths.values())
     _assert_same(demo, load_demo(tmp_path), tolerance=0.0)
     total = sum(p.stat().st_size for p in paths.values())
@@ -144,6 +152,7 @@ def test_module_entry_point_writes_the_files(
         "parish_catchment_lookup.csv",
         "asset_register.csv",
         "postcode_directory.csv",
+        "demo_roads.gpkg",
         "README.md",
     }
 

@@ -16,6 +16,7 @@ def test_the_three_notebooks_are_there():
         "01_build_localities.ipynb",
         "02_assets_and_hubs.ipynb",
         "03_locality_maps.ipynb",
+        "05_access_by_road.ipynb",
     ]
 
 

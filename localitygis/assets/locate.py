@@ -23,6 +23,8 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from localitygis.access.matrix import travel_times
+from localitygis.access.network import RoadNetwork
 from localitygis.assets.columns import positions_of_table
 from localitygis.assets.parish_index import (
     SWAP_HINT_DISTANCE,
@@ -80,6 +82,9 @@ class LocationResult:
         The standard form of a postcode query.
     postcode_terminated : bool
         True when the postcode is terminated (its last position was used).
+    hub_by_road, hub_minutes : str or float or None
+        With a road network (``cost=``): the hub soonest reached by road and the minutes
+        to it (None when the place is off the network).
     """
 
     query: str
@@ -94,6 +99,8 @@ class LocationResult:
     hub_distance_m: float | None = None
     postcode: str | None = None
     postcode_terminated: bool = False
+    hub_by_road: str | None = None
+    hub_minutes: float | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """Return the result as a plain dict.
@@ -124,6 +131,8 @@ class LocationResult:
             text += (
                 f"; nearest hub: {self.nearest_hub}, {describe_distance(self.hub_distance_m)} away"
             )
+        if self.hub_by_road is not None and self.hub_minutes is not None:
+            text += f"; by road: {self.hub_by_road}, {self.hub_minutes:.0f} min"
         if self.postcode_terminated:
             text += f" (postcode {self.postcode} is terminated; its last position was used)"
         return text + "."
@@ -245,6 +254,9 @@ class Locator:
         Hub points with a ``name`` column (any CRS; converted to EPSG:27700).
     postcodes : pandas.DataFrame, optional
         A postcode directory (read once, if raw).
+    cost : RoadNetwork, optional
+        A road network (:func:`localitygis.access.read_roads`): the results also give the
+        hub soonest reached by road and the minutes to it.
 
     Examples
     --------
@@ -264,12 +276,34 @@ class Locator:
         *,
         hubs: gpd.GeoDataFrame | None = None,
         postcodes: pd.DataFrame | None = None,
+        cost: RoadNetwork | None = None,
     ) -> None:
         from localitygis.assets.postcodes import as_postcode_directory
 
         self._index = _ParishIndex(parishes)
         self._hubs = _HubIndex(hubs) if hubs is not None else None
         self._postcodes = as_postcode_directory(postcodes)
+        if cost is not None and not isinstance(cost, RoadNetwork):
+            raise DataError("cost must be a RoadNetwork (localitygis.access.read_roads).")
+        self._roads = cost
+
+    def _by_road(self, points: NDArray[np.object_]) -> tuple[NDArray[np.int64], NDArray]:
+        """Index of the hub soonest reached by road from each point (-1 off-road), and minutes."""
+        hub = np.full(len(points), -1, dtype=np.int64)
+        minutes = np.full(len(points), np.nan)
+        if self._roads is None or self._hubs is None or len(points) == 0:
+            return hub, minutes
+        times = travel_times(
+            self._roads,
+            gpd.GeoDataFrame(geometry=list(points), crs=27700),
+            gpd.GeoDataFrame(geometry=list(self._hubs.geoms), crs=27700),
+        ).minutes
+        times = np.where(np.isnan(times), np.inf, times)
+        routed = np.isfinite(times).any(axis=1)
+        best = np.argmin(times, axis=1)
+        hub[routed] = best[routed]
+        minutes[routed] = times[np.flatnonzero(routed), best[routed]].round(1)
+        return hub, minutes
 
     def locate(
         self, query: object = None, *, lat: float | None = None, lon: float | None = None
@@ -298,10 +332,12 @@ class Locator:
             if reasons[0].startswith("easting and northing look swapped"):
                 raise CRSError(f"{label}: {reasons[0]}.")
             raise OutsideCountyError(f"{label} is {reasons[0]}.")
-        hub_name, hub_distance = None, None
+        hub_name, hub_distance, road_name = None, None, None
+        road_hub, road_minutes = self._by_road(point)
         if self._hubs is not None:
             names, distances = self._hubs.nearest(point)
             hub_name, hub_distance = names[0], float(distances[0])
+            road_name = self._hubs.names[road_hub[0]] if road_hub[0] >= 0 else None
 
         def value(values: NDArray | None, kind: type) -> Any:
             return None if values is None else _none_or(values[found], kind)
@@ -319,6 +355,8 @@ class Locator:
             hub_distance_m=hub_distance,
             postcode=postcode,
             postcode_terminated=terminated,
+            hub_by_road=_none_or(road_name, str),
+            hub_minutes=None if np.isnan(road_minutes[0]) else float(road_minutes[0]),
         )
 
     def locate_many(
@@ -354,13 +392,19 @@ class Locator:
             result[column] = located[column] if column in located else _missing(column, n)
         hub = np.full(n, -1, dtype=np.int64)
         distance = np.full(n, np.nan)
+        placed = found >= 0
         if self._hubs is not None:
-            placed = found >= 0
             hub[placed], distance[placed] = self._hubs.nearest_index(points[placed])
             result["nearest_hub"] = self._hubs.categorical(hub)
         else:
             result["nearest_hub"] = _missing("nearest_hub", n)
         result["hub_distance_m"] = distance
+        if self._roads is not None and self._hubs is not None:
+            road_hub = np.full(n, -1, dtype=np.int64)
+            road_minutes = np.full(n, np.nan)
+            road_hub[placed], road_minutes[placed] = self._by_road(points[placed])
+            result["hub_by_road"] = self._hubs.categorical(road_hub)
+            result["hub_minutes"] = road_minutes
         result["problem"] = pd.array(problem, dtype="str")
         return result
 
@@ -386,6 +430,7 @@ def locate(
     postcodes: pd.DataFrame | None = None,
     lat: float | None = None,
     lon: float | None = None,
+    cost: RoadNetwork | None = None,
 ) -> LocationResult:
     """Say which parish, locality and tier a place is in, and its nearest hub.
 
@@ -404,6 +449,9 @@ def locate(
         A postcode directory (:func:`localitygis.assets.postcodes.read_postcode_directory`).
     lat, lon : float, optional
         WGS84 latitude and longitude (converted with OSTN15).
+    cost : RoadNetwork, optional
+        With ``hubs``: also the hub soonest reached by road and the minutes to it
+        (``hub_by_road``, ``hub_minutes``).
 
     Returns
     -------
@@ -437,7 +485,8 @@ def locate(
     ...
     localitygis.assets.locate.OutsideCountyError: (350000, 251000) is outside the county: 6.0 km from the boundary (nearest parish: Dilwyn).
     """  # noqa: E501
-    return Locator(parishes, hubs=hubs, postcodes=postcodes).locate(query, lat=lat, lon=lon)
+    locator = Locator(parishes, hubs=hubs, postcodes=postcodes, cost=cost)
+    return locator.locate(query, lat=lat, lon=lon)
 
 
 def _none_or(value: object, kind: type) -> Any:
@@ -477,6 +526,7 @@ def locate_many(
     postcodes: pd.DataFrame | None = None,
     columns: dict[str, str] | None = None,
     crs: str | int | None = None,
+    cost: RoadNetwork | None = None,
 ) -> pd.DataFrame:
     """Locate every row of a table at once; rows that cannot be placed say why.
 
@@ -500,6 +550,9 @@ def locate_many(
         ``postcode``.
     crs : str or int, optional
         CRS of a GeoDataFrame that has none.
+    cost : RoadNetwork, optional
+        With ``hubs``: adds ``hub_by_road`` and ``hub_minutes`` (the hub soonest reached by
+        road, and the minutes to it).
 
     Returns
     -------
@@ -524,7 +577,7 @@ def locate_many(
     >>> out["problem"].str.split(":").str[0].tolist()
     [nan, 'outside the county', 'easting and northing look swapped']
     """
-    return Locator(parishes, hubs=hubs, postcodes=postcodes).locate_many(
+    return Locator(parishes, hubs=hubs, postcodes=postcodes, cost=cost).locate_many(
         frame, columns=columns, crs=crs
     )
 

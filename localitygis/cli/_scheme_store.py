@@ -1,9 +1,10 @@
 """The locality scheme a build used, kept in its GeoPackage so maps find it again.
 
 ``localitygis build`` stores the scheme (as JSON of the scheme file's shape) in the layer
-metadata of the ``localities`` layer, under :data:`SCHEME_KEY`; ``localitygis map`` and
-``atlas`` read it back when no ``--scheme`` is given, so a council's tier names,
-vocabulary and scheme name reach its maps without naming the scheme file again.
+metadata of the ``localities`` layer, under :data:`SCHEME_KEY`; ``localitygis map``,
+``atlas`` and ``hubs`` read it back when no ``--scheme`` is given, so a council's tier names,
+tier reach by road, vocabulary and scheme name reach its maps and hubs without naming the
+scheme file again.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from typing import Any
 
 import pyogrio
 
+from localitygis.cli._inputs import resolve_scheme, split_spec
 from localitygis.errors import SchemeError
 from localitygis.localities.scheme import Scheme, scheme_from_dict
 
-__all__ = ["SCHEME_KEY", "scheme_metadata", "scheme_to_dict", "stored_scheme"]
+__all__ = ["SCHEME_KEY", "chosen_scheme", "scheme_metadata", "scheme_to_dict", "stored_scheme"]
 
 #: Layer metadata key holding the scheme.
 SCHEME_KEY = "localitygis_scheme"
@@ -35,7 +37,9 @@ def scheme_to_dict(scheme: Scheme) -> dict[str, Any]:
     return {
         "scheme": {"name": scheme.name, "description": scheme.description},
         "tiers": {
-            str(n): {"name": t.name, "description": t.description} for n, t in scheme.tiers.items()
+            str(n): {"name": t.name, "description": t.description}
+            | ({"reach_minutes": t.reach_minutes} if t.reach_minutes is not None else {})
+            for n, t in scheme.tiers.items()
         },
         "localities": [
             {"name": loc.name, "tier": loc.tier, "catchments": list(loc.catchments)}
@@ -88,3 +92,10 @@ def stored_scheme(path: Path, layer: str = "localities") -> Scheme | None:
             "rebuild it with localitygis build, or give --scheme."
         ) from exc
     return scheme_from_dict(data, source=f"the scheme stored in {path}")
+
+
+def chosen_scheme(spec: str | None, localities: str) -> Scheme | None:
+    """Return the ``--scheme`` named, else the scheme stored in the build GeoPackage (or None)."""
+    if spec is not None:
+        return resolve_scheme(spec)
+    return stored_scheme(split_spec(localities)[0])

@@ -8,7 +8,9 @@ any OGR vector file works (``file#layer`` or ``--layer`` picks a layer).
   ``cluster_outlines``), ``clusters.csv`` and ``colocation_by_locality.csv``.
 * ``hubs`` writes ``hubs.gpkg`` (layers ``hubs``, ``assignment``, ``unserved_parishes``),
   ``hub_solution.csv``, ``hub_ranking.csv``, ``hub_coverage.csv``,
-  ``unserved_parishes.csv``, ``rationalisation.csv`` and ``rationalisation_assets.csv``.
+  ``unserved_parishes.csv``, ``rationalisation.csv`` and ``rationalisation_assets.csv``;
+  with ``--cost network --roads roads.gpkg`` hubs are chosen and coverage measured in
+  minutes by road, and ``road_rejects.csv`` lists what the roads could not route.
 * ``profile`` writes ``profiles.csv``, ``profiles.md`` and ``profiles.html``.
 """
 
@@ -29,6 +31,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from localitygis._validate import listing
+from localitygis.access import RoadNetwork, read_roads
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import (
     LocalitiesFile,
@@ -40,6 +43,7 @@ from localitygis.cli._inputs import (
     read_parish_layer,
     split_spec,
 )
+from localitygis.cli._scheme_store import chosen_scheme
 from localitygis.cli.stats import needs_from_files
 from localitygis.colocation import ColocationResult, find_clusters
 from localitygis.crs import BNG, check_coordinates, lonlat_to_bng
@@ -75,6 +79,13 @@ class Method(StrEnum):
 
     p_median = "p-median"
     max_coverage = "max-coverage"
+
+
+class CostKind(StrEnum):
+    """What hub reach is measured in."""
+
+    straight_line = "straight-line"
+    network = "network"
 
 
 class Solver(StrEnum):
@@ -368,6 +379,40 @@ def hubs(
         ),
     ] = None,
     solver: Annotated[Solver, typer.Option("--solver", help="Exact or heuristic.")] = Solver.exact,
+    cost: Annotated[
+        CostKind,
+        typer.Option(
+            "--cost",
+            help="Measure hub choice and coverage in straight-line metres or in minutes along "
+            "the roads of --roads.",
+        ),
+    ] = CostKind.straight_line,
+    roads: Annotated[
+        str | None,
+        typer.Option(
+            "--roads",
+            help="Road network for --cost network: an OS Open Roads GeoPackage (road_link) or "
+            "a line layer with a road class or speed column (file or file#layer).",
+        ),
+    ] = None,
+    minutes: Annotated[
+        float | None,
+        typer.Option(
+            "--minutes",
+            min=0.001,
+            help="Service time by road for --cost network (needed for max-coverage; default "
+            "for coverage: each hub's tier reach, rural 15, market town 20, city 10).",
+        ),
+    ] = None,
+    scheme: Annotated[
+        str | None,
+        typer.Option(
+            "--scheme",
+            "-s",
+            help="Scheme whose tiers' reach_minutes set the reach by road (TOML file, "
+            "'herefordshire' or 'demo'); default: the scheme stored by the build.",
+        ),
+    ] = None,
     out: OutFolder = Path("analysis"),
     assets_layer: Annotated[
         str | None, typer.Option("--assets-layer", help="Layer of the asset file.")
@@ -375,6 +420,7 @@ def hubs(
     parishes_layer: ParishesLayer = None,
 ) -> None:
     """Rank hub sites, choose k hubs, measure coverage and the rationalisation scenario."""
+    network = _road_network(cost, roads, minutes, distance)
     asset_frame = _read(assets, layer=assets_layer, preferred="assets")
     parishes = _parishes(localities, parishes_layer)
     points = _population_file(population) if population is not None else None
@@ -390,8 +436,11 @@ def hubs(
                 f"{', '.join(present)}."
             )
     candidates = candidates[candidates["locality"].notna()] if per_locality else candidates
-    reach = HubReach()
-    ranking = rank_hub_sites(candidates, assets=asset_frame, population=people, reach=reach)
+    chosen = chosen_scheme(scheme, localities)
+    reach = HubReach() if chosen is None else HubReach.from_scheme(chosen)
+    ranking = rank_hub_sites(
+        candidates, assets=asset_frame, population=people, reach=reach, cost=network
+    )
     solution = optimise_hubs(
         candidates,
         people,
@@ -401,10 +450,19 @@ def hubs(
         required=tuple(required or ()),
         per_locality=per_locality,
         solver=solver.value,
+        minutes=minutes,
+        reach=reach,
+        cost=network,
     )
-    coverage = population_coverage(solution.hubs, people, distance=distance, reach=reach)
-    scenario = rationalisation_scenario(solution.hubs, asset_frame, people, reach=reach)
-    provenance = _provenance(asset_frame, parishes, points)
+    coverage = population_coverage(
+        solution.hubs, people, distance=distance, minutes=minutes, reach=reach, cost=network
+    )
+    scenario = rationalisation_scenario(
+        solution.hubs, asset_frame, people, reach=reach, cost=network
+    )
+    provenance = _provenance(
+        asset_frame, parishes, points, None if network is None else network.links
+    )
 
     written = write_hubs(
         out,
@@ -415,6 +473,9 @@ def hubs(
         parishes=parishes,
         provenance=provenance,
     )
+    if network is not None:
+        found = [solution.rejects, coverage.rejects, ranking.attrs["rejects"], scenario.rejects]
+        written.append(_road_rejects(out, network, found, provenance))
 
     table = Table(
         title=f"{solution.method} hubs ({solution.solver})"
@@ -448,8 +509,14 @@ def hubs(
         if solution.gap == 0
         else (f"gap to bound {solution.gap:.3%}" if solution.gap is not None else "no bound")
     )
+    by_road = (
+        f"mean time to nearest hub by road {solution.mean_minutes:,.1f} min "
+        f"({len(solution.rejects)} point(s) or site(s) off the road network); "
+        if solution.mean_minutes is not None
+        else ""
+    )
     console.print(
-        f"mean distance to nearest hub {solution.mean_distance_m:,.0f} m; "
+        by_road + f"mean distance to nearest hub {solution.mean_distance_m:,.0f} m; "
         f"{coverage.county_share:.1%} of the population within reach; {gap}; "
         f"{len(coverage.unserved)} parish(es) unserved.",
         highlight=False,
@@ -460,10 +527,46 @@ def hubs(
         f"{county['staying']} stay; mean distance to a service point "
         f"{county['mean_distance_before_m']:,.0f} m → {county['mean_distance_after_m']:,.0f} m; "
         f"running cost released £{county['cost_released']:,.0f}"
-        + (f" ({county['cost_unknown']} without a cost)" if county["cost_unknown"] else ""),
+        + (f" ({county['cost_unknown']} without a cost)" if county["cost_unknown"] else "")
+        + (
+            f"; mean time by road {county['mean_minutes_before']:,.1f} → "
+            f"{county['mean_minutes_after']:,.1f} min"
+            if "mean_minutes_before" in county
+            else ""
+        ),
         highlight=False,
     )
     _done(provenance, written)
+
+
+def _road_network(
+    cost: CostKind, roads: str | None, minutes: float | None, distance: float | None
+) -> RoadNetwork | None:
+    """Read the road network for ``--cost network``; check the options fit the cost."""
+    if cost is CostKind.straight_line:
+        if roads is not None or minutes is not None:
+            raise DataError("--roads and --minutes need --cost network.")
+        return None
+    if roads is None:
+        raise DataError("--cost network needs --roads roads.gpkg (e.g. OS Open Roads).")
+    if distance is not None:
+        raise DataError("with --cost network give the service time as --minutes, not --distance.")
+    path, layer = split_spec(roads)
+    return read_roads(path, layer=layer)
+
+
+def _road_rejects(
+    out: Path, network: RoadNetwork, found: list[pd.DataFrame], provenance: Provenance
+) -> Path:
+    """Write ``road_rejects.csv``: links not used, points and sites the roads cannot reach.
+
+    ``found`` holds the rejects of each stage (choice, coverage, ranking, scenario); a point
+    that several stages could not route is listed once.
+    """
+    table = pd.concat([network.rejects, *found], ignore_index=True).drop_duplicates(
+        subset=["source", "row", "reason"]
+    )
+    return _write_table(out, "road_rejects.csv", table, provenance)
 
 
 # --------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from localitygis.assets.locate import describe_distance
+from localitygis.access import read_roads
+from localitygis.assets.locate import LocationResult, describe_distance
 from localitygis.assets.locate import locate as locate_place
 from localitygis.assets.postcodes import read_postcode_directory
 from localitygis.assets.register import CONTRACT_COLUMNS, locate_assets, read_assets
@@ -203,6 +204,14 @@ def locate(
         str | None,
         typer.Option("--hubs", help="Hub points with a 'name' column (file or file#layer)."),
     ] = None,
+    roads: Annotated[
+        str | None,
+        typer.Option(
+            "--roads",
+            help="Road network (OS Open Roads or a line layer with a road class, file or "
+            "file#layer): also the hub soonest reached by road and the minutes (needs --hubs).",
+        ),
+    ] = None,
     parishes_layer: ParishesLayer = None,
 ) -> None:
     """Say which parish, locality and tier a place is in, and its nearest hub."""
@@ -226,14 +235,26 @@ def locate(
         fail("give both --lat and --lon")
     if postcode is not None and postcodes is None:
         fail("locating a postcode needs a postcode directory: --postcodes FILE")
+    if roads is not None and hubs is None:
+        fail("--roads gives the minutes to a hub: give the hubs too (--hubs FILE)")
     parishes = _parishes(localities, parishes_layer)
     directory = read_postcode_directory(postcodes) if postcodes is not None else None
     hub_frame = read_layer(hubs, preferred="hubs") if hubs is not None else None
     query: object = postcode
     if easting is not None:
         query = (easting, northing)
+    network = None
+    if roads is not None:
+        roads_path, roads_layer = split_spec(roads)
+        network = read_roads(roads_path, layer=roads_layer)
     result = locate_place(
-        query, parishes=parishes, hubs=hub_frame, postcodes=directory, lat=lat, lon=lon
+        query,
+        parishes=parishes,
+        hubs=hub_frame,
+        postcodes=directory,
+        lat=lat,
+        lon=lon,
+        cost=network,
     )
     table = Table(title=escape(result.query), title_justify="left", show_header=False)
     table.add_column("", style="bold")
@@ -250,9 +271,18 @@ def locate(
             "nearest hub",
             f"{escape(result.nearest_hub)}, {describe_distance(result.hub_distance_m)}",
         )
+    if network is not None:
+        table.add_row("nearest hub by road", _by_road(result))
     if result.postcode_terminated:
         table.add_row("note", f"postcode {result.postcode} is terminated; last position used")
     console.print(table)
     attribution = provenance_of(parishes)
     if attribution.is_demo:
         console.print(escape(attribution.attribution), style="yellow", highlight=False)
+
+
+def _by_road(result: LocationResult) -> str:
+    """Describe the hub soonest reached by road and the minutes, or why there is none."""
+    if result.hub_by_road is None or result.hub_minutes is None:
+        return "off the road network (more than 2 km from a road)"
+    return f"{escape(result.hub_by_road)}, {result.hub_minutes:.0f} min by road"

@@ -22,8 +22,8 @@ import typer
 from rich.markup import escape
 
 from localitygis.cli._app import app, console
-from localitygis.cli._inputs import read_layer, read_sibling, resolve_scheme, split_spec
-from localitygis.cli._scheme_store import stored_scheme
+from localitygis.cli._inputs import read_layer, read_sibling, split_spec
+from localitygis.cli._scheme_store import chosen_scheme
 from localitygis.errors import InputFileError
 from localitygis.io import read_table
 
@@ -102,13 +102,6 @@ def slug(name: str) -> str:
     """
     text = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     return text or "locality"
-
-
-def _scheme(spec: str | None, localities: str) -> Scheme | None:
-    """Return the ``--scheme`` named, else the scheme stored in the build GeoPackage."""
-    if spec is not None:
-        return resolve_scheme(spec)
-    return stored_scheme(split_spec(localities)[0])
 
 
 def _classification(
@@ -222,7 +215,7 @@ def map_command(
         localities=read_layer(localities, preferred="localities"),
         parishes=_either(parishes, "the parishes", preferred="parishes", localities=localities),
         spec=localities,
-        scheme=_scheme(scheme, localities),
+        scheme=chosen_scheme(scheme, localities),
         tiles=online,
     )
     if kind is MapKind.county:
@@ -384,7 +377,7 @@ def atlas(
     par = _either(parishes, "the parishes", preferred="parishes", localities=localities)
     if par is None:
         raise InputFileError("the atlas needs --parishes (a parishes layer).")
-    chosen = _scheme(scheme, localities)
+    chosen = chosen_scheme(scheme, localities)
     pts = _read(assets, "the assets", preferred="assets")
     hub = _read(hubs, "the hubs", preferred="hubs")
     made = _data_date(localities)

@@ -107,6 +107,8 @@ REPAIRS_LAYER = "repaired_geometries"
 LOOKUP_NAME = "parish_catchment_lookup.csv"
 ASSETS_NAME = "asset_register.csv"
 POSTCODES_NAME = "postcode_directory.csv"
+#: The demo road network's file name (written by :mod:`localitygis.demo.roads`).
+ROADS_NAME = "demo_roads.gpkg"
 README_NAME = "README.md"
 _ASSET_TEXT = (
     "asset_id",
@@ -454,17 +456,20 @@ def write_demo(
     dict of str to pathlib.Path
         ``"geopackage"`` (layers county, wards, lsoas, output_areas, parishes, catchments,
         schools, population_points and the table repaired_geometries), ``"lookup"``,
-        ``"assets"``, ``"postcodes"`` and ``"readme"``.
+        ``"assets"``, ``"postcodes"``, ``"roads"`` (the generated road network,
+        :func:`localitygis.demo.roads.write_demo_roads`) and ``"readme"``.
 
     Examples
     --------
     >>> import tempfile
     >>> paths = write_demo(tempfile.mkdtemp(), demo=load_demo())
     >>> sorted(paths)
-    ['assets', 'geopackage', 'lookup', 'postcodes', 'readme']
+    ['assets', 'geopackage', 'lookup', 'postcodes', 'readme', 'roads']
     >>> paths["geopackage"].name
     'demo_county.gpkg'
     """
+    from localitygis.demo.roads import write_demo_roads  # roads.py imports this module
+
     demo = generate_demo() if demo is None else demo
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
@@ -475,6 +480,7 @@ def write_demo(
         ("postcodes", POSTCODES_NAME, demo.postcodes),
     ):
         paths[key] = _replace(folder / name, partial(_write_table, table))
+    paths["roads"] = write_demo_roads(folder)
     paths["readme"] = _replace(
         folder / README_NAME, lambda tmp: tmp.write_text(_readme(demo), encoding="utf-8")
     )
@@ -629,6 +635,11 @@ def _readme(demo: DemoCounty) -> str:
         "Directory shape: `pcd`, `pcd2`, `pcds`, `oseast1m`, `osnrth1m`, `lat`, `long`, "
         "`parish` (parish code)"
     )
+    roads = (
+        "generated road network in the OS Open Roads layout: layers `road_link` (A, B and "
+        "minor roads joining the demo places, with `road_classification`, `road_function`, "
+        "`length`, `start_node`, `end_node`) and `road_node`; not the real roads"
+    )
     repairs = "; ".join(f"{r.feature} ({r.problem})" for r in demo.repairs.itertuples(index=False))
     lines = [
         "# Demo county — real Herefordshire geography, generated parishes",
@@ -654,6 +665,7 @@ def _readme(demo: DemoCounty) -> str:
         f"| `{LOOKUP_NAME}` | `parish_code,catchment`: the intended parish → catchment table |",
         f"| `{ASSETS_NAME}` | {assets} |",
         f"| `{POSTCODES_NAME}` | {postcodes} |",
+        f"| `{ROADS_NAME}` | {roads} |",
         "",
         "**Real**: the county outline, wards, LSOAs, OAs, their mid-2015 populations and age",
         "bands (IoD2019 population denominators), IMD 2019 ranks and deciles, the school sites",

@@ -15,7 +15,11 @@ its own locality at short distance and the whole county for specialist services.
 * :func:`rationalisation_scenario` — which assets could move into a hub, which stay, how the
   distance to the nearest service point changes and what running cost is released.
 
-All distances are straight-line metres in British National Grid (EPSG:27700).
+Distances are straight-line metres in British National Grid (EPSG:27700) by default; pass
+``cost=`` a road network (:func:`localitygis.access.read_roads`) or travel times
+(:func:`localitygis.access.travel_times`) to measure reach and choose hubs in minutes by
+road, with each tier's reach in minutes (:attr:`TierReach.minutes`: rural 15, market town
+20, city 10).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import geopandas as gpd
@@ -24,6 +24,7 @@ from localitygis.hubs._common import (
     _tiers,
     _xy,
 )
+from localitygis.hubs._cost import Cost, network_minutes, no_rejects
 from localitygis.hubs._reach import HubReach
 
 log = logging.getLogger(__name__)
@@ -38,21 +39,26 @@ class CoverageResult:
     table : pandas.DataFrame
         One row per area (locality, tier or parish, as asked) and a last ``"County"`` row:
         ``population``, ``covered``, ``uncovered``, ``share`` (0–1),
-        ``mean_distance_m`` (population-weighted distance to the nearest hub).
+        ``mean_distance_m`` (population-weighted distance to the nearest hub), and
+        ``mean_minutes`` by road when measured on a road network.
     unserved : pandas.DataFrame
         Parishes with less than ``unserved_below`` of their population covered:
         ``parish_code``, ``parish_name``, ``locality``, ``population``, ``covered``,
         ``share``, ``nearest_hub``, ``distance_m`` (from the parish's nearest point).
     points : geopandas.GeoDataFrame
-        The population points with ``nearest_hub``, ``distance_m`` and ``covered``.
+        The population points with ``nearest_hub``, ``distance_m`` and ``covered`` (and
+        ``minutes`` to the nearest hub by road, when measured on a road network).
     by : str
         The grouping of ``table``.
+    rejects : pandas.DataFrame
+        Population points and hubs the road network could not route, with the reason.
     """
 
     table: pd.DataFrame
     unserved: pd.DataFrame
     points: gpd.GeoDataFrame
     by: str
+    rejects: pd.DataFrame = field(default_factory=no_rejects)
 
     @property
     def county_share(self) -> float:
@@ -71,9 +77,11 @@ def population_coverage(
     population: gpd.GeoDataFrame,
     *,
     distance: float | None = None,
+    minutes: float | None = None,
     reach: HubReach | None = None,
     by: Literal["locality", "tier", "parish"] = "locality",
     unserved_below: float = 0.5,
+    cost: Cost = None,
 ) -> CoverageResult:
     """Share of the population within reach of a hub, per area and county-wide.
 
@@ -87,12 +95,19 @@ def population_coverage(
     distance : float, optional
         One reach for every hub, in metres. By default each hub reaches the distance of its
         tier (``reach``).
+    minutes : float, optional
+        With a road network: one reach for every hub in minutes by road. By default each
+        hub reaches the minutes of its tier (``reach``: rural 15, market town 20, city 10).
     reach : HubReach, optional
-        Defaults to ``HubReach()``; used when ``distance`` is not given.
+        Defaults to ``HubReach()``; used when ``distance`` (or ``minutes``) is not given.
     by : {"locality", "tier", "parish"}
         How to group the summary.
     unserved_below : float, default 0.5
         A parish is unserved when less than this share of its population is covered.
+    cost : RoadNetwork or TravelTimes, optional
+        Measure reach in minutes by road (travel times from ``population`` to ``hubs``)
+        instead of straight-line metres; points the network cannot route are left out and
+        listed in ``rejects``.
 
     Returns
     -------
@@ -117,6 +132,42 @@ def population_coverage(
     ['Elm']
     """
     reach = reach or HubReach()
+    people, key = _check_inputs(hubs, population, by)
+    reached = _reach_by_road(hubs, population, minutes, reach, cost)
+    if reached is None:
+        if minutes is not None:
+            raise DataError("minutes=... needs a road network: cost=read_roads(...).")
+        reached = _reach_straight(hubs, population, distance, reach)
+    hub_ids = _ids(hubs.reset_index(drop=True), "hub ")
+    points = population[reached.routed].copy()
+    points["nearest_hub"] = pd.array(hub_ids[reached.nearest], dtype="str")
+    points["distance_m"] = reached.distance.round(1)
+    if reached.minutes is not None:
+        points["minutes"] = reached.minutes.round(2)
+    points["covered"] = reached.covered
+    people = people[reached.routed]
+    summary = _summary(points, people, key, reached)
+    unserved = _unserved(points, people, reached.covered, reached.distance, unserved_below)
+    return CoverageResult(
+        table=summary, unserved=unserved, points=points, by=by, rejects=reached.rejects
+    )
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """For each routed point: its nearest hub, distance, minutes by road, and if covered."""
+
+    routed: np.ndarray
+    nearest: np.ndarray
+    distance: np.ndarray
+    minutes: np.ndarray | None
+    covered: np.ndarray
+    rejects: pd.DataFrame
+
+
+def _check_inputs(
+    hubs: gpd.GeoDataFrame, population: gpd.GeoDataFrame, by: str
+) -> tuple[np.ndarray, str]:
     _point_layer(hubs, "hubs")
     people = _check_population(population)
     if len(hubs) == 0:
@@ -125,60 +176,101 @@ def population_coverage(
         raise DataError(f'by must be "locality", "tier" or "parish", not {by!r}.')
     key = "parish_code" if by == "parish" else by
     _require(population, [key], "population", "Use population_points(parishes, ...).")
+    return people, key
+
+
+def _tier_reach(hubs: gpd.GeoDataFrame, reach: HubReach, what: str) -> np.ndarray:
+    hint = "Give hubs a tier, or pass distance=... metres (minutes=... by road)."
+    _require(hubs, ["tier"], "hubs", hint)
+    values = [getattr(reach.for_tier(int(t)), what) for t in _tiers(hubs, "hubs")]
+    if any(v is None for v in values):
+        raise DataError(f"a hub's tier has no reach in {what}; give {what}=... or set it.")
+    return np.array(values, dtype=float)
+
+
+def _reach_straight(
+    hubs: gpd.GeoDataFrame, population: gpd.GeoDataFrame, distance: float | None, reach: HubReach
+) -> _Reached:
     hxy = _xy(hubs)
-    hub_ids = _ids(hubs.reset_index(drop=True), "hub ")
     if distance is not None:
         require_distance(distance)
         limits = np.full(len(hubs), float(distance))
     else:
-        _require(hubs, ["tier"], "hubs", "Give hubs a tier, or pass distance=... metres.")
-        limits = np.array([reach.for_tier(int(t)).distance for t in _tiers(hubs, "hubs")])
+        limits = _tier_reach(hubs, reach, "distance")
     pxy = _xy(population)
     dist, nearest = _nearest(pxy, hxy)
     # covered by any hub within its own reach (reach differs by tier)
     covered = np.zeros(len(pxy), dtype=bool)
     tree = cKDTree(pxy)
     for limit in np.unique(limits):
-        group = limits == limit
-        for found in tree.query_ball_point(hxy[group], r=limit):
+        for found in tree.query_ball_point(hxy[limits == limit], r=limit):
             covered[np.asarray(found, dtype=np.int64)] = True
-    points = population.copy()
-    points["nearest_hub"] = pd.array(hub_ids[nearest], dtype="str")
-    points["distance_m"] = dist.round(1)
-    points["covered"] = covered
+    routed = np.ones(len(pxy), dtype=bool)
+    return _Reached(routed, nearest, dist, None, covered, no_rejects())
 
+
+def _reach_by_road(
+    hubs: gpd.GeoDataFrame,
+    population: gpd.GeoDataFrame,
+    minutes: float | None,
+    reach: HubReach,
+    cost: Cost,
+) -> _Reached | None:
+    times = network_minutes(
+        cost, population.reset_index(drop=True), hubs.reset_index(drop=True), places="hubs"
+    )
+    if times is None:
+        return None
+    if minutes is not None:
+        require_distance(minutes, "minutes")
+        limits = np.full(len(hubs), float(minutes))
+    else:
+        limits = _tier_reach(hubs, reach, "minutes")
+    matrix = np.where(times.sites_ok[None, :], times.minutes, np.inf)[times.people_ok]
+    if not times.sites_ok.any():
+        raise DataError("no hub is on the road network (see the rejects); check the roads.")
+    nearest = np.argmin(matrix, axis=1)
+    best = matrix[np.arange(len(matrix)), nearest]
+    covered = (matrix <= limits[None, :]).any(axis=1)
+    pxy, hxy = _xy(population)[times.people_ok], _xy(hubs)[nearest]
+    dist = np.linalg.norm(pxy - hxy, axis=1)
+    return _Reached(times.people_ok, nearest, dist, best, covered, times.rejects)
+
+
+def _summary(points: gpd.GeoDataFrame, people: np.ndarray, key: str, reached: _Reached):
     groups = points[key].astype(object).where(points[key].notna(), "(none)").astype(str)
     frame = pd.DataFrame(
         {
             key: groups.to_numpy(),
             "population": people,
-            "covered": np.where(covered, people, 0.0),
-            "weighted": people * dist,
+            "covered": np.where(reached.covered, people, 0.0),
+            "weighted": people * reached.distance,
         }
     )
+    if reached.minutes is not None:
+        frame["weighted_minutes"] = people * reached.minutes
     summary = frame.groupby(key, sort=True).sum().reset_index()
-    county = pd.DataFrame(
-        {
-            key: [COUNTY],
-            "population": [people.sum()],
-            "covered": [frame["covered"].sum()],
-            "weighted": [frame["weighted"].sum()],
-        }
-    )
+    county = frame.drop(columns=key).sum().to_frame().T
+    county.insert(0, key, COUNTY)
     summary = pd.concat([summary, county], ignore_index=True)
     summary["uncovered"] = summary["population"] - summary["covered"]
     summary["share"] = _share(summary["covered"], summary["population"])
-    summary["mean_distance_m"] = np.divide(
-        summary["weighted"].to_numpy(),
-        summary["population"].to_numpy(),
-        out=np.full(len(summary), np.nan),
-        where=summary["population"].to_numpy() > 0,
-    ).round(1)
-    summary = summary.drop(columns="weighted")
+    summary["mean_distance_m"] = _per_person(summary, "weighted").round(1)
+    if reached.minutes is not None:
+        summary["mean_minutes"] = _per_person(summary, "weighted_minutes").round(2)
+    summary = summary.drop(columns=["weighted", "weighted_minutes"], errors="ignore")
     if key == "tier":
         summary["tier"] = summary["tier"].astype(str)
-    unserved = _unserved(points, people, covered, dist, unserved_below)
-    return CoverageResult(table=summary, unserved=unserved, points=points, by=by)
+    return summary
+
+
+def _per_person(summary: pd.DataFrame, column: str) -> np.ndarray:
+    return np.divide(
+        summary[column].to_numpy(dtype=float),
+        summary["population"].to_numpy(dtype=float),
+        out=np.full(len(summary), np.nan),
+        where=summary["population"].to_numpy(dtype=float) > 0,
+    )
 
 
 def _unserved(

@@ -87,6 +87,86 @@ def population_points(
     if not codes.is_unique:
         dup = sorted(set(codes[codes.duplicated()]))
         raise DataError(f"parishes: parish_code repeated: {listing(dup)}.")
+    if points is not None and "population" in points.columns:
+        placed = _given_points(parishes, points, codes, snap)
+    else:
+        _require(
+            parishes,
+            ["population"],
+            "parishes",
+            "Give parish populations, or population points with a population column.",
+        )
+        parish_pop = _population_column(parishes, "parishes")
+        placed = (
+            _at_parishes(parishes, codes, parish_pop, np.arange(len(parishes)))
+            if points is None
+            else _shared_points(parishes, points, codes, parish_pop, snap)
+        )
+    return _frame(parishes, codes, placed)
+
+
+def _at_parishes(
+    parishes: gpd.GeoDataFrame, codes: pd.Series, people: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each parish's population at its representative point: (parish, geometry, people, id)."""
+    geometry = parishes.geometry.iloc[rows].representative_point().array
+    ids = np.array([f"P{codes[i]}" for i in rows], dtype=object)
+    return rows, np.asarray(geometry), people[rows], ids
+
+
+def _point_ids(points: gpd.GeoDataFrame) -> np.ndarray:
+    if "area_code" in points and points["area_code"].astype(str).is_unique:
+        return points["area_code"].astype(str).to_numpy(dtype=object)
+    return np.array([f"Q{i}" for i in range(len(points))], dtype=object)
+
+
+def _given_points(
+    parishes: gpd.GeoDataFrame, points: gpd.GeoDataFrame, codes: pd.Series, snap: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Points with their own population, each in its parish."""
+    _point_layer(points, "population points")
+    points = points.reset_index(drop=True)
+    idx = _parish_of_points(parishes, points, codes, snap=snap)
+    people = _population_column(points, "population points")
+    return idx, np.asarray(points.geometry.array), people, _point_ids(points)
+
+
+def _shared_points(
+    parishes: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    codes: pd.Series,
+    parish_pop: np.ndarray,
+    snap: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each parish's population shared among its points (by ``weight``, else equally)."""
+    _point_layer(points, "population points")
+    points = points.reset_index(drop=True)
+    idx = _parish_of_points(parishes, points, codes, snap=snap)
+    if "weight" in points:
+        share = pd.to_numeric(points["weight"], errors="coerce").fillna(0).to_numpy()
+        share = np.maximum(share, 0.0)
+    else:
+        share = np.ones(len(points))
+    total = np.bincount(idx, weights=share, minlength=len(parishes))
+    # parishes whose points all weigh nothing share equally
+    share = np.where(total[idx] == 0, 1.0, share)
+    total = np.bincount(idx, weights=share, minlength=len(parishes))
+    people = parish_pop[idx] * share / total[idx]
+    placed = (idx, np.asarray(points.geometry.array), people, _point_ids(points))
+    empty = np.flatnonzero(np.bincount(idx, minlength=len(parishes)) == 0)
+    if len(empty) == 0:
+        return placed
+    # parishes without a point keep their population at their representative point
+    rest = _at_parishes(parishes, codes, parish_pop, empty)
+    return tuple(np.concatenate([a, b]) for a, b in zip(placed, rest, strict=True))  # type: ignore[return-value]
+
+
+def _frame(
+    parishes: gpd.GeoDataFrame,
+    codes: pd.Series,
+    placed: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+) -> gpd.GeoDataFrame:
+    idx, geometry, people, source_ids = placed
     names = (
         parishes["parish_name"].astype(str).to_numpy(dtype=object)
         if "parish_name" in parishes
@@ -102,58 +182,8 @@ def population_points(
         if "tier" in parishes
         else np.full(len(parishes), np.nan)
     )
-    with_population = points is not None and "population" in points.columns
-    if not with_population:
-        _require(
-            parishes,
-            ["population"],
-            "parishes",
-            "Give parish populations, or population points with a population column.",
-        )
-        parish_pop = _population_column(parishes, "parishes")
-
-    if points is None:
-        idx = np.arange(len(parishes))
-        geometry = parishes.geometry.representative_point().array
-        people = parish_pop
-        source_ids = np.array([f"P{c}" for c in codes], dtype=object)
-    else:
-        _point_layer(points, "population points")
-        points = points.reset_index(drop=True)
-        idx = _parish_of_points(parishes, points, codes, snap=snap)
-        geometry = points.geometry.array
-        source_ids = (
-            points["area_code"].astype(str).to_numpy(dtype=object)
-            if "area_code" in points and points["area_code"].astype(str).is_unique
-            else np.array([f"Q{i}" for i in range(len(points))], dtype=object)
-        )
-        if with_population:
-            people = _population_column(points, "population points")
-        else:
-            if "weight" in points:
-                share = pd.to_numeric(points["weight"], errors="coerce").fillna(0).to_numpy()
-                share = np.maximum(share, 0.0)
-            else:
-                share = np.ones(len(points))
-            total = np.bincount(idx, weights=share, minlength=len(parishes))
-            # parishes whose points all weigh nothing share equally
-            zero = total[idx] == 0
-            share = np.where(zero, 1.0, share)
-            total = np.bincount(idx, weights=share, minlength=len(parishes))
-            people = parish_pop[idx] * share / total[idx]
-            empty = np.flatnonzero(np.bincount(idx, minlength=len(parishes)) == 0)
-            if len(empty):
-                idx = np.concatenate([idx, empty])
-                geometry = np.concatenate(
-                    [geometry, parishes.geometry.iloc[empty].representative_point().array]
-                )
-                people = np.concatenate([people, parish_pop[empty]])
-                source_ids = np.concatenate(
-                    [source_ids, np.array([f"P{codes[i]}" for i in empty], dtype=object)]
-                )
-
     tiers = tier[idx]
-    out = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         {
             "point_id": pd.array(source_ids, dtype="str"),
             "parish_code": pd.array(codes.to_numpy(dtype=object)[idx], dtype="str"),
@@ -165,7 +195,6 @@ def population_points(
         geometry=gpd.GeoSeries(geometry, crs=parishes.crs).values,
         crs=parishes.crs,
     )
-    return out
 
 
 def _parish_of_points(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -21,8 +22,9 @@ from localitygis.hubs._common import (
     _tiers,
     _xy,
 )
+from localitygis.hubs._cost import Cost, Minutes, network_minutes
 from localitygis.hubs._population import _parish_of_points
-from localitygis.hubs._reach import HubReach
+from localitygis.hubs._reach import HubReach, TierReach
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,7 @@ def rank_hub_sites(
     reach: HubReach | None = None,
     weights: Mapping[str, float] | None = None,
     parishes: gpd.GeoDataFrame | None = None,
+    cost: Cost = None,
 ) -> pd.DataFrame:
     """Rank candidate hub sites by services, partners and population within reach.
 
@@ -62,6 +65,10 @@ def rank_hub_sites(
         Annotated parishes (``parish_code``, ``locality``, ``tier``): candidates without
         ``locality``/``tier`` (given points) are placed in the parish that contains them
         (or the nearest within 250 m); points farther out are an error.
+    cost : RoadNetwork or TravelTimes, optional
+        Count the population within the tier's reach in minutes by road (``reach_minutes``)
+        instead of straight-line metres; points and sites the network cannot route are
+        listed in the table's ``attrs["rejects"]``.
 
     Returns
     -------
@@ -95,6 +102,33 @@ def rank_hub_sites(
     2     3            c         1         1               2000.0
     """
     reach = reach or HubReach()
+    w = _score_weights(weights)
+    cand, people = _rank_inputs(candidates, assets, population, parishes)
+    ids = _ids(cand, "site ")
+    tiers = _tiers(cand, "candidates")
+    near = _services_near(_xy(cand), assets, reach.walking)
+    times = network_minutes(cost, population.reset_index(drop=True), cand, places="candidates")
+    within = _population_within(cand, population, people, tiers, reach, times)
+    table = pd.DataFrame(
+        {
+            "candidate_id": pd.array(ids, dtype="str"),
+            "name": pd.array(
+                cand["name"].astype(str).to_numpy(dtype=object) if "name" in cand else ids,
+                dtype="str",
+            ),
+            "locality": pd.array(_objects_or_none(cand["locality"]), dtype="str"),
+            "tier": tiers,
+            **near,
+            **within,
+        }
+    )
+    table = _scored(table, w)
+    if times is not None:
+        table.attrs["rejects"] = times.rejects
+    return table
+
+
+def _score_weights(weights: Mapping[str, float] | None) -> dict[str, float]:
     w = {"services": 0.4, "partners": 0.3, "population": 0.3}
     if weights is not None:
         unknown = set(weights) - set(w)
@@ -104,6 +138,15 @@ def rank_hub_sites(
                 "partners, population."
             )
         w.update({k: float(v) for k, v in weights.items()})
+    return w
+
+
+def _rank_inputs(
+    candidates: gpd.GeoDataFrame,
+    assets: gpd.GeoDataFrame,
+    population: gpd.GeoDataFrame,
+    parishes: gpd.GeoDataFrame | None,
+) -> tuple[gpd.GeoDataFrame, np.ndarray]:
     _point_layer(candidates, "candidates")
     if parishes is not None and not {"locality", "tier"} <= set(candidates.columns):
         candidates = _locate_sites(candidates, parishes)
@@ -117,102 +160,137 @@ def rank_hub_sites(
     _require(assets, ["category", "partner"], "assets", "Read registers with localitygis.assets.")
     people = _check_population(population)
     _require(population, ["locality", "tier"], "population", "Use population_points(...).")
+    return candidates.reset_index(drop=True), people
 
-    cand = candidates.reset_index(drop=True)
-    ids = _ids(cand, "site ")
-    cxy = _xy(cand)
-    tiers = _tiers(cand, "candidates")
-    cand_locality = _objects_or_none(cand["locality"])
 
-    # services and partners within walking distance
-    axy = _xy(assets)
-    atree = cKDTree(axy)
-    near = cKDTree(cxy).query_ball_tree(atree, r=reach.walking)
-    ci = np.repeat(np.arange(len(cand)), [len(v) for v in near])
+def _services_near(cxy: np.ndarray, assets: gpd.GeoDataFrame, walking: float) -> dict:
+    """Assets, distinct services and partners within walking distance of each site."""
+    n = len(cxy)
+    near = cKDTree(cxy).query_ball_tree(cKDTree(_xy(assets)), r=walking)
+    ci = np.repeat(np.arange(n), [len(v) for v in near])
     ai = np.concatenate([np.asarray(v, dtype=np.int64) for v in near] or [np.empty(0, np.int64)])
-    category = assets["category"].astype(str).to_numpy(dtype=object)[ai]
-    partner = assets["partner"].astype(str).to_numpy(dtype=object)[ai]
-    pairs = pd.DataFrame({"c": ci, "category": category, "partner": partner})
-    n_assets = np.bincount(ci, minlength=len(cand))
-    service_list = _join_by(pairs, "category", len(cand))
-    partner_list = _join_by(pairs, "partner", len(cand))
-    services = _count_by(pairs, "category", len(cand))
-    partners = _count_by(pairs, "partner", len(cand))
+    pairs = pd.DataFrame(
+        {
+            "c": ci,
+            "category": assets["category"].astype(str).to_numpy(dtype=object)[ai],
+            "partner": assets["partner"].astype(str).to_numpy(dtype=object)[ai],
+        }
+    )
+    return {
+        "assets_nearby": np.bincount(ci, minlength=n).astype(np.int64),
+        "services": _count_by(pairs, "category", n),
+        "partners": _count_by(pairs, "partner", n),
+        "service_list": pd.array(_join_by(pairs, "category", n), dtype="str"),
+        "partner_list": pd.array(_join_by(pairs, "partner", n), dtype="str"),
+    }
 
-    # population within reach of the candidate's tier
-    pxy = _xy(population)
-    ptree = cKDTree(pxy)
+
+@dataclass(frozen=True)
+class _Scope:
+    """Population by locality, as codes shared by the points and the sites."""
+
+    p_code: np.ndarray
+    c_code: np.ndarray
+    rural: np.ndarray
+    by_locality: np.ndarray
+    rural_by_locality: np.ndarray
+
+
+def _scope(cand: gpd.GeoDataFrame, population: gpd.GeoDataFrame, people: np.ndarray) -> _Scope:
     # localities as codes shared by population and candidates (None never matches)
     p_text = pd.Series(_objects_or_none(population["locality"]), dtype=object)
-    c_text = pd.Series(cand_locality, dtype=object)
+    c_text = pd.Series(_objects_or_none(cand["locality"]), dtype=object)
     codes, names = pd.factorize(pd.concat([p_text, c_text], ignore_index=True))
     p_code, c_code = codes[: len(p_text)], codes[len(p_text) :]
-    p_rural = pd.to_numeric(population["tier"], errors="coerce").to_numpy() == 1
+    rural = pd.to_numeric(population["tier"], errors="coerce").to_numpy() == 1
     n_names = len(names) + 1
-    pop_by_loc = np.bincount(p_code + 1, weights=people, minlength=n_names)
-    rural_by_loc = np.bincount(p_code + 1, weights=people * p_rural, minlength=n_names)
-    rural_total = float((people * p_rural).sum())
-    in_reach = np.zeros(len(cand))
-    in_scope = np.zeros(len(cand))
-    reach_m = np.zeros(len(cand))
-    scope = np.empty(len(cand), dtype=object)
+    return _Scope(
+        p_code,
+        c_code,
+        rural,
+        np.bincount(p_code + 1, weights=people, minlength=n_names),
+        np.bincount(p_code + 1, weights=people * rural, minlength=n_names),
+    )
+
+
+def _population_within(
+    cand: gpd.GeoDataFrame,
+    population: gpd.GeoDataFrame,
+    people: np.ndarray,
+    tiers: np.ndarray,
+    reach: HubReach,
+    times: Minutes | None,
+) -> dict:
+    """Count the people within each site's tier reach (metres, or minutes by road), and in scope."""
+    scope = _scope(cand, population, people)
+    n = len(cand)
+    out = {"reach_m": np.zeros(n), "reach_scope": np.empty(n, dtype=object)}
+    in_reach, in_scope = np.zeros(n), np.zeros(n)
+    if times is not None:
+        out["reach_minutes"] = np.zeros(n)
+    find = _finder(cand, population, times)
     for t in np.unique(tiers):
         rule = reach.for_tier(int(t))
         rows = np.flatnonzero(tiers == t)
-        reach_m[rows] = rule.distance
-        scope[rows] = rule.scope
+        out["reach_m"][rows] = rule.distance
+        out["reach_scope"][rows] = rule.scope
+        if times is not None:
+            out["reach_minutes"][rows] = np.nan if rule.minutes is None else rule.minutes
         if rule.scope == "county":
-            in_reach[rows] = people.sum()
-            in_scope[rows] = people.sum()
+            in_reach[rows] = in_scope[rows] = people.sum()
             continue
-        rural = rule.scope == "locality+rural"
-        own_total = np.where(c_code[rows] >= 0, pop_by_loc[c_code[rows] + 1], 0.0)
-        in_scope[rows] = own_total
-        if rural:  # plus the rural people of other localities
-            own_rural = np.where(c_code[rows] >= 0, rural_by_loc[c_code[rows] + 1], 0.0)
-            in_scope[rows] += rural_total - own_rural
-        lists = ptree.query_ball_point(cxy[rows], r=rule.distance)
-        for row, found in zip(rows, lists, strict=True):
-            found = np.asarray(found, dtype=np.int64)
-            ok = (p_code[found] == c_code[row]) & (c_code[row] >= 0)
-            if rural:
-                ok |= p_rural[found]
-            in_reach[row] = people[found[ok]].sum()
+        in_scope[rows] = _in_scope(scope, rows, rule.scope == "locality+rural")
+        for row, points in zip(rows, find(rows, rule), strict=True):
+            points = np.asarray(points, dtype=np.int64)
+            ok = (scope.p_code[points] == scope.c_code[row]) & (scope.c_code[row] >= 0)
+            if rule.scope == "locality+rural":
+                ok |= scope.rural[points]
+            in_reach[row] = people[points[ok]].sum()
+    out["reach_scope"] = pd.array(out["reach_scope"], dtype="str")
+    out["population_in_reach"] = in_reach
+    out["population_share"] = np.divide(in_reach, in_scope, out=np.zeros(n), where=in_scope > 0)
+    return out
 
+
+def _in_scope(scope: _Scope, rows: np.ndarray, rural: bool) -> np.ndarray:
+    codes = scope.c_code[rows]
+    total = np.where(codes >= 0, scope.by_locality[codes + 1], 0.0)
+    if rural:  # plus the rural people of other localities
+        own_rural = np.where(codes >= 0, scope.rural_by_locality[codes + 1], 0.0)
+        total = total + scope.rural_by_locality.sum() - own_rural
+    return total
+
+
+def _finder(
+    cand: gpd.GeoDataFrame, population: gpd.GeoDataFrame, times: Minutes | None
+) -> Callable[[np.ndarray, TierReach], list]:
+    """How to find the population points within a tier's reach of some of the sites."""
+    if times is not None:
+        return lambda rows, rule: _found_by_road(times, rows, rule.minutes)
+    tree, cxy = cKDTree(_xy(population)), _xy(cand)
+    return lambda rows, rule: tree.query_ball_point(cxy[rows], r=rule.distance)
+
+
+def _found_by_road(times: Minutes, rows: np.ndarray, minutes: float | None) -> list[np.ndarray]:
+    if minutes is None:
+        raise DataError("a tier has no reach in minutes; set TierReach(minutes=...).")
+    within = (times.minutes[:, rows] <= minutes) & times.people_ok[:, None]
+    return [np.flatnonzero(within[:, i]) for i in range(len(rows))]
+
+
+def _scored(table: pd.DataFrame, w: Mapping[str, float]) -> pd.DataFrame:
     def scaled(values: np.ndarray) -> np.ndarray:
         top = values.max() if len(values) else 0
         return values / top if top > 0 else np.zeros(len(values))
 
-    s_services = scaled(services.astype(float))
-    s_partners = scaled(partners.astype(float))
-    s_population = scaled(in_reach)
+    s_services = scaled(table["services"].to_numpy(dtype=float))
+    s_partners = scaled(table["partners"].to_numpy(dtype=float))
+    s_population = scaled(table["population_in_reach"].to_numpy(dtype=float))
     score = w["services"] * s_services + w["partners"] * s_partners + w["population"] * s_population
-    table = pd.DataFrame(
-        {
-            "candidate_id": pd.array(ids, dtype="str"),
-            "name": pd.array(
-                cand["name"].astype(str).to_numpy(dtype=object) if "name" in cand else ids,
-                dtype="str",
-            ),
-            "locality": pd.array(cand_locality, dtype="str"),
-            "tier": tiers,
-            "assets_nearby": n_assets.astype(np.int64),
-            "services": services,
-            "partners": partners,
-            "service_list": pd.array(service_list, dtype="str"),
-            "partner_list": pd.array(partner_list, dtype="str"),
-            "reach_m": reach_m,
-            "reach_scope": pd.array(scope, dtype="str"),
-            "population_in_reach": in_reach,
-            "population_share": np.divide(
-                in_reach, in_scope, out=np.zeros(len(cand)), where=in_scope > 0
-            ),
-            "services_score": s_services.round(4),
-            "partners_score": s_partners.round(4),
-            "population_score": s_population.round(4),
-            "score": score.round(4),
-        }
-    )
+    table["services_score"] = s_services.round(4)
+    table["partners_score"] = s_partners.round(4)
+    table["population_score"] = s_population.round(4)
+    table["score"] = score.round(4)
     table = table.sort_values(
         ["score", "candidate_id"], ascending=[False, True], kind="stable"
     ).reset_index(drop=True)

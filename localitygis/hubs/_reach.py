@@ -10,6 +10,7 @@ from typing import Literal
 
 from localitygis._validate import require_distance
 from localitygis.errors import DataError
+from localitygis.localities.scheme import Scheme
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ class TierReach:
     gather : float
         Assets within this many metres of a hub are candidates to move into it
         (:func:`rationalisation_scenario`).
+    minutes : float, optional
+        Population reach in minutes by road, used when a road network is the cost
+        (``cost=`` in the hubs functions).
 
     Examples
     --------
@@ -43,10 +47,13 @@ class TierReach:
     distance: float
     scope: Scope
     gather: float
+    minutes: float | None = None
 
     def __post_init__(self) -> None:
         require_distance(self.distance, "TierReach distance")
         require_distance(self.gather, "TierReach gather")
+        if self.minutes is not None:
+            require_distance(self.minutes, "TierReach minutes")
         if self.scope not in _SCOPES:
             raise DataError(f"unknown reach scope {self.scope!r}; use one of {', '.join(_SCOPES)}.")
 
@@ -54,9 +61,9 @@ class TierReach:
 def _default_tiers() -> Mapping[int, TierReach]:
     return MappingProxyType(
         {
-            1: TierReach(5_000.0, "locality", 1_000.0),
-            2: TierReach(12_000.0, "locality+rural", 2_000.0),
-            3: TierReach(3_000.0, "locality", 2_000.0),
+            1: TierReach(5_000.0, "locality", 1_000.0, minutes=15.0),
+            2: TierReach(12_000.0, "locality+rural", 2_000.0, minutes=20.0),
+            3: TierReach(3_000.0, "locality", 2_000.0, minutes=10.0),
         }
     )
 
@@ -68,14 +75,16 @@ class HubReach:
     The defaults follow the locality tiers:
 
     * tier 1, rural (Weobley, Golden Valley, Mortimer): a rural hub serves its immediate
-      area — 5 km, about a 10-minute drive or a short bus hop, within its own locality;
-      assets within 1 km (the same village) could move in.
+      area — 5 km, about a 10-minute drive or a short bus hop, within its own locality
+      (15 minutes by road); assets within 1 km (the same village) could move in.
     * tier 2, market town (Bromyard, Kington, Ledbury, Leominster, Ross-on-Wye): the town
       hub serves the town and the surrounding rural parishes — 12 km (the middle of the
       10–15 km market-town hinterland), its own locality plus tier-1 parishes of
-      neighbouring localities in that distance; assets within 2 km (the town) could move in.
+      neighbouring localities in that distance (20 minutes by road); assets within 2 km (the
+      town) could move in.
     * tier 3, city (Hereford): the city hub serves its own locality at short distance —
-      3 km, walking or a short bus ride; assets within 2 km could move in. For specialist
+      3 km, walking or a short bus ride (10 minutes by road); assets within 2 km could move
+      in. For specialist
       services it serves the whole county: use :meth:`specialist`.
 
     Parameters
@@ -129,6 +138,24 @@ class HubReach:
         tiers = dict(self.tiers)
         tiers[int(tier)] = replace(self.for_tier(tier), **changes)  # type: ignore[arg-type]
         return HubReach(walking=self.walking, tiers=tiers)
+
+    @classmethod
+    def from_scheme(cls, scheme: Scheme, **options: float) -> HubReach:
+        """Return the default reach with each tier's minutes by road taken from the scheme.
+
+        A tier whose ``[tiers.N]`` table has ``reach_minutes`` reaches that far by road.
+
+        Examples
+        --------
+        >>> from localitygis.localities.scheme import herefordshire_scheme
+        >>> HubReach.from_scheme(herefordshire_scheme()).for_tier(2).minutes
+        20.0
+        """
+        reach = cls(**options)  # type: ignore[arg-type]
+        for number, tier in scheme.tiers.items():
+            if tier.reach_minutes is not None and number in reach.tiers:
+                reach = reach.with_tier(number, minutes=tier.reach_minutes)
+        return reach
 
     @classmethod
     def specialist(cls) -> HubReach:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import geopandas as gpd
 import numpy as np
@@ -22,6 +22,7 @@ from localitygis.hubs._common import (
     _tiers,
     _xy,
 )
+from localitygis.hubs._cost import Cost, Minutes, network_minutes, no_rejects
 from localitygis.hubs._reach import HubReach
 
 log = logging.getLogger(__name__)
@@ -57,12 +58,16 @@ class ScenarioResult:
         service point), ``cost_released`` (sum of ``annual_cost`` of moving assets) and
         ``cost_unknown`` (moving assets without a cost).
     population : geopandas.GeoDataFrame
-        The population points with ``distance_before_m`` and ``distance_after_m``.
+        The population points with ``distance_before_m`` and ``distance_after_m`` (and
+        ``minutes_before``/``minutes_after`` by road with a road network).
+    rejects : pandas.DataFrame
+        Population points and service points the road network could not route.
     """
 
     assets: gpd.GeoDataFrame
     table: pd.DataFrame
     population: gpd.GeoDataFrame
+    rejects: pd.DataFrame = field(default_factory=no_rejects)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -79,6 +84,7 @@ def rationalisation_scenario(
     reach: HubReach | None = None,
     categories: Collection[str] | None = None,
     fixed_categories: Collection[str] = FIXED_CATEGORIES,
+    cost: Cost = None,
 ) -> ScenarioResult:
     """Gather services into hubs: who moves, who stays, distance and cost.
 
@@ -106,6 +112,11 @@ def rationalisation_scenario(
     fixed_categories : collection of str
         Categories that never move; by default :data:`FIXED_CATEGORIES` (schools, fire
         stations, hospitals). Pass ``()`` to let everything move.
+    cost : RoadNetwork or TravelTimes, optional
+        Also measure the change in minutes by road to the nearest service point
+        (``minutes_before``/``_after``; ``mean_minutes_before``/``_after`` and
+        ``change_minutes`` in the summary). Which assets move is still decided by the
+        straight-line gather distance.
 
     Returns
     -------
@@ -132,11 +143,52 @@ def rationalisation_scenario(
     1   County       1         8000.0     600.0
     """
     reach = reach or HubReach()
+    chosen, hubs = _scenario_inputs(hubs, assets, categories)
+    people = _check_population(population)
+    hub_ids = _ids(hubs, "hub ")
+    moves = _moves(chosen, hubs, hub_ids, reach, fixed_categories)
+    out = chosen.copy()
+    out["status"] = pd.array(moves.status.astype(object), dtype="str")
+    out["hub_id"] = pd.array(moves.hub_id, dtype="str")
+    out["distance_to_hub_m"] = np.where(moves.moving, moves.distance, np.nan).round(1)
+    staying = ~moves.moving & ~moves.is_hub
+    pop = population.copy()
+    before, after = _nearest_service(population, chosen, hubs, staying)
+    pop["distance_before_m"] = before.round(1)
+    pop["distance_after_m"] = after.round(1)
+    times = network_minutes(
+        cost,
+        population.reset_index(drop=True),
+        pd.concat([chosen, hubs], ignore_index=True),
+        places="service points",
+    )
+    if times is not None:
+        pop["minutes_before"], pop["minutes_after"] = _minutes_to_service(
+            times, staying, len(chosen)
+        )
+    summary = _scenario_summary(chosen, hubs, pop, people, moves)
+    rejects = times.rejects if times is not None else no_rejects()
+    return ScenarioResult(assets=out, table=summary, population=pop, rejects=rejects)
+
+
+@dataclass(frozen=True)
+class _Moves:
+    """Which assets are hubs, which move (to which hub, how far) and the status of each."""
+
+    is_hub: np.ndarray
+    moving: np.ndarray
+    hub_id: np.ndarray
+    distance: np.ndarray
+    status: np.ndarray
+
+
+def _scenario_inputs(
+    hubs: gpd.GeoDataFrame, assets: gpd.GeoDataFrame, categories: Collection[str] | None
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     _point_layer(hubs, "hubs")
     _require(hubs, ["tier"], "hubs", "Give each hub its tier (1, 2 or 3).")
     _point_layer(assets, "assets", label="asset_id" if "asset_id" in assets else None)
     _require(assets, ["asset_id", "category", "locality"], "assets", "Locate the assets first.")
-    people = _check_population(population)
     if len(hubs) == 0:
         raise DataError("hubs is empty: give at least one hub point.")
     chosen = assets
@@ -148,84 +200,133 @@ def rationalisation_scenario(
                 f"no asset has a category among {', '.join(sorted(wanted))}; categories "
                 f"present: {', '.join(sorted(set(assets['category'].astype(str))))}."
             )
-    chosen = chosen.reset_index(drop=True)
-    hubs = hubs.reset_index(drop=True)
-    hub_ids = _ids(hubs, "hub ")
+    return chosen.reset_index(drop=True), hubs.reset_index(drop=True)
+
+
+def _moves(
+    chosen: gpd.GeoDataFrame,
+    hubs: gpd.GeoDataFrame,
+    hub_ids: np.ndarray,
+    reach: HubReach,
+    fixed_categories: Collection[str],
+) -> _Moves:
+    """Each asset moves into the nearest hub whose gather distance reaches it, if it may."""
     gather = np.array([reach.for_tier(int(t)).gather for t in _tiers(hubs, "hubs")])
-    axy, hxy = _xy(chosen), _xy(hubs)
-    asset_ids = chosen["asset_id"].astype(str).to_numpy(dtype=object)
-    is_hub = np.isin(asset_ids, hub_ids)
-    # nearest hub whose gather distance reaches the asset
-    d_all = cdist(axy, hxy) if len(chosen) else np.zeros((0, len(hubs)))
-    reachable = d_all <= gather[None, :]
-    masked = np.where(reachable, d_all, np.inf)
-    best = masked.argmin(axis=1) if len(chosen) else np.zeros(0, dtype=np.int64)
-    best_d = masked[np.arange(len(chosen)), best] if len(chosen) else np.zeros(0)
+    n = len(chosen)
+    d_all = cdist(_xy(chosen), _xy(hubs)) if n else np.zeros((0, len(hubs)))
+    masked = np.where(d_all <= gather[None, :], d_all, np.inf)
+    best = masked.argmin(axis=1) if n else np.zeros(0, dtype=np.int64)
+    best_d = masked[np.arange(n), best] if n else np.zeros(0)
+    is_hub = np.isin(chosen["asset_id"].astype(str).to_numpy(dtype=object), hub_ids)
     fixed = chosen["category"].astype(str).isin({str(c) for c in fixed_categories}).to_numpy()
     moving = ~is_hub & np.isfinite(best_d) & ~fixed
     status = np.where(is_hub, STATUS_HUB, np.where(moving, STATUS_MOVE, STATUS_STAY))
-    out = chosen.copy()
-    out["status"] = pd.array(status.astype(object), dtype="str")
-    out["hub_id"] = pd.array(
-        np.where(moving, hub_ids[best] if len(chosen) else [], None), dtype="str"
-    )
-    out["distance_to_hub_m"] = np.where(moving, best_d, np.nan).round(1)
+    hub_id = np.full(n, None, dtype=object)
+    hub_id[moving] = hub_ids[best[moving]]
+    return _Moves(is_hub, moving, hub_id, best_d, status)
 
-    pxy = _xy(population)
+
+def _nearest_service(
+    population: gpd.GeoDataFrame,
+    chosen: gpd.GeoDataFrame,
+    hubs: gpd.GeoDataFrame,
+    staying: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Straight-line metres to the nearest service point, before and after."""
+    pxy, axy = _xy(population), _xy(chosen)
     before, _ = _nearest(pxy, axy)
-    after_sites = np.vstack([hxy, axy[~moving & ~is_hub]])
-    after, _ = _nearest(pxy, after_sites)
-    pop = population.copy()
-    pop["distance_before_m"] = before.round(1)
-    pop["distance_after_m"] = after.round(1)
+    after, _ = _nearest(pxy, np.vstack([_xy(hubs), axy[staying]]))
+    return before, after
 
+
+def _minutes_to_service(
+    times: Minutes, staying: np.ndarray, n_assets: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes by road to the nearest service point, before and after (NaN if not routed)."""
+    matrix = np.where(times.sites_ok[None, :], times.minutes, np.inf)
+    after_columns = np.r_[staying, np.ones(matrix.shape[1] - n_assets, dtype=bool)]
+    before = matrix[:, :n_assets].min(axis=1, initial=np.inf)
+    after = matrix[:, after_columns].min(axis=1, initial=np.inf)
+    routed = times.people_ok
+    return np.where(routed, before, np.nan).round(2), np.where(routed, after, np.nan).round(2)
+
+
+def _labels(frame: pd.DataFrame) -> np.ndarray:
+    if "locality" not in frame.columns:
+        return np.full(len(frame), "(none)")
+    return (
+        frame["locality"]
+        .astype(object)
+        .where(frame["locality"].notna(), "(none)")
+        .astype(str)
+        .to_numpy()
+    )
+
+
+def _weighted(people: np.ndarray, values: np.ndarray) -> float:
+    known = ~np.isnan(values)
+    weight = people[known].sum()
+    return round(float((people[known] * values[known]).sum() / weight), 1) if weight else np.nan
+
+
+def _scenario_summary(
+    chosen: gpd.GeoDataFrame,
+    hubs: gpd.GeoDataFrame,
+    pop: gpd.GeoDataFrame,
+    people: np.ndarray,
+    moves: _Moves,
+) -> pd.DataFrame:
     cost = (
         pd.to_numeric(chosen["annual_cost"], errors="coerce").to_numpy(dtype=float)
         if "annual_cost" in chosen
         else np.full(len(chosen), np.nan)
     )
-    a_loc = chosen["locality"].astype(object).where(chosen["locality"].notna(), "(none)")
-    a_loc = a_loc.astype(str).to_numpy()
-    h_loc = (
-        hubs["locality"].astype(object).where(hubs["locality"].notna(), "(none)").astype(str)
-        if "locality" in hubs
-        else pd.Series(["(none)"] * len(hubs))
-    ).to_numpy()
-    p_loc = (
-        population["locality"]
-        .astype(object)
-        .where(population["locality"].notna(), "(none)")
-        .astype(str)
-        .to_numpy()
-        if "locality" in population
-        else np.full(len(population), "(none)")
-    )
+    a_loc, h_loc, p_loc = _labels(chosen), _labels(hubs), _labels(pop)
+    staying = ~moves.moving & ~moves.is_hub
     rows = []
-    names = sorted(set(a_loc) | set(p_loc))
-    for name in [*names, COUNTY]:
-        a = np.ones(len(a_loc), dtype=bool) if name == COUNTY else a_loc == name
-        p = np.ones(len(p_loc), dtype=bool) if name == COUNTY else p_loc == name
-        h = np.ones(len(h_loc), dtype=bool) if name == COUNTY else h_loc == name
-        weight = people[p].sum()
-        mean_before = float((people[p] * before[p]).sum() / weight) if weight else np.nan
-        mean_after = float((people[p] * after[p]).sum() / weight) if weight else np.nan
-        mv = a & moving
-        rows.append(
+    for name in [*sorted(set(a_loc) | set(p_loc)), COUNTY]:
+        a, h, p = (
+            np.ones(len(x), bool) if name == COUNTY else x == name for x in (a_loc, h_loc, p_loc)
+        )
+        row = _area_row(name, a, h, moves.moving, staying)
+        row["population"] = float(people[p].sum())
+        row.update(_access_columns(pop[p], people[p]))
+        row["cost_released"] = float(np.nansum(cost[a & moves.moving]))
+        row["cost_unknown"] = int(np.isnan(cost[a & moves.moving]).sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _area_row(
+    name: str, a: np.ndarray, h: np.ndarray, moving: np.ndarray, staying: np.ndarray
+) -> dict:
+    return {
+        "locality": name,
+        "assets": int(a.sum()),
+        "hubs": int(h.sum()),
+        "moving": int((a & moving).sum()),
+        "staying": int((a & staying).sum()),
+        "service_points_before": int(a.sum()),
+        "service_points_after": int(h.sum() + (a & staying).sum()),
+    }
+
+
+def _access_columns(pop: pd.DataFrame, people: np.ndarray) -> dict:
+    before = _weighted(people, pop["distance_before_m"].to_numpy(dtype=float))
+    after = _weighted(people, pop["distance_after_m"].to_numpy(dtype=float))
+    out = {
+        "mean_distance_before_m": before,
+        "mean_distance_after_m": after,
+        "change_m": round(after - before, 1),
+    }
+    if "minutes_before" in pop.columns:
+        m_before = _weighted(people, pop["minutes_before"].to_numpy(dtype=float))
+        m_after = _weighted(people, pop["minutes_after"].to_numpy(dtype=float))
+        out.update(
             {
-                "locality": name,
-                "assets": int(a.sum()),
-                "hubs": int(h.sum()),
-                "moving": int(mv.sum()),
-                "staying": int((a & ~moving & ~is_hub).sum()),
-                "service_points_before": int(a.sum()),
-                "service_points_after": int(h.sum() + (a & ~moving & ~is_hub).sum()),
-                "population": float(weight),
-                "mean_distance_before_m": round(mean_before, 1),
-                "mean_distance_after_m": round(mean_after, 1),
-                "change_m": round(mean_after - mean_before, 1),
-                "cost_released": float(np.nansum(cost[mv])),
-                "cost_unknown": int(np.isnan(cost[mv]).sum()),
+                "mean_minutes_before": m_before,
+                "mean_minutes_after": m_after,
+                "change_minutes": round(m_after - m_before, 1),
             }
         )
-    summary = pd.DataFrame(rows)
-    return ScenarioResult(assets=out, table=summary, population=pop)
+    return out

@@ -255,65 +255,86 @@ def pmedian_lower_bound(
         return 0.0, np.zeros(m), np.zeros(m, dtype=bool)
     fixed = np.zeros(m, dtype=bool)
     fixed[required] = True
-    free_slots = k - int(fixed.sum())
-    # each point's nearest sites, sorted: the multipliers rarely reach past them, and rows
-    # where they do are read in full, so the bound stays exact
-    width = min(m, max(4 * k, 50))
-    if width < m:
-        near_idx = np.argpartition(cost, width - 1, axis=1)[:, :width]
-    else:
-        near_idx = np.broadcast_to(np.arange(m), (n, m))
-    near_cost = np.take_along_axis(cost, near_idx, axis=1)
-    order = np.argsort(near_cost, axis=1)
-    near_idx = np.take_along_axis(near_idx, order, axis=1)
-    near_cost = np.take_along_axis(near_cost, order, axis=1)
-    lam = weights * near_cost[:, min(k, width - 1)]  # a start above each nearest distance
-    best = 0.0
-    best_rho: np.ndarray | None = None
-    best_y = fixed
-    theta = 2.0
-    stall = 0
+    near = _Nearest.of(cost, k)
+    lam = weights * near.cost[:, min(k, near.width - 1)]  # a start above each nearest distance
+    best, best_rho, best_y = 0.0, None, fixed
+    theta, stall = 2.0, 0
     for _ in range(max_iterations):
-        thresh = lam / weights
-        overflow = (thresh > near_cost[:, -1]) if width < m else np.zeros(n, dtype=bool)
-        ii, kk = np.nonzero((near_cost < thresh[:, None]) & ~overflow[:, None])
-        jj = near_idx[ii, kk]
-        c = near_cost[ii, kk]
-        if overflow.any():
-            rows = np.flatnonzero(overflow)
-            oi, oj = np.nonzero(cost[rows] < thresh[rows, None])
-            ii = np.concatenate([ii, rows[oi]])
-            jj = np.concatenate([jj, oj])
-            c = np.concatenate([c, cost[rows[oi], oj]])
-        vals = weights[ii] * c - lam[ii]
-        rho = np.bincount(jj, weights=vals, minlength=m)
-        y = fixed.copy()
-        if free_slots > 0:
-            free = np.flatnonzero(~fixed)
-            pick = free[np.argsort(rho[free], kind="stable")[:free_slots]]
-            y[pick] = True
-        value = float(lam.sum() + rho[y].sum())
+        value, rho, y, assigned = _relaxed(cost, weights, lam, near, fixed, k)
         if value > best + 1e-9 * max(abs(best), 1.0) or best_rho is None:
-            best = max(best, value)
-            best_rho, best_y = rho, y
-            stall = 0
+            best, best_rho, best_y, stall = max(best, value), rho, y, 0
         else:
             stall += 1
             if stall >= 15:
-                theta /= 2
-                stall = 0
-        sel = y[jj]
-        assigned = np.bincount(ii[sel], minlength=n)
+                theta, stall = theta / 2, 0
         g = 1.0 - assigned
         norm = float(g @ g)
-        gap = upper - best
-        if norm == 0 or gap <= 1e-6 * max(upper, 1.0) or theta < 1e-4:
+        if norm == 0 or upper - best <= 1e-6 * max(upper, 1.0) or theta < 1e-4:
             break
         if time.perf_counter() - start > time_limit:
             break
         lam = np.maximum(lam + theta * (upper - value) / norm * g, 0.0)
     rho_out = best_rho if best_rho is not None else np.zeros(m)
     return min(best, upper), rho_out, best_y
+
+
+@dataclass(frozen=True)
+class _Nearest:
+    """Each demand point's nearest ``width`` sites, sorted (the columns the bound reads).
+
+    The multipliers rarely reach past them, and rows where they do are read in full, so
+    the bound stays exact.
+    """
+
+    index: np.ndarray
+    cost: np.ndarray
+    width: int
+    full: bool
+
+    @classmethod
+    def of(cls, cost: np.ndarray, k: int) -> _Nearest:
+        n, m = cost.shape
+        width = min(m, max(4 * k, 50))
+        if width < m:
+            index = np.argpartition(cost, width - 1, axis=1)[:, :width]
+        else:
+            index = np.broadcast_to(np.arange(m), (n, m))
+        near = np.take_along_axis(cost, index, axis=1)
+        order = np.argsort(near, axis=1)
+        index = np.take_along_axis(index, order, axis=1)
+        return cls(index, np.take_along_axis(near, order, axis=1), width, width >= m)
+
+
+def _relaxed(
+    cost: np.ndarray,
+    weights: np.ndarray,
+    lam: np.ndarray,
+    near: _Nearest,
+    fixed: np.ndarray,
+    k: int,
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray]:
+    """Solve the relaxation for multipliers ``lam``: value, site costs, choice, assignments."""
+    n, m = cost.shape
+    thresh = lam / weights
+    overflow = np.zeros(n, dtype=bool) if near.full else thresh > near.cost[:, -1]
+    ii, kk = np.nonzero((near.cost < thresh[:, None]) & ~overflow[:, None])
+    jj = near.index[ii, kk]
+    c = near.cost[ii, kk]
+    if overflow.any():
+        rows = np.flatnonzero(overflow)
+        oi, oj = np.nonzero(cost[rows] < thresh[rows, None])
+        ii = np.concatenate([ii, rows[oi]])
+        jj = np.concatenate([jj, oj])
+        c = np.concatenate([c, cost[rows[oi], oj]])
+    rho = np.bincount(jj, weights=weights[ii] * c - lam[ii], minlength=m)
+    y = fixed.copy()
+    free_slots = k - int(fixed.sum())
+    if free_slots > 0:
+        free = np.flatnonzero(~fixed)
+        y[free[np.argsort(rho[free], kind="stable")[:free_slots]]] = True
+    value = float(lam.sum() + rho[y].sum())
+    sel = y[jj]
+    return value, rho, y, np.bincount(ii[sel], minlength=n)
 
 
 def pmedian_heuristic_bounded(

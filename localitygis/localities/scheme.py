@@ -87,6 +87,9 @@ def normalise_name(name: str) -> str:
 class Tier:
     """A tier of locality (1 rural, 2 market town, 3 city in Herefordshire).
 
+    ``reach_minutes`` (``reach_minutes = 15`` under ``[tiers.1]`` in the TOML) is how far a
+    hub of this tier reaches by road; ``HubReach.from_scheme`` uses it.
+
     Examples
     --------
     >>> Tier(1, "Tier one – Rural areas", "serving the needs of their immediate customers").name
@@ -96,6 +99,7 @@ class Tier:
     number: int
     name: str
     description: str = ""
+    reach_minutes: float | None = None
 
 
 @dataclass(frozen=True)
@@ -685,7 +689,10 @@ def _parse_tiers(raw: Any, problems: list[str]) -> dict[int, Tier]:
         if not isinstance(value, Mapping) or _nonblank_str(value.get("name")) is None:
             problems.append(f"[tiers.{key}] lacks 'name'")
             continue
-        tiers[number] = Tier(number, value["name"].strip(), str(value.get("description", "")))
+        minutes = _reach_minutes(value, key, problems)
+        tiers[number] = Tier(
+            number, value["name"].strip(), str(value.get("description", "")), minutes
+        )
     return tiers
 
 
@@ -867,3 +874,14 @@ def demo_scheme() -> Scheme:
     (9, True, True)
     """
     return _packaged("demo_scheme.toml")
+
+
+def _reach_minutes(value: Mapping, key: object, problems: list[str]) -> float | None:
+    """Read a tier's optional ``reach_minutes``; note a problem when it is not a positive number."""
+    raw = value.get("reach_minutes")
+    if raw is None:
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not raw > 0:
+        problems.append(f"[tiers.{key}] reach_minutes must be a positive number, not {raw!r}")
+        return None
+    return float(raw)
