@@ -75,12 +75,26 @@ from localitygis.localities.quality import QualityReport
 from localitygis.localities.scheme import Scheme, demo_scheme, herefordshire_scheme, load_scheme
 from localitygis.profiles import locality_profiles, profiles_to_html, profiles_to_markdown
 from localitygis.provenance import DEMO, ONS_OS, Provenance, provenance_of
+from localitygis.statistics import (
+    Apportionment,
+    AreaJoin,
+    Measures,
+    NeedsAreas,
+    apportion,
+    join_area_table,
+    needs_profile,
+    needs_small_areas,
+    read_area_table,
+    read_small_areas,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEMO",
     "ONS_OS",
+    "Apportionment",
+    "AreaJoin",
     "AssetRegister",
     "CRSError",
     "ColocationResult",
@@ -95,6 +109,8 @@ __all__ = [
     "LocalityGISError",
     "LocationResult",
     "Locator",
+    "Measures",
+    "NeedsAreas",
     "OutsideCountyError",
     "PopulationJoin",
     "Provenance",
@@ -104,11 +120,13 @@ __all__ = [
     "SchemeError",
     "Vocabulary",
     "__version__",
+    "apportion",
     "build_localities",
     "demo_scheme",
     "find_clusters",
     "generate_demo",
     "herefordshire_scheme",
+    "join_area_table",
     "join_population",
     "load_demo",
     "load_scheme",
@@ -117,6 +135,8 @@ __all__ = [
     "locate_assets",
     "locate_many",
     "lookup_postcodes",
+    "needs_profile",
+    "needs_small_areas",
     "normalise_postcode",
     "optimise_hubs",
     "population_coverage",
@@ -126,11 +146,13 @@ __all__ = [
     "provenance_of",
     "rank_hub_sites",
     "rationalisation_scenario",
+    "read_area_table",
     "read_assets",
     "read_catchments",
     "read_lookup",
     "read_parishes",
     "read_postcode_directory",
+    "read_small_areas",
     "read_table",
     "read_vector",
     "write_csv",

@@ -51,12 +51,14 @@ def test_demo_writes_the_deprivation_map_and_says_it_is_real(demo_run):
     said = " ".join(result.output.split())
     assert "The 116 LSOAs, their populations and IMD 2019 deciles are real" in said
     assert "Open Government Licence v3.0); the parishes and locality outlines" in said
-    assert "deprivation.html" in said and "deprivation.png" in said
+    assert "deprivation.html" in said
+    assert "deprivation.png" in said
     page = (out / "deprivation.html").read_text(encoding="utf-8")
     assert DEMO_NOTICE in page
     assert "English Indices of Deprivation 2019, Ministry of Housing" in page
     assert "Real: LSOA boundaries, populations and IMD 2019" in page
-    assert page.count('"_p":') == 116 and "32,844" in page
+    assert page.count('"_p":') == 116
+    assert "32,844" in page
     assert (out / "deprivation.png").read_bytes()[1:4] == b"PNG"
 
 

@@ -40,6 +40,7 @@ from localitygis.cli._inputs import (
     read_parish_layer,
     split_spec,
 )
+from localitygis.cli.stats import needs_from_files
 from localitygis.colocation import ColocationResult, find_clusters
 from localitygis.crs import BNG, check_coordinates, lonlat_to_bng
 from localitygis.errors import DataError
@@ -491,6 +492,14 @@ def profile(
         bool,
         typer.Option("--by-sector", help="Count assets by sector rather than by partner."),
     ] = False,
+    small_areas: Annotated[
+        str | None,
+        typer.Option("--small-areas", help="LSOAs for the needs profile (file or file#layer)."),
+    ] = None,
+    small_area_table: Annotated[
+        list[str] | None,
+        typer.Option("--small-area-table", help="IoD2019 table by LSOA (File 1, File 6); repeat."),
+    ] = None,
     out: OutFolder = Path("analysis"),
 ) -> None:
     """Profile the localities against the county: CSV, Markdown and HTML tables."""
@@ -517,6 +526,11 @@ def profile(
         points = _population_file(population) if population else None
         people = population_points(parishes, points=points)
         coverage = population_coverage(hub_frame, people)
+    needs, needs_rejects, needs_provenance = None, None, None
+    if small_areas is not None:
+        needs, needs_rejects, needs_provenance = needs_from_files(
+            small_areas, small_area_table or [], parishes
+        )
     table = locality_profiles(
         parishes,
         pd.DataFrame(locality_frame.drop(columns="geometry")),
@@ -525,9 +539,14 @@ def profile(
         hubs=hub_frame,
         coverage=coverage,
         partner_column="sector" if by_sector else "partner",
+        needs=needs,
     )
     provenance = _provenance(parishes, asset_frame, hub_frame)
+    if needs_provenance is not None:
+        provenance = provenance.combined(needs_provenance)
     written = write_profiles(table, out, provenance=provenance)
+    if needs_rejects is not None:
+        written.append(_write_table(out, "needs_rejects.csv", needs_rejects, provenance))
 
     shown = Table(title="Locality profiles", title_justify="left")
     columns = [
@@ -543,6 +562,9 @@ def profile(
             "colocation_opportunities",
             "hubs",
             "coverage_share",
+            "age_60_plus_share",
+            "imd_mean_rank",
+            "most_deprived_20pc_share",
         )
         if c in table.columns
     ]
@@ -555,7 +577,7 @@ def profile(
         for column, value in zip(columns, record, strict=True):
             if pd.isna(value):
                 cells.append("")
-            elif column == "coverage_share":
+            elif column.endswith("_share"):
                 cells.append(f"{value:.1%}")
             elif isinstance(value, float):
                 cells.append(f"{value:,.1f}")

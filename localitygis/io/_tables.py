@@ -6,6 +6,7 @@ every column as text.
 
 from __future__ import annotations
 
+import gzip
 import io
 import logging
 from pathlib import Path
@@ -148,7 +149,13 @@ def decode_text(raw: bytes, source: object, encoding: str | None = None) -> str:
 
 
 def _read_csv(file: Path, encoding: str | None) -> pd.DataFrame:
-    text = decode_text(file.read_bytes(), file, encoding)
+    raw = file.read_bytes()
+    if file.suffix.lower() == ".gz":  # a ``.csv.gz`` as IoD2019 tables are often kept
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as error:
+            raise InputFileError(f"{file} is not a readable gzip file ({error}).") from None
+    text = decode_text(raw, file, encoding)
     try:
         return pd.read_csv(
             io.StringIO(text),
