@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from localitygis._validate import listing
 from localitygis.errors import DataError, GeometryError
 from localitygis.io import PathType, find_field, read_table, read_vector
 from localitygis.provenance import Provenance, provenance_of, with_provenance
@@ -244,13 +245,13 @@ def _codes(values: pd.Series, source: str, *, what: str) -> pd.Series:
     text = values.astype("string").str.strip()
     blank = (text.isna() | (text == "")).to_numpy()
     if blank.any():
-        rows = ", ".join(str(i + 1) for i in np.flatnonzero(blank)[:10])
+        rows = listing(np.flatnonzero(blank) + 1)
         raise DataError(f"{source}: {what}(s) {rows} have no code; give every area its code.")
     repeated = text.duplicated(keep=False).to_numpy()
     if repeated.any():
-        listing = ", ".join(sorted(set(text[repeated].astype(str)))[:10])
         raise DataError(
-            f"{source}: codes must be unique; repeated: {listing}. "
+            f"{source}: codes must be unique; repeated: "
+            f"{listing(sorted(set(text[repeated].astype(str))))}. "
             "Dissolve the repeated features or name another --code-field."
         )
     return text.astype(str)
@@ -260,10 +261,8 @@ def _require_polygons(frame: gpd.GeoDataFrame, codes: pd.Series, source: str) ->
     types = frame.geometry.geom_type
     wrong = (~types.isin(["Polygon", "MultiPolygon"])).to_numpy()
     if wrong.any():
-        listing = ", ".join(
-            f"{codes.iloc[i]} ({types.iloc[i]})" for i in np.flatnonzero(wrong)[:10]
-        )
+        shown = listing(f"{codes.iloc[i]} ({types.iloc[i]})" for i in np.flatnonzero(wrong))
         raise GeometryError(
-            f"{source}: small areas must be polygons; these are not: {listing}. "
+            f"{source}: small areas must be polygons; these are not: {shown}. "
             "Check that this is the boundary layer."
         )
