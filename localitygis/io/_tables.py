@@ -148,14 +148,19 @@ def decode_text(raw: bytes, source: object, encoding: str | None = None) -> str:
     )
 
 
-def _read_csv(file: Path, encoding: str | None) -> pd.DataFrame:
+def _file_bytes(file: Path) -> bytes:
+    """Read the file's bytes, decompressed when it is gzip-compressed (``.csv.gz``)."""
     raw = file.read_bytes()
-    if file.suffix.lower() == ".gz":  # a ``.csv.gz`` as IoD2019 tables are often kept
+    if file.suffix.lower() == ".gz":
         try:
-            raw = gzip.decompress(raw)
+            return gzip.decompress(raw)
         except (OSError, EOFError) as error:
             raise InputFileError(f"{file} is not a readable gzip file ({error}).") from None
-    text = decode_text(raw, file, encoding)
+    return raw
+
+
+def _read_csv(file: Path, encoding: str | None) -> pd.DataFrame:
+    text = decode_text(_file_bytes(file), file, encoding)
     try:
         return pd.read_csv(
             io.StringIO(text),

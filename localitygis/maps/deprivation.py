@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import folium
 import geopandas as gpd
@@ -164,7 +164,7 @@ def _popup_rows(row: pd.Series, cols: _Columns) -> list[tuple[str, str]]:
         rows.append(("IMD 2019 national rank", shown))
     if cols.population is not None:
         rows.append(("Population (mid-2015)", _whole(row[cols.population])))
-        people, older = row[cols.population], row[cols.older] if cols.older else None
+        people, older = row[cols.population], row[cols.older] if cols.older else np.nan
         if pd.notna(older) and pd.notna(people) and float(people) > 0:
             rows.append(("Aged 60 and over", f"{float(older) / float(people):.0%}"))
     return rows
@@ -389,7 +389,7 @@ def deprivation_png(
     outlines = None if localities is None else to_bng(localities, source="the localities")
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with mpl.rc_context(static._RC):
+    with mpl.rc_context(cast("Any", static._RC)):  # the atlas's fonts (TrueType, DejaVu)
         fig = _deprivation_figure(bng, outlines, cols, title=title, provenance=prov)
         partial = out.with_name(f".{out.name}.partial")
         fig.savefig(partial, dpi=dpi, format="png", metadata={"Software": "localitygis"})

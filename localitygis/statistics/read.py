@@ -245,13 +245,13 @@ def _codes(values: pd.Series, source: str, *, what: str) -> pd.Series:
     text = values.astype("string").str.strip()
     blank = (text.isna() | (text == "")).to_numpy()
     if blank.any():
-        rows = listing(np.flatnonzero(blank) + 1)
+        rows = listing(i + 1 for i in np.flatnonzero(blank))
         raise DataError(f"{source}: {what}(s) {rows} have no code; give every area its code.")
     repeated = text.duplicated(keep=False).to_numpy()
     if repeated.any():
+        repeats = listing(sorted(set(text[repeated].astype(str))))
         raise DataError(
-            f"{source}: codes must be unique; repeated: "
-            f"{listing(sorted(set(text[repeated].astype(str))))}. "
+            f"{source}: codes must be unique; repeated: {repeats}. "
             "Dissolve the repeated features or name another --code-field."
         )
     return text.astype(str)
@@ -261,8 +261,8 @@ def _require_polygons(frame: gpd.GeoDataFrame, codes: pd.Series, source: str) ->
     types = frame.geometry.geom_type
     wrong = (~types.isin(["Polygon", "MultiPolygon"])).to_numpy()
     if wrong.any():
-        shown = listing(f"{codes.iloc[i]} ({types.iloc[i]})" for i in np.flatnonzero(wrong))
+        named = listing(f"{codes.iloc[i]} ({types.iloc[i]})" for i in np.flatnonzero(wrong))
         raise GeometryError(
-            f"{source}: small areas must be polygons; these are not: {shown}. "
+            f"{source}: small areas must be polygons; these are not: {named}. "
             "Check that this is the boundary layer."
         )
