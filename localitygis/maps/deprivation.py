@@ -210,7 +210,7 @@ def _legend(deciles: pd.Series, *, demo: bool) -> str:
     notes = f'<div class="lgis-note">{esc(_DECILE_NOTE)}</div>'
     if demo:
         notes += f'<div class="lgis-note">{esc(_REAL_NOTE)}</div>'
-    return f"<h2>IMD 2019 national decile</h2>{''.join(rows)}{notes}"
+    return f"<h4>IMD 2019 national decile</h4>{''.join(rows)}{notes}"
 
 
 def _outline_layer(page: _Page, localities: gpd.GeoDataFrame, *, tolerance: float) -> None:
@@ -308,9 +308,8 @@ def deprivation_map(
         _outline_layer(page, localities, tolerance=tolerance)
     page.legend.append(_legend(frame[cols.decile], demo=prov.is_demo))
     if prov.is_demo:
-        page.map.add_child(
-            HtmlControl(esc(_REAL_NOTE), position="topright", css_class="lgis-title")
-        )
+        note = f'<div style="max-width:300px;font-size:12px">{esc(_REAL_NOTE)}</div>'
+        page.map.add_child(HtmlControl(note, position="topright", css_class="lgis-title"))
     return page.finish(bounds=bounds_latlon(page.frames))
 
 
