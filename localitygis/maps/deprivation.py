@@ -8,7 +8,8 @@ the popups give the rank "of 32,844"; nothing is averaged.
 
 The web map (:func:`deprivation_map`) is assembled like the other localitygis maps (layer
 control, search, legend, attribution, offline by :func:`~localitygis.maps.save_map`); the
-printable page (:func:`deprivation_png`) uses the atlas's page, scale bar and north arrow.
+printable page (:func:`deprivation_png`) uses the atlas's drawing, scale bar and north arrow,
+on a page that says which parts are real.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -397,6 +400,23 @@ def deprivation_png(
     return out
 
 
+def _page(title: str, subtitle: str, provenance: Provenance) -> tuple[Figure, Any, Any]:
+    """Start an A4 landscape page: title, what is real, attribution; return figure and axes."""
+    fig = Figure(figsize=static.A4_LANDSCAPE, dpi=100)
+    FigureCanvasAgg(fig)
+    fig.text(0.03, 0.955, title, fontsize=17, fontweight="bold", va="top")
+    fig.text(0.03, 0.915, subtitle, fontsize=11, color="#444444", va="top")
+    if provenance.is_demo:
+        demo = "DEMO DATA – localities generated, deprivation real"
+        fig.text(0.97, 0.955, demo, color="#a0341c", fontweight="bold", ha="right", va="top")
+    attribution = style.attribution_text(provenance)
+    fig.text(0.03, 0.025, attribution, fontsize=7, color="#333333", va="bottom", wrap=True)
+    map_ax = fig.add_axes((0.03, 0.07, 0.68, 0.82))
+    side = fig.add_axes((0.73, 0.07, 0.25, 0.82))
+    side.set_axis_off()
+    return fig, map_ax, side
+
+
 def _deprivation_figure(
     lsoas: gpd.GeoDataFrame,
     localities: gpd.GeoDataFrame | None,
@@ -407,7 +427,7 @@ def _deprivation_figure(
 ) -> Any:
     deciles = lsoas[cols.decile]
     subtitle = f"{len(lsoas):,} LSOAs by national decile of the Index of Multiple Deprivation"
-    fig, ax, side = static._page(title, subtitle, provenance)
+    fig, ax, side = _page(title, subtitle, provenance)
     static._frame(ax, lsoas.total_bounds)
     colours = [style.MISSING_COLOUR if pd.isna(d) else DECILE_COLOURS[int(d)] for d in deciles]
     geoms = np.asarray(lsoas.geometry.values, dtype=object)
