@@ -197,3 +197,48 @@ def test_hubs_with_a_csv_of_population_centroids(files, tmp_path, capsys):
     swapped.to_csv(bad, index=False)
     message = fails(_hubs(files, "-p", str(bad)), capsys)
     assert "swapped.csv" in message
+
+
+def test_hubs_weighted_by_the_older_population(files):
+    out = files["root"] / "hubs_60"
+    raw = demo_chain().raw_population
+    result = ok(
+        _hubs(
+            files,
+            "--k",
+            "1",
+            "--per-locality",
+            "--population",
+            str(files["population"]),
+            "--weight",
+            "aged_60_plus",
+            "--out",
+            str(out),
+        )
+    )
+    older, everyone = int(raw["aged_60_plus"].sum()), int(raw["population"].sum())
+    said = " ".join(result.output.split())
+    assert f"weighted by aged_60_plus: {older:,} of {everyone:,} people" in said
+    coverage = read_table(out / "hub_coverage.csv")
+    assert float(coverage["population"].iloc[-1]) == pytest.approx(older)
+    covered = pd.to_numeric(coverage["covered"])
+    assert 0 < covered.iloc[-1] <= older
+    assert covered.iloc[:-1].sum() == pytest.approx(covered.iloc[-1])
+
+
+def test_hubs_weight_must_be_a_count_column_of_the_points(files, tmp_path, capsys):
+    message = fails(_hubs(files, "--weight", "aged_60_plus", "--out", str(tmp_path)), capsys)
+    assert "--weight aged_60_plus needs --population" in message
+    population = ["--population", str(files["population"])]
+    message = fails(
+        _hubs(files, *population, "--weight", "over_90", "--out", str(tmp_path)), capsys
+    )
+    assert "no column 'over_90'" in message
+    assert "aged_60_plus" in message
+    bad = demo_chain().raw_population.copy()
+    bad.loc[bad.index[4], "aged_60_plus"] = -3
+    path = write_geopackage(tmp_path / "bad.gpkg", {"population": bad}, provenance=DEMO)
+    message = fails(
+        _hubs(files, "-p", str(path), "-w", "aged_60_plus", "--out", str(tmp_path)), capsys
+    )
+    assert "1 value(s) that are not counts of 0 or more (rows 5)" in message

@@ -46,6 +46,22 @@ def test_demo_writes_every_map(demo_run):
     assert (out / "county.png").stat().st_size > 10_000
 
 
+def test_demo_writes_the_deprivation_map_and_says_it_is_real(demo_run):
+    out, result = demo_run
+    said = " ".join(result.output.split())
+    assert "The 116 LSOAs, their populations and IMD 2019 deciles are real" in said
+    assert "Open Government Licence v3.0); the parishes and locality outlines" in said
+    assert "deprivation.html" in said
+    assert "deprivation.png" in said
+    page = (out / "deprivation.html").read_text(encoding="utf-8")
+    assert DEMO_NOTICE in page
+    assert "English Indices of Deprivation 2019, Ministry of Housing" in page
+    assert "Real: LSOA boundaries, populations and IMD 2019" in page
+    assert page.count('"_p":') == 116
+    assert "32,844" in page
+    assert (out / "deprivation.png").read_bytes()[1:4] == b"PNG"
+
+
 def test_demo_atlas_has_overview_and_nine_localities(demo_run):
     out, _ = demo_run
     pdf = (out / "atlas.pdf").read_bytes()

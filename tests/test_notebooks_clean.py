@@ -10,12 +10,13 @@ import pytest
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 
-def test_the_three_notebooks_are_there():
+def test_the_five_notebooks_are_there():
     names = [path.name for path in NOTEBOOKS]
     assert names == [
         "01_build_localities.ipynb",
         "02_assets_and_hubs.ipynb",
         "03_locality_maps.ipynb",
+        "04_needs_profiles.ipynb",
         "05_access_by_road.ipynb",
     ]
 

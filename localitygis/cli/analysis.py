@@ -171,6 +171,34 @@ def _population_file(spec: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=shapely.points(x, y), crs=BNG)
 
 
+def _weighted(points: gpd.GeoDataFrame | None, column: str | None) -> gpd.GeoDataFrame | None:
+    """Return the population points counting ``column`` (e.g. ``aged_60_plus``) as people."""
+    if column is None:
+        return points
+    if points is None:
+        raise DataError(f"--weight {column} needs --population: the points that carry it.")
+    if column not in points.columns:
+        have = [str(c) for c in points.columns if c != points.geometry.name]
+        raise DataError(
+            f"the --population points have no column {column!r}; they have {listing(have)}."
+        )
+    values = pd.to_numeric(points[column], errors="coerce")
+    bad = ~(values >= 0)
+    if bad.any():
+        raise DataError(
+            f"column {column!r} of the --population points has {int(bad.sum())} value(s) "
+            f"that are not counts of 0 or more (rows {listing(np.flatnonzero(bad) + 1)}); "
+            "fix them or choose another column."
+        )
+    total = pd.to_numeric(points["population"], errors="coerce").sum()
+    console.print(
+        f"Hubs and coverage weighted by {escape(column)}: {values.sum():,.0f} of "
+        f"{total:,.0f} people in the population points.",
+        highlight=False,
+    )
+    return points.assign(population=values)
+
+
 def _parishes(localities: str, layer: str | None) -> gpd.GeoDataFrame:
     return read_parish_layer(localities, layer=layer, drop_attribution=True)
 
@@ -357,6 +385,16 @@ def hubs(
             "population-weighted centroids); default: parish populations.",
         ),
     ] = None,
+    weight: Annotated[
+        str | None,
+        typer.Option(
+            "--weight",
+            "-w",
+            help="Count this column of the --population points instead of their population "
+            "when choosing hubs and measuring coverage: who is within reach, e.g. "
+            "aged_60_plus, or the people in IMD deciles 1-2.",
+        ),
+    ] = None,
     distance: Annotated[
         float | None,
         typer.Option(
@@ -424,7 +462,7 @@ def hubs(
     asset_frame = _read(assets, layer=assets_layer, preferred="assets")
     parishes = _parishes(localities, parishes_layer)
     points = _population_file(population) if population is not None else None
-    people = population_points(parishes, points=points)
+    people = population_points(parishes, points=_weighted(points, weight))
     candidates = asset_frame
     if candidate_category:
         wanted = set(candidate_category)

@@ -1,7 +1,8 @@
 """``localitygis demo``: the whole chain on the generated demo county.
 
 It runs the same commands an officer would, one after another, through real files:
-``build`` → ``assets`` → ``colocate`` → ``hubs`` → ``profile`` → ``map`` … → ``atlas``.
+``build`` → ``assets`` → ``colocate`` → ``hubs`` → ``profile`` → ``map`` … →
+the deprivation map → ``atlas``.
 Data files go to ``OUT/data``; maps to ``OUT`` itself.
 """
 
@@ -14,11 +15,13 @@ import typer
 from rich.markup import escape
 
 from localitygis.cli._app import app, console
+from localitygis.cli._inputs import print_written, read_layer
 from localitygis.cli.analysis import colocate, hubs, profile
 from localitygis.cli.assets import assets
 from localitygis.cli.build import build
 from localitygis.cli.maps import MapKind, atlas, map_command
 from localitygis.demo.county import demo_dir, load_demo, write_demo
+from localitygis.maps import deprivation_map, deprivation_png, save_map
 from localitygis.provenance import DEMO_NOTICE
 
 __all__ = ["demo"]
@@ -50,6 +53,26 @@ def _say_small_areas(inputs: Path) -> None:
     console.print(
         f"{len(oas)} real 2011 Output Areas ({int(oas['population'].sum()):,} people, mid-2015); "
         f"invalid polygons repaired: {len(repairs)}" + (f" — {escape(listing)}" if listing else ""),
+        highlight=False,
+    )
+
+
+def _deprivation(county: Path, localities: str, out: Path) -> None:
+    """Write the deprivation map and page: real LSOA deciles under the generated localities."""
+    lsoas = read_layer(f"{county}#lsoas", preferred="lsoas")
+    outlines = read_layer(localities, preferred="localities")
+    title = "Demo county deprivation: IMD 2019 national deciles"
+    m = deprivation_map(lsoas, localities=outlines, title=title)
+    print_written(
+        [
+            save_map(m, out / "deprivation.html"),
+            deprivation_png(lsoas, out / "deprivation.png", localities=outlines, title=title),
+        ]
+    )
+    console.print(
+        f"The {len(lsoas)} LSOAs, their populations and IMD 2019 deciles are real (English "
+        "Indices of Deprivation 2019, MHCLG, Open Government Licence v3.0); the parishes "
+        "and locality outlines drawn over them are generated.",
         highlight=False,
     )
 
@@ -147,7 +170,9 @@ def demo(
         title="Population density (people per km²)",
         out=out / "density.html",
     )
-    step("7. Printable atlas")
+    step("7. Deprivation: the real LSOAs by IMD 2019 national decile")
+    _deprivation(county, localities, out)
+    step("8. Printable atlas")
     atlas(
         localities=localities,
         assets=located,

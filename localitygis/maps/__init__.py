@@ -7,6 +7,7 @@ a county overview PNG and a locality atlas PDF. Both use the same tier colours
 
 from __future__ import annotations
 
+from localitygis.maps.deprivation import DECILE_COLOURS, deprivation_map, deprivation_png
 from localitygis.maps.interactive import (
     asset_map,
     choropleth_map,
@@ -19,12 +20,15 @@ from localitygis.maps.static import county_overview_png, locality_atlas_pdf
 from localitygis.maps.style import TIER_COLOURS, TIER_NAMES, tier_labels
 
 __all__ = [
+    "DECILE_COLOURS",
     "TIER_COLOURS",
     "TIER_NAMES",
     "asset_map",
     "choropleth_map",
     "county_map",
     "county_overview_png",
+    "deprivation_map",
+    "deprivation_png",
     "locality_atlas_pdf",
     "locality_map",
     "render_html",
