@@ -30,7 +30,11 @@ _GBP = re.compile(r"[£$,\s]|GBP", re.IGNORECASE)
 
 
 def _text(values: pd.Series) -> NDArray[np.object_]:
-    """Return stripped text, None for missing or blank cells (whole numbers without ".0")."""
+    r"""Return stripped text, None for missing or blank cells (whole numbers without ".0").
+
+    Leading spaces are stripped but not a leading tab or carriage return: stripping those
+    would turn the text ``"\t=1+2"`` into the spreadsheet formula ``=1+2``.
+    """
     series = pd.Series(values.to_numpy(dtype=object), dtype=object)
     missing = series.isna().to_numpy()
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
@@ -48,7 +52,8 @@ def _text(values: pd.Series) -> NDArray[np.object_]:
                 str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
                 for v in series[mixed]
             ]
-        out = series.where(~missing, "").astype(str).str.strip().to_numpy(dtype=object)
+        out = series.where(~missing, "").astype(str).str.lstrip(" ").str.rstrip()
+        out = out.to_numpy(dtype=object)
     out[missing | (out == "")] = None
     return out
 

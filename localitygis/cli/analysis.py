@@ -54,13 +54,20 @@ from localitygis.hubs import (
     rationalisation_scenario,
 )
 from localitygis.io import (
+    OutputSet,
+    check_out_folder,
     find_field,
     list_layers,
     read_table,
     write_csv,
     write_geopackage,
 )
-from localitygis.profiles import locality_profiles, profiles_to_html, profiles_to_markdown
+from localitygis.profiles import (
+    escape_markdown,
+    locality_profiles,
+    profiles_to_html,
+    profiles_to_markdown,
+)
 from localitygis.provenance import Provenance, provenance_of
 
 __all__ = ["colocate", "hubs", "profile", "write_colocation", "write_hubs", "write_profiles"]
@@ -162,8 +169,8 @@ def _parishes(localities: str, layer: str | None) -> gpd.GeoDataFrame:
     return read_parish_layer(localities, layer=layer, drop_attribution=True)
 
 
-def _write_table(out: Path, name: str, frame: pd.DataFrame, provenance: Provenance) -> Path:
-    return write_csv(out / name, pd.DataFrame(frame), provenance=provenance)
+def _write_table(files: OutputSet, name: str, frame: pd.DataFrame, provenance: Provenance) -> None:
+    write_csv(files.path(name), pd.DataFrame(frame), provenance=provenance)
 
 
 def _done(provenance: Provenance, paths: list[Path]) -> None:
@@ -178,21 +185,23 @@ def _done(provenance: Provenance, paths: list[Path]) -> None:
 
 
 def write_colocation(result: ColocationResult, out: Path, *, provenance: Provenance) -> list[Path]:
-    """Write ``colocation.gpkg``, ``clusters.csv`` and ``colocation_by_locality.csv``."""
-    out.mkdir(parents=True, exist_ok=True)
-    return [
+    """Write ``colocation.gpkg``, ``clusters.csv`` and ``colocation_by_locality.csv``.
+
+    The files are put in place together (output set ``colocate``), or not at all.
+    """
+    with OutputSet(out, "colocate") as files:
         write_geopackage(
-            out / "colocation.gpkg",
+            files.path("colocation.gpkg"),
             {
                 "assets": result.assets,
                 "clusters": result.clusters,
                 "cluster_outlines": result.hulls(),
             },
             provenance=provenance,
-        ),
-        _write_table(out, "clusters.csv", result.clusters, provenance),
-        _write_table(out, "colocation_by_locality.csv", result.by_locality(), provenance),
-    ]
+        )
+        _write_table(files, "clusters.csv", result.clusters, provenance)
+        _write_table(files, "colocation_by_locality.csv", result.by_locality(), provenance)
+    return files.written
 
 
 def write_hubs(
@@ -205,7 +214,10 @@ def write_hubs(
     parishes: gpd.GeoDataFrame,
     provenance: Provenance,
 ) -> list[Path]:
-    """Write ``hubs.gpkg`` (hubs, assignment, unserved_parishes) and the hub tables."""
+    """Write ``hubs.gpkg`` (hubs, assignment, unserved_parishes) and the hub tables.
+
+    The files are put in place together (output set ``hubs``), or not at all.
+    """
     unserved = parishes.merge(
         coverage.unserved[["parish_code", "share", "nearest_hub", "distance_m"]],
         on="parish_code",
@@ -228,45 +240,49 @@ def write_hubs(
             }
         ]
     )
-    out.mkdir(parents=True, exist_ok=True)
-    return [
+    with OutputSet(out, "hubs") as files:
         write_geopackage(
-            out / "hubs.gpkg",
+            files.path("hubs.gpkg"),
             {
                 "hubs": solution.hubs,
                 "assignment": solution.assignment,
                 "unserved_parishes": unserved,
             },
             provenance=provenance,
-        ),
-        _write_table(out, "hub_solution.csv", report, provenance),
-        _write_table(out, "hub_ranking.csv", ranking, provenance),
-        _write_table(out, "hub_coverage.csv", coverage.summary, provenance),
-        _write_table(out, "unserved_parishes.csv", coverage.unserved, provenance),
-        _write_table(out, "rationalisation.csv", scenario.summary, provenance),
-        _write_table(out, "rationalisation_assets.csv", scenario.assets, provenance),
-    ]
+        )
+        for name, table in (
+            ("hub_solution.csv", report),
+            ("hub_ranking.csv", ranking),
+            ("hub_coverage.csv", coverage.summary),
+            ("unserved_parishes.csv", coverage.unserved),
+            ("rationalisation.csv", scenario.summary),
+            ("rationalisation_assets.csv", scenario.assets),
+        ):
+            _write_table(files, name, table, provenance)
+    return files.written
 
 
 def write_profiles(table: pd.DataFrame, out: Path, *, provenance: Provenance) -> list[Path]:
-    """Write ``profiles.csv``, ``profiles.md`` and ``profiles.html`` (escaped)."""
-    out.mkdir(parents=True, exist_ok=True)
-    md_path = out / "profiles.md"
-    md_path.write_text(
-        "# Locality profiles\n\n"
-        + profiles_to_markdown(table)
-        + f"\n\n_{provenance.attribution}_\n",
-        encoding="utf-8",
-    )
-    html_path = out / "profiles.html"
-    html_path.write_text(
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>Locality profiles</title></head><body>\n"
-        + profiles_to_html(table, title="Locality profiles")
-        + f"\n<p><small>{html.escape(provenance.attribution)}</small></p>\n</body></html>\n",
-        encoding="utf-8",
-    )
-    return [_write_table(out, "profiles.csv", table, provenance), md_path, html_path]
+    """Write ``profiles.csv``, ``profiles.md`` and ``profiles.html`` (escaped).
+
+    The files are put in place together (output set ``profile``), or not at all.
+    """
+    with OutputSet(out, "profile") as files:
+        _write_table(files, "profiles.csv", table, provenance)
+        files.path("profiles.md").write_text(
+            "# Locality profiles\n\n"
+            + profiles_to_markdown(table)
+            + f"\n\n_{escape_markdown(provenance.attribution)}_\n",
+            encoding="utf-8",
+        )
+        files.path("profiles.html").write_text(
+            '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            "<title>Locality profiles</title></head><body>\n"
+            + profiles_to_html(table, title="Locality profiles")
+            + f"\n<p><small>{html.escape(provenance.attribution)}</small></p>\n</body></html>\n",
+            encoding="utf-8",
+        )
+    return files.written
 
 
 # --------------------------------------------------------------------------------------
@@ -283,6 +299,7 @@ def colocate(
     layer: Annotated[str | None, typer.Option("--layer", help="Layer of the asset file.")] = None,
 ) -> None:
     """Find clusters of assets within walking distance: co-location opportunities."""
+    check_out_folder(out)
     frame = _read(assets, layer=layer, preferred="assets")
     result = find_clusters(frame, distance=distance)
     provenance = _provenance(frame)
@@ -373,6 +390,7 @@ def hubs(
     parishes_layer: ParishesLayer = None,
 ) -> None:
     """Rank hub sites, choose k hubs, measure coverage and the rationalisation scenario."""
+    check_out_folder(out)
     asset_frame = _read(assets, layer=assets_layer, preferred="assets")
     parishes = _parishes(localities, parishes_layer)
     points = _population_file(population) if population is not None else None
@@ -493,6 +511,7 @@ def profile(
     out: OutFolder = Path("analysis"),
 ) -> None:
     """Profile the localities against the county: CSV, Markdown and HTML tables."""
+    check_out_folder(out)
     path, _ = split_spec(localities)
     if path.exists():
         layers = list_layers(path)

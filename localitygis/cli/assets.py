@@ -43,7 +43,7 @@ from localitygis.cli._inputs import (
     split_spec,
     with_tier_names,
 )
-from localitygis.io import write_csv, write_geopackage
+from localitygis.io import OutputSet, check_out_folder, write_csv, write_geopackage
 from localitygis.provenance import provenance_of
 
 __all__ = ["assets", "locate"]
@@ -73,7 +73,7 @@ def _column_mapping(specs: list[str] | None) -> dict[str, str]:
             continue
         mapping[theirs] = ours
     if problems:
-        fail("bad --column: " + "; ".join(escape(p) for p in problems))
+        fail("bad --column: " + "; ".join(problems))
     return mapping
 
 
@@ -106,8 +106,9 @@ def assets(
         typer.Option(
             "--scheme",
             "-s",
-            help="Scheme whose [vocabulary] extends the asset categories and sectors "
-            "(TOML file, 'herefordshire' or 'demo').",
+            help="Scheme whose [vocabulary] extends the asset categories and sectors: "
+            "'herefordshire', 'demo', or the path of a TOML file (an argument with a suffix "
+            "or a / is a path).",
         ),
     ] = None,
     out: OutFolder = Path("build"),
@@ -122,6 +123,7 @@ def assets(
 ) -> None:
     """Read an asset register, locate every asset in its locality, and list the rejects."""
     mapping = _column_mapping(column)
+    check_out_folder(out)
     parishes = _parishes(localities, parishes_layer)
     directory = read_postcode_directory(postcodes) if postcodes is not None else None
     path, register_layer = split_spec(register, layer)
@@ -138,22 +140,22 @@ def assets(
     provenance = located.provenance
     if directory is not None:
         provenance = provenance.combined(provenance_of(directory))
-    out.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame(located.assets.drop(columns=located.assets.geometry.name))
     table.insert(table.columns.get_loc("postcode") + 1, "easting",
                  shapely.get_x(located.assets.geometry.values))  # fmt: skip
     table.insert(table.columns.get_loc("easting") + 1, "northing",
                  shapely.get_y(located.assets.geometry.values))  # fmt: skip
-    written = [
-        write_geopackage(out / "assets.gpkg", {"assets": located.assets}, provenance=provenance),
-        write_csv(out / "assets.csv", table, provenance=provenance),
-        write_csv(out / "asset_rejects.csv", located.rejects, provenance=provenance),
-    ]
+    with OutputSet(out, "assets") as files:
+        write_geopackage(
+            files.path("assets.gpkg"), {"assets": located.assets}, provenance=provenance
+        )
+        write_csv(files.path("assets.csv"), table, provenance=provenance)
+        write_csv(files.path("asset_rejects.csv"), located.rejects, provenance=provenance)
     _print_counts(located.counts(), located.source, located.notes)
     _print_by_locality(located.assets, parishes)
     if provenance.is_demo:
         console.print(escape(provenance.attribution), style="yellow", highlight=False)
-    print_written(written)
+    print_written(files.written)
 
 
 def _print_counts(counts: dict, source: str, notes: tuple[str, ...]) -> None:

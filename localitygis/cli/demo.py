@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from localitygis.cli._app import app, console
 from localitygis.cli.analysis import colocate, hubs, profile
@@ -18,6 +19,7 @@ from localitygis.cli.assets import assets
 from localitygis.cli.build import build
 from localitygis.cli.maps import MapKind, atlas, map_command
 from localitygis.demo.county import demo_dir, write_demo
+from localitygis.io import check_out_folder
 from localitygis.provenance import DEMO_NOTICE
 
 __all__ = ["demo"]
@@ -36,7 +38,11 @@ def _demo_inputs(out: Path) -> Path:
     if all((folder / name).exists() for name in _DEMO_FILES):
         return folder
     generated = out / "demo-input"
-    console.print(f"demo files not found in {folder}; generating them in {generated}")
+    console.print(
+        f"demo files not found in {escape(str(folder))}; generating them in "
+        f"{escape(str(generated))}",
+        highlight=False,
+    )
     write_demo(generated)
     return generated
 
@@ -51,6 +57,7 @@ def demo(
     ] = 2,
 ) -> None:
     """Run the whole chain on the generated demo county and write every map and table."""
+    check_out_folder(out / "data")
     inputs = _demo_inputs(out)
     county = inputs / "demo_county.gpkg"
     data = out / "data"
@@ -142,7 +149,8 @@ def demo(
     )
     console.rule()
     console.print(
-        f"Done. Open [bold]{out / 'county.html'}[/] in a browser; data files are in {data}.",
+        f"Done. Open [bold]{escape(str(out / 'county.html'))}[/] in a browser; data files are "
+        f"in {escape(str(data))}.",
         highlight=False,
     )
     console.print(f"[yellow]{DEMO_NOTICE}[/]", highlight=False)

@@ -16,11 +16,12 @@ from typing import Annotated
 import geopandas as gpd
 import pandas as pd
 import typer
+from rich.markup import escape
 
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import read_layer, read_sibling, split_spec
 from localitygis.errors import InputFileError
-from localitygis.io import read_table
+from localitygis.io import OutputSet, check_out_file, check_out_folder, read_table
 
 __all__ = ["atlas", "map_command"]
 
@@ -150,6 +151,7 @@ def map_command(
     """Draw an interactive web map and save it as one HTML file."""
     from localitygis.maps import interactive
 
+    target = _map_target(kind, out, locality=locality, column=column)
     loc = read_layer(localities, preferred="localities")
     par = _either(parishes, "the parishes", preferred="parishes", localities=localities)
     offline = not online
@@ -165,7 +167,7 @@ def map_command(
             title=title or "Localities",
             **common,
         )
-        written.append(interactive.save_map(m, out or Path("maps/county.html"), offline=offline))
+        written.append(interactive.save_map(m, target, offline=offline))
     elif kind is MapKind.assets:
         pts = _either(assets, "the assets", preferred="assets", localities=localities)
         if pts is None:
@@ -180,22 +182,27 @@ def map_command(
             title=title or "Assets and hubs",
             **common,
         )
-        written.append(interactive.save_map(m, out or Path("maps/assets.html"), offline=offline))
+        written.append(interactive.save_map(m, target, offline=offline))
     elif kind is MapKind.locality:
         if par is None:
             raise InputFileError("the locality map needs --parishes (a parishes layer).")
         pts = _read(assets, "the assets", preferred="assets")
         hub = _read(hubs, "the hubs", preferred="hubs")
-        names = [locality] if locality else [str(n) for n in loc["locality"]]
-        for name in names:
+        table = _profiles(profiles)
+        if locality:
             m = interactive.locality_map(
-                name, loc, par, assets=pts, hubs=hub, profiles=_profiles(profiles), **common
+                locality, loc, par, assets=pts, hubs=hub, profiles=table, **common
             )
-            if locality:
-                target = out or Path(f"maps/locality-{slug(name)}.html")
-            else:
-                target = (out or Path("maps/localities")) / f"{slug(name)}.html"
             written.append(interactive.save_map(m, target, offline=offline))
+        else:
+            # the command owns the folder's maps: a renamed locality leaves no stale page
+            with OutputSet(target, "map locality") as files:
+                for name in [str(n) for n in loc["locality"]]:
+                    m = interactive.locality_map(
+                        name, loc, par, assets=pts, hubs=hub, profiles=table, **common
+                    )
+                    interactive.save_map(m, files.path(f"{slug(name)}.html"), offline=offline)
+            written += files.written
     else:
         if column is None:
             raise InputFileError("the choropleth needs --column (the indicator to map).")
@@ -219,12 +226,27 @@ def map_command(
             title=title,
             **common,
         )
-        written.append(
-            interactive.save_map(m, out or Path(f"maps/{slug(column)}.html"), offline=offline)
-        )
+        written.append(interactive.save_map(m, target, offline=offline))
     for path in written:
         size = path.stat().st_size / 1e6
-        console.print(f"wrote [bold]{path}[/] ({size:.1f} MB{', offline' if offline else ''})")
+        console.print(
+            f"wrote [bold]{escape(str(path))}[/] ({size:.1f} MB{', offline' if offline else ''})"
+        )
+
+
+def _map_target(
+    kind: MapKind, out: Path | None, *, locality: str | None, column: str | None
+) -> Path:
+    """Return the file (or, for every locality's map, the folder) to write, checked now."""
+    if kind is MapKind.locality and not locality:
+        return check_out_folder(out or Path("maps/localities"))
+    default = {
+        MapKind.county: "maps/county.html",
+        MapKind.assets: "maps/assets.html",
+        MapKind.locality: f"maps/locality-{slug(locality or '')}.html",
+        MapKind.choropleth: f"maps/{slug(column or 'choropleth')}.html",
+    }[kind]
+    return check_out_file(out or Path(default))
 
 
 @app.command()
@@ -244,6 +266,9 @@ def atlas(
     """Write the printable locality atlas (PDF: overview + one page per locality)."""
     from localitygis.maps import static
 
+    check_out_file(out)
+    if overview is not None:
+        check_out_file(overview)
     loc = read_layer(localities, preferred="localities")
     par = _either(parishes, "the parishes", preferred="parishes", localities=localities)
     if par is None:
@@ -251,7 +276,7 @@ def atlas(
     pts = _read(assets, "the assets", preferred="assets")
     hub = _read(hubs, "the hubs", preferred="hubs")
     path = static.locality_atlas_pdf(loc, par, out, assets=pts, hubs=hub, title=title)
-    console.print(f"wrote [bold]{path}[/] ({len(loc) + 1} pages)")
+    console.print(f"wrote [bold]{escape(str(path))}[/] ({len(loc) + 1} pages)")
     if overview is not None:
         png = static.county_overview_png(loc, overview, parishes=par, title=title)
-        console.print(f"wrote [bold]{png}[/]")
+        console.print(f"wrote [bold]{escape(str(png))}[/]")

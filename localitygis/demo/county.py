@@ -56,6 +56,7 @@ from localitygis.demo.geometry import (
 from localitygis.demo.population import parish_populations, population_points
 from localitygis.demo.register import build_register
 from localitygis.errors import GeometryError, InputFileError
+from localitygis.io import atomic_path, neutralise_formulas
 from localitygis.provenance import DEMO, DEMO_NOTICE, with_provenance
 
 __all__ = [
@@ -477,8 +478,6 @@ def write_demo(
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     gpkg = folder / GPKG_NAME
-    if gpkg.exists():
-        gpkg.unlink()
     metadata = {
         "attribution": DEMO_NOTICE,
         "is_demo": "true",
@@ -488,21 +487,7 @@ def write_demo(
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FILE_DATE})
     try:
-        for layer in GPKG_LAYERS:
-            frame: gpd.GeoDataFrame = getattr(demo, layer)
-            pyogrio.write_dataframe(
-                frame,
-                gpkg,
-                layer=layer,
-                driver="GPKG",
-                append=gpkg.exists(),
-                layer_metadata=metadata,
-                layer_options={
-                    "DESCRIPTION": f"{layer}: {DEMO_NOTICE}",
-                    "IDENTIFIER": f"demo {layer}",
-                    "SPATIAL_INDEX": "NO",
-                },
-            )
+        _write_demo_layers(demo, gpkg, metadata)
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
     paths = {"geopackage": gpkg}
@@ -512,12 +497,36 @@ def write_demo(
         ("postcodes", POSTCODES_NAME, demo.postcodes),
     ):
         path = folder / name
-        table.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
+        with atomic_path(path) as temporary:
+            neutralise_formulas(table).to_csv(
+                temporary, index=False, lineterminator="\n", encoding="utf-8"
+            )
         paths[key] = path
     readme = folder / README_NAME
-    readme.write_text(_readme(demo), encoding="utf-8")
+    with atomic_path(readme) as temporary:
+        temporary.write_text(_readme(demo), encoding="utf-8")
     paths["readme"] = readme
     return paths
+
+
+def _write_demo_layers(demo: DemoCounty, gpkg: Path, metadata: dict[str, str]) -> None:
+    """Write the demo GeoPackage's layers, whole or not at all."""
+    with atomic_path(gpkg) as temporary:
+        for layer in GPKG_LAYERS:
+            frame: gpd.GeoDataFrame = getattr(demo, layer)
+            pyogrio.write_dataframe(
+                frame,
+                temporary,
+                layer=layer,
+                driver="GPKG",
+                append=temporary.exists(),
+                layer_metadata=metadata,
+                layer_options={
+                    "DESCRIPTION": f"{layer}: {DEMO_NOTICE}",
+                    "IDENTIFIER": f"demo {layer}",
+                    "SPATIAL_INDEX": "NO",
+                },
+            )
 
 
 def load_demo(directory: str | os.PathLike[str] | None = None) -> DemoCounty:

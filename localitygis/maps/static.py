@@ -31,6 +31,7 @@ from matplotlib.patheffects import Stroke
 
 from localitygis.crs import to_bng
 from localitygis.errors import DataError
+from localitygis.io import atomic_path
 from localitygis.maps import style
 from localitygis.maps._web import require_columns, require_crs
 from localitygis.provenance import Provenance
@@ -376,10 +377,9 @@ def county_overview_png(
     prov = style.map_provenance(localities, parishes, provenance=provenance)
     tier_names = style.tier_labels(scheme)
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(_RC), atomic_path(out) as temporary:
         fig = _overview_figure(loc, par, title=title, tier_names=tier_names, provenance=prov)
-        fig.savefig(out, dpi=dpi, metadata={"Software": "localitygis"})
+        fig.savefig(temporary, dpi=dpi, metadata={"Software": "localitygis"})
     log.info("wrote %s", out)
     return out
 
@@ -484,14 +484,17 @@ def locality_atlas_pdf(
     labels.update(category_labels or {})
     colours = style.category_colours(pts["category"]) if pts is not None else {}
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     metadata = {
         "Title": title,
         "Subject": style.attribution_text(prov),
         "Creator": "localitygis",
         "CreationDate": None,
     }
-    with mpl.rc_context(_RC), PdfPages(out, metadata=metadata) as pdf:
+    with (
+        mpl.rc_context(_RC),
+        atomic_path(out) as temporary,
+        PdfPages(temporary, metadata=metadata) as pdf,
+    ):
         fig = _overview_figure(loc, par, title=title, tier_names=tier_names, provenance=prov)
         pdf.savefig(fig)
         for _, row in loc.iterrows():
