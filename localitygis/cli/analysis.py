@@ -47,6 +47,7 @@ from localitygis.hubs import (
     HubReach,
     HubSolution,
     ScenarioResult,
+    check_population_points,
     optimise_hubs,
     population_coverage,
     population_points,
@@ -165,12 +166,59 @@ def _population_file(spec: str) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(frame, geometry=shapely.points(x, y), crs=BNG)
 
 
+def _checked_population(
+    spec: str | None, parishes: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame]:
+    """Read ``--population`` and check it against the county; say the counts.
+
+    Returns the points that lie in the county (``None`` without ``spec``) and the rejects
+    (points outside, or with easting and northing swapped), with their distances.
+    """
+    if spec is None:
+        return None, pd.DataFrame()
+    path, _ = split_spec(spec)
+    first_row = 2 if path.suffix.lower() in _TABLE_SUFFIXES else 1
+    check = check_population_points(
+        parishes, _population_file(spec), source=path.name, first_row=first_row
+    )
+    see = "; the rejected points are in population_rejects.csv" if len(check.rejects) else ""
+    console.print(f"{escape(check.summary())} ({escape(path.name)}{see})", highlight=False)
+    for reason, count in check.rejects.get("reason", pd.Series(dtype=str)).value_counts().items():
+        console.print(f"  {count:,} × {escape(str(reason))}", highlight=False, soft_wrap=True)
+    return check.points, check.rejects
+
+
 def _parishes(localities: str, layer: str | None) -> gpd.GeoDataFrame:
     return read_parish_layer(localities, layer=layer, drop_attribution=True)
 
 
 def _write_table(files: OutputSet, name: str, frame: pd.DataFrame, provenance: Provenance) -> None:
     write_csv(files.path(name), pd.DataFrame(frame), provenance=provenance)
+
+
+def _k_used(solution: HubSolution, k: int, per_locality: bool) -> str:
+    """Say how many hubs were chosen, and where the candidate sites allowed fewer than k.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> hubs = pd.DataFrame({"locality": ["A", "A", "B"]})
+    >>> _k_used(SimpleNamespace(hubs=hubs), 2, True)
+    '2 per locality (fewer where there were fewer candidate sites: B 1)'
+    >>> _k_used(SimpleNamespace(hubs=hubs), 500, False)
+    'k = 3 (500 asked for; there are only 3 distinct candidate sites)'
+    """
+    if per_locality:
+        counts = solution.hubs.groupby("locality", sort=True).size()
+        short = counts[counts < k]
+        if not len(short):
+            return f"{k} per locality"
+        listed = ", ".join(f"{escape(str(name))} {count}" for name, count in short.items())
+        return f"{k} per locality (fewer where there were fewer candidate sites: {listed})"
+    chosen = len(solution.hubs)
+    if chosen < k:
+        return f"k = {chosen} ({k} asked for; there are only {chosen} distinct candidate sites)"
+    return f"k = {k}"
 
 
 def _done(provenance: Provenance, paths: list[Path]) -> None:
@@ -213,10 +261,13 @@ def write_hubs(
     scenario: ScenarioResult,
     parishes: gpd.GeoDataFrame,
     provenance: Provenance,
+    population_rejects: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write ``hubs.gpkg`` (hubs, assignment, unserved_parishes) and the hub tables.
 
-    The files are put in place together (output set ``hubs``), or not at all.
+    The files are put in place together (output set ``hubs``), or not at all; the
+    population points rejected (``population_rejects``), if any, go to
+    ``population_rejects.csv``.
     """
     unserved = parishes.merge(
         coverage.unserved[["parish_code", "share", "nearest_hub", "distance_m"]],
@@ -240,7 +291,7 @@ def write_hubs(
             }
         ]
     )
-    with OutputSet(out, "hubs") as files:
+    with OutputSet(out, "hubs", optional=["population_rejects.csv"]) as files:
         write_geopackage(
             files.path("hubs.gpkg"),
             {
@@ -259,6 +310,8 @@ def write_hubs(
             ("rationalisation_assets.csv", scenario.assets),
         ):
             _write_table(files, name, table, provenance)
+        if population_rejects is not None and len(population_rejects):
+            _write_table(files, "population_rejects.csv", population_rejects, provenance)
     return files.written
 
 
@@ -393,7 +446,7 @@ def hubs(
     check_out_folder(out)
     asset_frame = _read(assets, layer=assets_layer, preferred="assets")
     parishes = _parishes(localities, parishes_layer)
-    points = _population_file(population) if population is not None else None
+    points, population_rejects = _checked_population(population, parishes)
     people = population_points(parishes, points=points)
     candidates = asset_frame
     if candidate_category:
@@ -430,11 +483,11 @@ def hubs(
         scenario=scenario,
         parishes=parishes,
         provenance=provenance,
+        population_rejects=population_rejects,
     )
 
     table = Table(
-        title=f"{solution.method} hubs ({solution.solver})"
-        + (f", {k} per locality" if per_locality else f", k = {k}"),
+        title=f"{solution.method} hubs ({solution.solver}), {_k_used(solution, k, per_locality)}",
         title_justify="left",
     )
     for column in ("hub", "name", "locality", "people served", "mean distance"):
@@ -532,7 +585,7 @@ def profile(
     coverage = None
     if hubs_file is not None:
         hub_frame = _read(hubs_file, layer=None, preferred="hubs")
-        points = _population_file(population) if population else None
+        points, _ = _checked_population(population, parishes)
         people = population_points(parishes, points=points)
         coverage = population_coverage(hub_frame, people)
     table = locality_profiles(
