@@ -81,6 +81,7 @@ def _load(
     sheet: str | int | None,
     layer: str | int | None,
     source_name: str | None,
+    header_row: int | None = None,
 ) -> tuple[pd.DataFrame, gpd.GeoSeries | None, NDArray[np.int64], str, Provenance]:
     """Return (attribute table, geometry or None, row numbers, name, provenance)."""
     if isinstance(source, gpd.GeoDataFrame):
@@ -103,8 +104,9 @@ def _load(
     if path.suffix.lower() in _TABLE_SUFFIXES:
         from localitygis.io import read_table
 
-        table = read_table(path, sheet=sheet)
-        rows = np.arange(len(table), dtype=np.int64) + 2
+        known = [name for names in _SYNONYMS.values() for name in names]
+        table = read_table(path, sheet=sheet, header_row=header_row, expect=known)
+        rows = np.arange(len(table), dtype=np.int64) + table.attrs["header_row"] + 1
         return table, None, rows, name, provenance_of(table)
     from localitygis.io import read_vector
 

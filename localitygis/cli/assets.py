@@ -113,6 +113,15 @@ def assets(
     ] = None,
     out: OutFolder = Path("build"),
     sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet.")] = None,
+    header_row: Annotated[
+        int | None,
+        typer.Option(
+            "--header-row",
+            min=1,
+            help="Spreadsheet row of the column names (default: the first row with known "
+            "column names, so a title row above them is skipped).",
+        ),
+    ] = None,
     layer: Annotated[
         str | None, typer.Option("--layer", help="Layer of a multi-layer register file.")
     ] = None,
@@ -134,6 +143,7 @@ def assets(
         vocabulary=None if scheme is None else resolve_scheme(scheme),
         crs=crs,
         sheet=sheet,
+        header_row=header_row,
         layer=register_layer,
     )
     located = locate_assets(read, parishes)

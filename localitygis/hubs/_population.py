@@ -12,7 +12,7 @@ import shapely
 
 from localitygis.assets.parish_index import explain_outside
 from localitygis.colocation import _check_crs
-from localitygis.errors import DataError
+from localitygis.errors import DataError, shown
 from localitygis.hubs._common import (
     _point_layer,
     _population_column,
@@ -217,7 +217,8 @@ def check_population_points(
     ``parish_code`` it names). Every other point is rejected with the reason — outside the
     county, with its distance and the nearest parish, or easting and northing swapped when
     the swapped position falls in a parish — so that a point in the sea or with its axes
-    swapped cannot inflate the distances to hubs.
+    swapped cannot inflate the distances to hubs. A point whose ``population`` (when the
+    points have that column) is missing, not a number or negative is rejected too.
 
     Parameters
     ----------
@@ -267,11 +268,29 @@ def check_population_points(
             f"{first_row}: {reasons[0]}. Check they are for this county and in EPSG:27700."
         )
     reasons, metres = _explain(parishes, points.geometry.array[lost])
+    unusable = _bad_populations(points) & found
+    lost = np.concatenate([lost, np.flatnonzero(unusable)])
+    reasons += [
+        f"population {shown(points['population'].iloc[i])} is missing, not a number or negative"
+        for i in np.flatnonzero(unusable)
+    ]
+    metres = np.concatenate([metres, np.zeros(int(unusable.sum()))])
+    order = np.argsort(lost, kind="stable")
+    lost, metres = lost[order], metres[order]
     table = pd.DataFrame(points.drop(columns=points.geometry.name))
-    rejects = rejects_frame(table, lost, reasons, source=source, rows=lost + first_row)
+    rejects = rejects_frame(
+        table, lost, [reasons[i] for i in order], source=source, rows=lost + first_row
+    )
     rejects.insert(3, "distance_m", np.round(metres, 1))
-    kept = points.iloc[np.flatnonzero(found)].reset_index(drop=True)
+    kept = points.iloc[np.flatnonzero(found & ~unusable)].reset_index(drop=True)
     return PopulationCheck(points=kept, rejects=rejects, read=len(points))
+
+
+def _bad_populations(points: gpd.GeoDataFrame) -> np.ndarray:
+    if "population" not in points.columns:
+        return np.zeros(len(points), dtype=bool)
+    values = pd.to_numeric(points["population"], errors="coerce")
+    return (values.isna() | (values < 0)).to_numpy()
 
 
 def _explain(parishes: gpd.GeoDataFrame, points: np.ndarray) -> tuple[list[str], np.ndarray]:

@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from localitygis.errors import DataError, GeometryError
+from localitygis.errors import DataError, GeometryError, shown
 from localitygis.io._fields import (
     CATCHMENT_PATTERNS,
     DISTRICT_CODE_PATTERNS,
@@ -358,7 +358,8 @@ def _whole_numbers(values: pd.Series, source: str, what: str) -> pd.Series:
     bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers % 1 != 0)
     if bad.any():
         rows = ", ".join(
-            f"feature {i + 1} ({values.iloc[i]!r})" for i in np.flatnonzero(bad.to_numpy())[:10]
+            f"feature {i + 1} ({shown(values.iloc[i])})"
+            for i in np.flatnonzero(bad.to_numpy())[:10]
         )
         raise DataError(f"{source}: {what} must be a whole number of people; not so for {rows}.")
     if numbers.isna().any():

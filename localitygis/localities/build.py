@@ -29,7 +29,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
-from localitygis.errors import CRSError, DataError, SchemeError
+from localitygis.errors import CRSError, DataError, SchemeError, shown
 from localitygis.localities._threads import thread_count
 from localitygis.localities.assign import (
     _assign_by_overlap,
@@ -545,7 +545,8 @@ def _population(values: pd.Series) -> pd.Series:
     bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers % 1 != 0)
     if bad.any():
         rows = ", ".join(
-            f"feature {i + 1} ({values.iloc[i]!r})" for i in np.flatnonzero(bad.to_numpy())[:10]
+            f"feature {i + 1} ({shown(values.iloc[i])})"
+            for i in np.flatnonzero(bad.to_numpy())[:10]
         )
         raise DataError(
             f"parishes: population must be a whole number of people; not so for {rows}."
