@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+# first: Ctrl-C while the command line starts up is one line, not a traceback
+from localitygis import _startup  # noqa: F401  # isort: skip
 from localitygis.assets.locate import (
     LocationResult,
     Locator,

@@ -10,6 +10,7 @@ import contextlib
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from typing import Annotated, NoReturn
 
@@ -17,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from localitygis import _startup
 from localitygis.errors import LocalityGISError
 from localitygis.io import OutputSet
 
@@ -35,6 +37,10 @@ app = typer.Typer(
     # "[vocabulary]" and the like.
     rich_markup_mode="markdown",
 )
+
+
+#: typer turns Ctrl-C during a command into this return value (commands return None).
+_TYPER_INTERRUPTED = 130
 
 
 class _State:
@@ -110,11 +116,15 @@ def main(argv: list[str] | None = None) -> int:
     _State.debug = "--debug" in args
     OutputSet.committed.clear()
     try:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # see localitygis._startup
         with _sigterm_as_interrupt():
             return _run(args)
     except KeyboardInterrupt:
         err_console.print(_interrupted(), highlight=False, markup=False, soft_wrap=True)
         return 130
+    finally:
+        _startup.finished()
 
 
 def _run(args: list[str]) -> int:
@@ -127,8 +137,9 @@ def _run(args: list[str]) -> int:
             raise
         _error_line("error:", str(error))
         return 2
-    except typer.Abort:  # click turns Ctrl-C into Abort; there are no prompts to abort
-        raise KeyboardInterrupt from None
+    except typer.Abort:
+        err_console.print("aborted")
+        return 1
     except Exception as error:  # the last line of defence: one line, not a traceback
         if _is_usage_error(error):
             error.show()  # type: ignore[attr-defined]
@@ -141,6 +152,8 @@ def _run(args: list[str]) -> int:
             "(run again with --debug for the traceback, and please report it)",
         )
         return 1
+    if result == _TYPER_INTERRUPTED:
+        raise KeyboardInterrupt
     return result if isinstance(result, int) else 0
 
 

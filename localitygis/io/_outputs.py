@@ -269,8 +269,8 @@ class OutputSet:
                 with contextlib.suppress(FileNotFoundError):
                     (self.folder / name).unlink()
             _write_json(self.folder / MANIFEST, manifest)
-        self.written = [self.folder / name for name in present]
-        OutputSet.committed.append(self)
+            self.written = [self.folder / name for name in present]
+            OutputSet.committed.append(self)
 
 
 def _remove_abandoned_stages(folder: Path) -> None:
@@ -305,7 +305,7 @@ def _run() -> dict[str, Any]:
     from localitygis import __version__
 
     return {
-        "argv": [Path(sys.argv[0]).name, *sys.argv[1:]] if sys.argv else [],
+        "argv": ["localitygis", *sys.argv[1:]],
         "finished": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "localitygis": __version__,
     }
