@@ -203,12 +203,22 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_numeric_dtype(values.dtype) or pd.api.types.is_bool_dtype(values):
             continue
         cells = values.to_numpy(dtype=object)
-        risky = np.fromiter((_is_formula(v) for v in cells), dtype=bool, count=len(cells))
-        if risky.any():
+        risky = _formula_cells(cells)
+        if len(risky):
             cells = cells.copy()
             cells[risky] = ["'" + v for v in cells[risky]]
             out.isetitem(position, cells)
     return out
+
+
+def _formula_cells(cells: np.ndarray) -> np.ndarray:
+    """Positions of the text cells that start like a formula and are not plain numbers."""
+    try:  # vectorised for text columns; cells that are not text give False
+        starts = pd.Series(cells, dtype=object).str.startswith(FORMULA_STARTS, na=False)
+        candidates = np.flatnonzero(starts.to_numpy(dtype=bool))
+    except AttributeError:  # a column of numbers or other objects held as objects
+        candidates = np.arange(len(cells))
+    return np.array([i for i in candidates if _is_formula(cells[i])], dtype=np.int64)
 
 
 def _is_formula(value: object) -> bool:
