@@ -265,6 +265,14 @@ def test_brackets_in_file_names_and_messages_are_printed_as_they_are(
         ["build", "-p", gpkg, "-c", f"{gpkg}#catchments", "--scheme", str(scheme)], capsys
     )
     assert "[[overrides]]" in message
+    scheme.write_text(
+        '[scheme]\nname = "x"\n[tiers.1]\nname = "Rural"\n[[localities]]\nname = "All"\ntier = 1\n'
+        'catchments = ["Weobley"]\n[[overrides]]\nparish = "Old Parish [/merged 2019]"\n'
+        'locality = "All"\nreason = "merged"\n'
+    )
+    lookup = str(demo_folder() / "parish_catchment_lookup.csv")
+    message = fails(["build", "-p", gpkg, "--lookup", lookup, "--scheme", str(scheme)], capsys)
+    assert "override 1 'Old Parish [/merged 2019]'" in message
     bad_column = fails(
         ["assets", "r.csv", "-l", "x.gpkg", "--column", "Old Parish [/merged 2019]"], capsys
     )
