@@ -334,6 +334,11 @@ def test_hub_population_points_outside_or_swapped_are_rejected(built, tmp_path) 
     assert "-100" in reasons[2]
     assert "np.float64" not in reasons[2]
     assert float(rejects["distance_m"].iloc[1]) > 100_000
+    profiled = ok(["profile", "-l", str(built), "--hubs", str(out / "hubs.gpkg"),
+                   "--population", str(path), "--out", str(tmp_path / "profiles")])  # fmt: skip
+    text = " ".join(profiled.output.split())
+    assert f"row {swapped + 2}: easting and northing look swapped" in text
+    assert "population_rejects.csv" not in text
 
 
 def test_hubs_says_the_k_it_used(built, tmp_path) -> None:

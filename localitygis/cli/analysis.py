@@ -167,12 +167,13 @@ def _population_file(spec: str) -> gpd.GeoDataFrame:
 
 
 def _checked_population(
-    spec: str | None, parishes: gpd.GeoDataFrame
+    spec: str | None, parishes: gpd.GeoDataFrame, *, rejects_file: str | None
 ) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame]:
     """Read ``--population`` and check it against the county; say the counts.
 
     Returns the points that lie in the county (``None`` without ``spec``) and the rejects
-    (points outside, or with easting and northing swapped), with their distances.
+    (points outside, or with easting and northing swapped), with their distances; the
+    line printed names ``rejects_file`` when the command writes them (else lists them).
     """
     if spec is None:
         return None, pd.DataFrame()
@@ -181,10 +182,12 @@ def _checked_population(
     check = check_population_points(
         parishes, _population_file(spec), source=path.name, first_row=first_row
     )
-    see = "; the rejected points are in population_rejects.csv" if len(check.rejects) else ""
+    see = f"; the rejected points are in {rejects_file}" if rejects_file else ""
+    see = see if len(check.rejects) else ""
     console.print(f"{escape(check.summary())} ({escape(path.name)}{see})", highlight=False)
-    for reason, count in check.rejects.get("reason", pd.Series(dtype=str)).value_counts().items():
-        console.print(f"  {count:,} × {escape(str(reason))}", highlight=False, soft_wrap=True)
+    if not rejects_file:
+        for row, reason in zip(check.rejects["row"], check.rejects["reason"], strict=True):
+            console.print(f"  row {row}: {escape(str(reason))}", highlight=False, soft_wrap=True)
     return check.points, check.rejects
 
 
@@ -446,7 +449,9 @@ def hubs(
     check_out_folder(out)
     asset_frame = _read(assets, layer=assets_layer, preferred="assets")
     parishes = _parishes(localities, parishes_layer)
-    points, population_rejects = _checked_population(population, parishes)
+    points, population_rejects = _checked_population(
+        population, parishes, rejects_file="population_rejects.csv"
+    )
     people = population_points(parishes, points=points)
     candidates = asset_frame
     if candidate_category:
@@ -585,7 +590,7 @@ def profile(
     coverage = None
     if hubs_file is not None:
         hub_frame = _read(hubs_file, layer=None, preferred="hubs")
-        points, _ = _checked_population(population, parishes)
+        points, _ = _checked_population(population, parishes, rejects_file=None)
         people = population_points(parishes, points=points)
         coverage = population_coverage(hub_frame, people)
     table = locality_profiles(
