@@ -118,32 +118,23 @@ def _folder_is_consistent(out: Path) -> dict:
     return manifest
 
 
-@pytest.mark.slow
-def test_interrupted_build_leaves_whole_outputs_or_the_previous_set(tmp_path: Path) -> None:
-    demo = demo_folder()
-    out = tmp_path / "out"
-    gpkg = demo / "demo_county.gpkg"
-    routes = [
-        demo_build_args(out)[1:],
-        ["--parishes", str(gpkg), "--lookup", str(demo / "parish_catchment_lookup.csv"),
-         "--scheme", "demo", "--out", str(out)],
-    ]  # fmt: skip
+def _interrupt_at_random(out: Path, runs: list[list[str]], seed: int) -> None:
+    """Run ``runs[0]`` whole, then the runs in turn, interrupted at random points.
+
+    After every run, each output in ``out`` is whole and as the manifest lists it; a run
+    that says "no files were changed" changed none.
+    """
     started = time.perf_counter()
-    first = _cli(["build", *routes[0]])
+    first = _cli(runs[0])
     _, err = first.communicate(timeout=300)
     assert first.returncode == 0, err
     whole_run = time.perf_counter() - started  # the delays span start-up, work and writing
-    before = _folder_is_consistent(out)
-    assert set(before["sets"]["build"]["files"]["localities.gpkg"]["rows"]) == {
-        "parishes",
-        "catchments",
-        "localities",
-    }
-    chance = random.Random(20261203)
+    _folder_is_consistent(out)
+    chance = random.Random(seed)
     outcomes = set()
     for attempt in range(8):
         snapshot = {p.name: p.read_bytes() for p in out.iterdir()}
-        process = _cli(["build", *routes[(attempt + 1) % 2]])
+        process = _cli(runs[(attempt + 1) % len(runs)])
         try:
             process.wait(timeout=chance.uniform(0.1, 1.1) * whole_run)
         except subprocess.TimeoutExpired:
@@ -158,6 +149,30 @@ def test_interrupted_build_leaves_whole_outputs_or_the_previous_set(tmp_path: Pa
                 assert {p.name: p.read_bytes() for p in out.iterdir()} == snapshot
         outcomes.add(process.returncode)
     assert 130 in outcomes  # the delays do interrupt some runs
+
+
+@pytest.mark.slow
+def test_interrupted_build_leaves_whole_outputs_or_the_previous_set(tmp_path: Path) -> None:
+    demo = demo_folder()
+    out = tmp_path / "out"
+    gpkg = demo / "demo_county.gpkg"
+    lookup = ["--parishes", str(gpkg), "--lookup", str(demo / "parish_catchment_lookup.csv"),
+              "--scheme", "demo", "--out", str(out)]  # fmt: skip
+    _interrupt_at_random(out, [demo_build_args(out), ["build", *lookup]], seed=20261203)
+    layers = read_manifest(out)["sets"]["build"]["files"]["localities.gpkg"]["rows"]
+    assert set(layers) == {"parishes", "catchments", "localities"}
+
+
+@pytest.mark.slow
+def test_interrupted_assets_leave_whole_outputs_or_the_previous_set(built, tmp_path) -> None:
+    demo = demo_folder()
+    out = tmp_path / "out"
+    register = ["assets", str(demo / "asset_register.csv"), "-l", str(built), "--out", str(out)]
+    postcodes = ["--postcodes", str(demo / "postcode_directory.csv")]
+    _interrupt_at_random(out, [[*register, *postcodes], register], seed=10)
+    files = read_manifest(out)["sets"]["assets"]["files"]
+    register_rows = len(read_table(demo / "asset_register.csv"))
+    assert files["assets.csv"]["rows"] + files["asset_rejects.csv"]["rows"] == register_rows
 
 
 def test_a_failed_geopackage_write_keeps_the_previous_file(tmp_path: Path, monkeypatch) -> None:
