@@ -12,10 +12,11 @@ STAMP  := $(VENV)/.installed-stamp
 demo: $(STAMP)
 	$(BIN)/localitygis demo --out maps
 
-## test: set up (incl. Chromium for the browser tests, where it can), lint, run all tests
+## test: set up (incl. Chromium for the browser tests, where it can), lint, typecheck, run all tests
 test: $(STAMP) browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy localitygis
 	$(BIN)/python -m pytest
 	$(BIN)/python -m pytest --nbmake notebooks -p no:randomly -o addopts="" -o testpaths=notebooks
 
@@ -40,10 +41,11 @@ browser:
 		echo "      browser and PDF-rendering tests will be skipped (apt-get install chromium poppler-utils)"; \
 	fi
 
-## lint: ruff
+## lint: ruff and mypy
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy localitygis
 
 ## bench: run every benchmark in quick mode (full runs: see benchmarks/README.md)
 bench: $(STAMP)
@@ -55,4 +57,4 @@ fuzz: $(STAMP)
 		-p no:randomly -q
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build *.egg-info

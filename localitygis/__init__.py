@@ -5,6 +5,13 @@ locate community assets, find co-location opportunities, plan service hubs, prof
 locality and map it all. Maps live in :mod:`localitygis.maps` (``from localitygis import
 maps``); file reading and writing in :mod:`localitygis.io`.
 
+The subpackages are the stages of that flow, in order: :mod:`~localitygis.io` (files in and
+out), :mod:`~localitygis.localities` (scheme, checks, assignment, dissolve, quality report,
+population), :mod:`~localitygis.assets` (register, positions, postcodes, vocabulary,
+locating), :mod:`~localitygis.colocation`, :mod:`~localitygis.hubs`,
+:mod:`~localitygis.profiles`, :mod:`~localitygis.maps`, with :mod:`~localitygis.cli` and
+:mod:`~localitygis.demo` around them. The names below are re-exported from those homes.
+
 Examples
 --------
 >>> import localitygis as lg
@@ -70,12 +77,26 @@ from localitygis.localities.quality import QualityReport
 from localitygis.localities.scheme import Scheme, demo_scheme, herefordshire_scheme, load_scheme
 from localitygis.profiles import locality_profiles, profiles_to_html, profiles_to_markdown
 from localitygis.provenance import DEMO, ONS_OS, Provenance, provenance_of
+from localitygis.statistics import (
+    Apportionment,
+    AreaJoin,
+    Measures,
+    NeedsAreas,
+    apportion,
+    join_area_table,
+    needs_profile,
+    needs_small_areas,
+    read_area_table,
+    read_small_areas,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DEMO",
     "ONS_OS",
+    "Apportionment",
+    "AreaJoin",
     "AssetRegister",
     "CRSError",
     "ColocationResult",
@@ -90,6 +111,8 @@ __all__ = [
     "LocalityGISError",
     "LocationResult",
     "Locator",
+    "Measures",
+    "NeedsAreas",
     "OutsideCountyError",
     "PopulationJoin",
     "Provenance",
@@ -99,11 +122,13 @@ __all__ = [
     "SchemeError",
     "Vocabulary",
     "__version__",
+    "apportion",
     "build_localities",
     "demo_scheme",
     "find_clusters",
     "generate_demo",
     "herefordshire_scheme",
+    "join_area_table",
     "join_population",
     "load_demo",
     "load_scheme",
@@ -112,6 +137,8 @@ __all__ = [
     "locate_assets",
     "locate_many",
     "lookup_postcodes",
+    "needs_profile",
+    "needs_small_areas",
     "normalise_postcode",
     "optimise_hubs",
     "population_coverage",
@@ -121,11 +148,13 @@ __all__ = [
     "provenance_of",
     "rank_hub_sites",
     "rationalisation_scenario",
+    "read_area_table",
     "read_assets",
     "read_catchments",
     "read_lookup",
     "read_parishes",
     "read_postcode_directory",
+    "read_small_areas",
     "read_table",
     "read_vector",
     "write_csv",

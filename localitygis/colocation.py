@@ -24,8 +24,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from localitygis.crs import BNG
-from localitygis.errors import CRSError, DataError, GeometryError
+from localitygis._validate import listing, require_bng, require_distance, require_points
+from localitygis.errors import DataError
 
 __all__ = [
     "KIND_CONSOLIDATION",
@@ -165,7 +165,7 @@ def find_clusters(assets: gpd.GeoDataFrame, *, distance: float = 400.0) -> Coloc
     0           1             3              3  co-location opportunity
     1           2             1              1                   single
     """
-    _check_distance(distance)
+    require_distance(distance)
     _check_assets(assets, source="assets")
     n = len(assets)
     x = shapely.get_x(assets.geometry.array).astype(np.float64)
@@ -182,72 +182,10 @@ def find_clusters(assets: gpd.GeoDataFrame, *, distance: float = 400.0) -> Coloc
     return ColocationResult(assets=out, clusters=clusters, distance=float(distance))
 
 
-# --------------------------------------------------------------------------------------
-# Checks shared with hubs
-
-
-def _check_distance(distance: float, what: str = "distance") -> None:
-    try:
-        value = float(distance)
-    except (TypeError, ValueError):
-        raise DataError(f"{what} must be a number of metres, not {distance!r}.") from None
-    if not np.isfinite(value) or value <= 0:
-        raise DataError(f"{what} must be a positive number of metres, not {distance!r}.")
-
-
-def _check_crs(frame: gpd.GeoDataFrame, source: str) -> None:
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise DataError(
-            f"{source} must be a GeoDataFrame with point geometry, not {type(frame).__name__}."
-        )
-    if frame.crs is None:
-        raise CRSError(
-            f"{source} has no CRS; set it (e.g. localitygis.crs.to_bng({source}, "
-            "assume_crs=27700)) before the analysis."
-        )
-    if not frame.crs.equals(BNG):
-        raise CRSError(
-            f"{source} is in {frame.crs.to_string()}, not British National Grid "
-            f"({BNG}); convert it with localitygis.crs.to_bng({source}) first."
-        )
-
-
-def _check_points(frame: gpd.GeoDataFrame, source: str, *, label: str | None = None) -> None:
-    """Raise one GeometryError listing every row whose geometry is not a usable point."""
-    geoms = frame.geometry.array
-    missing = np.asarray(shapely.is_missing(geoms)) | np.asarray(shapely.is_empty(geoms))
-    types = np.asarray(shapely.get_type_id(geoms))
-    wrong = ~missing & (types != 0)
-    coords_bad = np.zeros(len(frame), dtype=bool)
-    ok = ~missing & ~wrong
-    if ok.any():
-        xs = shapely.get_x(geoms[ok])
-        ys = shapely.get_y(geoms[ok])
-        coords_bad[ok] = ~(np.isfinite(xs) & np.isfinite(ys))
-    problems = []
-    names = frame[label].astype(str).to_numpy() if label and label in frame else None
-    for what, mask in (
-        ("no geometry", missing),
-        ("geometry that is not a Point", wrong),
-        ("non-finite coordinates", coords_bad),
-    ):
-        if mask.any():
-            rows = np.flatnonzero(mask)
-            shown = names[rows] if names is not None else rows
-            listing = ", ".join(str(v) for v in shown[:10])
-            more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
-            problems.append(f"{len(rows)} with {what} ({label or 'rows'} {listing}{more})")
-    if problems:
-        raise GeometryError(
-            f"{source}: " + "; ".join(problems) + ". Locate every feature as a single point "
-            "(e.g. with localitygis.assets) or drop those rows into a rejects table first."
-        )
-
-
 def _check_assets(
     assets: gpd.GeoDataFrame, *, source: str, required: Sequence[str] = REQUIRED_COLUMNS
 ) -> None:
-    _check_crs(assets, source)
+    require_bng(assets, source)
     missing = [c for c in required if c not in assets.columns]
     if missing:
         raise DataError(
@@ -260,14 +198,14 @@ def _check_assets(
     problems = []
     if blank.any():
         rows = np.flatnonzero(blank.to_numpy())
-        problems.append(f"blank asset_id in row(s) {', '.join(map(str, rows[:10]))}")
+        problems.append(f"blank asset_id in row(s) {listing(rows)}")
     dup = ids.astype(str).duplicated(keep=False) & ~blank
     if dup.any():
         values = sorted(set(ids[dup].astype(str)))
-        problems.append(f"repeated asset_id {', '.join(values[:10])}")
+        problems.append(f"repeated asset_id {listing(values)}")
     if problems:
         raise DataError(f"{source}: " + "; ".join(problems) + ". Every asset needs its own id.")
-    _check_points(assets, source, label="asset_id")
+    require_points(assets, source, label="asset_id")
 
 
 # --------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ what to do about it.
 from __future__ import annotations
 
 import contextlib
+import warnings
 
 __all__ = [
     "CRSError",
@@ -48,8 +49,21 @@ class InputFileError(LocalityGISError):
     """A file cannot be found, opened or decoded."""
 
 
-class DataError(LocalityGISError):
-    """Tabular input is unusable: missing or ambiguous columns, duplicate keys, bad values."""
+class DataError(LocalityGISError, ValueError):
+    """Tabular input is unusable: missing or ambiguous columns, duplicate keys, bad values.
+
+    It is also a :class:`ValueError`, so callers that catch ``ValueError`` for bad
+    arguments keep working.
+
+    Examples
+    --------
+    >>> from localitygis import find_clusters
+    >>> try:
+    ...     find_clusters(None, distance=-1)
+    ... except ValueError as error:
+    ...     print(type(error).__name__)
+    DataError
+    """
 
 
 class GeometryError(LocalityGISError):
@@ -62,3 +76,25 @@ class CRSError(LocalityGISError):
 
 class SchemeError(LocalityGISError):
     """A locality scheme is invalid: unknown tier, a catchment in two localities, and so on."""
+
+
+def warn_renamed(old: str, new: str, *, stacklevel: int = 3) -> None:
+    """Warn (FutureWarning) that ``old`` is deprecated in favour of ``new``.
+
+    For the package's own deprecations: the old name keeps working, with this warning,
+    until it is removed.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warn_renamed("Result.summary", "Result.table", stacklevel=2)
+    >>> print(caught[0].message)
+    Result.summary is deprecated and will be removed; use Result.table instead.
+    """
+    warnings.warn(
+        f"{old} is deprecated and will be removed; use {new} instead.",
+        FutureWarning,
+        stacklevel=stacklevel,
+    )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import geopandas as gpd
@@ -17,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from localitygis.errors import DataError
+from localitygis.hubs import CoverageResult
 
 __all__ = [
     "COUNTY",
@@ -53,8 +55,9 @@ def locality_profiles(
     assets: pd.DataFrame | None = None,
     clusters: pd.DataFrame | None = None,
     hubs: pd.DataFrame | None = None,
-    coverage: Any = None,
+    coverage: CoverageResult | pd.DataFrame | None = None,
     partner_column: str = "partner",
+    needs: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Profile every locality against the county.
 
@@ -75,10 +78,15 @@ def locality_profiles(
         Hubs with ``locality`` (e.g. ``HubSolution.hubs``).
     coverage : CoverageResult or pandas.DataFrame, optional
         From :func:`localitygis.hubs.population_coverage` grouped by locality (its
-        ``summary``, with ``locality``, ``population`` and ``covered``).
+        ``table``, with ``locality``, ``population`` and ``covered``).
     partner_column : str, default "partner"
         The asset column counted beside ``category``: ``"partner"`` (one column per owning
         organisation) or ``"sector"`` for a shorter table.
+    needs : pandas.DataFrame, optional
+        The needs block: :func:`localitygis.statistics.needs_profile` (one row per locality
+        and a ``"County"`` row): people and age bands from the small areas, deprivation and
+        the variation within each locality. Its ``population`` becomes
+        ``small_area_population`` beside the parishes' ``population``.
 
     Returns
     -------
@@ -89,7 +97,8 @@ def locality_profiles(
         ``assets_share``, ``assets_per_1000`` and one ``category: …`` and ``partner: …``
         (or ``sector: …``) column each; with clusters: ``colocation_opportunities``,
         ``consolidation_candidates``; with hubs: ``hubs``, ``hub_names``; with coverage:
-        ``population_covered``, ``coverage_share``. The county row holds the sums (or the
+        ``population_covered``, ``coverage_share``; with needs, its columns (see
+        :func:`localitygis.statistics.needs_profile`). The county row holds the sums (or the
         county-wide ratio for density, rates and shares).
 
     Raises
@@ -113,6 +122,39 @@ def locality_profiles(
     2   County         3        4000             80.0              1.00
     """
     parishes, localities = _frames(build_or_parishes, localities)
+    names = _check_frames(parishes, localities)
+    blocks = [_place_block(parishes, localities, names)]
+    if assets is not None:
+        blocks.append(_assets_block(assets, names, partner_column))
+    if clusters is not None:
+        blocks.append(_clusters_block(clusters, names))
+    if hubs is not None:
+        blocks.append(_hubs_block(hubs, names))
+    if coverage is not None:
+        blocks.append(_coverage_block(coverage, names))
+    out = _derived(_assembled(blocks, names))
+    if needs is not None:
+        out = _with_needs(out, needs)
+    return _ordered(out)
+
+
+@dataclass
+class _Block:
+    """One optional input's columns: a value per locality, the county's, the summed ones."""
+
+    columns: dict[str, Any] = field(default_factory=dict)
+    county: dict[str, Any] = field(default_factory=dict)
+    summed: list[str] = field(default_factory=list)
+
+    def add(self, label: str, values: Any, county: Any, *, summed: bool = True) -> None:
+        self.columns[label] = values
+        self.county[label] = county
+        if summed:
+            self.summed.append(label)
+
+
+def _check_frames(parishes: pd.DataFrame, localities: pd.DataFrame) -> list[str]:
+    """Check the parishes and localities agree; return the locality names in order."""
     missing = [c for c in _LOCALITY_COLUMNS if c not in localities.columns]
     if missing:
         raise DataError(
@@ -124,117 +166,150 @@ def locality_profiles(
     names = localities["locality"].astype(str).tolist()
     if len(set(names)) != len(names):
         raise DataError("localities: a locality appears more than once.")
-    p_loc = parishes["locality"].astype(object).dropna().astype(str)
-    strays = sorted(set(p_loc) - set(names))
+    strays = sorted(set(_parish_localities(parishes)) - set(names))
     if strays:
         raise DataError(
             f"parishes name locality(ies) {', '.join(strays)} that are not in the "
             "localities table; rebuild both from the same scheme."
         )
+    return names
 
-    cols: dict[str, Any] = {"locality": names}
-    cols["tier"] = pd.array(pd.to_numeric(localities["tier"]).to_numpy(), dtype="Int64")
-    cols["tier_name"] = (
+
+def _parish_localities(parishes: pd.DataFrame) -> pd.Series:
+    return parishes["locality"].astype(object).dropna().astype(str)
+
+
+def _place_block(parishes: pd.DataFrame, localities: pd.DataFrame, names: list[str]) -> _Block:
+    """Tier, parishes, area and population."""
+    block = _Block()
+    tier = pd.array(pd.to_numeric(localities["tier"]).to_numpy(), dtype="Int64")
+    block.add("tier", tier, pd.NA, summed=False)
+    tier_names = (
         localities["tier_name"].astype(str).to_numpy()
         if "tier_name" in localities
-        else [f"Tier {t}" for t in cols["tier"]]
+        else [f"Tier {t}" for t in tier]
     )
-    counts = p_loc.value_counts()
-    cols["parishes"] = counts.reindex(names).fillna(0).astype(np.int64).to_numpy()
-    cols["area_km2"] = pd.to_numeric(localities["area_km2"]).to_numpy(dtype=float)
+    block.add("tier_name", tier_names, "All tiers", summed=False)
+    counts = _parish_localities(parishes).value_counts()
+    parish_counts = counts.reindex(names).fillna(0).astype(np.int64).to_numpy()
+    block.add("parishes", parish_counts, int(np.sum(parish_counts)))
+    area = pd.to_numeric(localities["area_km2"]).to_numpy(dtype=float)
+    block.add("area_km2", area, float(np.sum(area)))
+    population = _population(parishes, localities, names)
+    block.add("population", population, np.sum(population))
+    return block
+
+
+def _population(parishes: pd.DataFrame, localities: pd.DataFrame, names: list[str]) -> Any:
     if "population" in parishes.columns:
         pop = pd.to_numeric(parishes["population"], errors="coerce").fillna(0)
         sums = pop.groupby(parishes["locality"].astype(object)).sum()
-        cols["population"] = sums.reindex(names).fillna(0).to_numpy()
+        values = sums.reindex(names).fillna(0).to_numpy()
     elif "population" in localities.columns:
-        cols["population"] = pd.to_numeric(localities["population"]).fillna(0).to_numpy()
+        values = pd.to_numeric(localities["population"]).fillna(0).to_numpy()
     else:
-        cols["population"] = np.nan
-    population = np.asarray(cols["population"], dtype=float)
+        return np.nan
+    population = np.asarray(values, dtype=float)
     if np.isfinite(population).all() and (population % 1 == 0).all():
-        cols["population"] = population.astype(np.int64)
+        return population.astype(np.int64)
+    return values
 
-    county: dict[str, Any] = {
-        "locality": COUNTY,
-        "tier": pd.NA,
-        "tier_name": "All tiers",
-        "parishes": int(np.sum(cols["parishes"])),
-        "area_km2": float(np.sum(cols["area_km2"])),
-        "population": np.sum(cols["population"]),
-    }
-    extra_sum: list[str] = ["parishes", "area_km2", "population"]
 
-    if assets is not None:
-        for column in ("locality", "category", partner_column):
-            if column not in assets.columns:
-                raise DataError(f"assets lack a {column} column; locate them first.")
-        a_loc = assets["locality"].astype(object)
-        located = assets[a_loc.notna() & a_loc.astype(str).isin(names)]
-        cols["assets"] = (
-            located.groupby("locality").size().reindex(names).fillna(0).astype(np.int64).to_numpy()
+def _assets_block(assets: pd.DataFrame, names: list[str], partner_column: str) -> _Block:
+    """Assets, and assets by category and by partner (or sector)."""
+    for column in ("locality", "category", partner_column):
+        if column not in assets.columns:
+            raise DataError(f"assets lack a {column} column; locate them first.")
+    block = _Block()
+    a_loc = assets["locality"].astype(object)
+    located = assets[a_loc.notna() & a_loc.astype(str).isin(names)]
+    per = located.groupby("locality").size().reindex(names).fillna(0).astype(np.int64)
+    block.add("assets", per.to_numpy(), len(located))
+    for column in ("category", partner_column):
+        wide = pd.crosstab(located["locality"].astype(str), located[column].astype(str))
+        for value in sorted(wide.columns):
+            counts = wide[value].reindex(names).fillna(0).astype(np.int64).to_numpy()
+            block.add(f"{column}: {_slug(value)}", counts, int(wide[value].sum()))
+    return block
+
+
+def _clusters_block(clusters: pd.DataFrame, names: list[str]) -> _Block:
+    """Co-location opportunities and consolidation candidates."""
+    for column in ("locality", "kind"):
+        if column not in clusters.columns:
+            raise DataError(f"clusters lack a {column} column; use find_clusters(...).")
+    block = _Block()
+    for label, kind in (
+        ("colocation_opportunities", "co-location opportunity"),
+        ("consolidation_candidates", "consolidation candidate"),
+    ):
+        chosen = clusters[clusters["kind"].astype(str) == kind]
+        per = chosen.groupby(chosen["locality"].astype(object)).size()
+        block.add(label, per.reindex(names).fillna(0).astype(np.int64).to_numpy(), len(chosen))
+    return block
+
+
+def _hubs_block(hubs: pd.DataFrame, names: list[str]) -> _Block:
+    """Hubs and their names."""
+    if "locality" not in hubs.columns:
+        raise DataError("hubs lack a locality column; choose them from located sites.")
+    block = _Block()
+    h_loc = hubs["locality"].astype(object)
+    per = hubs.groupby(h_loc).size()
+    block.add("hubs", per.reindex(names).fillna(0).astype(np.int64).to_numpy(), len(hubs))
+    label = hubs["name"] if "name" in hubs.columns else hubs.index.to_series()
+    joined = label.astype(str).groupby(h_loc).agg(lambda s: "; ".join(sorted(s)))
+    block.add("hub_names", joined.reindex(names).fillna("").to_numpy(), "", summed=False)
+    return block
+
+
+def _coverage_block(coverage: CoverageResult | pd.DataFrame, names: list[str]) -> _Block:
+    """Count the population within reach of a hub."""
+    summary = coverage.table if isinstance(coverage, CoverageResult) else coverage
+    if "locality" not in summary.columns or "covered" not in summary.columns:
+        raise DataError(
+            "coverage must be grouped by locality: population_coverage(..., by='locality')."
         )
-        county["assets"] = len(located)
-        extra_sum.append("assets")
-        for column in ("category", partner_column):
-            wide = pd.crosstab(located["locality"].astype(str), located[column].astype(str))
-            for value in sorted(wide.columns):
-                label = f"{column}: {_slug(value)}"
-                cols[label] = wide[value].reindex(names).fillna(0).astype(np.int64).to_numpy()
-                county[label] = int(wide[value].sum())
-                extra_sum.append(label)
+    by_loc = summary.set_index(summary["locality"].astype(str))
+    covered = by_loc["covered"].reindex(names).fillna(0).to_numpy(dtype=float)
+    block = _Block()
+    block.add("population_covered", covered, float(covered.sum()))
+    return block
 
-    if clusters is not None:
-        for column in ("locality", "kind"):
-            if column not in clusters.columns:
-                raise DataError(f"clusters lack a {column} column; use find_clusters(...).")
-        for label, kind in (
-            ("colocation_opportunities", "co-location opportunity"),
-            ("consolidation_candidates", "consolidation candidate"),
-        ):
-            chosen = clusters[clusters["kind"].astype(str) == kind]
-            per = chosen.groupby(chosen["locality"].astype(object)).size()
-            cols[label] = per.reindex(names).fillna(0).astype(np.int64).to_numpy()
-            county[label] = len(chosen)
-            extra_sum.append(label)
 
-    if hubs is not None:
-        if "locality" not in hubs.columns:
-            raise DataError("hubs lack a locality column; choose them from located sites.")
-        h_loc = hubs["locality"].astype(object)
-        per = hubs.groupby(h_loc).size()
-        cols["hubs"] = per.reindex(names).fillna(0).astype(np.int64).to_numpy()
-        county["hubs"] = len(hubs)
-        extra_sum.append("hubs")
-        label = hubs["name"] if "name" in hubs.columns else hubs.index.to_series()
-        joined = label.astype(str).groupby(h_loc).agg(lambda s: "; ".join(sorted(s)))
-        cols["hub_names"] = joined.reindex(names).fillna("").to_numpy()
-        county["hub_names"] = ""
-
-    if coverage is not None:
-        summary = coverage.summary if hasattr(coverage, "summary") else coverage
-        if "locality" not in summary.columns or "covered" not in summary.columns:
-            raise DataError(
-                "coverage must be grouped by locality: population_coverage(..., by='locality')."
-            )
-        by_loc = summary.set_index(summary["locality"].astype(str))
-        covered = by_loc["covered"].reindex(names).fillna(0).to_numpy(dtype=float)
-        cols["population_covered"] = covered
-        county["population_covered"] = float(covered.sum())
-        extra_sum.append("population_covered")
-
-    table = pd.DataFrame(cols)
-    out = pd.concat([table, pd.DataFrame([county])], ignore_index=True)
+def _assembled(blocks: list[_Block], names: list[str]) -> pd.DataFrame:
+    """Stack the localities' rows and the county row; summed whole numbers as integers."""
+    cols: dict[str, Any] = {"locality": names}
+    county: dict[str, Any] = {"locality": COUNTY}
+    summed: list[str] = []
+    for block in blocks:
+        cols |= block.columns
+        county |= block.county
+        summed += block.summed
+    out = pd.concat([pd.DataFrame(cols), pd.DataFrame([county])], ignore_index=True)
     out["tier"] = pd.array(out["tier"], dtype="Int64")
-    for column in extra_sum:
-        integral = column in out and out[column].notna().all() and (out[column] % 1 == 0).all()
+    for column in summed:
+        integral = out[column].notna().all() and (out[column] % 1 == 0).all()
         if integral and column not in ("area_km2", "population_covered"):
             out[column] = out[column].astype(np.int64)
+    return out
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series, *, scale: float = 1.0) -> np.ndarray:
+    bottom = denominator.to_numpy(dtype=float)
+    return np.divide(
+        numerator.to_numpy(dtype=float) * scale,
+        bottom,
+        out=np.full(len(bottom), np.nan),
+        where=bottom > 0,
+    )
+
+
+def _derived(out: pd.DataFrame) -> pd.DataFrame:
+    """Density, each locality's share of the county, assets per 1,000 and coverage."""
     extra: dict[str, Any] = {}
     pop = out["population"].astype(float)
-    area = out["area_km2"].astype(float)
-    extra["density_per_km2"] = np.divide(
-        pop.to_numpy(), area.to_numpy(), out=np.full(len(out), np.nan), where=area.to_numpy() > 0
-    ).round(1)
+    extra["density_per_km2"] = _ratio(pop, out["area_km2"].astype(float)).round(1)
     total = out.iloc[-1]
     for column, share in (
         ("area_km2", "area_share"),
@@ -249,22 +324,34 @@ def locality_profiles(
                 (out[column].astype(float) / denominator).round(4) if denominator else np.nan
             )
     if "assets" in out:
-        extra["assets_per_1000"] = np.divide(
-            out["assets"].to_numpy(dtype=float) * 1000,
-            pop.to_numpy(),
-            out=np.full(len(out), np.nan),
-            where=pop.to_numpy() > 0,
-        ).round(2)
+        extra["assets_per_1000"] = _ratio(out["assets"], pop, scale=1000).round(2)
     if "population_covered" in out:
-        extra["coverage_share"] = np.divide(
-            out["population_covered"].to_numpy(dtype=float),
-            pop.to_numpy(),
-            out=np.full(len(out), np.nan),
-            where=pop.to_numpy() > 0,
-        ).round(4)
+        extra["coverage_share"] = _ratio(out["population_covered"], pop).round(4)
     out["area_km2"] = out["area_km2"].astype(float).round(2)
-    out = pd.concat([out, pd.DataFrame(extra, index=out.index)], axis=1)
-    return _ordered(out)
+    return pd.concat([out, pd.DataFrame(extra, index=out.index)], axis=1)
+
+
+def _with_needs(out: pd.DataFrame, needs: pd.DataFrame) -> pd.DataFrame:
+    """Join the needs block by locality; localities it lacks hold no figures."""
+    if "locality" not in needs.columns or COUNTY not in set(needs["locality"].astype(str)):
+        raise DataError(
+            "needs must be one row per locality and a County row: use "
+            "localitygis.statistics.needs_profile(...)."
+        )
+    strays = sorted(set(needs["locality"].astype(str)) - set(out["locality"].astype(str)))
+    if strays:
+        raise DataError(
+            f"needs name locality(ies) {', '.join(strays)} that are not in the localities "
+            "table; best-fit the small areas to the same build's parishes."
+        )
+    block = needs.rename(columns={"population": "small_area_population"})
+    block = block.set_index(block["locality"].astype(str)).drop(columns="locality")
+    shares = [c for c in block.columns if c.endswith("_share")]
+    block[shares] = block[shares].astype(float).round(4)
+    if "imd_mean_rank" in block:
+        block["imd_mean_rank"] = block["imd_mean_rank"].astype(float).round(0)
+    joined = block.reindex(out["locality"].astype(str)).set_axis(out.index)
+    return pd.concat([out, joined], axis=1)
 
 
 def _ordered(out: pd.DataFrame) -> pd.DataFrame:

@@ -1,8 +1,9 @@
-"""Test data for co-location, hubs and profiles: the demo county run through the real chain.
+"""The demo county run once through the real chain: the one cached chain every test shares.
 
 Parishes are built into localities with :func:`localitygis.localities.build_localities`, the
-demo asset register is read and located with :mod:`localitygis.assets`, and population points
-are the demo's synthetic output-area centroids.
+demo asset register is read and located (within the county) with :mod:`localitygis.assets`,
+and population points are the demo's synthetic output-area centroids. The map tests' data
+(:func:`tests._mapdata.demo_map_data`) is derived from this chain, not built again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import numpy as np
 import shapely
 
 from localitygis.assets.register import locate_assets, read_assets
-from localitygis.demo.county import load_demo
+from localitygis.demo.county import DemoCounty, load_demo
 from localitygis.hubs import population_points
 from localitygis.localities.build import LocalityBuild, build_localities
 
@@ -26,16 +27,21 @@ class DemoChain:
     assets: gpd.GeoDataFrame
     population: gpd.GeoDataFrame
     raw_population: gpd.GeoDataFrame
+    demo: DemoCounty
 
 
 @cache
 def demo_chain() -> DemoChain:
+    """Build the demo chain once per test process (every caller gets the same objects)."""
     demo = load_demo()
     parishes = demo.parishes.rename(columns={"PAR21CD": "parish_code", "PAR21NM": "parish_name"})
     build = build_localities(parishes, catchments=demo.catchments)
-    register = locate_assets(read_assets(demo.assets, postcodes=demo.postcodes), build.parishes)
+    register = read_assets(demo.assets, postcodes=demo.postcodes, source_name="demo register")
+    located = locate_assets(register, build.parishes, county=demo.county)
+    if len(located.rejects):
+        raise AssertionError(f"demo assets rejected: {located.rejects['reason'].tolist()[:5]}")
     population = population_points(build.parishes, points=demo.population_points)
-    return DemoChain(build, register.assets, population, demo.population_points)
+    return DemoChain(build, located.assets, population, demo.population_points, demo)
 
 
 def asset_frame(xy: np.ndarray, partners: list[str] | None = None, **columns) -> gpd.GeoDataFrame:

@@ -1,7 +1,8 @@
 """Map test data: the demo county (localities, parishes, located assets, hubs, clusters).
 
-Built with the package itself: :mod:`localitygis.demo`, ``build_localities``,
-``read_assets``/``locate_assets``, ``find_clusters`` and ``locality_profiles``. Hubs are the
+Derived from the one cached demo chain (:func:`tests._analysisdata.demo_chain`: the package's
+own ``build_localities`` and ``read_assets``/``locate_assets``), then ``find_clusters`` and
+``locality_profiles``. Hubs are the
 libraries and customer service centres with a reach by tier (the hub analysis is tested
 elsewhere; maps only need points with ``name``, ``tier``, ``reach_m``), and the unserved
 parishes are those whose representative point no hub reaches, so the maps have every layer.
@@ -17,12 +18,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from localitygis.assets.register import locate_assets, read_assets
 from localitygis.colocation import find_clusters
-from localitygis.demo.county import load_demo
-from localitygis.localities.build import build_localities
 from localitygis.profiles import locality_profiles
 from localitygis.provenance import DEMO, with_provenance
+from tests._analysisdata import demo_chain
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 REACH_BY_TIER = {1: 12000.0, 2: 8000.0, 3: 5000.0}
@@ -42,15 +41,8 @@ class MapData:
 
 @cache
 def demo_map_data() -> MapData:
-    demo = load_demo()
-    parishes = demo.parishes.rename(columns={"PAR21CD": "parish_code", "PAR21NM": "parish_name"})
-    build = build_localities(parishes, catchments=demo.catchments)
-    parishes = build.parishes
-    register = read_assets(demo.assets, postcodes=demo.postcodes, source_name="demo register")
-    located = locate_assets(register, parishes, county=demo.county)
-    if len(located.rejects):
-        raise AssertionError(f"demo assets rejected: {located.rejects['reason'].tolist()[:5]}")
-    assets = located.assets
+    chain = demo_chain()
+    build, parishes, assets = chain.build, chain.build.parishes, chain.assets
     hub_rows = assets[assets["category"].isin(["library", "customer_service_centre"])]
     hub_rows = hub_rows.dropna(subset=["locality"])
     hubs = gpd.GeoDataFrame(
@@ -74,7 +66,7 @@ def demo_map_data() -> MapData:
     return MapData(
         localities=build.localities,
         parishes=parishes,
-        catchments=build.catchments if build.catchments is not None else demo.catchments,
+        catchments=build.catchments if build.catchments is not None else chain.demo.catchments,
         assets=assets,
         hubs=hubs,
         clusters=clusters,

@@ -96,7 +96,8 @@ def test_build_from_a_cp1252_lookup_with_curly_apostrophes(demo: Path, tmp_path:
 
 def test_build_from_shapefile_and_geojson_with_a_scheme_file(tmp_path: Path) -> None:
     demo = load_demo()
-    parishes = demo.parishes.drop(columns="data_source").rename(
+    # A Shapefile keeps names of up to 10 characters: the parish fields without the age bands.
+    parishes = demo.parishes[["PAR21CD", "PAR21NM", "population", "geometry"]].rename(
         columns={"PAR21CD": "PCODE", "PAR21NM": "PNAME", "population": "RESIDENTS"}
     )
     parishes.to_file(tmp_path / "parishes.shp")
@@ -180,7 +181,8 @@ def test_catchments_or_lookup_exactly(demo: Path, capsys) -> None:
 
 def test_shapefile_without_crs_needs_crs_option(tmp_path: Path, capsys) -> None:
     demo = load_demo()
-    demo.parishes.drop(columns="data_source").to_file(tmp_path / "parishes.shp")
+    shapefile_fields = ["PAR21CD", "PAR21NM", "population", "geometry"]  # names of ≤ 10 characters
+    demo.parishes[shapefile_fields].to_file(tmp_path / "parishes.shp")
     (tmp_path / "parishes.prj").unlink()
     catchments = str(demo_dir() / "demo_county.gpkg")
     args = ["build", "-p", str(tmp_path / "parishes.shp"), "-c", catchments, "-o", str(tmp_path)]

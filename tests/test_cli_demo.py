@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from localitygis.cli import app
 from localitygis.demo.county import demo_dir
 from localitygis.io import list_layers, read_table, read_vector
-from localitygis.provenance import DEMO_NOTICE, provenance_of
+from localitygis.provenance import DEMO, DEMO_NOTICE, provenance_of
 
 pytestmark = pytest.mark.slow
 
@@ -26,6 +26,9 @@ def test_demo_succeeds_and_says_it_is_demo_data(demo_run):
     _, result = demo_run
     assert result.exit_code == 0, result.output
     assert "Generated demo data" in result.output
+    # The real small areas, and the published OA polygon that had to be repaired.
+    assert "640 real 2011 Output Areas (188,522 people" in result.output
+    assert "invalid polygons repaired: 1 — E00070889" in " ".join(result.output.split())
     for step in ("Localities", "Asset register", "Co-location", "Hubs", "profiles", "atlas"):
         assert step in result.output
 
@@ -35,6 +38,8 @@ def test_demo_writes_every_map(demo_run):
     for name in ("county.html", "assets.html", "density.html"):
         html = (out / name).read_text(encoding="utf-8")
         assert DEMO_NOTICE in html
+        for real in ("UK-GeoJSON by Martin Chorley, CC BY 4.0", "English Indices of Deprivation"):
+            assert real in html, (name, real)
         assert (out / name).stat().st_size < 3_000_000
     locality_maps = sorted((out / "localities").glob("*.html"))
     assert len(locality_maps) == 9
@@ -58,7 +63,7 @@ def test_demo_data_files_reconcile_and_carry_provenance(demo_run):
     assert len(localities) == 9
     assert provenance_of(localities).is_demo
     assert localities["parish_count"].sum() == len(parishes) == 203
-    assert localities["population"].sum() == parishes["population"].sum()
+    assert localities["population"].sum() == parishes["population"].sum() == 188_522
     assets = read_vector(data / "assets.gpkg")
     rejects = read_table(data / "asset_rejects.csv")
     register = (
@@ -71,4 +76,4 @@ def test_demo_data_files_reconcile_and_carry_provenance(demo_run):
     assert len(assets) + len(rejects) == len(register)
     profiles = read_table(data / "profiles.csv")
     assert profiles["locality"].iloc[-1] == "County"
-    assert (profiles["attribution"] == DEMO_NOTICE).all()
+    assert (profiles["attribution"] == DEMO.attribution).all()

@@ -167,7 +167,7 @@ def test_empty_input_gives_empty_tables():
 def test_errors_name_the_problem():
     xy = np.array([[350000, 240000], [350100, 240000]])
     assets = asset_frame(xy)
-    with pytest.raises(CRSError, match="no CRS"):
+    with pytest.raises(CRSError, match="no coordinate reference system"):
         find_clusters(assets.set_crs(None, allow_override=True))
     with pytest.raises(CRSError, match=r"EPSG:4326.*to_bng"):
         find_clusters(assets.to_crs(4326))

@@ -1,4 +1,4 @@
-"""The generated demo county: deterministic, valid, calibrated, labelled, committed."""
+"""The demo county: real geography, generated parishes; deterministic, exact, labelled."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ import localitygis.demo.county as demo_module
 from localitygis.crs import lonlat_to_bng
 from localitygis.demo.county import (
     DATA_SOURCE,
+    REAL_SOURCE,
     DemoCounty,
     demo_dir,
     generate_demo,
@@ -27,8 +28,9 @@ from localitygis.errors import InputFileError
 from localitygis.io import read_lookup, read_parishes, read_vector
 from localitygis.provenance import DEMO, provenance_of
 
+REAL_LAYERS = ("county", "wards", "lsoas", "output_areas")
 FRAMES = (
-    "county",
+    *REAL_LAYERS,
     "parishes",
     "catchments",
     "schools",
@@ -36,7 +38,22 @@ FRAMES = (
     "assets",
     "postcodes",
     "population_points",
+    "repairs",
 )
+GENERATED = tuple(f for f in FRAMES if f not in REAL_LAYERS and f != "repairs")
+COUNTS = ["population", "aged_0_15", "aged_16_59", "aged_60_plus"]
+CITY_WARDS = {
+    "Aylestone",
+    "Belmont",
+    "Central",
+    "St Martins and Hinton",
+    "St Nicholas",
+    "Three Elms",
+    "Tupsley",
+}
+#: The real county's area (km²) and its mid-2015 population (IoD2019 File 6).
+COUNTY_KM2 = 2_179.7
+COUNTY_POPULATION = 188_522
 ASSET_COLUMNS = [
     "asset_id",
     "name",
@@ -106,8 +123,7 @@ def test_write_then_load_round_trip(demo: DemoCounty, tmp_path: Path) -> None:
     assert all(p.parent == tmp_path and p.is_file() for p in paths.values())
     _assert_same(demo, load_demo(tmp_path), tolerance=0.0)
     total = sum(p.stat().st_size for p in paths.values())
-    assert total < 10 * 1024 * 1024
-    assert paths["geopackage"].stat().st_size < 1024 * 1024
+    assert total < 5 * 1024 * 1024
 
 
 def test_regenerated_files_are_byte_identical(demo: DemoCounty, tmp_path: Path) -> None:
@@ -146,10 +162,83 @@ def test_load_demo_from_a_named_folder_without_files_is_an_error(tmp_path: Path)
 
 
 # --------------------------------------------------------------------------------------
+# The real layers
+
+
+def test_outline_is_the_union_of_the_real_output_areas(demo: DemoCounty) -> None:
+    oas = demo.output_areas
+    assert len(oas) == 640
+    assert oas["OA11CD"].is_unique
+    assert oas.geometry.is_valid.all()
+    assert bool(oas.geometry.is_valid_coverage())
+    county = demo.county.geometry.iloc[0]
+    union = shapely.coverage_union_all(oas.geometry.values)
+    assert union.symmetric_difference(county).area < 1.0  # m²
+    # The real county's area, to the 0.1 km² the published figure is given to.
+    assert abs(county.area / 1e6 - COUNTY_KM2) < 0.05
+    assert demo.county["area_km2"].iloc[0] == pytest.approx(county.area / 1e6, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("layer", "code", "count"), [("lsoas", "LSOA11CD", 116), ("wards", "WD13CD", 40)]
+)
+def test_lsoas_and_wards_are_unions_of_whole_output_areas(
+    demo: DemoCounty, layer: str, code: str, count: int
+) -> None:
+    areas = getattr(demo, layer)
+    assert len(areas) == count
+    assert areas[code].is_unique
+    assert bool(areas.geometry.is_valid_coverage())
+    oas = demo.output_areas
+    assert set(oas[code]) == set(areas[code])
+    for row in areas.itertuples(index=False):
+        mine = shapely.coverage_union_all(oas.geometry.values[oas[code] == getattr(row, code)])
+        assert mine.symmetric_difference(row.geometry).area < 1.0, getattr(row, code)
+
+
+def test_the_invalid_published_output_area_is_repaired_and_counted(demo: DemoCounty) -> None:
+    repairs = demo.repairs
+    assert list(repairs.columns) == [
+        "layer", "row", "feature", "problem", "area_before_m2", "area_after_m2"
+    ]  # fmt: skip
+    assert repairs["feature"].tolist() == ["E00070889"]
+    assert repairs["problem"].str.contains("Self-intersection").all()
+    readme = (demo_dir() / "README.md").read_text(encoding="utf-8")
+    assert "E00070889" in readme
+
+
+def test_real_populations_add_up_at_every_level(demo: DemoCounty) -> None:
+    published = pd.read_csv(
+        resources.files("localitygis").joinpath(
+            "data", "realgeo", "File_6_-_IoD2019_Population_Denominators_herefordshire.csv"
+        ),
+        encoding="utf-8-sig",
+        thousands=",",
+    )
+    lsoas = demo.lsoas.set_index("LSOA11CD")
+    totals = published.set_index("LSOA code (2011)")
+    assert (
+        lsoas["population"] == totals.loc[lsoas.index, totals.columns[3]]
+    ).all()  # the real figure
+    for layer in ("output_areas", "lsoas", "wards", "parishes", "population_points"):
+        frame = getattr(demo, layer)
+        assert frame["population"].sum() == COUNTY_POPULATION, layer
+        assert (frame[COUNTS[1:]].sum(axis=1) == frame["population"]).all(), layer
+        for band in COUNTS[1:]:
+            assert frame[band].sum() == lsoas[band].sum(), (layer, band)
+    by_lsoa = demo.output_areas.groupby("LSOA11CD")[COUNTS].sum()
+    pd.testing.assert_frame_equal(by_lsoa.loc[lsoas.index], lsoas[COUNTS], check_names=False)
+    # Equal shares: the OAs of an LSOA differ by at most one person per band.
+    spread = demo.output_areas.groupby("LSOA11CD")[COUNTS[1:]].agg(lambda c: c.max() - c.min())
+    assert (spread <= 1).all().all()
+    assert demo.county["population"].iloc[0] == COUNTY_POPULATION
+
+
+# --------------------------------------------------------------------------------------
 # Parishes
 
 
-def test_parishes_tile_the_county(demo: DemoCounty) -> None:
+def test_parishes_tile_the_county_exactly(demo: DemoCounty) -> None:
     parishes = demo.parishes
     assert parishes.crs.to_epsg() == 27700
     assert parishes.geometry.is_valid.all()
@@ -157,51 +246,119 @@ def test_parishes_tile_the_county(demo: DemoCounty) -> None:
     assert bool(parishes.geometry.is_valid_coverage())
     union = shapely.coverage_union_all(parishes.geometry.values)
     county = demo.county.geometry.iloc[0]
-    assert abs(union.area - county.area) / county.area < 1e-4
-    assert abs(parishes.area.sum() - county.area) / county.area < 1e-4
-    assert union.symmetric_difference(county).area / county.area < 1e-4
-    assert abs(county.area / 1e6 - 2_180) < 2_180 * 0.02
+    assert union.symmetric_difference(county).area < 1.0  # m², of 2,179.7 km²
+    assert abs(parishes.area.sum() / 1e6 - COUNTY_KM2) < 0.05
+
+
+def _ward_shares(demo: DemoCounty) -> pd.DataFrame:
+    parishes, wards = demo.parishes, demo.wards
+    p_idx, w_idx = shapely.STRtree(wards.geometry.values).query(
+        parishes.geometry.values, predicate="intersects"
+    )
+    overlap = shapely.area(
+        shapely.intersection(parishes.geometry.values[p_idx], wards.geometry.values[w_idx])
+    )
+    shares = pd.DataFrame(
+        {
+            "parish": parishes["PAR21NM"].to_numpy()[p_idx],
+            "ward": wards["WD13NM"].to_numpy()[w_idx],
+            "of_parish": overlap / parishes.area.to_numpy()[p_idx],
+            "of_ward": overlap / wards.area.to_numpy()[w_idx],
+        }
+    )
+    return shares[shares["of_parish"] > 1e-9]
+
+
+def test_every_parish_lies_in_one_ward_or_is_whole_wards(demo: DemoCounty) -> None:
+    shares = _ward_shares(demo)
+    wards_of = shares.groupby("parish")["ward"].agg(set)
+    spanning = wards_of[wards_of.map(len) > 1]
+    assert set(spanning.index) == {"Hereford", "Leominster", "Ross-on-Wye"}
+    # A parish in one ward lies wholly in it; a town parish holds its wards whole.
+    assert shares.loc[~shares["parish"].isin(spanning.index), "of_parish"].min() > 1 - 1e-9
+    assert shares.loc[shares["parish"].isin(spanning.index), "of_ward"].min() > 1 - 1e-9
+    assert wards_of["Hereford"] == CITY_WARDS
+    assert wards_of["Leominster"] == {"Leominster North", "Leominster South"}
+    assert wards_of["Ross-on-Wye"] == {"Ross-on-Wye East", "Ross-on-Wye West"}
+
+
+def test_every_ward_is_tiled_by_its_parishes(demo: DemoCounty) -> None:
+    shares = _ward_shares(demo)
+    covered = shares.groupby("ward")["of_ward"].sum()
+    assert len(covered) == 40
+    assert np.allclose(covered, 1.0, atol=1e-9)
+
+
+def test_hereford_is_exactly_the_seven_city_wards(demo: DemoCounty) -> None:
+    wards = demo.wards[demo.wards["WD13NM"].isin(CITY_WARDS)]
+    assert len(wards) == 7
+    city = demo.parishes.loc[demo.parishes["PAR21NM"] == "Hereford"].geometry.iloc[0]
+    assert city.symmetric_difference(shapely.coverage_union_all(wards.geometry.values)).area < 1.0
+    hereford = demo.parishes.set_index("PAR21NM").loc["Hereford"]
+    assert hereford["population"] == wards["population"].sum()
 
 
 def test_parish_codes_names_and_fields(demo: DemoCounty) -> None:
     parishes = demo.parishes
-    assert list(parishes.columns) == ["PAR21CD", "PAR21NM", "population", "data_source", "geometry"]
-    assert len(parishes) == 203
+    assert list(parishes.columns) == [
+        "PAR21CD", "PAR21NM", *COUNTS, "data_source", "geometry"
+    ]  # fmt: skip
+    assert len(parishes) == len(_fact("parish_places.csv"))
     assert parishes["PAR21CD"].is_unique
     assert parishes["PAR21CD"].str.fullmatch(r"E04009\d{3}").all()
     assert sorted(parishes["PAR21NM"]) == sorted(_fact("parish_places.csv")["parish_name"])
 
 
-def test_parish_edges_wiggle_with_realistic_vertex_counts(demo: DemoCounty) -> None:
-    geometry = demo.parishes.geometry.values
-    vertices = shapely.get_num_coordinates(geometry)
-    assert vertices.min() >= 20
-    assert vertices.max() <= 400
-    # Densified straight edges would simplify (at 1 m) back to a handful of corners.
-    kept = shapely.get_num_coordinates(shapely.simplify(geometry, 1.0)) / vertices
-    assert np.median(kept) > 0.5
+def test_parish_edges_inside_wards_wiggle(demo: DemoCounty) -> None:
+    edges = shapely.difference(
+        shapely.union_all(demo.parishes.boundary.values),
+        shapely.union_all(demo.wards.boundary.values).buffer(0.5),
+    )
+    assert edges.length > 500_000  # metres of generated parish edge inside the wards
+    # Densified and displaced, not straight: simplifying at 1 m keeps most vertices.
+    lines = shapely.get_parts(shapely.line_merge(edges))
+    vertices = shapely.get_num_coordinates(lines)
+    kept = shapely.get_num_coordinates(shapely.simplify(lines, 1.0))
+    assert kept.sum() / vertices.sum() > 0.5
 
 
-def test_each_parish_contains_its_place_point(demo: DemoCounty) -> None:
+def test_each_parish_contains_its_place_point_but_cusop_moved_in(demo: DemoCounty) -> None:
     places = _fact("parish_places.csv").set_index("parish_name")
     parishes = demo.parishes.set_index("PAR21NM")
     points = shapely.points(places.loc[parishes.index, ["easting", "northing"]].to_numpy(float))
-    inside = shapely.contains(parishes.geometry.values, points)
-    # The displacement moves edges by up to a few hundred metres; almost every settlement
-    # point stays inside its own parish.
-    assert inside.mean() > 0.95
+    inside = pd.Series(shapely.contains(parishes.geometry.values, points), parishes.index)
+    assert inside.drop("Cusop").all(), inside[~inside]
+    county = demo.county.geometry.iloc[0]
+    cusop = shapely.Point(places.loc["Cusop", ["easting", "northing"]].to_numpy(float))
+    assert not county.contains(cusop)  # over the Welsh border by Hay-on-Wye
+    # Its parish is the part of the county nearest that point.
+    nearest = parishes.geometry.distance(cusop).idxmin()
+    assert nearest == "Cusop"
+    assert parishes.geometry["Cusop"].distance(cusop) < 1_000
 
 
-def test_populations(demo: DemoCounty) -> None:
+def test_populations_are_real_totals_apportioned(demo: DemoCounty) -> None:
     parishes = demo.parishes.set_index("PAR21NM")
     assert parishes["population"].dtype == np.int64
     assert (parishes["population"] > 0).all()
-    assert abs(parishes["population"].sum() - 183_500) <= 183_500 * 0.005
-    towns = _fact("town_populations.csv")
-    for name, population in zip(towns["parish_name"], towns["population_2011_approx"], strict=True):
-        assert parishes.at[name, "population"] == population
-    hereford_km2 = parishes.geometry["Hereford"].area / 1e6
-    assert 12 < hereford_km2 < 35
+    assert parishes["population"].sum() == COUNTY_POPULATION
+    # Exact at every level: the parishes of a ward (or a town's wards) add up to it.
+    shares = _ward_shares(demo)
+    home_ward = shares.sort_values("of_parish").groupby("parish")["ward"].last()
+    by_ward = parishes.groupby(home_ward.loc[parishes.index].to_numpy())[COUNTS].sum()
+    wards = demo.wards.set_index("WD13NM")[COUNTS]
+    towns = {"Hereford": CITY_WARDS, "Leominster": {"Leominster North", "Leominster South"},
+             "Ross-on-Wye": {"Ross-on-Wye East", "Ross-on-Wye West"}}  # fmt: skip
+    for town, its_wards in towns.items():
+        together = wards.loc[sorted(its_wards)].sum()
+        assert (parishes.loc[town, COUNTS] == together).all(), town
+        wards = wards.drop(index=sorted(its_wards))
+        by_ward = by_ward.drop(index=[w for w in its_wards if w in by_ward.index])
+    pd.testing.assert_frame_equal(by_ward.loc[wards.index], wards, check_names=False)
+    # The city and market towns are the biggest parishes, as in the real county.
+    towns = _fact("town_populations.csv")["parish_name"].tolist()
+    assert set(parishes["population"].nlargest(4).index) <= set(towns)
+    assert parishes.loc["Hereford", "population"] > 50_000
 
 
 # --------------------------------------------------------------------------------------
@@ -225,7 +382,7 @@ def _overlap_shares(demo: DemoCounty) -> pd.DataFrame:
     return shares.sort_values(["parish_code", "share"], ascending=[True, False])
 
 
-def test_catchments_are_a_valid_tiling(demo: DemoCounty) -> None:
+def test_catchments_tile_the_county(demo: DemoCounty) -> None:
     catchments = demo.catchments
     schools = _fact("secondary_schools.csv")
     assert sorted(catchments["catchment"]) == sorted(schools["catchment"])
@@ -234,32 +391,17 @@ def test_catchments_are_a_valid_tiling(demo: DemoCounty) -> None:
     assert bool(catchments.geometry.is_valid_coverage())
     county = demo.county.geometry.iloc[0]
     union = shapely.coverage_union_all(catchments.geometry.values)
-    # Independently digitised: slivers along the outline, but well under 1 % of the county.
-    assert union.symmetric_difference(county).area / county.area < 0.01
-
-
-def test_catchment_edges_are_offset_from_parish_edges(demo: DemoCounty) -> None:
-    lookup = demo.lookup.set_index("parish_code")["catchment"]
-    parishes = demo.parishes.assign(catchment=demo.parishes["PAR21CD"].map(lookup))
-    offsets = []
-    for name, catchment in zip(demo.catchments["catchment"], demo.catchments.geometry, strict=True):
-        own = shapely.coverage_union_all(parishes.geometry[parishes["catchment"] == name].values)
-        boundary_vertices = shapely.points(shapely.get_coordinates(catchment.boundary))
-        offsets.append(np.median(shapely.distance(boundary_vertices, own.boundary)))
-    # Not copied from the parish edges (offset > 1 m), yet following them (tens of metres).
-    assert 1.0 < np.median(offsets) < 100.0
+    assert union.symmetric_difference(county).area < 1.0
 
 
 def test_a_few_parishes_are_split_between_catchments(demo: DemoCounty) -> None:
     shares = _overlap_shares(demo)
     best = shares.groupby("parish_code").head(1).set_index("parish_code")
-    split = best[best["share"] < 0.9]
+    split = best[best["share"] < 1 - 1e-9]
     assert 2 <= len(split) <= 3
     assert split["share"].between(0.5, 0.8).all()
     second = shares.groupby("parish_code").nth(1).set_index("parish_code")["share"]
     assert second.reindex(split.index).between(0.2, 0.5).all()
-    # Everything else lies (almost) wholly in one catchment.
-    assert best.drop(split.index)["share"].min() > 0.95
     # The split parishes straddle two localities, so the split matters.
     locality = _fact("secondary_schools.csv").set_index("catchment")["locality"]
     top_two = shares[shares["parish_code"].isin(split.index)].groupby("parish_code").head(2)
@@ -293,14 +435,26 @@ def test_schools(demo: DemoCounty) -> None:
             assert catchments[catchment].contains(point), school
 
 
-def test_golden_valley_is_roughly_calibrated(demo: DemoCounty) -> None:
+def test_localities_are_plausible_and_add_up(demo: DemoCounty) -> None:
     locality = demo.schools.set_index("catchment")["locality"]
     parishes = demo.parishes.set_index("PAR21CD")
-    in_gv = demo.lookup["catchment"].map(locality).eq("Golden Valley").to_numpy()
-    gv = parishes.loc[demo.lookup["parish_code"][in_gv]]
-    assert 33 <= len(gv) <= 49
-    assert abs(gv.area.sum() / 1e6 - 424) < 424 * 0.15
-    assert abs(gv["population"].sum() - 14_200) < 14_200 * 0.05
+    named = demo.lookup["catchment"].map(locality).to_numpy()
+    table = parishes.loc[demo.lookup["parish_code"]].assign(locality=named)
+    summary = table.groupby("locality").agg(
+        parishes=("PAR21NM", "size"), population=("population", "sum")
+    )
+    summary["km2"] = table.area.groupby(table["locality"]).sum() / 1e6
+    assert len(summary) == 9
+    assert summary["population"].sum() == COUNTY_POPULATION
+    assert summary["km2"].sum() == pytest.approx(COUNTY_KM2, abs=0.05)
+    # The city is the most populous and the densest; rural localities are large and sparse.
+    density = summary["population"] / summary["km2"]
+    assert summary["population"].idxmax() == "Hereford City"
+    assert (density.drop("Hereford City") < density["Hereford City"] / 3).all()
+    rural = summary.drop("Hereford City")
+    assert (rural["km2"] > 100).all()
+    assert (rural["population"] > 5_000).all()
+    assert (rural["parishes"] >= 5).all()
 
 
 # --------------------------------------------------------------------------------------
@@ -416,48 +570,69 @@ def test_postcode_areas_fit_the_place(demo: DemoCounty) -> None:
 # Population points
 
 
-def test_population_points_sum_to_parish_populations(demo: DemoCounty) -> None:
+def test_population_points_are_one_per_output_area(demo: DemoCounty) -> None:
     points = demo.population_points
     assert list(points.columns) == [
-        "area_code", "parish_code", "population", "data_source", "geometry"
+        "area_code", "parish_code", *COUNTS, "data_source", "geometry"
     ]  # fmt: skip
-    assert points["area_code"].is_unique
-    totals = points.groupby("parish_code")["population"].sum()
-    expected = demo.parishes.set_index("PAR21CD")["population"]
-    pd.testing.assert_series_equal(
-        totals.reindex(expected.index), expected, check_names=False, check_index_type=False
-    )
-    assert (points["population"] > 0).all()
-    assert abs(len(points) - expected.sum() / 300) < 0.15 * expected.sum() / 300
+    oas = demo.output_areas.set_index("OA11CD")
+    assert sorted(points["area_code"]) == sorted(oas.index)
+    mine = points.set_index("area_code")
+    pd.testing.assert_frame_equal(mine.loc[oas.index, COUNTS], oas[COUNTS], check_names=False)
+    # Each point stands in its OA and in the parish it names, which holds most of the OA.
+    assert shapely.contains(oas.geometry.loc[mine.index].to_numpy(), mine.geometry.values).all()
     parishes = demo.parishes.set_index("PAR21CD").geometry
-    assert shapely.contains(
-        parishes.loc[points["parish_code"]].to_numpy(), points.geometry.values
-    ).all()
-
-
-def test_population_points_cluster_round_settlements(demo: DemoCounty) -> None:
-    points = demo.population_points
-    city = demo.parishes.loc[demo.parishes["PAR21NM"] == "Hereford", "PAR21CD"].iloc[0]
-    assert (points["parish_code"] == city).sum() > 150
-    places = _fact("parish_places.csv").set_index("parish_name")
-    names = demo.parishes.set_index("PAR21CD")["PAR21NM"]
-    place_xy = places.loc[names.loc[points["parish_code"]], ["easting", "northing"]].to_numpy()
-    distance = np.hypot(*(shapely.get_coordinates(points.geometry.values) - place_xy).T)
-    spread = np.sqrt(demo.parishes.set_index("PAR21CD").area.loc[points["parish_code"]]).to_numpy()
-    # Most points are nearer the settlement than a parish-sized scatter would put them.
-    assert np.median(distance / spread) < 0.3
+    named = parishes.loc[points["parish_code"]].to_numpy()
+    assert shapely.contains(named, points.geometry.values).all()
+    oa_geometry = oas.geometry.loc[points["area_code"]].to_numpy()
+    o_idx, p_idx = shapely.STRtree(parishes.to_numpy()).query(oa_geometry, predicate="intersects")
+    overlap = pd.DataFrame(
+        {
+            "oa": o_idx,
+            "parish": parishes.index.to_numpy()[p_idx],
+            "area": shapely.area(
+                shapely.intersection(oa_geometry[o_idx], parishes.to_numpy()[p_idx])
+            ),
+        }
+    )
+    largest = overlap.sort_values("area").groupby("oa")["parish"].last()
+    assert (largest.sort_index().to_numpy() == points["parish_code"].to_numpy()).all()
 
 
 # --------------------------------------------------------------------------------------
 # Labels
 
 
-@pytest.mark.parametrize("name", FRAMES)
-def test_every_frame_is_labelled_as_demo_data(demo: DemoCounty, name: str) -> None:
+@pytest.mark.parametrize("name", GENERATED)
+def test_every_generated_frame_is_labelled_as_demo_data(demo: DemoCounty, name: str) -> None:
     frame = getattr(demo, name)
     assert (frame["data_source"] == DATA_SOURCE).all()
     assert frame.attrs["provenance"] == DEMO
     assert provenance_of(frame).is_demo
+
+
+@pytest.mark.parametrize("name", REAL_LAYERS)
+def test_every_real_layer_says_it_is_real_and_carries_the_demo_provenance(
+    demo: DemoCounty, name: str
+) -> None:
+    frame = getattr(demo, name)
+    assert (frame["data_source"] == REAL_SOURCE).all()
+    assert frame.attrs["provenance"] == DEMO
+    assert provenance_of(frame).is_demo
+
+
+def test_demo_provenance_says_what_is_real_and_what_is_generated() -> None:
+    text = DEMO.attribution
+    assert DEMO.is_demo
+    for part in (
+        "parish and catchment boundaries and asset positions are generated",
+        "outline, wards, small areas, populations, deprivation and asset names are real",
+        "Contains OS data © Crown copyright",
+        "Open Government Licence v3.0",
+        "UK-GeoJSON by Martin Chorley, CC BY 4.0",
+        "English Indices of Deprivation 2019",
+    ):
+        assert part in text, part
 
 
 def test_every_committed_file_is_labelled(committed: DemoCounty) -> None:
@@ -467,6 +642,9 @@ def test_every_committed_file_is_labelled(committed: DemoCounty) -> None:
         info = pyogrio.read_info(gpkg, layer=layer)
         assert "generated demo data" in info["layer_metadata"]["DESCRIPTION"].lower()
         assert info["layer_metadata"]["is_demo"] == "true"
+        assert "UK-GeoJSON" in info["layer_metadata"]["attribution"]
+        if layer == "repaired_geometries":
+            continue
         assert info["crs"] == "EPSG:27700"
         assert read_vector(gpkg, layer=layer).attrs["provenance"].is_demo
     for csv in ("parish_catchment_lookup.csv", "asset_register.csv", "postcode_directory.csv"):
@@ -475,6 +653,8 @@ def test_every_committed_file_is_labelled(committed: DemoCounty) -> None:
     readme = (folder / "README.md").read_text(encoding="utf-8")
     assert "generated demo data" in readme.lower()
     assert "python -m localitygis.demo" in readme
+    for attribution in ("Open Government Licence", "UK-GeoJSON", "Indices of Deprivation"):
+        assert attribution in readme.replace("\n", " ")
     for name in FRAMES:
         assert getattr(committed, name).attrs["provenance"] == DEMO
 
@@ -495,3 +675,14 @@ def test_parish_displacement_is_one_to_one() -> None:
     from localitygis.demo.geometry import make_field
 
     assert make_field("parish", demo_module.PARISH_WIGGLE).max_slope() < 1.0
+
+
+def test_committed_readme_reports_the_localities_and_they_add_up() -> None:
+    readme = (demo_dir() / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(
+        r"^\| ([A-Z][\w -]+) \| (\d+) \| ([\d,.]+) \| ([\d,]+) \| \d+% \|$", readme, re.M
+    )
+    assert len(rows) == 9
+    assert sum(int(r[1]) for r in rows) == len(_fact("parish_places.csv"))
+    assert sum(int(r[3].replace(",", "")) for r in rows) == COUNTY_POPULATION
+    assert sum(float(r[2].replace(",", "")) for r in rows) == pytest.approx(COUNTY_KM2, abs=0.5)

@@ -159,7 +159,7 @@ def test_coverage_shares_and_conservation_on_the_demo():
     chain = demo_chain()
     hubs = chain.assets[chain.assets["category"] == "library"]
     cov = population_coverage(hubs, chain.population)
-    summary = cov.summary
+    summary = cov.table
     assert summary["share"].between(0, 1).all()
     body, county = summary.iloc[:-1], summary.iloc[-1]
     assert county["locality"] == "County"
@@ -177,7 +177,7 @@ def test_coverage_shares_and_conservation_on_the_demo():
     assert shares == sorted(shares)
     assert population_coverage(hubs, chain.population, distance=1e6).county_share == 1.0
     by_parish = population_coverage(hubs, chain.population, by="parish")
-    assert by_parish.summary["population"].iloc[:-1].sum() == pytest.approx(county["population"])
+    assert by_parish.table["population"].iloc[:-1].sum() == pytest.approx(county["population"])
 
 
 def test_unserved_parishes_are_listed():
@@ -285,7 +285,9 @@ def test_max_coverage_exact_is_at_least_the_heuristic():
     )
     assert exact.objective >= heur.objective - 1e-9
     assert heur.bound >= exact.objective - 1e-9
-    assert exact.covered_share == pytest.approx(exact.objective / 183_500)
+    assert exact.covered_share == pytest.approx(
+        exact.objective / chain.population["population"].sum()
+    )
 
 
 def test_optimise_errors():
@@ -325,8 +327,8 @@ def test_rationalisation_scenario_on_the_demo():
     moving = assets[assets["status"] == "move to hub"]
     assert moving["distance_to_hub_m"].max() <= 2000
     assert not moving["category"].isin(["primary_school", "fire_station", "hospital"]).any()
-    county = result.summary.iloc[-1]
-    body = result.summary.iloc[:-1]
+    county = result.table.iloc[-1]
+    body = result.table.iloc[:-1]
     assert county["locality"] == "County"
     assert county["moving"] == len(moving) == body["moving"].sum()
     assert county["cost_released"] == pytest.approx(moving["annual_cost"].sum())
@@ -338,7 +340,18 @@ def test_rationalisation_scenario_on_the_demo():
     everything = rationalisation_scenario(
         solution.hubs, chain.assets, chain.population, fixed_categories=()
     )
-    assert everything.summary.iloc[-1]["moving"] >= county["moving"]
+    assert everything.table.iloc[-1]["moving"] >= county["moving"]
+
+
+def test_the_old_summary_attribute_warns_and_gives_the_table():
+    chain = demo_chain()
+    hubs = chain.assets[chain.assets["category"] == "library"]
+    coverage = population_coverage(hubs, chain.population)
+    scenario = rationalisation_scenario(hubs, chain.assets, chain.population)
+    for result, name in ((coverage, "CoverageResult"), (scenario, "ScenarioResult")):
+        with pytest.warns(FutureWarning, match=rf"{name}\.summary is deprecated.*{name}\.table"):
+            old = result.summary
+        pd.testing.assert_frame_equal(old, result.table)
 
 
 @pytest.mark.parametrize("seed", [3, 4])

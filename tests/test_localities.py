@@ -13,7 +13,8 @@ import shapely
 from shapely import Polygon, box
 
 from localitygis.crs import to_wgs84
-from localitygis.demo.county import SPLIT_SHARES, load_demo
+from localitygis.demo.catchments import SPLIT_SHARES
+from localitygis.demo.county import load_demo
 from localitygis.errors import CRSError, DataError, SchemeError
 from localitygis.localities.build import (
     LOCALITY_COLUMNS,
@@ -274,11 +275,11 @@ def test_exactly_one_of_catchments_and_lookup() -> None:
 
 
 def test_wrong_crs_points_at_to_bng() -> None:
-    with pytest.raises(CRSError, match=r"parishes are in EPSG:4326.*localitygis.crs.to_bng"):
+    with pytest.raises(CRSError, match=r"parishes: the CRS is EPSG:4326.*localitygis.crs.to_bng"):
         build_localities(to_wgs84(_parishes()), catchments=_catchments(), scheme=_scheme())
-    with pytest.raises(CRSError, match=r"catchments are in EPSG:3857"):
+    with pytest.raises(CRSError, match=r"catchments: the CRS is EPSG:3857"):
         build_localities(_parishes(), catchments=_catchments().to_crs(3857), scheme=_scheme())
-    with pytest.raises(CRSError, match=r"parishes have no CRS.*assume_crs"):
+    with pytest.raises(CRSError, match=r"parishes: no coordinate reference system.*assume_crs"):
         build_localities(
             _parishes().set_crs(None, allow_override=True),
             catchments=_catchments(),

@@ -139,3 +139,100 @@ def test_partners_can_be_grouped_by_sector():
     assert sectors
     assert not any(c.startswith("partner: ") for c in table.columns)
     assert (table[sectors].sum(axis=1) == table["assets"]).all()
+
+
+# -- the needs block: real LSOAs and IoD2019 over the demo build ------------------------
+
+
+@pytest.fixture(scope="module")
+def needs_chain():
+    from localitygis.statistics import (
+        needs_profile,
+        needs_small_areas,
+        read_area_table,
+        read_small_areas,
+    )
+    from tests._realdata import IMD_ENGLAND, LSOA, POPULATION, realgeo
+
+    chain = demo_chain()
+    lsoas = read_small_areas(realgeo(LSOA))
+    tables = [read_area_table(realgeo(IMD_ENGLAND)), read_area_table(realgeo(POPULATION))]
+    areas = needs_small_areas(lsoas, chain.build.parishes, tables)
+    return chain, areas, needs_profile(areas)
+
+
+def test_needs_small_areas_best_fit_each_lsoa_to_one_locality(needs_chain):
+    chain, areas, _ = needs_chain
+    frame = areas.frame
+    assert frame["area_code"].is_unique
+    assert len(frame) + (areas.rejects["source"] == "small areas").sum() == 116
+    assert set(frame["locality"]) <= set(chain.build.localities["locality"])
+    assert {"population", "age_0_15", "age_16_59", "age_60_plus", "imd_rank", "imd_decile"} <= set(
+        frame.columns
+    )
+    assert areas.other_rows == 32_844 - 116  # the national IMD file, filtered and counted
+    assert frame.crs.to_epsg() == 27700  # ready for a choropleth
+
+
+def test_needs_block_in_the_profiles(needs_chain):
+    chain, areas, needs = needs_chain
+    plain = locality_profiles(chain.build)
+    table = locality_profiles(chain.build, needs=needs)
+    pd.testing.assert_frame_equal(table[plain.columns], plain)  # existing blocks unchanged
+    frame = areas.frame
+    body, county = table.iloc[:-1].set_index("locality"), table.iloc[-1]
+    per_locality = frame.groupby("locality")["population"].sum()
+    for name, value in per_locality.items():
+        assert body.loc[name, "small_area_population"] == value
+    assert county["small_area_population"] == frame["population"].sum()
+    older = frame["age_60_plus"].sum() / frame["population"].sum()
+    assert county["age_60_plus_share"] == pytest.approx(older, abs=1e-4)
+    ratio = body["age_60_plus_share"] / county["age_60_plus_share"]
+    np.testing.assert_allclose(body["age_60_plus_vs_county"], ratio, atol=0.006)
+    for name, group in frame.groupby("locality"):
+        ranked = group.sort_values("imd_rank")
+        assert body.loc[name, "most_deprived_code"] == ranked["area_code"].iloc[0]
+        assert body.loc[name, "least_deprived_name"] == ranked["area_name"].iloc[-1]
+        assert body.loc[name, "least_deprived_decile"] == ranked["imd_decile"].iloc[-1]
+        assert (
+            body.loc[name, "imd_rank_range"] == ranked["imd_rank"].max() - ranked["imd_rank"].min()
+        )
+        mean = np.average(group["imd_rank"], weights=group["population"])
+        assert body.loc[name, "imd_mean_rank"] == pytest.approx(mean, abs=0.5)
+        low = group.loc[group["imd_decile"] <= 2, "population"].sum() / group["population"].sum()
+        assert body.loc[name, "most_deprived_20pc_share"] == pytest.approx(low, abs=1e-4)
+        deciles = [body.loc[name, f"imd_decile_{d}"] for d in range(1, 11)]
+        assert deciles == [int((group["imd_decile"] == d).sum()) for d in range(1, 11)]
+
+
+def test_needs_names_are_escaped_into_html_and_markdown():
+    from localitygis.statistics import needs_profile
+
+    areas = pd.DataFrame(
+        {
+            "area_code": ["E1", "E2"],
+            "area_name": ["<img src=x onerror=alert(1)>", "A | B"],
+            "locality": ["Weobley", "Weobley"],
+            "population": [10, 20],
+            "imd_rank": [5, 500],
+            "imd_decile": [1, 2],
+        }
+    )
+    parishes = pd.DataFrame({"parish_code": ["P"], "locality": ["Weobley"], "population": [30]})
+    localities = pd.DataFrame({"locality": ["Weobley"], "tier": [1], "area_km2": [3.0]})
+    table = locality_profiles(parishes, localities, needs=needs_profile(areas))
+    assert table.loc[0, "most_deprived_name"] == "<img src=x onerror=alert(1)>"
+    out = profiles_to_html(table)
+    assert "<img" not in out
+    assert "&lt;img src=x onerror=alert(1)&gt;" in out
+    assert "A \\| B" in profiles_to_markdown(table)
+
+
+def test_needs_must_match_the_localities():
+    parishes = pd.DataFrame({"parish_code": ["P"], "locality": ["Weobley"]})
+    localities = pd.DataFrame({"locality": ["Weobley"], "tier": [1], "area_km2": [3.0]})
+    stray = pd.DataFrame({"locality": ["Elsewhere", "County"], "population": [1, 1]})
+    with pytest.raises(DataError, match="Elsewhere"):
+        locality_profiles(parishes, localities, needs=stray)
+    with pytest.raises(DataError, match="County row"):
+        locality_profiles(parishes, localities, needs=stray.iloc[:1])

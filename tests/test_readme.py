@@ -59,3 +59,64 @@ def test_every_command_is_documented_with_its_options():
         assert f"### `localitygis {command}`" in README
     assert "`--parishes`" in reference
     assert "`--district-lookup`" in reference
+
+
+def _api_rows() -> list[tuple[str, str]]:
+    """(module, names cell) of each row of the README's API table."""
+    table = README.split("| stage (module) | functions and classes |", 1)[1].split("\n\n", 1)[0]
+    rows = []
+    for line in table.strip().splitlines()[1:]:
+        stage, names = (cell.strip() for cell in line.strip("|").split("|"))
+        module = re.search(r"\(`(localitygis[\w.]*)`\)", stage)
+        assert module, f"the API table row {stage!r} names its module"
+        rows.append((module.group(1), names))
+    return rows
+
+
+def _names_and_attributes(cell: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Names at the top level of a cell, and (class, attribute) pairs in brackets after one."""
+    names: list[str] = []
+    attributes: list[tuple[str, str]] = []
+    depth, owner = 0, None
+    for part in re.split(r"(`[^`]*`|[()])", cell):
+        if part in "()" and part:
+            depth += 1 if part == "(" else -1
+            continue
+        token = part.strip("`").removesuffix("()")
+        if not (part.startswith("`") and token.isidentifier()):
+            continue
+        if depth == 0:
+            names.append(token)
+            owner = token if token[0].isupper() else owner
+        elif owner is not None:
+            attributes.append((owner, token))
+    return names, attributes
+
+
+def test_every_readme_api_name_imports_from_its_module_and_the_package():
+    import importlib
+
+    import localitygis
+
+    rows = _api_rows()
+    assert len(rows) >= 10
+    for module_name, cell in rows:
+        module = importlib.import_module(module_name)
+        names, attributes = _names_and_attributes(cell)
+        assert names, cell
+        for name in names:
+            assert hasattr(module, name), f"{module_name}.{name} (README API table)"
+            if module_name not in ("localitygis.io", "localitygis.crs", "localitygis.maps"):
+                assert name in localitygis.__all__, f"localitygis.{name} (README API table)"
+        for owner, attribute in attributes:
+            cls = getattr(module, owner)
+            fields = getattr(cls, "__dataclass_fields__", {})
+            assert attribute in fields or hasattr(cls, attribute), f"{owner}.{attribute}"
+
+
+def test_the_api_table_parser_reads_names_and_attributes():
+    names, attributes = _names_and_attributes(
+        "`find` → `Result` (`table`, `counts()`, plain words); `Other` (`python -m x`)"
+    )
+    assert names == ["find", "Result", "Other"]
+    assert attributes == [("Result", "table"), ("Result", "counts")]

@@ -1,14 +1,14 @@
 """A register's source, loaded and its columns mapped to the asset contract (private to assets).
 
-:func:`_load` reads a register (a frame, a CSV or Excel table, or a vector layer) into an
-attribute table, its geometry (or None) and the row numbers a user sees; :func:`_map_columns`
+:func:`load_register` reads a register (a frame, a CSV or Excel table, or a vector layer) into an
+attribute table, its geometry (or None) and the row numbers a user sees; :func:`map_columns`
 maps its columns to the contract names (:data:`CONTRACT_COLUMNS`), first from an explicit
 mapping, then from recognised synonyms, and explains every mapping it cannot make.
-:func:`_positions_of_table` does both for :func:`localitygis.assets.locate.Locator.locate_many`.
+:func:`positions_of_table` does both for :func:`localitygis.assets.locate.Locator.locate_many`.
 
 Examples
 --------
->>> _map_columns(["Site Name", "Asset Type", "Eastings", "Northings"], None, "register.csv")
+>>> map_columns(["Site Name", "Asset Type", "Eastings", "Northings"], None, "register.csv")
 {'name': 'Site Name', 'category': 'Asset Type', 'easting': 'Eastings', 'northing': 'Northings'}
 """
 
@@ -25,11 +25,11 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from localitygis.assets.positions import (
-    _directory,
-    _Positions,
-    _require_position_columns,
-    _resolve_positions,
+    Positions,
+    require_position_columns,
+    resolve_positions,
 )
+from localitygis.assets.postcodes import as_postcode_directory
 from localitygis.crs import to_bng
 from localitygis.errors import DataError, InputFileError
 from localitygis.provenance import Provenance, provenance_of
@@ -37,9 +37,9 @@ from localitygis.provenance import Provenance, provenance_of
 #: The asset contract's leading columns, in order.
 ASSET_COLUMNS = ("asset_id", "name", "category", "partner", "sector", "postcode")
 _POSITION_COLUMNS = ("easting", "northing", "latitude", "longitude")
-_NUMBER_COLUMNS = ("annual_cost", "floor_area_m2")
+NUMBER_COLUMNS = ("annual_cost", "floor_area_m2")
 #: Every contract name a register column can be mapped to.
-CONTRACT_COLUMNS = (*ASSET_COLUMNS, *_POSITION_COLUMNS, *_NUMBER_COLUMNS)
+CONTRACT_COLUMNS = (*ASSET_COLUMNS, *_POSITION_COLUMNS, *NUMBER_COLUMNS)
 
 # Recognised column names (folded: lower case, underscores), most specific first.
 _SYNONYMS: Mapping[str, tuple[str, ...]] = {
@@ -74,7 +74,7 @@ def _fold(name: object) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(name).strip().casefold()).strip("_")
 
 
-def _load(
+def load_register(
     source: str | PathLike[str] | pd.DataFrame,
     *,
     crs: str | int | None,
@@ -117,13 +117,13 @@ def _load(
     return table, geometry, rows, name, provenance_of(frame)
 
 
-def _map_columns(
+def map_columns(
     columns: list[str], mapping: Mapping[str, str] | None, source: str
 ) -> dict[str, str]:
     """Return contract name -> register column, from the explicit mapping then synonyms."""
     result: dict[str, str] = {}
     problems = []
-    folded = {}
+    folded: dict[str, str] = {}
     for column in columns:
         folded.setdefault(column.casefold(), column)
     for theirs, ours in (mapping or {}).items():
@@ -134,14 +134,14 @@ def _map_columns(
                 f"{', '.join(CONTRACT_COLUMNS)}"
             )
             continue
-        column = theirs if theirs in columns else folded.get(str(theirs).strip().casefold())
-        if column is None:
+        named = theirs if theirs in columns else folded.get(str(theirs).strip().casefold())
+        if named is None:
             problems.append(f"no column named {theirs!r} to map to {target!r}")
             continue
         if target in result:
-            problems.append(f"two columns mapped to {target!r}: {result[target]!r}, {column!r}")
+            problems.append(f"two columns mapped to {target!r}: {result[target]!r}, {named!r}")
             continue
-        result[target] = column
+        result[target] = named
     if problems:
         raise DataError(
             f"{source}: " + "; ".join(problems) + f". The columns are: {', '.join(columns)}."
@@ -154,24 +154,26 @@ def _map_columns(
         if target in result:
             continue
         for candidate in names:
-            column = by_fold.get(candidate)
-            if column is not None and column not in used:
-                result[target] = column
-                used.add(column)
+            found = by_fold.get(candidate)
+            if found is not None and found not in used:
+                result[target] = found
+                used.add(found)
                 break
     return result
 
 
-def _positions_of_table(
+def positions_of_table(
     frame: pd.DataFrame,
     *,
     columns: Mapping[str, str] | None,
     postcodes: pd.DataFrame | None,
     crs: str | int | None,
-) -> _Positions:
+) -> Positions:
     """Positions for :func:`localitygis.assets.locate.locate_many` (same rules as the register)."""
-    table, geometry, _, name, _ = _load(frame, crs=crs, sheet=None, layer=None, source_name=None)
-    mapped = _map_columns(list(map(str, table.columns)), columns, name)
-    _require_position_columns(mapped, geometry, postcodes, name)
-    directory = _directory(postcodes)
-    return _resolve_positions(table, mapped, geometry, directory, np.zeros(len(table), bool))
+    table, geometry, _, name, _ = load_register(
+        frame, crs=crs, sheet=None, layer=None, source_name=None
+    )
+    mapped = map_columns(list(map(str, table.columns)), columns, name)
+    require_position_columns(mapped, geometry, postcodes, name)
+    directory = as_postcode_directory(postcodes)
+    return resolve_positions(table, mapped, geometry, directory, np.zeros(len(table), bool))

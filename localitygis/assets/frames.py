@@ -1,9 +1,9 @@
-"""The frames an asset register is made of: originals, assets, rejects (private to assets).
+"""The frames an asset register is made of: originals, assets and rejects.
 
-:func:`_originals` keeps the rows as read, indexed by their row number (with a vector
+:func:`originals_frame` keeps the rows as read, indexed by their row number (with a vector
 layer's geometry as WKT), so that any later step can reject a row with its original
-columns; :func:`_rejects_frame` builds ``rejects`` (``source``, ``row``, ``reason`` and those
-columns); :func:`_assets_frame` builds the accepted assets in the contract's column order.
+columns; :func:`register_rejects` builds ``rejects`` (``source``, ``row``, ``reason`` and those
+columns); :func:`assets_frame` builds the accepted assets in the contract's column order.
 """
 
 from __future__ import annotations
@@ -16,16 +16,17 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from localitygis.assets.positions import _Positions
+from localitygis.assets.positions import Positions
 from localitygis.crs import BNG
 from localitygis.provenance import Provenance, with_provenance
 
 _LOCATION_COLUMNS = ("parish_code", "parish_name", "locality", "tier", "tier_name")
 
 
-def _originals(
+def originals_frame(
     table: pd.DataFrame, geometry: gpd.GeoSeries | None, rows: NDArray[np.int64]
 ) -> pd.DataFrame:
+    """Return the rows as read, indexed by row number (a vector layer's geometry as WKT)."""
     out = table.copy()
     if geometry is not None:
         wkt = shapely.to_wkt(np.asarray(geometry.values, dtype=object), rounding_precision=3)
@@ -34,9 +35,10 @@ def _originals(
     return out
 
 
-def _rejects_frame(
+def register_rejects(
     originals: pd.DataFrame, rows: NDArray[np.int64], reasons: NDArray[np.object_], source: str
 ) -> pd.DataFrame:
+    """Return ``source``, ``row``, ``reason`` and the original columns of rejected rows."""
     body = originals.loc[rows].reset_index(drop=True)
     body = body.rename(
         columns={c: f"{c} (original)" for c in body.columns if c in ("source", "row", "reason")}
@@ -51,7 +53,7 @@ def _rejects_frame(
     return pd.concat([head, body], axis=1)
 
 
-def _assets_frame(
+def assets_frame(
     *,
     accepted: NDArray[np.bool_],
     ids: NDArray[np.object_],
@@ -59,13 +61,14 @@ def _assets_frame(
     category: NDArray[np.object_],
     partner: NDArray[np.object_],
     sector: NDArray[np.object_],
-    positions: _Positions,
+    positions: Positions,
     numbers: dict[str, NDArray],
     rows: NDArray[np.int64],
     table: pd.DataFrame,
     used: set[str],
     provenance: Provenance,
 ) -> gpd.GeoDataFrame:
+    """Return the accepted rows as assets (EPSG:27700) in the contract's column order."""
     keep = np.flatnonzero(accepted)
     data: dict[str, Any] = {
         "asset_id": pd.array(ids[keep], dtype="str"),

@@ -252,11 +252,11 @@ class Locator:
         hubs: gpd.GeoDataFrame | None = None,
         postcodes: pd.DataFrame | None = None,
     ) -> None:
-        from localitygis.assets.postcodes import _as_directory
+        from localitygis.assets.postcodes import as_postcode_directory
 
         self._index = _ParishIndex(parishes)
         self._hubs = _HubIndex(hubs) if hubs is not None else None
-        self._postcodes = _as_directory(postcodes) if postcodes is not None else None
+        self._postcodes = as_postcode_directory(postcodes)
 
     def locate(
         self, query: object = None, *, lat: float | None = None, lon: float | None = None
@@ -328,10 +328,10 @@ class Locator:
         >>> Locator(parishes).locate_many(places)["locality"].tolist()
         ['Weobley']
         """
-        from localitygis.assets.register import _positions_of_table
+        from localitygis.assets.columns import positions_of_table
 
         index = self._index
-        positions = _positions_of_table(frame, columns=columns, postcodes=self._postcodes, crs=crs)
+        positions = positions_of_table(frame, columns=columns, postcodes=self._postcodes, crs=crs)
         n = len(frame)
         x, y = positions.x, positions.y
         problem = positions.problem.copy()

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
-from pyproj import CRS
 
+from localitygis._validate import listing, require_bng
 from localitygis.crs import to_bng
-from localitygis.errors import CRSError, DataError, GeometryError
+from localitygis.errors import DataError, GeometryError
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
 # Above this many points, index the points and query with the (prepared) parishes, as
@@ -66,7 +66,7 @@ class _ParishIndex:
         need_locality: bool = True,
         source: str = "parishes",
     ) -> None:
-        _require_bng(parishes, source)
+        require_bng(parishes, source)
         required = ["parish_code", "parish_name"]
         if need_locality:
             required += ["locality", "tier"]
@@ -85,22 +85,18 @@ class _ParishIndex:
         codes = parishes["parish_code"].astype(object).to_numpy()
         blank = pd.isna(codes) | (pd.Series(codes, dtype=object).astype(str).str.strip() == "")
         if blank.any():
-            rows = ", ".join(str(i + 1) for i in np.flatnonzero(blank)[:10])
+            rows = listing(np.flatnonzero(blank) + 1)
             raise DataError(f"{source}: parish feature(s) {rows} have no parish_code.")
         codes = codes.astype(str)
         duplicated = pd.Series(codes).duplicated(keep=False).to_numpy()
         if duplicated.any():
             repeated = sorted(set(codes[duplicated]))
-            raise DataError(
-                f"{source}: parish_code must be unique; repeated: {', '.join(repeated[:10])}."
-            )
+            raise DataError(f"{source}: parish_code must be unique; repeated: {listing(repeated)}.")
         geoms = np.asarray(parishes.geometry.values, dtype=object)
         types = shapely.get_type_id(geoms)
         polygonal = np.isin(types, [3, 6]) | pd.isna(geoms)
         if not polygonal.all():
-            bad = ", ".join(
-                f"{codes[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(~polygonal)[:10]
-            )
+            bad = listing(f"{codes[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(~polygonal))
             raise GeometryError(
                 f"{source}: parishes must be polygons; these are not: {bad}. Check the layer."
             )
@@ -356,27 +352,15 @@ def _county_geometry(
     if county is None:
         return None
     if isinstance(county, gpd.GeoDataFrame | gpd.GeoSeries):
-        _require_bng(county, "county")
+        require_bng(
+            gpd.GeoDataFrame(geometry=county) if isinstance(county, gpd.GeoSeries) else county,
+            "county",
+        )
         return shapely.union_all(np.asarray(county.geometry.values if isinstance(
             county, gpd.GeoDataFrame) else county.values, dtype=object))  # fmt: skip
     if isinstance(county, shapely.Geometry):
         return county
     raise DataError(f"county must be a polygon or a GeoDataFrame, not {type(county).__name__}.")
-
-
-def _require_bng(frame: gpd.GeoDataFrame | gpd.GeoSeries, source: str) -> None:
-    if not isinstance(frame, gpd.GeoDataFrame | gpd.GeoSeries):
-        raise DataError(f"{source} must be a GeoDataFrame, not {type(frame).__name__}.")
-    if frame.crs is None:
-        raise CRSError(
-            f"{source} has no coordinate reference system. Give it one "
-            "(localitygis.crs.to_bng(frame, assume_crs=...))."
-        )
-    if CRS.from_user_input(frame.crs).to_epsg() != 27700:
-        raise CRSError(
-            f"{source} is in {frame.crs.to_string()}, not British National Grid "
-            "(EPSG:27700). Convert it first with localitygis.crs.to_bng(frame)."
-        )
 
 
 class _HubIndex:
@@ -395,7 +379,7 @@ class _HubIndex:
         is_point = shapely.get_type_id(geoms) == 0
         usable = is_point & ~shapely.is_empty(geoms)
         if not is_point.all():
-            bad = ", ".join(str(n) for n in hubs["name"].to_numpy()[~is_point][:10])
+            bad = listing(hubs["name"].to_numpy()[~is_point])
             raise GeometryError(f"{source}: hubs must be points; these are not: {bad}.")
         if not usable.any():
             raise DataError(f"{source} has no hub with a position.")

@@ -8,10 +8,8 @@ Britain are explained, never guessed.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from os import PathLike
-from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -24,13 +22,18 @@ from localitygis.errors import DataError
 
 _GBP = re.compile(r"[£$,\s]|GBP", re.IGNORECASE)
 
+#: Give rows a position: (rows, eastings, northings, where it came from).
+_Settle = Callable[[NDArray[np.bool_], NDArray, NDArray, str], None]
+#: Give rows no position and a reason: (rows, one message or each row's own).
+_Fail = Callable[[NDArray[np.bool_], "NDArray[np.object_] | str"], None]
+
 
 # --------------------------------------------------------------------------------------
 # Cell helpers
 
 
-def _text(values: pd.Series) -> NDArray[np.object_]:
-    r"""Return stripped text, None for missing or blank cells (whole numbers without ".0").
+def cell_texts(values: pd.Series) -> NDArray[np.object_]:
+    r"""Return cells as stripped text, None where missing or blank (whole numbers without ".0").
 
     Leading spaces are stripped but not a leading tab or carriage return: stripping those
     would turn the text ``"\t=1+2"`` into the spreadsheet formula ``=1+2``.
@@ -65,12 +68,12 @@ def _isna(value: object) -> bool:
         return False
 
 
-def _numbers(values: pd.Series, *, money: bool = False) -> tuple[NDArray, NDArray]:
+def parse_numbers(values: pd.Series, *, money: bool = False) -> tuple[NDArray, NDArray]:
     """Parse numbers; return (values with NaN, mask of non-blank cells that are not numbers)."""
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         numbers = np.array(values.to_numpy(dtype="float64", na_value=np.nan), copy=True)
         return numbers, np.zeros(len(values), bool)
-    text = pd.Series(_text(values), dtype=object)
+    text = pd.Series(cell_texts(values), dtype=object)
     present = text.notna().to_numpy()
     cleaned = text.where(text.notna(), "").astype(str)
     cleaned = cleaned.str.replace(_GBP if money else r"[,\s]", "", regex=True)
@@ -90,7 +93,9 @@ def _fmt(value: float) -> str:
 
 
 @dataclass
-class _Positions:
+class Positions:
+    """Each row's position (``x``, ``y``), where it came from, why not, and its postcode."""
+
     x: NDArray[np.float64]
     y: NDArray[np.float64]
     how: NDArray[np.object_]
@@ -98,122 +103,155 @@ class _Positions:
     postcode: NDArray[np.object_]
 
 
-def _resolve_positions(
+def resolve_positions(
     table: pd.DataFrame,
     mapped: Mapping[str, str],
     geometry: gpd.GeoSeries | None,
     directory: pd.DataFrame | None,
     skip: NDArray[np.bool_],
-) -> _Positions:
-    """Find each row's position (EPSG:27700) or say why there is none."""
-    n = len(table)
-    x = np.full(n, np.nan)
-    y = np.full(n, np.nan)
-    how = np.full(n, None, dtype=object)
-    problem = np.full(n, None, dtype=object)
-    postcode_out = np.full(n, None, dtype=object)
-    todo = ~skip.copy()
+) -> Positions:
+    """Find each row's position (EPSG:27700) or say why there is none.
 
-    def settle(mask: NDArray[np.bool_], xs: NDArray, ys: NDArray, label: str) -> None:
-        x[mask], y[mask], how[mask] = xs[mask], ys[mask], label
-        todo[mask] = False
-
-    def fail(mask: NDArray[np.bool_], messages: NDArray[np.object_] | str) -> None:
-        problem[mask] = messages if isinstance(messages, str) else messages[mask]
-        todo[mask] = False
-
-    # 1. Geometry.
+    The sources are tried in order: geometry, easting/northing, latitude/longitude,
+    postcode; a row settled (or failed) by one is not looked at by the next.
+    """
+    rows = _Resolution(len(table), skip)
     if geometry is not None:
-        geoms = np.asarray(geometry.values, dtype=object)
-        missing = pd.isna(geoms) | shapely.is_empty(geoms)
-        type_id = shapely.get_type_id(geoms)
-        single_multi = (type_id == 4) & (shapely.get_num_geometries(geoms) == 1)
-        points = np.where(single_multi, shapely.get_geometry(geoms, 0), geoms)
-        is_point = (type_id == 0) | single_multi
-        wrong_type = todo & ~missing & ~is_point
-        if wrong_type.any():
-            kinds = np.array(
-                [f"not a point: the geometry is a {g.geom_type}; give one point per asset"
-                 if w else None for g, w in zip(geoms, wrong_type, strict=True)],
-                dtype=object,
-            )  # fmt: skip
-            fail(wrong_type, kinds)
-        use = todo & ~missing & is_point
-        gx = np.full(n, np.nan)
-        gy = np.full(n, np.nan)
-        gx[use] = shapely.get_x(points[use])
-        gy[use] = shapely.get_y(points[use])
-        _check_grid(gx, gy, use, settle, fail, label="geometry", what="point")
-
-    # 2. Easting / northing.
+        _from_geometry(rows, geometry)
     if "easting" in mapped and "northing" in mapped:
-        e, e_bad = _numbers(table[mapped["easting"]])
-        nn, n_bad = _numbers(table[mapped["northing"]])
-        _check_pair(table, mapped, ("easting", "northing"), e, nn, e_bad, n_bad, todo, fail)
-        both = todo & np.isfinite(e) & np.isfinite(nn)
-        _check_grid(e, nn, both, settle, fail, label="easting/northing", what="easting/northing")
-
-    # 3. Latitude / longitude.
+        _from_grid(rows, table, mapped)
     if "latitude" in mapped and "longitude" in mapped:
-        lat, lat_bad = _numbers(table[mapped["latitude"]])
-        lon, lon_bad = _numbers(table[mapped["longitude"]])
-        _check_pair(
-            table, mapped, ("latitude", "longitude"), lat, lon, lat_bad, lon_bad, todo, fail
-        )
-        both = todo & np.isfinite(lat) & np.isfinite(lon)
-        if both.any():
-            kinds = np.full(n, "", dtype=object)
-            kinds[both] = classify_coordinates(lon[both], lat[both])
-            bad = both & (kinds != "lonlat")
-            message = np.full(n, None, dtype=object)
-            for i in np.flatnonzero(bad):
-                message[i] = _lonlat_problem(kinds[i], lat[i], lon[i])
-            fail(bad, message)
-            good = both & (kinds == "lonlat")
-            if good.any():
-                ex = np.full(n, np.nan)
-                ny = np.full(n, np.nan)
-                ex[good], ny[good] = lonlat_to_bng(lon[good], lat[good])
-                settle(good, ex, ny, "latitude/longitude")
-
-    # 4. Postcode.
+        _from_lonlat(rows, table, mapped)
+    postcode = np.full(len(table), None, dtype=object)
     if "postcode" in mapped:
-        from localitygis.assets.postcodes import lookup_postcodes, normalise_postcodes
+        postcode = _from_postcode(rows, table[mapped["postcode"]], directory)
+    if rows.todo.any():
+        rows.fail(rows.todo, "no position: no coordinates and no postcode")
+    return Positions(rows.x, rows.y, rows.how, rows.problem, postcode)
 
-        raw = pd.Series(_text(table[mapped["postcode"]]), dtype=object)
-        normal = normalise_postcodes(raw).to_numpy(dtype=object)
-        has_text = raw.notna().to_numpy()
-        # Keep the standard form where valid, the text as written otherwise.
-        postcode_out[:] = np.where(pd.isna(normal), raw.to_numpy(dtype=object), normal)
-        wanted = todo & has_text
-        if wanted.any() and directory is None:
-            fail(
-                wanted,
-                "no position: the row has only a postcode, and no postcode directory was "
-                "given (postcodes=..., or --postcodes: ONS Postcode Directory or Code-Point Open)",
-            )
-        elif wanted.any():
-            found = lookup_postcodes(raw[wanted], directory)
-            status = np.full(n, "", dtype=object)
-            status[wanted] = found["status"].to_numpy(dtype=object)
-            px = np.full(n, np.nan)
-            py = np.full(n, np.nan)
-            px[wanted] = found["easting"].to_numpy()
-            py[wanted] = found["northing"].to_numpy()
-            source = directory.attrs.get("source", "the postcode directory")
-            bad = wanted & np.isin(status, ["not found", "invalid", "no position"])
-            messages = np.full(n, None, dtype=object)
-            written = raw.to_numpy(dtype=object)
-            for i in np.flatnonzero(bad):
-                messages[i] = _postcode_problem(status[i], written[i], normal[i], source)
-            fail(bad, messages)
-            settle(wanted & (status == "found"), px, py, "postcode")
-            settle(wanted & (status == "terminated"), px, py, "postcode (terminated)")
 
-    # 5. Nothing.
-    if todo.any():
-        fail(todo, "no position: no coordinates and no postcode")
-    return _Positions(x, y, how, problem, postcode_out)
+class _Resolution:
+    """Positions found so far, the problems of rows without one, and the rows still to do."""
+
+    def __init__(self, n: int, skip: NDArray[np.bool_]) -> None:
+        self.n = n
+        self.x = np.full(n, np.nan)
+        self.y = np.full(n, np.nan)
+        self.how = np.full(n, None, dtype=object)
+        self.problem = np.full(n, None, dtype=object)
+        self.todo = ~skip.copy()
+
+    def settle(self, mask: NDArray[np.bool_], xs: NDArray, ys: NDArray, label: str) -> None:
+        """Give the rows in ``mask`` their position, found from ``label``."""
+        self.x[mask], self.y[mask], self.how[mask] = xs[mask], ys[mask], label
+        self.todo[mask] = False
+
+    def fail(self, mask: NDArray[np.bool_], messages: NDArray[np.object_] | str) -> None:
+        """Give the rows in ``mask`` no position, and a reason: one, or each row's own."""
+        self.problem[mask] = messages if isinstance(messages, str) else messages[mask]
+        self.todo[mask] = False
+
+
+def _from_geometry(rows: _Resolution, geometry: gpd.GeoSeries) -> None:
+    """Position rows from their Point (or one-part MultiPoint) geometry."""
+    n = rows.n
+    geoms = np.asarray(geometry.values, dtype=object)
+    missing = pd.isna(geoms) | shapely.is_empty(geoms)
+    type_id = shapely.get_type_id(geoms)
+    single_multi = (type_id == 4) & (shapely.get_num_geometries(geoms) == 1)
+    points = np.where(single_multi, shapely.get_geometry(geoms, 0), geoms)
+    is_point = (type_id == 0) | single_multi
+    wrong_type = rows.todo & ~missing & ~is_point
+    if wrong_type.any():
+        kinds = np.array(
+            [f"not a point: the geometry is a {g.geom_type}; give one point per asset"
+             if w else None for g, w in zip(geoms, wrong_type, strict=True)],
+            dtype=object,
+        )  # fmt: skip
+        rows.fail(wrong_type, kinds)
+    use = rows.todo & ~missing & is_point
+    gx = np.full(n, np.nan)
+    gy = np.full(n, np.nan)
+    gx[use] = shapely.get_x(points[use])
+    gy[use] = shapely.get_y(points[use])
+    _check_grid(gx, gy, use, rows.settle, rows.fail, label="geometry", what="point")
+
+
+def _from_grid(rows: _Resolution, table: pd.DataFrame, mapped: Mapping[str, str]) -> None:
+    """Position rows from their easting and northing (British National Grid)."""
+    e, e_bad = parse_numbers(table[mapped["easting"]])
+    nn, n_bad = parse_numbers(table[mapped["northing"]])
+    _check_pair(table, mapped, ("easting", "northing"), e, nn, e_bad, n_bad, rows.todo, rows.fail)
+    both = rows.todo & np.isfinite(e) & np.isfinite(nn)
+    _check_grid(
+        e, nn, both, rows.settle, rows.fail, label="easting/northing", what="easting/northing"
+    )
+
+
+def _from_lonlat(rows: _Resolution, table: pd.DataFrame, mapped: Mapping[str, str]) -> None:
+    """Position rows from their latitude and longitude (WGS84, converted with OSTN15)."""
+    n = rows.n
+    lat, lat_bad = parse_numbers(table[mapped["latitude"]])
+    lon, lon_bad = parse_numbers(table[mapped["longitude"]])
+    _check_pair(
+        table, mapped, ("latitude", "longitude"), lat, lon, lat_bad, lon_bad, rows.todo, rows.fail
+    )
+    both = rows.todo & np.isfinite(lat) & np.isfinite(lon)
+    if not both.any():
+        return
+    kinds = np.full(n, "", dtype=object)
+    kinds[both] = classify_coordinates(lon[both], lat[both])
+    bad = both & (kinds != "lonlat")
+    message = np.full(n, None, dtype=object)
+    for i in np.flatnonzero(bad):
+        message[i] = _lonlat_problem(kinds[i], lat[i], lon[i])
+    rows.fail(bad, message)
+    good = both & (kinds == "lonlat")
+    if good.any():
+        ex = np.full(n, np.nan)
+        ny = np.full(n, np.nan)
+        ex[good], ny[good] = lonlat_to_bng(lon[good], lat[good])
+        rows.settle(good, ex, ny, "latitude/longitude")
+
+
+def _from_postcode(
+    rows: _Resolution, column: pd.Series, directory: pd.DataFrame | None
+) -> NDArray[np.object_]:
+    """Position rows from their postcode; return the postcodes in standard form where valid."""
+    from localitygis.assets.postcodes import lookup_postcodes, normalise_postcodes
+
+    n = rows.n
+    raw = pd.Series(cell_texts(column), dtype=object)
+    normal = normalise_postcodes(raw).to_numpy(dtype=object)
+    # Keep the standard form where valid, the text as written otherwise.
+    postcode = np.where(pd.isna(normal), raw.to_numpy(dtype=object), normal)
+    wanted = rows.todo & raw.notna().to_numpy()
+    if not wanted.any():
+        return postcode
+    if directory is None:
+        rows.fail(
+            wanted,
+            "no position: the row has only a postcode, and no postcode directory was "
+            "given (postcodes=..., or --postcodes: ONS Postcode Directory or Code-Point Open)",
+        )
+        return postcode
+    found = lookup_postcodes(raw[wanted], directory)
+    status = np.full(n, "", dtype=object)
+    status[wanted] = found["status"].to_numpy(dtype=object)
+    px = np.full(n, np.nan)
+    py = np.full(n, np.nan)
+    px[wanted] = found["easting"].to_numpy()
+    py[wanted] = found["northing"].to_numpy()
+    source = directory.attrs.get("source", "the postcode directory")
+    bad = wanted & np.isin(status, ["not found", "invalid", "no position"])
+    messages = np.full(n, None, dtype=object)
+    written = raw.to_numpy(dtype=object)
+    for i in np.flatnonzero(bad):
+        messages[i] = _postcode_problem(status[i], written[i], normal[i], source)
+    rows.fail(bad, messages)
+    rows.settle(wanted & (status == "found"), px, py, "postcode")
+    rows.settle(wanted & (status == "terminated"), px, py, "postcode (terminated)")
+    return postcode
 
 
 def _check_pair(
@@ -225,13 +263,13 @@ def _check_pair(
     a_bad: NDArray,
     b_bad: NDArray,
     todo: NDArray[np.bool_],
-    fail: Any,
+    fail: _Fail,
 ) -> None:
     """Reject rows with text in a coordinate column, or only one of the pair."""
     n = len(table)
     if (a_bad | b_bad).any():
-        a_text = _text(table[mapped[names[0]]])
-        b_text = _text(table[mapped[names[1]]])
+        a_text = cell_texts(table[mapped[names[0]]])
+        b_text = cell_texts(table[mapped[names[1]]])
         messages = np.full(n, None, dtype=object)
         for i in np.flatnonzero(todo & (a_bad | b_bad)):
             parts = []
@@ -251,7 +289,7 @@ def _check_pair(
 
 
 def _check_grid(
-    gx: NDArray, gy: NDArray, use: NDArray[np.bool_], settle: Any, fail: Any, *, label: str,
+    gx: NDArray, gy: NDArray, use: NDArray[np.bool_], settle: _Settle, fail: _Fail, *, label: str,
     what: str,
 ) -> None:  # fmt: skip
     """Accept plausible National Grid positions; explain the rest."""
@@ -315,24 +353,13 @@ def _postcode_problem(status: str, written: object, normal: object, source: str)
     return None
 
 
-def _directory(postcodes: pd.DataFrame | str | PathLike[str] | None) -> pd.DataFrame | None:
-    if postcodes is None:
-        return None
-    from localitygis.assets.postcodes import read_postcode_directory
-
-    if isinstance(postcodes, pd.DataFrame) and postcodes.attrs.get(
-        "localitygis_postcode_directory"
-    ):
-        return postcodes
-    return read_postcode_directory(postcodes)
-
-
-def _require_position_columns(
+def require_position_columns(
     mapped: Mapping[str, str],
     geometry: gpd.GeoSeries | None,
     postcodes: object,
     source: str,
 ) -> None:
+    """Raise unless the register has some way to position its rows."""
     problems = []
     for a, b in (("easting", "northing"), ("latitude", "longitude")):
         if (a in mapped) != (b in mapped):

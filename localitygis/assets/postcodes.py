@@ -26,12 +26,15 @@ import zipfile
 from collections.abc import Iterable
 from os import PathLike
 from pathlib import Path
+from typing import IO, overload
 
 import numpy as np
 import pandas as pd
 
+from localitygis._validate import listing
 from localitygis.crs import classify_coordinates, lonlat_to_bng
 from localitygis.errors import DataError, InputFileError
+from localitygis.io._tables import decode_text
 from localitygis.provenance import Provenance, provenance_of, with_provenance
 
 __all__ = [
@@ -204,16 +207,9 @@ def _looks_headerless(first_line: str) -> bool:
     return normalise_postcode(first) is not None
 
 
-def _read_csv_text(handle: _io.BufferedIOBase | Path, header: bool, name: str) -> pd.DataFrame:
+def _read_csv_text(handle: IO[bytes] | Path, header: bool, name: str) -> pd.DataFrame:
     raw = handle.read_bytes() if isinstance(handle, Path) else handle.read()
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        break
-    else:  # pragma: no cover - cp1252 decodes almost anything
-        raise InputFileError(f"{name} could not be decoded as UTF-8 or Windows-1252.")
+    text = decode_text(raw, name)
     if not text.strip():
         raise InputFileError(f"{name} is empty: a postcode directory needs rows.")
     has_header = header and not _looks_headerless(text.split("\n", 1)[0])
@@ -342,7 +338,7 @@ def read_postcode_directory(
     postcode_col = _pick(columns, _POSTCODE_NAMES)
     if postcode_col is None:
         raise DataError(
-            f"{name}: no postcode column found among: {', '.join(columns[:20])}. Expected an "
+            f"{name}: no postcode column found among: {listing(columns)}. Expected an "
             "ONS Postcode Directory (pcd/pcds), Code-Point Open, or a table with a "
             "'postcode' column."
         )
@@ -436,10 +432,27 @@ def read_postcode_directory(
     return with_provenance(out, file_provenance)
 
 
-def _as_directory(directory: pd.DataFrame) -> pd.DataFrame:
-    if directory.attrs.get(_MARK) and set(_DIRECTORY_COLUMNS) <= set(directory.columns):
-        return directory
-    return read_postcode_directory(directory)
+@overload
+def as_postcode_directory(postcodes: None) -> None: ...
+@overload
+def as_postcode_directory(postcodes: pd.DataFrame | str | PathLike[str]) -> pd.DataFrame: ...
+def as_postcode_directory(
+    postcodes: pd.DataFrame | str | PathLike[str] | None,
+) -> pd.DataFrame | None:
+    """Return a directory from :func:`read_postcode_directory` as it is; read anything else.
+
+    For the assets package: every function that takes ``postcodes=`` accepts a directory
+    already read, a raw table or a path. ``None`` stays ``None``.
+    """
+    if postcodes is None:
+        return None
+    if (
+        isinstance(postcodes, pd.DataFrame)
+        and postcodes.attrs.get(_MARK)
+        and set(_DIRECTORY_COLUMNS) <= set(postcodes.columns)
+    ):
+        return postcodes
+    return read_postcode_directory(postcodes)
 
 
 # --------------------------------------------------------------------------------------
@@ -477,7 +490,7 @@ def lookup_postcodes(postcodes: Iterable[object], directory: pd.DataFrame) -> pd
     3      NaN       NaN       NaN       False      blank
     """
     series = postcodes if isinstance(postcodes, pd.Series) else pd.Series(list(postcodes))
-    table = _as_directory(directory)
+    table = as_postcode_directory(directory)
     normal = normalise_postcodes(series)
     raw = series.astype(object)
     blank = raw.map(lambda v: v is None or (isinstance(v, str) and not v.strip()) or

@@ -36,26 +36,24 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from localitygis._validate import listing
 from localitygis.assets.columns import (
-    _NUMBER_COLUMNS,
     ASSET_COLUMNS,
     CONTRACT_COLUMNS,
-    _load,
-    _map_columns,
+    NUMBER_COLUMNS,
+    load_register,
+    map_columns,
 )
-from localitygis.assets.columns import (
-    _positions_of_table as _positions_of_table,  # re-exported for localitygis.assets.locate
-)
-from localitygis.assets.frames import _assets_frame, _originals, _rejects_frame
+from localitygis.assets.frames import assets_frame, originals_frame, register_rejects
 from localitygis.assets.parish_index import _ParishIndex
 from localitygis.assets.positions import (
-    _directory,
-    _numbers,
-    _require_position_columns,
-    _resolve_positions,
-    _text,
+    cell_texts,
+    parse_numbers,
+    require_position_columns,
+    resolve_positions,
 )
-from localitygis.assets.vocabulary import DEFAULT_VOCABULARY, Kind, Vocabulary
+from localitygis.assets.postcodes import as_postcode_directory
+from localitygis.assets.vocabulary import DEFAULT_VOCABULARY, Kind, TermSource, Vocabulary
 from localitygis.errors import DataError
 from localitygis.provenance import Provenance, provenance_of, with_provenance
 
@@ -154,7 +152,7 @@ def read_assets(
     *,
     columns: Mapping[str, str] | None = None,
     postcodes: pd.DataFrame | str | PathLike[str] | None = None,
-    vocabulary: Vocabulary | Any | None = None,
+    vocabulary: Vocabulary | TermSource | None = None,
     crs: str | int | None = None,
     sheet: str | int | None = None,
     header_row: int | None = None,
@@ -226,7 +224,7 @@ def read_assets(
     [{'row': 4, 'reason': "unknown category: 'Liberry' is not a known category; closest is 'library' (Library)"}]
     """  # noqa: E501
     vocab = _vocabulary(vocabulary)
-    table, geometry, rows, name, provenance = _load(
+    table, geometry, rows, name, provenance = load_register(
         source,
         crs=crs,
         sheet=sheet,
@@ -234,120 +232,27 @@ def read_assets(
         source_name=source_name,
         header_row=header_row,
     )
-    original_columns = [str(c) for c in table.columns]
-    table.columns = original_columns
-    if len(set(original_columns)) != len(original_columns):
-        repeated = sorted({c for c in original_columns if original_columns.count(c) > 1})
-        raise DataError(f"{name}: repeated column name(s) {', '.join(repeated)}; rename them.")
-    mapped = _map_columns(original_columns, columns, name)
-    missing = [c for c in ("name", "category") if c not in mapped]
-    if missing:
-        raise DataError(
-            f"{name}: no {' or '.join(missing)} column found; the columns are: "
-            f"{', '.join(original_columns)}. Name it with columns={{'Their Name': "
-            f'{missing[0]!r}}} (--column "Their Name={missing[0]}" on the command line).'
-        )
-    _require_position_columns(mapped, geometry, postcodes, name)
-    directory = _directory(postcodes)
-    n = len(table)
+    table.columns = [str(c) for c in table.columns]
+    mapped = _contract_columns(table, columns, name)
+    require_position_columns(mapped, geometry, postcodes, name)
+    directory = as_postcode_directory(postcodes)
+    reasons = _Reasons(len(table))
     notes: list[str] = []
-    reasons: list[list[str]] = [[] for _ in range(n)]
-
-    def add(mask: NDArray[np.bool_], message: str | NDArray[np.object_]) -> None:
-        for i in np.flatnonzero(mask):
-            reasons[i].append(message if isinstance(message, str) else str(message[i]))
-
-    # Blank rows: every cell empty (and no geometry).
-    cells = [_text(table[c]) for c in original_columns]
-    blank = np.ones(n, dtype=bool)
-    for values in cells:
-        blank &= pd.isna(values)
-    if geometry is not None:
-        blank &= np.asarray(pd.isna(geometry.values) | geometry.is_empty.to_numpy(), dtype=bool)
-    add(blank, "blank row")
+    blank = _blank_rows(table, geometry)
+    reasons.add(blank, "blank row")
     live = ~blank
-
-    # Identifiers.
-    if "asset_id" in mapped:
-        ids = _text(table[mapped["asset_id"]])
-        no_id = live & pd.isna(ids)
-        add(no_id, f"no asset_id: the {mapped['asset_id']!r} cell is empty")
-        has_id = live & ~pd.isna(ids)
-        id_series = pd.Series(ids, dtype=object).where(has_id, None)
-        duplicated = (id_series.duplicated(keep="first") & has_id).to_numpy()
-        duplicate_messages = np.full(n, None, dtype=object)
-        if duplicated.any():
-            first_row = (
-                pd.Series(rows[has_id]).groupby(id_series[has_id].to_numpy()).first().to_dict()
-            )
-            for i in np.flatnonzero(duplicated):
-                duplicate_messages[i] = (
-                    f"duplicate asset_id: {ids[i]!r} was first used on row {first_row[ids[i]]}"
-                )
-        add(duplicated, duplicate_messages)
-    else:
-        width = max(4, len(str(int(rows.max()) if n else 0)))
-        ids = np.array([f"R{r:0{width}d}" for r in rows], dtype=object)
-        notes.append(
-            f"the register has no asset_id column: ids were made from row numbers "
-            f"(R{rows[0] if n else 2:0{width}d} is row {rows[0] if n else 2}); add an id "
-            "column to keep them stable"
-        )
-
-    # Name, category and sector.
-    names = _text(table[mapped["name"]])
-    add(live & pd.isna(names), "no name: the name cell is empty")
-    raw_category = _text(table[mapped["category"]])
-    add(live & pd.isna(raw_category), "no category: the category cell is empty")
-    category, unknown = _vocabulary_terms(vocab, raw_category, live, kind="category")
-    if unknown is not None:
-        add(*unknown)
-    if "sector" in mapped:
-        sector, unknown = _vocabulary_terms(
-            vocab, _text(table[mapped["sector"]]), live, kind="sector"
-        )
-        if unknown is not None:
-            add(*unknown)
-    else:
-        sector = np.full(n, None, dtype=object)
-        notes.append("the register has no sector column: sector is left blank")
-    partner = _text(table[mapped["partner"]]) if "partner" in mapped else np.full(n, None, object)
-    if "partner" not in mapped:
-        notes.append("the register has no partner column: partner is left blank")
-
-    # Positions.
-    positions = _resolve_positions(table, mapped, geometry, directory, blank)
-    add(live & ~pd.isna(positions.problem), positions.problem)
-
-    # Optional numbers: a bad value is left blank and noted, not a reason to reject.
-    numbers: dict[str, NDArray] = {}
-    for column in _NUMBER_COLUMNS:
-        if column not in mapped:
-            continue
-        values, bad = _numbers(table[mapped[column]], money=column == "annual_cost")
-        bad &= live
-        negative = live & (values < 0)
-        values[negative] = np.nan
-        bad |= negative
-        if bad.any():
-            listed = ", ".join(str(r) for r in rows[bad][:10])
-            more = f" and {int(bad.sum()) - 10} more" if bad.sum() > 10 else ""
-            notes.append(
-                f"{column}: {int(bad.sum())} value(s) are not non-negative numbers and were "
-                f"left blank (rows {listed}{more})"
-            )
-        numbers[column] = values
-
-    reason = np.array(["; ".join(r) if r else None for r in reasons], dtype=object)
+    ids = _asset_ids(table, mapped, rows, live, reasons, notes)
+    described = _descriptions(table, mapped, vocab, live, reasons, notes)
+    positions = resolve_positions(table, mapped, geometry, directory, blank)
+    reasons.add(live & ~pd.isna(positions.problem), positions.problem)
+    numbers = _optional_numbers(table, mapped, rows, live, notes)
+    reason = reasons.joined()
     accepted = pd.isna(reason)
-    originals = _originals(table, geometry, rows)
-    assets = _assets_frame(
+    originals = originals_frame(table, geometry, rows)
+    assets = assets_frame(
         accepted=accepted,
         ids=ids,
-        names=names,
-        category=category,
-        partner=partner,
-        sector=sector,
+        **described,
         positions=positions,
         numbers=numbers,
         rows=rows,
@@ -355,18 +260,154 @@ def read_assets(
         used=set(mapped.values()),
         provenance=provenance,
     )
-    rejects = _rejects_frame(originals, rows[~accepted], reason[~accepted], name)
+    rejects = register_rejects(originals, rows[~accepted], reason[~accepted], name)
     for note in notes:
         log.info("%s: %s", name, note)
     return AssetRegister(
         assets=assets,
         rejects=rejects,
         source=name,
-        read=n,
+        read=len(table),
         notes=tuple(notes),
         provenance=provenance,
         originals=originals,
     )
+
+
+class _Reasons:
+    """The reasons, so far, for rejecting each row of a register."""
+
+    def __init__(self, n: int) -> None:
+        self._reasons: list[list[str]] = [[] for _ in range(n)]
+
+    def add(self, mask: NDArray[np.bool_], message: str | NDArray[np.object_]) -> None:
+        """Give the rows in ``mask`` a reason: one message, or each row's own."""
+        for i in np.flatnonzero(mask):
+            self._reasons[i].append(message if isinstance(message, str) else str(message[i]))
+
+    def joined(self) -> NDArray[np.object_]:
+        """Each row's reasons joined with "; ", or None for a row with none."""
+        return np.array(["; ".join(r) if r else None for r in self._reasons], dtype=object)
+
+
+def _contract_columns(
+    table: pd.DataFrame, columns: Mapping[str, str] | None, name: str
+) -> dict[str, str]:
+    """Map the register's columns to the contract; refuse repeats and a missing name/category."""
+    original_columns = list(table.columns)
+    if len(set(original_columns)) != len(original_columns):
+        repeated = sorted({c for c in original_columns if original_columns.count(c) > 1})
+        raise DataError(f"{name}: repeated column name(s) {', '.join(repeated)}; rename them.")
+    mapped = map_columns(original_columns, columns, name)
+    missing = [c for c in ("name", "category") if c not in mapped]
+    if missing:
+        raise DataError(
+            f"{name}: no {' or '.join(missing)} column found; the columns are: "
+            f"{', '.join(original_columns)}. Name it with columns={{'Their Name': "
+            f'{missing[0]!r}}} (--column "Their Name={missing[0]}" on the command line).'
+        )
+    return mapped
+
+
+def _blank_rows(table: pd.DataFrame, geometry: gpd.GeoSeries | None) -> NDArray[np.bool_]:
+    """Rows whose every cell is empty (and that have no geometry)."""
+    blank = np.ones(len(table), dtype=bool)
+    for column in table.columns:
+        blank &= pd.isna(cell_texts(table[column]))
+    if geometry is not None:
+        blank &= np.asarray(pd.isna(geometry.values) | geometry.is_empty.to_numpy(), dtype=bool)
+    return blank
+
+
+def _asset_ids(
+    table: pd.DataFrame,
+    mapped: dict[str, str],
+    rows: NDArray[np.int64],
+    live: NDArray[np.bool_],
+    reasons: _Reasons,
+    notes: list[str],
+) -> NDArray[np.object_]:
+    """Read ``asset_id``, rejecting empty and repeated ids; make ids from rows if absent."""
+    n = len(table)
+    if "asset_id" not in mapped:
+        width = max(4, len(str(int(rows.max()) if n else 0)))
+        notes.append(
+            f"the register has no asset_id column: ids were made from row numbers "
+            f"(R{rows[0] if n else 2:0{width}d} is row {rows[0] if n else 2}); add an id "
+            "column to keep them stable"
+        )
+        return np.array([f"R{r:0{width}d}" for r in rows], dtype=object)
+    ids = cell_texts(table[mapped["asset_id"]])
+    reasons.add(live & pd.isna(ids), f"no asset_id: the {mapped['asset_id']!r} cell is empty")
+    has_id = live & ~pd.isna(ids)
+    id_series = pd.Series(ids, dtype=object).where(has_id, None)
+    duplicated = (id_series.duplicated(keep="first") & has_id).to_numpy()
+    if duplicated.any():
+        first_row = pd.Series(rows[has_id]).groupby(id_series[has_id].to_numpy()).first().to_dict()
+        messages = np.full(n, None, dtype=object)
+        for i in np.flatnonzero(duplicated):
+            messages[i] = (
+                f"duplicate asset_id: {ids[i]!r} was first used on row {first_row[ids[i]]}"
+            )
+        reasons.add(duplicated, messages)
+    return ids
+
+
+def _descriptions(
+    table: pd.DataFrame,
+    mapped: dict[str, str],
+    vocab: Vocabulary,
+    live: NDArray[np.bool_],
+    reasons: _Reasons,
+    notes: list[str],
+) -> dict[str, NDArray[np.object_]]:
+    """``names``, ``category``, ``partner`` and ``sector``, rejecting blanks and unknowns."""
+    n = len(table)
+    names = cell_texts(table[mapped["name"]])
+    reasons.add(live & pd.isna(names), "no name: the name cell is empty")
+    raw_category = cell_texts(table[mapped["category"]])
+    reasons.add(live & pd.isna(raw_category), "no category: the category cell is empty")
+    category, unknown = _vocabulary_terms(vocab, raw_category, live, kind="category")
+    if unknown is not None:
+        reasons.add(*unknown)
+    if "sector" in mapped:
+        raw_sector = cell_texts(table[mapped["sector"]])
+        sector, unknown = _vocabulary_terms(vocab, raw_sector, live, kind="sector")
+        if unknown is not None:
+            reasons.add(*unknown)
+    else:
+        sector = np.full(n, None, dtype=object)
+        notes.append("the register has no sector column: sector is left blank")
+    partner = (
+        cell_texts(table[mapped["partner"]]) if "partner" in mapped else np.full(n, None, object)
+    )
+    if "partner" not in mapped:
+        notes.append("the register has no partner column: partner is left blank")
+    return {"names": names, "category": category, "partner": partner, "sector": sector}
+
+
+def _optional_numbers(
+    table: pd.DataFrame,
+    mapped: dict[str, str],
+    rows: NDArray[np.int64],
+    live: NDArray[np.bool_],
+    notes: list[str],
+) -> dict[str, NDArray[np.float64]]:
+    """Cost and floor area: a bad or negative value is left blank and noted, not rejected."""
+    numbers: dict[str, NDArray[np.float64]] = {}
+    for column in (c for c in NUMBER_COLUMNS if c in mapped):
+        values, bad = parse_numbers(table[mapped[column]], money=column == "annual_cost")
+        bad &= live
+        negative = live & (values < 0)
+        values[negative] = np.nan
+        bad |= negative
+        if bad.any():
+            notes.append(
+                f"{column}: {int(bad.sum())} value(s) are not non-negative numbers and were "
+                f"left blank (rows {listing(rows[bad])})"
+            )
+        numbers[column] = values
+    return numbers
 
 
 def _vocabulary_terms(
@@ -388,7 +429,7 @@ def _vocabulary_terms(
     return terms, (unknown, messages)
 
 
-def _vocabulary(vocabulary: Vocabulary | Any | None) -> Vocabulary:
+def _vocabulary(vocabulary: Vocabulary | TermSource | None) -> Vocabulary:
     if vocabulary is None:
         return DEFAULT_VOCABULARY
     if isinstance(vocabulary, Vocabulary):
@@ -503,7 +544,7 @@ def locate_assets(
                 f"parish not in a locality: {name} ({index.codes[found[i]]}) has no locality; "
                 "fix the locality build"
             )
-    keep = np.equal(problem, None)
+    keep = pd.isna(problem)
 
     located = assets.copy(deep=False) if keep.all() else assets.take(np.flatnonzero(keep))
     location = index.take(found[keep])
@@ -517,7 +558,7 @@ def locate_assets(
 
     moved_rows = assets["row"].to_numpy()[~keep]
     if len(moved_rows):
-        more = _rejects_frame(register.originals, moved_rows, problem[~keep], register.source)
+        more = register_rejects(register.originals, moved_rows, problem[~keep], register.source)
         rejects = pd.concat([register.rejects, more], ignore_index=True)
         rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
     else:

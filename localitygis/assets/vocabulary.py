@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Literal, Protocol
 
 import pandas as pd
 
@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_CATEGORIES",
     "DEFAULT_SECTORS",
     "DEFAULT_VOCABULARY",
+    "TermSource",
     "Vocabulary",
     "normalise_word",
 ]
@@ -229,6 +230,20 @@ def _frozen(mapping: Mapping[str, str] | None) -> Mapping[str, str]:
     return MappingProxyType(dict(mapping or {}))
 
 
+class TermSource(Protocol):
+    """Anything with ``categories`` and ``sectors`` (key -> label), such as a Scheme."""
+
+    @property
+    def categories(self) -> Mapping[str, str]:
+        """Category key -> label."""
+        ...
+
+    @property
+    def sectors(self) -> Mapping[str, str]:
+        """Sector key -> label."""
+        ...
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     """Asset categories and sectors, with the aliases that normalise to them.
@@ -323,12 +338,12 @@ class Vocabulary:
         return DEFAULT_VOCABULARY
 
     @classmethod
-    def from_scheme(cls, scheme: Any) -> Vocabulary:
+    def from_scheme(cls, scheme: TermSource | None) -> Vocabulary:
         """Return the default vocabulary extended by a scheme's ``categories`` and ``sectors``.
 
         Parameters
         ----------
-        scheme : object
+        scheme : TermSource or None
             Anything with ``categories`` and ``sectors`` mappings (key -> label), such as
             :class:`localitygis.localities.scheme.Scheme`; ``None`` gives the default vocabulary.
 

@@ -170,6 +170,6 @@ def _is_usage_error(error: Exception) -> bool:
 
 
 # Each area registers its commands on ``app`` when imported (they import ``app`` from here).
-from localitygis.cli import analysis, assets, build, demo, maps  # noqa: E402
+from localitygis.cli import analysis, assets, build, demo, maps, stats  # noqa: E402
 
-__all__ += ["analysis", "assets", "build", "demo", "maps"]
+__all__ += ["analysis", "assets", "build", "demo", "maps", "stats"]

@@ -28,6 +28,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from localitygis._validate import listing
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import (
     LocalitiesFile,
@@ -39,6 +40,7 @@ from localitygis.cli._inputs import (
     read_parish_layer,
     split_spec,
 )
+from localitygis.cli.stats import needs_from_files
 from localitygis.colocation import ColocationResult, find_clusters
 from localitygis.crs import BNG, check_coordinates, lonlat_to_bng
 from localitygis.errors import DataError
@@ -157,10 +159,10 @@ def _population_file(spec: str) -> gpd.GeoDataFrame:
         x, y = lonlat_to_bng(lon_v, lat_v)
     bad = ~(np.isfinite(x) & np.isfinite(y))
     if bad.any():
-        rows = np.flatnonzero(bad)[:10] + 2  # spreadsheet rows: header is row 1
+        rows = np.flatnonzero(bad) + 2  # spreadsheet rows: header is row 1
         raise DataError(
             f"{source}: {int(bad.sum())} row(s) without usable coordinates (rows "
-            f"{', '.join(map(str, rows))}); fix or remove them."
+            f"{listing(rows)}); fix or remove them."
         )
     frame = pd.DataFrame(table).rename(columns={population: "population"})
     return gpd.GeoDataFrame(frame, geometry=shapely.points(x, y), crs=BNG)
@@ -307,9 +309,9 @@ def write_hubs(
         for name, table in (
             ("hub_solution.csv", report),
             ("hub_ranking.csv", ranking),
-            ("hub_coverage.csv", coverage.summary),
+            ("hub_coverage.csv", coverage.table),
             ("unserved_parishes.csv", coverage.unserved),
-            ("rationalisation.csv", scenario.summary),
+            ("rationalisation.csv", scenario.table),
             ("rationalisation_assets.csv", scenario.assets),
         ):
             _write_table(files, name, table, provenance)
@@ -318,13 +320,23 @@ def write_hubs(
     return files.written
 
 
-def write_profiles(table: pd.DataFrame, out: Path, *, provenance: Provenance) -> list[Path]:
+def write_profiles(
+    table: pd.DataFrame,
+    out: Path,
+    *,
+    provenance: Provenance,
+    needs_rejects: pd.DataFrame | None = None,
+) -> list[Path]:
     """Write ``profiles.csv``, ``profiles.md`` and ``profiles.html`` (escaped).
 
-    The files are put in place together (output set ``profile``), or not at all.
+    With ``needs_rejects`` (the small areas and table rows the needs block did not use),
+    ``needs_rejects.csv`` too. The files are put in place together (output set
+    ``profile``), or not at all.
     """
-    with OutputSet(out, "profile") as files:
+    with OutputSet(out, "profile", optional=["needs_rejects.csv"]) as files:
         _write_table(files, "profiles.csv", table, provenance)
+        if needs_rejects is not None:
+            _write_table(files, "needs_rejects.csv", needs_rejects, provenance)
         files.path("profiles.md").write_text(
             "# Locality profiles\n\n"
             + profiles_to_markdown(table)
@@ -528,7 +540,7 @@ def hubs(
         f"{len(coverage.unserved)} parish(es) unserved.",
         highlight=False,
     )
-    county = scenario.summary.iloc[-1]
+    county = scenario.table.iloc[-1]
     console.print(
         f"rationalisation: {county['moving']} asset(s) could move into a hub, "
         f"{county['staying']} stay; mean distance to a service point "
@@ -566,6 +578,14 @@ def profile(
         bool,
         typer.Option("--by-sector", help="Count assets by sector rather than by partner."),
     ] = False,
+    small_areas: Annotated[
+        str | None,
+        typer.Option("--small-areas", help="LSOAs for the needs profile (file or file#layer)."),
+    ] = None,
+    small_area_table: Annotated[
+        list[str] | None,
+        typer.Option("--small-area-table", help="IoD2019 table by LSOA (File 1, File 6); repeat."),
+    ] = None,
     out: OutFolder = Path("analysis"),
 ) -> None:
     """Profile the localities against the county: CSV, Markdown and HTML tables."""
@@ -593,6 +613,11 @@ def profile(
         points, _ = _checked_population(population, parishes, rejects_file=None)
         people = population_points(parishes, points=points)
         coverage = population_coverage(hub_frame, people)
+    needs, needs_rejects, needs_provenance = None, None, None
+    if small_areas is not None:
+        needs, needs_rejects, needs_provenance = needs_from_files(
+            small_areas, small_area_table or [], parishes
+        )
     table = locality_profiles(
         parishes,
         pd.DataFrame(locality_frame.drop(columns="geometry")),
@@ -601,9 +626,12 @@ def profile(
         hubs=hub_frame,
         coverage=coverage,
         partner_column="sector" if by_sector else "partner",
+        needs=needs,
     )
     provenance = _provenance(parishes, asset_frame, hub_frame)
-    written = write_profiles(table, out, provenance=provenance)
+    if needs_provenance is not None:
+        provenance = provenance.combined(needs_provenance)
+    written = write_profiles(table, out, provenance=provenance, needs_rejects=needs_rejects)
 
     shown = Table(title="Locality profiles", title_justify="left")
     columns = [
@@ -619,6 +647,9 @@ def profile(
             "colocation_opportunities",
             "hubs",
             "coverage_share",
+            "age_60_plus_share",
+            "imd_mean_rank",
+            "most_deprived_20pc_share",
         )
         if c in table.columns
     ]
@@ -631,7 +662,7 @@ def profile(
         for column, value in zip(columns, record, strict=True):
             if pd.isna(value):
                 cells.append("")
-            elif column == "coverage_share":
+            elif column.endswith("_share"):
                 cells.append(f"{value:.1%}")
             elif isinstance(value, float):
                 cells.append(f"{value:,.1f}")

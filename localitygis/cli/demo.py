@@ -18,7 +18,7 @@ from localitygis.cli.analysis import colocate, hubs, profile
 from localitygis.cli.assets import assets
 from localitygis.cli.build import build
 from localitygis.cli.maps import MapKind, atlas, map_command
-from localitygis.demo.county import demo_dir, write_demo
+from localitygis.demo.county import demo_dir, load_demo, write_demo
 from localitygis.io import check_out_folder
 from localitygis.provenance import DEMO_NOTICE
 
@@ -47,6 +47,18 @@ def _demo_inputs(out: Path) -> Path:
     return generated
 
 
+def _say_small_areas(inputs: Path) -> None:
+    """Say what is real in the demo, and which published OA polygons had to be repaired."""
+    county = load_demo(inputs)
+    oas, repairs = county.output_areas, county.repairs
+    listing = "; ".join(f"{r.feature} ({r.problem})" for r in repairs.itertuples(index=False))
+    console.print(
+        f"{len(oas)} real 2011 Output Areas ({int(oas['population'].sum()):,} people, mid-2015); "
+        f"invalid polygons repaired: {len(repairs)}" + (f" — {escape(listing)}" if listing else ""),
+        highlight=False,
+    )
+
+
 @app.command()
 def demo(
     out: Annotated[
@@ -68,6 +80,9 @@ def demo(
 
     def step(title: str) -> None:
         console.rule(f"[bold]{title}")
+
+    step("0. The real small areas the demo is built on")
+    _say_small_areas(inputs)
 
     step("1. Localities from parishes and catchments")
     build(

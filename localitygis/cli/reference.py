@@ -31,6 +31,7 @@ def cli_reference() -> str:
     True
     """
     group = typer.main.get_command(app)
+    assert isinstance(group, typer.core.TyperGroup)  # an app of several commands
     context = typer.Context(group, info_name="localitygis")
     lines: list[str] = []
     names = group.list_commands(context)
@@ -48,15 +49,15 @@ def cli_reference() -> str:
         for param in command.params:
             if param.name == "help":
                 continue
-            names = ", ".join(f"`{n}`" for n in (*param.opts, *param.secondary_opts))
+            flags = ", ".join(f"`{n}`" for n in (*param.opts, *param.secondary_opts))
             if param.param_type_name == "argument":
-                names = f"`{(param.name or '').upper()}`"
+                flags = f"`{(param.name or '').upper()}`"
             text = (getattr(param, "help", None) or "").replace("|", "\\|").replace("\n", " ")
             default = param.default
             if default not in (None, False, ()) and param.param_type_name == "option":
                 shown = getattr(default, "value", default)
                 text += f" Default: `{shown}`."
-            rows.append(f"| {names} | {text.strip()} |")
+            rows.append(f"| {flags} | {text.strip()} |")
         if rows:
             lines += ["| argument / option | meaning |", "|---|---|", *rows, ""]
     return "\n".join(lines).rstrip() + "\n"

@@ -1,29 +1,34 @@
-"""The demo county: a generated stand-in for Herefordshire, for trying every part of localitygis.
+"""The demo county: real Herefordshire geography with generated parishes, for trying localitygis.
 
-Everything here is **generated demo data**, not real boundaries, populations or assets. It is
-built deterministically (fixed seeds, no dependence on dict or set order) from small tables
-of public facts shipped in ``localitygis/data/demo_facts`` — parish names with a settlement
-point, the 14 secondary schools and their catchments, the nine localities, town populations
-and 74 known public assets — so it looks and behaves like the real county:
+The demo is part real, part generated, and every output says which part is which:
 
-- ``county``: the outline, about 2,180 km².
-- ``parishes``: 203 polygons tiling the county (a valid coverage: no gaps, no overlaps) with
-  ONS-style fields ``PAR21CD`` (synthetic codes E04009001…), ``PAR21NM`` and ``population``
-  (about 183,500 in all; the city and market towns as given). Edges wiggle realistically.
-- ``catchments``: the 14 secondary school catchments, digitised independently of the parishes
-  (edges offset by tens of metres) with a few parishes genuinely split between two
-  catchments, so assignment by largest overlap is needed.
-- ``schools`` (points), ``lookup`` (``parish_code``, ``catchment``: the intended assignment).
-- ``assets``: an asset register (several hundred rows) whose positions come by every route:
-  easting/northing, latitude/longitude only, or postcode only.
-- ``postcodes``: a synthetic postcode directory in ONS Postcode Directory shape covering every
-  postcode in the register (and one residential postcode per parish).
-- ``population_points``: small-area population-weighted centroids (about one per 300
-  residents, like output areas) summing exactly to each parish population.
+- **real** (bundled in ``localitygis/data/realgeo``, see :mod:`localitygis.demo.realgeo`): the
+  county outline (the union of the 640 2011 Output Areas, 2,179.7 km²), the 40 2013 wards
+  (best fit on the OAs), the 116 LSOAs with their IMD 2019 rank and decile, the mid-2015
+  populations and age bands (IoD2019), the 14 secondary school sites and the asset names;
+- **generated** (deterministically: fixed seeds, no dependence on dict or set order): the
+  parish boundaries (around the 203 real parish places, tiling every ward, see
+  :mod:`localitygis.demo.parishes`), the catchment boundaries (from the school sites, see
+  :mod:`localitygis.demo.catchments`), the asset positions and the postcode directory.
+
+Layers and tables:
+
+- ``county`` (the outline), ``wards``, ``lsoas``, ``output_areas`` (real, with populations);
+- ``parishes``: 203 polygons tiling the county exactly, with ONS-style fields ``PAR21CD``
+  (synthetic codes E04009001…), ``PAR21NM``, ``population`` and the age bands ``aged_0_15``,
+  ``aged_16_59``, ``aged_60_plus``, apportioned from the real LSOAs through the OAs
+  (:mod:`localitygis.demo.population`): 188,522 people in all;
+- ``catchments``: the 14 catchments, a few parishes split between two;
+- ``schools`` (points), ``lookup`` (``parish_code``, ``catchment``: the intended assignment);
+- ``assets``: an asset register whose positions come by every route (easting/northing,
+  latitude/longitude only, postcode only), and ``postcodes``, a synthetic postcode directory;
+- ``population_points``: one point per OA with its population, like ONS population-weighted
+  centroids, in the OA's largest part (the parish it names);
+- ``repairs``: the OA polygons repaired on the way (one is invalid as published).
 
 Every table carries a ``data_source`` column and ``attrs["provenance"]`` set to
-:data:`localitygis.provenance.DEMO`; every file says it is generated demo data. The committed
-files live in ``boundaries/demo`` (regenerate them with ``python -m localitygis.demo``).
+:data:`localitygis.provenance.DEMO` (the demo notice and the real data's attributions). The
+committed files live in ``boundaries/demo`` (regenerate them with ``python -m localitygis.demo``).
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,17 +48,21 @@ import pyogrio
 import shapely
 
 from localitygis.crs import BNG
+from localitygis.demo.catchments import Split, assign_catchments, choose_splits
 from localitygis.demo.facts import Facts, load_facts
-from localitygis.demo.geometry import (
-    build_pieces,
-    county_outline,
-    dissolve_pieces,
-    make_field,
-    polygonize_inside,
-    reattach_detached,
-    split_line,
+from localitygis.demo.geometry import dissolve_pieces, make_field
+from localitygis.demo.layers import RealLayers, real_layers
+from localitygis.demo.parishes import (
+    OVERSHOOT,
+    Seeds,
+    cut_pieces,
+    locate,
+    parish_faces,
+    place_in_wards,
+    ward_owners,
 )
-from localitygis.demo.population import parish_populations, population_points
+from localitygis.demo.population import AGE_BANDS, apportion
+from localitygis.demo.realgeo import derive_small_areas, load_small_areas, pinned_file_date
 from localitygis.demo.register import build_register
 from localitygis.errors import GeometryError, InputFileError
 from localitygis.io import atomic_path, neutralise_formulas
@@ -61,6 +70,7 @@ from localitygis.provenance import DEMO, DEMO_NOTICE, with_provenance
 
 __all__ = [
     "DATA_SOURCE",
+    "REAL_SOURCE",
     "DemoCounty",
     "demo_dir",
     "generate_demo",
@@ -70,35 +80,34 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: The ``data_source`` value on every row of every demo table.
+#: The ``data_source`` value on every row of every generated demo table.
 DATA_SOURCE = "generated demo data (localitygis.demo)"
+#: The ``data_source`` value on the demo's real layers (wards, LSOAs, OAs, the outline).
+REAL_SOURCE = (
+    "real data in the demo county (localitygis.demo): ONS / OS 2011 small areas and 2013 wards "
+    "via UK-GeoJSON, IoD2019 mid-2015 populations and IMD 2019"
+)
 
-COUNTY_NAME = "Demo Herefordshire (generated)"
-TARGET_AREA_KM2 = 2_180.0
-TARGET_POPULATION = 183_500
-#: A locality whose population is known (about 14,200 residents in Golden Valley).
-CALIBRATED_LOCALITY = "Golden Valley"
-CALIBRATED_POPULATION = 14_200
-#: Densify every edge to at most this spacing (metres) before displacing it.
-EDGE_SPACING = 125.0
-#: Parish edges: smooth wiggle from hundreds of metres to kilometres.
-PARISH_WIGGLE = ((15_000, 450), (8_000, 250), (4_000, 120), (2_000, 60), (1_000, 32), (500, 14))
-#: Catchment edges: the parish wiggle plus an independent digitising offset of tens of metres.
-CATCHMENT_OFFSET = ((1_800, 30), (900, 18), (450, 9))
-#: Distance weight per locality when assigning parishes to their nearest school (city
-#: schools reach less far, so the city catchments keep to the city and its fringe).
-SCHOOL_REACH = {"Hereford City": 1.4}
-#: Parishes split between two catchments: (share staying in the home catchment).
-SPLIT_SHARES = (0.55, 0.70, 0.62)
+COUNTY_NAME = "Demo Herefordshire (real outline, generated parishes)"
+#: Parish edges inside a ward: smooth wiggle from hundreds of metres to kilometres.
+PARISH_WIGGLE = ((4_000, 120), (2_000, 60), (1_000, 32), (500, 14))
 
 GPKG_NAME = "demo_county.gpkg"
-GPKG_LAYERS = ("county", "parishes", "catchments", "schools", "population_points")
+GPKG_LAYERS = (
+    "county",
+    "wards",
+    "lsoas",
+    "output_areas",
+    "parishes",
+    "catchments",
+    "schools",
+    "population_points",
+)
+REPAIRS_LAYER = "repaired_geometries"
 LOOKUP_NAME = "parish_catchment_lookup.csv"
 ASSETS_NAME = "asset_register.csv"
 POSTCODES_NAME = "postcode_directory.csv"
 README_NAME = "README.md"
-#: GeoPackages record a "last changed" time; pin it so regenerated files are byte-identical.
-_FILE_DATE = "2011-03-27T00:00:00Z"
 _ASSET_TEXT = (
     "asset_id",
     "name",
@@ -109,18 +118,24 @@ _ASSET_TEXT = (
     "postcode",
     "data_source",
 )
+_COUNTS = ["population", *AGE_BANDS]
 
 
 @dataclass(frozen=True)
 class DemoCounty:
-    """The generated demo county (all geometry in EPSG:27700, all of it demo data).
+    """The demo county (all geometry in EPSG:27700).
 
     Attributes
     ----------
     county : geopandas.GeoDataFrame
-        One row: ``name``, ``area_km2``, ``data_source``, geometry.
+        One row: ``name``, ``area_km2``, ``population``, ``data_source``, geometry (real).
+    wards, lsoas, output_areas : geopandas.GeoDataFrame
+        The real small areas: ``WD13CD``/``WD13NM``; ``LSOA11CD``/``LSOA11NM``, ``imd_rank``,
+        ``imd_decile``; ``OA11CD``, ``LSOA11CD``, ``WD13CD``; each with ``population`` and
+        the age bands, and ``data_source``.
     parishes : geopandas.GeoDataFrame
-        ``PAR21CD``, ``PAR21NM``, ``population``, ``data_source``, geometry (ONS-style).
+        ``PAR21CD``, ``PAR21NM``, ``population``, ``aged_0_15``, ``aged_16_59``,
+        ``aged_60_plus``, ``data_source``, geometry (ONS-style; boundaries generated).
     catchments : geopandas.GeoDataFrame
         ``catchment``, ``school``, ``data_source``, geometry.
     schools : geopandas.GeoDataFrame
@@ -135,10 +150,17 @@ class DemoCounty:
         ONS Postcode Directory shape: ``pcd``, ``pcd2``, ``pcds``, ``oseast1m``,
         ``osnrth1m``, ``lat``, ``long``, ``parish`` (parish code), ``data_source``.
     population_points : geopandas.GeoDataFrame
-        ``area_code``, ``parish_code``, ``population``, ``data_source``, geometry (points).
+        ``area_code`` (the OA), ``parish_code`` (the parish holding the point),
+        ``population``, the age bands, ``data_source``, geometry (points, one per OA).
+    repairs : pandas.DataFrame
+        The OA polygons repaired (``layer``, ``row``, ``feature``, ``problem``,
+        ``area_before_m2``, ``area_after_m2``), as in a build's quality report.
     """
 
     county: gpd.GeoDataFrame
+    wards: gpd.GeoDataFrame
+    lsoas: gpd.GeoDataFrame
+    output_areas: gpd.GeoDataFrame
     parishes: gpd.GeoDataFrame
     catchments: gpd.GeoDataFrame
     schools: gpd.GeoDataFrame
@@ -146,16 +168,27 @@ class DemoCounty:
     assets: pd.DataFrame
     postcodes: pd.DataFrame
     population_points: gpd.GeoDataFrame
+    repairs: pd.DataFrame
 
 
 # --------------------------------------------------------------------------------------
 # Generation
 
 
+@dataclass(frozen=True)
+class _Coverage:
+    """Pieces (each in one OA and one parish) and what they belong to."""
+
+    pieces: np.ndarray
+    oa: np.ndarray
+    parish: np.ndarray
+    catchment: np.ndarray
+
+
 def generate_demo() -> DemoCounty:
     """Generate the demo county in memory (deterministic: the same result on every run).
 
-    Takes a second or two. Use :func:`load_demo` to read the committed copy instead.
+    Takes a few seconds. Use :func:`load_demo` to read the committed copy instead.
 
     Returns
     -------
@@ -171,205 +204,119 @@ def generate_demo() -> DemoCounty:
     Examples
     --------
     >>> demo = generate_demo()
-    >>> len(demo.parishes), demo.catchments["catchment"].nunique()
-    (203, 14)
+    >>> len(demo.parishes), demo.catchments["catchment"].nunique(), len(demo.output_areas)
+    (203, 14, 640)
+    >>> int(demo.parishes["population"].sum())
+    188522
     >>> bool(demo.parishes.geometry.is_valid_coverage())
     True
     >>> demo.parishes.attrs["provenance"].is_demo
     True
     """
     facts = load_facts()
+    real = real_layers(load_small_areas())
     names = facts.places["parish_name"].tolist()
     codes = [f"E04{9001 + i:06d}" for i in range(len(names))]
-    places = facts.places[["easting", "northing"]].to_numpy(float)
-
-    parish_field = make_field("parish", PARISH_WIGGLE)
-    catchment_field = parish_field + make_field("catchment", CATCHMENT_OFFSET)
-
-    def displaced_area(geometry: shapely.Geometry) -> float:
-        dense = shapely.segmentize(np.array([geometry], dtype=object), EDGE_SPACING)
-        return float(shapely.area(parish_field.apply(dense))[0])
-
-    outline = county_outline(places, target_km2=TARGET_AREA_KM2, measure=displaced_area)
-    seeds, seed_parish = _seeds(facts, names, places)
-    first = build_pieces(seeds, seed_parish, places, outline, spacing=EDGE_SPACING)
-    straight = dissolve_pieces(first.geometry, first.region, len(names))
-
-    home = _assign_catchments(facts, places, straight)
-    splits = _choose_splits(facts, straight, home, measure=displaced_area)
-    cuts = [s.line for s in splits]
-    lines = shapely.union_all([*shapely.boundary(straight), *cuts])
-    pieces = polygonize_inside(lines, outline, EDGE_SPACING)
-    on_surface = shapely.point_on_surface(pieces)
-    piece_parish = _containing(straight, on_surface)
-    piece_catchment = home[piece_parish].copy()
-    for split in splits:
-        mine = piece_parish == split.parish
-        side = (shapely.get_coordinates(on_surface) - split.origin) @ split.normal > 0
-        piece_catchment[mine & side] = split.other
-
-    parish_geometry = dissolve_pieces(parish_field.apply(pieces), piece_parish, len(names))
-    catchment_geometry = dissolve_pieces(
-        catchment_field.apply(pieces), piece_catchment, len(facts.schools)
+    wards = real.wards.geometry.to_numpy()
+    places, place_ward, moves = place_in_wards(
+        facts.places[["easting", "northing"]].to_numpy(float), wards
     )
+    for move in moves:
+        log.info("demo: %s moved inside the county to %s", names[move.place], move.after)
+    coverage, home = _coverage(facts, names, real, places, place_ward)
+    people = apportion(
+        real.output_areas.set_index(pd.RangeIndex(len(real.output_areas)))[_COUNTS],
+        pd.Series(coverage.oa),
+        shapely.area(coverage.pieces),
+    )
+    parish_geometry = dissolve_pieces(coverage.pieces, coverage.parish, len(names))
+    catchment_geometry = dissolve_pieces(coverage.pieces, coverage.catchment, len(facts.schools))
     _check_coverage(parish_geometry, "parish")
     _check_coverage(catchment_geometry, "catchment")
-    county_geometry = shapely.coverage_union_all(parish_geometry)
-
-    area_km2 = shapely.area(parish_geometry) / 1e6
-    services = facts.known_assets["place"].value_counts()
-    population = parish_populations(
-        names,
-        area_km2,
-        np.array([int(services.get(n, 0)) for n in names]),
-        dict(
-            zip(
-                facts.towns["parish_name"], facts.towns["population_2011_approx"].astype(int),
-                strict=True,
-            )
-        ),
-        total=TARGET_POPULATION,
-        calibrated=facts.schools["locality"].to_numpy()[home] == CALIBRATED_LOCALITY,
-        calibrated_total=CALIBRATED_POPULATION,
-    )  # fmt: skip
-
+    counts = people.groupby(coverage.parish).sum().reindex(range(len(names)), fill_value=0)
     parishes = _frame(
-        {"PAR21CD": codes, "PAR21NM": names, "population": population}, parish_geometry
+        {"PAR21CD": codes, "PAR21NM": names, **{c: counts[c].to_numpy() for c in _COUNTS}},
+        parish_geometry,
     )
-    catchments = _frame(
-        {
-            "catchment": facts.schools["catchment"].tolist(),
-            "school": facts.schools["school"].tolist(),
-        },
-        catchment_geometry,
-    )
-    schools = _frame(
-        {c: facts.schools[c].tolist() for c in ("school", "catchment", "locality")},
-        shapely.points(facts.schools[["easting", "northing"]].to_numpy(float)),
-    )
-    county = _frame(
-        {"name": [COUNTY_NAME], "area_km2": [round(float(county_geometry.area) / 1e6, 3)]},
-        np.array([county_geometry], dtype=object),
-    )
-    lookup = _table(
-        {"parish_code": codes, "catchment": facts.schools["catchment"].to_numpy()[home].tolist()}
-    )
-    points = _population_points(codes, names, parish_geometry, places, population, facts)
     assets, postcodes, truth = build_register(
         facts, names, codes, parish_geometry, places, data_source=DATA_SOURCE
     )
     _check_assets(truth, parish_geometry)
     return DemoCounty(
-        county=county,
+        county=_county(real),
+        wards=_real(real.wards),
+        lsoas=_real(real.lsoas),
+        output_areas=_real(real.output_areas),
         parishes=parishes,
-        catchments=catchments,
-        schools=schools,
-        lookup=lookup,
+        catchments=_catchments(facts, catchment_geometry),
+        schools=_schools(facts),
+        lookup=_table(
+            {
+                "parish_code": codes,
+                "catchment": facts.schools["catchment"].to_numpy()[home].tolist(),
+            }
+        ),
         assets=with_provenance(assets, DEMO),
         postcodes=with_provenance(postcodes, DEMO),
-        population_points=points,
+        population_points=_population_points(coverage, real, codes),
+        repairs=with_provenance(real.repairs.copy(), DEMO),
     )
 
 
-def _seeds(facts: Facts, names: list[str], places: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Place the Voronoi seeds: every parish place, and each surveyed asset position.
+def _coverage(
+    facts: Facts, names: list[str], real: RealLayers, places: np.ndarray, place_ward: np.ndarray
+) -> tuple[_Coverage, np.ndarray]:
+    """Cut the OAs into pieces by parish and catchment; also return each parish's catchment."""
+    wards = real.wards.geometry.to_numpy()
+    seeds = _seeds(facts, names, places, place_ward, wards)
+    towns = np.array([names.index(t) for t in facts.towns["parish_name"]], dtype=np.int64)
+    owner = ward_owners(wards, place_ward, places, towns)
+    faces, face_parish, lines = parish_faces(
+        wards, seeds, owner, make_field("parish", PARISH_WIGGLE), places
+    )
+    oas = real.output_areas.geometry.to_numpy()
+    pieces, _ = cut_pieces(oas, lines)
+    parishes = dissolve_pieces(
+        pieces, face_parish[locate(faces, shapely.point_on_surface(pieces))], len(names)
+    )
+    home = assign_catchments(facts, places, parishes)
+    splits = choose_splits(facts, names, parishes, home)
+    cuts = [shapely.intersection(s.line, parishes[s.parish].buffer(OVERSHOOT)) for s in splits]
+    pieces, piece_oa = cut_pieces(oas, np.array([*lines, *cuts], dtype=object))
+    inner = shapely.point_on_surface(pieces)
+    piece_parish = face_parish[locate(faces, inner)]
+    catchment = _catchment_of(piece_parish, inner, home, splits)
+    return _Coverage(pieces, piece_oa, piece_parish, catchment), home
 
-    A surveyed asset's seed belongs to its own parish, so the asset stands in it (in the
-    city this also gives the city parish a city's size).
+
+def _catchment_of(
+    parish: np.ndarray, inner: np.ndarray, home: np.ndarray, splits: list[Split]
+) -> np.ndarray:
+    catchment = home[parish].copy()
+    for split in splits:
+        far = (parish == split.parish) & split.far_side(inner)
+        catchment[far] = split.other
+    return catchment
+
+
+def _seeds(
+    facts: Facts, names: list[str], places: np.ndarray, place_ward: np.ndarray, wards: np.ndarray
+) -> Seeds:
+    """Every parish place, and each surveyed asset site lying in its place's ward.
+
+    A surveyed asset's seed belongs to its own parish, so the asset stands in it.
     """
     index = {name: i for i, name in enumerate(names)}
     known = facts.known_assets.dropna(subset=["easting", "northing"])
     extra = known[["easting", "northing"]].to_numpy(float)
     extra_parish = np.array([index[p] for p in known["place"]], dtype=np.int64)
-    seeds = np.vstack([places, extra])
-    seed_parish = np.concatenate([np.arange(len(names)), extra_parish]).astype(np.int64)
-    return seeds, seed_parish
-
-
-def _containing(polygons: np.ndarray, points: np.ndarray) -> np.ndarray:
-    """Index of the polygon containing each point (each point in exactly one)."""
-    tree = shapely.STRtree(polygons)
-    point_index, polygon_index = tree.query(points, predicate="within")
-    if len(point_index) != len(points) or len(np.unique(point_index)) != len(points):
-        raise GeometryError("demo generator: a piece lies in no parish or in two (a bug).")
-    out = np.empty(len(points), dtype=np.int64)
-    out[point_index] = polygon_index
-    return out
-
-
-def _assign_catchments(facts: Facts, places: np.ndarray, parishes: np.ndarray) -> np.ndarray:
-    """Assign each parish a catchment (index into ``facts.schools``).
-
-    The nearest school, with city schools reaching less far; a school's own parish is in its
-    catchment; catchments are then made contiguous.
-    """
-    schools = facts.schools
-    sites = schools[["easting", "northing"]].to_numpy(float)
-    reach = np.array([SCHOOL_REACH.get(loc, 1.0) for loc in schools["locality"]])
-    distance = np.linalg.norm(places[:, None, :] - sites[None, :, :], axis=2) * reach
-    home = distance.argmin(axis=1).astype(np.int64)
-    host = _containing(parishes, shapely.points(sites))
-    for parish in np.unique(host):
-        hosted = np.flatnonzero(host == parish)
-        home[parish] = hosted[np.argmin(distance[parish, hosted])]
-    return reattach_detached(parishes, home, sites)
-
-
-@dataclass(frozen=True)
-class _Split:
-    parish: int
-    other: int
-    line: shapely.LineString
-    origin: np.ndarray
-    normal: np.ndarray
-
-
-def _choose_splits(
-    facts: Facts,
-    parishes: np.ndarray,
-    home: np.ndarray,
-    *,
-    measure: Callable[[shapely.Geometry], float],
-) -> list[_Split]:
-    """Pick rural parishes on a boundary between localities and cut each in two.
-
-    The parishes most exposed to one neighbouring catchment (share of their boundary on it)
-    are split, one per pair of catchments; the neighbour's side gets ``1 - share``.
-    """
-    towns = set(facts.towns["parish_name"])
-    names = facts.places["parish_name"].tolist()
-    locality = facts.schools["locality"].to_numpy()
-    tree = shapely.STRtree(parishes)
-    candidates: list[tuple[float, int, int, np.ndarray]] = []
-    for i, polygon in enumerate(parishes):
-        if names[i] in towns:
-            continue
-        border: dict[int, list[shapely.Geometry]] = {}
-        for j in tree.query(polygon, predicate="touches"):
-            if home[j] != home[i] and locality[home[j]] != locality[home[i]]:
-                shared = shapely.intersection(polygon.boundary, parishes[j].boundary)
-                border.setdefault(int(home[j]), []).append(shared)
-        if len(border) != 1:
-            continue
-        ((other, parts),) = border.items()
-        shared = shapely.union_all(parts)
-        exposure = float(shared.length / polygon.boundary.length)
-        towards = np.asarray(shared.centroid.coords[0]) - np.asarray(polygon.centroid.coords[0])
-        candidates.append((exposure, i, other, towards))
-    candidates.sort(key=lambda c: (-c[0], c[1]))
-    splits: list[_Split] = []
-    used: set[frozenset[int]] = set()
-    for exposure, i, other, towards in candidates:
-        pair = frozenset((int(home[i]), other))
-        if pair in used or exposure < 0.2:
-            continue
-        share = SPLIT_SHARES[len(splits)]
-        line, origin, normal = split_line(parishes[i], towards, 1.0 - share, measure=measure)
-        splits.append(_Split(i, other, line, origin, normal))
-        used.add(pair)
-        if len(splits) == len(SPLIT_SHARES):
-            break
-    return splits
+    extra_ward = locate(wards, shapely.points(extra))
+    keep = extra_ward == place_ward[extra_parish]
+    return Seeds(
+        np.vstack([places, extra[keep]]),
+        np.concatenate([np.arange(len(names)), extra_parish[keep]]).astype(np.int64),
+        np.concatenate([place_ward, extra_ward[keep]]).astype(np.int64),
+    )
 
 
 def _check_coverage(geometry: np.ndarray, what: str) -> None:
@@ -378,6 +325,8 @@ def _check_coverage(geometry: np.ndarray, what: str) -> None:
         problems.append(f"{int((~shapely.is_valid(geometry)).sum())} invalid {what} polygon(s)")
     if not shapely.coverage_is_valid(geometry):
         problems.append(f"the {what} coverage has gaps or overlaps")
+    if shapely.is_empty(geometry).any():
+        problems.append(f"{int(shapely.is_empty(geometry).sum())} empty {what} polygon(s)")
     if problems:
         raise GeometryError(f"demo generator: {'; '.join(problems)} (a bug, please report it).")
 
@@ -391,29 +340,68 @@ def _check_assets(truth: pd.DataFrame, parishes: np.ndarray) -> None:
         )
 
 
-def _population_points(
-    codes: list[str],
-    names: list[str],
-    parishes: np.ndarray,
-    places: np.ndarray,
-    population: np.ndarray,
-    facts: Facts,
-) -> gpd.GeoDataFrame:
-    towns = set(facts.towns["parish_name"])
-    xy, parish_code, people = [], [], []
-    for i, code in enumerate(codes):
-        points, counts = population_points(
-            code, parishes[i], tuple(places[i]), int(population[i]), town=names[i] in towns
-        )
-        xy.append(points)
-        parish_code.extend([code] * len(points))
-        people.append(counts)
-    coords = np.vstack(xy)
-    area_code = [f"E00{900001 + k:06d}" for k in range(len(coords))]
-    return _frame(
-        {"area_code": area_code, "parish_code": parish_code, "population": np.concatenate(people)},
-        shapely.points(coords),
+def _population_points(coverage: _Coverage, real: RealLayers, codes: list[str]) -> gpd.GeoDataFrame:
+    """One point per OA with its population, in the OA's largest part (the parish it names).
+
+    Like ONS output-area population-weighted centroids: one point per OA, placed by
+    population, here in the part of the OA (cut by parish boundaries) of largest area.
+    """
+    parts = pd.DataFrame(
+        {"oa": coverage.oa, "parish": coverage.parish, "area": shapely.area(coverage.pieces)}
     )
+    by_part = parts.groupby(["oa", "parish"], sort=True)["area"].sum().reset_index()
+    largest = by_part.sort_values(["oa", "area", "parish"], ascending=[True, False, True])
+    largest = largest.drop_duplicates("oa").set_index("oa").sort_index()
+    pieces = parts.reset_index().set_index(["oa", "parish"])["index"]
+    geometry = [
+        shapely.point_on_surface(shapely.coverage_union_all(coverage.pieces[pieces.loc[[key]]]))
+        for key in zip(largest.index, largest["parish"], strict=True)
+    ]
+    oas = real.output_areas.iloc[largest.index]
+    columns = {
+        "area_code": oas["OA11CD"].to_numpy(),
+        "parish_code": np.asarray(codes)[largest["parish"].to_numpy()],
+        **{c: oas[c].to_numpy() for c in _COUNTS},
+    }
+    return _frame(columns, np.array(geometry, dtype=object))
+
+
+def _county(real: RealLayers) -> gpd.GeoDataFrame:
+    frame = _frame(
+        {
+            "name": [COUNTY_NAME],
+            "area_km2": [round(float(real.outline.area) / 1e6, 3)],
+            "population": [int(real.output_areas["population"].sum())],
+        },
+        np.array([real.outline], dtype=object),
+    )
+    frame["data_source"] = REAL_SOURCE
+    return frame
+
+
+def _catchments(facts: Facts, geometry: np.ndarray) -> gpd.GeoDataFrame:
+    columns = {c: facts.schools[c].tolist() for c in ("catchment", "school")}
+    return _frame(columns, geometry)
+
+
+def _schools(facts: Facts) -> gpd.GeoDataFrame:
+    return _frame(
+        {c: facts.schools[c].tolist() for c in ("school", "catchment", "locality")},
+        shapely.points(facts.schools[["easting", "northing"]].to_numpy(float)),
+    )
+
+
+def _real(layer: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Label a real layer; mixed Polygon / MultiPolygon become all MultiPolygon, as in a file."""
+    frame = layer.copy()
+    geometry = frame.geometry.to_numpy()
+    if len(set(shapely.get_type_id(geometry))) > 1:
+        parts = [shapely.get_parts(g) for g in geometry]
+        frame[frame.geometry.name] = gpd.GeoSeries(
+            [shapely.multipolygons(p) for p in parts], index=frame.index, crs=frame.crs
+        )
+    frame.insert(len(frame.columns) - 1, "data_source", REAL_SOURCE)
+    return with_provenance(frame, DEMO)
 
 
 def _frame(columns: dict[str, object], geometry: np.ndarray) -> gpd.GeoDataFrame:
@@ -452,6 +440,8 @@ def write_demo(
 ) -> dict[str, Path]:
     """Write the demo county files into ``out_dir`` (replacing any that exist).
 
+    Each file is written to a temporary name first and renamed when whole.
+
     Parameters
     ----------
     out_dir : str or path-like
@@ -462,8 +452,9 @@ def write_demo(
     Returns
     -------
     dict of str to pathlib.Path
-        ``"geopackage"`` (layers county, parishes, catchments, schools, population_points),
-        ``"lookup"``, ``"assets"``, ``"postcodes"`` and ``"readme"``.
+        ``"geopackage"`` (layers county, wards, lsoas, output_areas, parishes, catchments,
+        schools, population_points and the table repaired_geometries), ``"lookup"``,
+        ``"assets"``, ``"postcodes"`` and ``"readme"``.
 
     Examples
     --------
@@ -477,45 +468,33 @@ def write_demo(
     demo = generate_demo() if demo is None else demo
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    gpkg = folder / GPKG_NAME
-    metadata = {
-        "attribution": DEMO_NOTICE,
-        "is_demo": "true",
-        "generator": "localitygis.demo.generate_demo",
-        "data_source": DATA_SOURCE,
-    }
-    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
-    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FILE_DATE})
-    try:
-        _write_demo_layers(demo, gpkg, metadata)
-    finally:
-        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
-    paths = {"geopackage": gpkg}
+    paths = {"geopackage": _write_gpkg(folder / GPKG_NAME, demo)}
     for key, name, table in (
         ("lookup", LOOKUP_NAME, demo.lookup),
         ("assets", ASSETS_NAME, demo.assets),
         ("postcodes", POSTCODES_NAME, demo.postcodes),
     ):
-        path = folder / name
-        with atomic_path(path) as temporary:
-            neutralise_formulas(table).to_csv(
-                temporary, index=False, lineterminator="\n", encoding="utf-8"
-            )
-        paths[key] = path
-    readme = folder / README_NAME
-    with atomic_path(readme) as temporary:
+        paths[key] = folder / name
+        with atomic_path(paths[key]) as temporary:
+            _write_table(table, temporary)
+    paths["readme"] = folder / README_NAME
+    with atomic_path(paths["readme"]) as temporary:
         temporary.write_text(_readme(demo), encoding="utf-8")
-    paths["readme"] = readme
     return paths
 
 
-def _write_demo_layers(demo: DemoCounty, gpkg: Path, metadata: dict[str, str]) -> None:
-    """Write the demo GeoPackage's layers, whole or not at all."""
-    with atomic_path(gpkg) as temporary:
+def _write_gpkg(path: Path, demo: DemoCounty) -> Path:
+    """Write the demo GeoPackage's layers and its repairs table, whole or not at all."""
+    metadata = {
+        "attribution": DEMO.attribution,
+        "is_demo": "true",
+        "generator": "localitygis.demo.generate_demo",
+        "data_source": DATA_SOURCE,
+    }
+    with pinned_file_date(), atomic_path(path) as temporary:
         for layer in GPKG_LAYERS:
-            frame: gpd.GeoDataFrame = getattr(demo, layer)
             pyogrio.write_dataframe(
-                frame,
+                getattr(demo, layer),
                 temporary,
                 layer=layer,
                 driver="GPKG",
@@ -527,6 +506,16 @@ def _write_demo_layers(demo: DemoCounty, gpkg: Path, metadata: dict[str, str]) -
                     "SPATIAL_INDEX": "NO",
                 },
             )
+        pyogrio.write_dataframe(
+            pd.DataFrame(demo.repairs),
+            temporary,
+            layer=REPAIRS_LAYER,
+            driver="GPKG",
+            append=True,
+            layer_metadata=metadata,
+            layer_options={"DESCRIPTION": f"OA polygons repaired: {DEMO_NOTICE}"},
+        )
+    return path
 
 
 def load_demo(directory: str | os.PathLike[str] | None = None) -> DemoCounty:
@@ -551,8 +540,8 @@ def load_demo(directory: str | os.PathLike[str] | None = None) -> DemoCounty:
     Examples
     --------
     >>> demo = load_demo()
-    >>> demo.parishes.crs.to_epsg(), len(demo.schools)
-    (27700, 14)
+    >>> demo.parishes.crs.to_epsg(), len(demo.schools), len(demo.wards)
+    (27700, 14, 40)
     """
     folder = demo_dir() if directory is None else Path(directory)
     names = (GPKG_NAME, LOOKUP_NAME, ASSETS_NAME, POSTCODES_NAME)
@@ -565,39 +554,42 @@ def load_demo(directory: str | os.PathLike[str] | None = None) -> DemoCounty:
             )
         log.info("demo files not found in %s; generating the demo county in memory", folder)
         return generate_demo()
+    gpkg = folder / GPKG_NAME
     layers = {}
     for layer in GPKG_LAYERS:
-        frame = pyogrio.read_dataframe(folder / GPKG_NAME, layer=layer)
+        frame = pyogrio.read_dataframe(gpkg, layer=layer)
         layers[layer] = with_provenance(frame.to_crs(BNG) if frame.crs else frame, DEMO)
-    text = {"dtype": "str", "keep_default_na": False}
-    lookup = pd.read_csv(folder / LOOKUP_NAME, **text)
-    assets = pd.read_csv(
-        folder / ASSETS_NAME,
-        dtype={
-            "easting": "float64",
-            "northing": "float64",
-            "latitude": "float64",
-            "longitude": "float64",
-            "annual_cost": "float64",
-            "floor_area_m2": "float64",
-        },
-        converters=dict.fromkeys(_ASSET_TEXT, str),
+    repairs = pd.DataFrame(pyogrio.read_dataframe(gpkg, layer=REPAIRS_LAYER, read_geometry=False))
+    return DemoCounty(
+        **layers,
+        lookup=with_provenance(_read_text(folder / LOOKUP_NAME), DEMO),
+        assets=with_provenance(_read_assets(folder / ASSETS_NAME), DEMO),
+        postcodes=with_provenance(_read_postcodes(folder / POSTCODES_NAME), DEMO),
+        repairs=with_provenance(repairs, DEMO),
     )
-    postcodes = pd.read_csv(
-        folder / POSTCODES_NAME,
+
+
+def _read_text(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype="str", keep_default_na=False)
+
+
+def _read_assets(path: Path) -> pd.DataFrame:
+    numbers = ("easting", "northing", "latitude", "longitude", "annual_cost", "floor_area_m2")
+    return pd.read_csv(
+        path, dtype=dict.fromkeys(numbers, "float64"), converters=dict.fromkeys(_ASSET_TEXT, str)
+    )
+
+
+def _read_postcodes(path: Path) -> pd.DataFrame:
+    return pd.read_csv(
+        path,
         dtype={"oseast1m": "int64", "osnrth1m": "int64", "lat": "float64", "long": "float64"},
         converters=dict.fromkeys(("pcd", "pcd2", "pcds", "parish", "data_source"), str),
     )
-    return DemoCounty(
-        county=layers["county"],
-        parishes=layers["parishes"],
-        catchments=layers["catchments"],
-        schools=layers["schools"],
-        lookup=with_provenance(lookup, DEMO),
-        assets=with_provenance(assets, DEMO),
-        postcodes=with_provenance(postcodes, DEMO),
-        population_points=layers["population_points"],
-    )
+
+
+def _write_table(table: pd.DataFrame, tmp: Path) -> None:
+    neutralise_formulas(table).to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
 
 
 def _readme(demo: DemoCounty) -> str:
@@ -605,11 +597,17 @@ def _readme(demo: DemoCounty) -> str:
     counts = demo.assets["category"].value_counts().sort_index()
     area = float(demo.county["area_km2"].iloc[0])
     layers = (
-        f"layers `county` (1 polygon, {area:,.0f} km²), `parishes` ({len(parishes)} polygons "
-        "with ONS-style `PAR21CD`, `PAR21NM`, `population`), `catchments` "
-        f"({len(demo.catchments)} secondary school catchments), `schools` "
-        f"({len(demo.schools)} points), `population_points` ({len(demo.population_points)} "
-        "small-area population-weighted centroids); all EPSG:27700"
+        f"real layers `county` (1 polygon, {area:,.1f} km², the union of the 2011 Output "
+        f"Areas), `wards` ({len(demo.wards)} 2013 wards, best fit on the OAs), `lsoas` "
+        f"({len(demo.lsoas)} 2011 LSOAs with IMD 2019 `imd_rank`, `imd_decile`), "
+        f"`output_areas` ({len(demo.output_areas)} 2011 OAs), each with `population` and the "
+        "age bands `aged_0_15`, `aged_16_59`, `aged_60_plus`; generated layers `parishes` "
+        f"({len(parishes)} polygons with ONS-style `PAR21CD`, `PAR21NM`, `population` and the "
+        f"age bands), `catchments` ({len(demo.catchments)} secondary school catchments), "
+        f"`schools` ({len(demo.schools)} real sites), `population_points` "
+        f"({len(demo.population_points)} points: one per OA with its population, in its "
+        "largest part); table `{REPAIRS_LAYER}` ({len(demo.repairs)} OA polygon(s) repaired); "
+        "all EPSG:27700"
     )
     assets = f"asset register, {len(demo.assets)} assets: " + ", ".join(
         f"{n} {c}" for c, n in counts.items()
@@ -619,15 +617,17 @@ def _readme(demo: DemoCounty) -> str:
         "Directory shape: `pcd`, `pcd2`, `pcds`, `oseast1m`, `osnrth1m`, `lat`, `long`, "
         "`parish` (parish code)"
     )
+    repairs = "; ".join(f"{r.feature} ({r.problem})" for r in demo.repairs.itertuples(index=False))
     lines = [
-        "# Demo county — generated demo data",
+        "# Demo county — real Herefordshire geography, generated parishes",
         "",
         f"**{DEMO_NOTICE}.**",
         "",
         "Everything in this folder is written by `localitygis.demo.write_demo()` from",
         "`localitygis.demo.generate_demo()`, a deterministic generator (fixed seeds) driven by",
-        "small tables of public facts in `localitygis/data/demo_facts/`. Do not edit these",
-        "files by hand; regenerate them with",
+        "the real small areas bundled in `localitygis/data/realgeo/` and small tables of public",
+        "facts in `localitygis/data/demo_facts/`. Do not edit these files by hand; regenerate",
+        "them with",
         "",
         "```",
         "python -m localitygis.demo            # rewrites boundaries/demo/",
@@ -643,24 +643,69 @@ def _readme(demo: DemoCounty) -> str:
         f"| `{ASSETS_NAME}` | {assets} |",
         f"| `{POSTCODES_NAME}` | {postcodes} |",
         "",
-        f"Population {int(parishes['population'].sum()):,}. Parish codes (E04009001…) and",
-        "output-area-like codes (E00900001…) are synthetic, not real ONS codes. Postcodes",
-        "use real outward codes; only those of the libraries and GP practices in the fact",
-        "tables are real postcodes, and even their positions here are generated. Every layer",
-        f'and table has a `data_source` column saying "{DATA_SOURCE}", and the',
-        "GeoPackage layers say so in their description and metadata.",
+        "**Real**: the county outline, wards, LSOAs, OAs, their mid-2015 populations and age",
+        "bands (IoD2019 population denominators), IMD 2019 ranks and deciles, the school sites",
+        "and the asset names. **Generated**: the parish and catchment boundaries, the asset",
+        "positions, the postcode directory, and the parish and population-point populations",
+        "(real LSOA figures apportioned: each LSOA's age bands split equally over its OAs,",
+        "an OA cut by parish boundaries split by area, in whole people by largest remainder).",
+        "",
+        f"Population {int(parishes['population'].sum()):,} (the real mid-2015 figure). Parishes",
+        "tile the county exactly; each lies in one ward, or is a union of whole wards (the city",
+        "of Hereford is the seven city wards; Leominster and Ross-on-Wye span both town wards).",
+        "Cusop's place point falls just over the Welsh border, so its seed is moved 100 m",
+        f"inside the nearest ward. OA polygon(s) repaired: {repairs or 'none'}.",
+        "",
+        *_locality_table(demo),
+        "Parish codes (E04009001…) are synthetic, not real ONS codes. Postcodes use real",
+        "outward codes; only those of the libraries and GP practices in the fact tables are",
+        "real postcodes, and even their positions here are generated. Every layer and table",
+        "has a `data_source` column, and the GeoPackage layers carry the attribution in their",
+        "metadata.",
         "",
         "Asset positions come by three routes, as in a real register: most rows give",
         "`easting`/`northing`, about one in ten only `latitude`/`longitude` (WGS84) and about",
         "one in ten only a `postcode` (found in the postcode directory). `annual_cost` is",
         "optional: about one village hall in eight reports none.",
         "",
+        "Attribution: Contains OS data © Crown copyright and database right. Source: Office",
+        "for National Statistics licensed under the Open Government Licence v3.0 (OS OpenData",
+        "terms apply). Boundary GeoJSON: UK-GeoJSON by Martin Chorley, CC BY 4.0. English",
+        "Indices of Deprivation 2019, Ministry of Housing, Communities and Local Government,",
+        "Open Government Licence v3.0.",
+        "",
     ]
     return "\n".join(lines)
 
 
+def _locality_table(demo: DemoCounty) -> list[str]:
+    """List the localities the lookup gives (before any scheme adjustment) as README lines."""
+    locality = demo.schools.set_index("catchment")["locality"]
+    parishes = demo.parishes.set_index("PAR21CD").loc[demo.lookup["parish_code"]]
+    parishes = parishes.assign(locality=demo.lookup["catchment"].map(locality).to_numpy())
+    parishes["km2"] = parishes.area / 1e6
+    table = parishes.groupby("locality", sort=True).agg(
+        parishes=("PAR21NM", "size"), km2=("km2", "sum"), population=("population", "sum")
+    )
+    lines = [
+        "The localities the lookup gives (before a scheme's adjustments):",
+        "",
+        "| locality | parishes | area km² | population | aged 60+ |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    older = parishes.groupby("locality", sort=True)["aged_60_plus"].sum()
+    for name, count, km2, people in table.itertuples():
+        lines.append(f"| {name} | {count} | {km2:,.1f} | {people:,} | {older[name] / people:.0%} |")
+    return [*lines, ""]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Regenerate the demo county files (``python -m localitygis.demo [OUT_DIR]``)."""
+    """Regenerate the demo county files (``python -m localitygis.demo [OUT_DIR]``).
+
+    With ``--small-areas SOURCE`` the bundled copy of the real small areas is first derived
+    afresh from the files as published in ``SOURCE``
+    (:func:`localitygis.demo.realgeo.derive_small_areas`).
+    """
     parser = argparse.ArgumentParser(
         prog="python -m localitygis.demo",
         description="Generate the localitygis demo county (generated demo data) and write it.",
@@ -668,7 +713,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "out_dir", nargs="?", default=None, help="folder to write (default: boundaries/demo)"
     )
+    parser.add_argument(
+        "--small-areas",
+        metavar="SOURCE",
+        default=None,
+        help="first derive localitygis/data/realgeo from the published files in SOURCE",
+    )
     args = parser.parse_args(argv)
+    if args.small_areas:
+        for key, value in derive_small_areas(args.small_areas).items():
+            print(f"{key:<28} {value:,.6g}")
     out = Path(args.out_dir) if args.out_dir else demo_dir()
     paths = write_demo(out)
     for key, path in paths.items():

@@ -1,23 +1,12 @@
-"""Geometry of the demo county: outline, parish coverage and independently digitised catchments.
+"""Geometry helpers of the demo county: displacement fields, regions of pieces, cut lines.
 
-The recipe, in EPSG:27700 metres:
+- :class:`DisplacementField` moves every vertex by one smooth field ``f(x, y)``: a sum of
+  sinusoids whose slope stays well below one, so generated lines wiggle like real ones;
+- :func:`reattach_detached` makes every region of a set of pieces connected;
+- :func:`dissolve_pieces` unions the pieces of each region;
+- :func:`split_line` finds the straight line cutting a polygon in a given area share.
 
-1. The county outline is the closed union of discs around the parish places, the disc radius
-   found by bisection so the outline covers the target area.
-2. Voronoi edges around the seed points (each parish's place point plus a few extra seeds for
-   the city and for assets with surveyed positions) are noded once together with the outline
-   and polygonised into *pieces*; each piece belongs to the parish of its nearest seed.
-   Pieces cut off from their parish by a bay in the outline go to the neighbour they share
-   most boundary with, so every parish is one polygon.
-3. Every edge is densified once (so a shared edge has the same vertices on both sides) and
-   every vertex is moved by one smooth displacement field ``f(x, y)``: a sum of sinusoids
-   whose slope stays well below one, so the map is one-to-one and the coverage stays valid.
-4. Catchments are made from the same pieces, plus straight cut lines across the parishes
-   chosen to be split, displaced by ``f + h`` where ``h`` is a small field of its own (tens of
-   metres): their edges follow the parish edges but are offset from them, as an independent
-   digitisation would be.
-
-All coordinates are rounded to 0.1 m after displacement.
+All displaced coordinates are rounded to 0.1 m.
 """
 
 from __future__ import annotations
@@ -28,18 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree
 
 from localitygis.demo.facts import rng_for
 
 __all__ = [
     "DisplacementField",
-    "Pieces",
-    "build_pieces",
-    "county_outline",
     "dissolve_pieces",
     "make_field",
-    "polygonize_inside",
     "reattach_detached",
     "split_line",
 ]
@@ -126,86 +110,6 @@ def make_field(
     )
 
 
-def county_outline(
-    points: NDArray[np.float64],
-    *,
-    target_km2: float,
-    measure: Callable[[shapely.Polygon], float] = _area,
-    closing_m: float = 3_000.0,
-) -> shapely.Polygon:
-    """Draw a county outline around ``points``: the closed union of equal discs.
-
-    The disc radius is found by bisection so that ``measure(outline)`` (m², e.g. the area
-    after displacement) is ``target_km2``; the result has no holes and contains every point.
-    """
-    discs = shapely.points(points)
-
-    def outline(radius: float) -> shapely.Polygon:
-        blob = shapely.union_all(shapely.buffer(discs, radius, quad_segs=16))
-        closed = blob.buffer(closing_m, quad_segs=16).buffer(-closing_m, quad_segs=16)
-        parts = sorted(shapely.get_parts(closed), key=lambda p: -p.area)
-        return shapely.Polygon(parts[0].exterior)
-
-    low, high = 500.0, 15_000.0
-    for _ in range(24):
-        middle = 0.5 * (low + high)
-        if measure(outline(middle)) / 1e6 < target_km2:
-            low = middle
-        else:
-            high = middle
-    result = outline(high)
-    if not shapely.contains(result, discs).all():  # pragma: no cover - guards the recipe
-        raise RuntimeError("demo county outline does not contain every parish place")
-    return result
-
-
-@dataclass(frozen=True)
-class Pieces:
-    """Polygons tiling the outline, each with the index of the region it belongs to."""
-
-    geometry: NDArray[np.object_]
-    region: NDArray[np.int64]
-
-
-def polygonize_inside(
-    lines: shapely.Geometry, outline: shapely.Polygon, spacing: float
-) -> NDArray[np.object_]:
-    """Polygonise ``lines`` into faces inside ``outline`` sharing exact vertices.
-
-    The lines are noded once and every edge densified to ``spacing`` before polygonising,
-    so neighbouring faces have exactly the same vertices along their shared edge.
-    """
-    noded = shapely.union_all(shapely.get_parts(lines))
-    dense = shapely.segmentize(noded, spacing)
-    polygons = shapely.get_parts(shapely.polygonize(shapely.get_parts(dense)))
-    inside = shapely.contains(outline.buffer(1.0), shapely.point_on_surface(polygons))
-    return polygons[inside & (shapely.area(polygons) > 0)]
-
-
-def build_pieces(
-    seeds: NDArray[np.float64],
-    seed_region: NDArray[np.int64],
-    home: NDArray[np.float64],
-    outline: shapely.Polygon,
-    *,
-    spacing: float,
-) -> Pieces:
-    """Voronoi pieces of ``outline`` around ``seeds``, one connected polygon set per region.
-
-    ``home[r]`` is region r's main point: a piece of region r that is not connected to the
-    piece containing ``home[r]`` is handed to the neighbouring region it shares most edge with.
-    """
-    edges = shapely.voronoi_polygons(
-        shapely.multipoints(seeds), extend_to=outline.buffer(20_000.0), only_edges=True
-    )
-    polygons = polygonize_inside(shapely.union_all([edges, outline.exterior]), outline, spacing)
-    tree = cKDTree(seeds)
-    _, nearest = tree.query(shapely.get_coordinates(shapely.point_on_surface(polygons)))
-    region = seed_region[nearest].astype(np.int64)
-    region = reattach_detached(polygons, region, home)
-    return Pieces(polygons, region)
-
-
 def reattach_detached(
     polygons: NDArray[np.object_], region: NDArray[np.int64], home: NDArray[np.float64]
 ) -> NDArray[np.int64]:
@@ -230,7 +134,7 @@ def reattach_detached(
             for i in members:
                 if keep.contains(shapely.point_on_surface(polygons[i])):
                     continue
-                region[i] = _best_neighbour(polygons, region, i, exclude=r)
+                region[i] = _best_neighbour(polygons, region, int(i), exclude=r)
                 changed = True
         if not changed:
             return region

@@ -1,22 +1,40 @@
-"""Populations of the demo county: parish totals and small-area population points."""
+"""Populations of the demo county: the real LSOA figures, apportioned to OAs and parishes.
+
+The rule, documented so a user can check it:
+
+1. **LSOA → OA**: each age band (0–15, 16–59, 60+) of an LSOA's IoD2019 mid-2015 population
+   is split equally over its Output Areas (OAs are designed to hold similar numbers of
+   people), in whole people by the largest remainder, ties going to the OA with the lower
+   code. An OA's total is the sum of its bands.
+2. **OA → parish**: an OA cut by parish boundaries shares each band among its pieces by area,
+   again in whole people by the largest remainder. A parish's bands are the sums over its
+   pieces, and its total the sum of its bands.
+
+Nothing is lost or made up at either step: every total is an exact integer sum, so the county
+adds up to the LSOAs' 188,522 and every band to the county's band.
+"""
 
 from __future__ import annotations
 
 import numpy as np
-import shapely
+import pandas as pd
 from numpy.typing import NDArray
 
-from localitygis.demo.facts import rng_for
+__all__ = ["AGE_BANDS", "apportion", "oa_populations", "split_integer"]
 
-__all__ = ["parish_populations", "population_points", "split_integer"]
-
-PEOPLE_PER_POINT = 300  # like an ONS output area (100-625 residents, typically ~300)
+#: The age-band columns, in order; ``population`` is always their sum.
+AGE_BANDS = ("aged_0_15", "aged_16_59", "aged_60_plus")
 
 
 def split_integer(total: int, weights: NDArray[np.float64]) -> NDArray[np.int64]:
     """Split ``total`` into integers proportional to ``weights`` (largest remainder).
 
     Ties are broken by position, so the result never depends on anything but the inputs.
+
+    Examples
+    --------
+    >>> split_integer(10, np.array([1.0, 1.0, 1.0])).tolist()
+    [4, 3, 3]
     """
     weights = np.asarray(weights, dtype=float)
     exact = total * weights / weights.sum()
@@ -27,77 +45,61 @@ def split_integer(total: int, weights: NDArray[np.float64]) -> NDArray[np.int64]
     return base
 
 
-def parish_populations(
-    names: list[str],
-    areas_km2: NDArray[np.float64],
-    services: NDArray[np.int64],
-    towns: dict[str, int],
-    *,
-    total: int,
-    calibrated: NDArray[np.bool_],
-    calibrated_total: int,
-) -> NDArray[np.int64]:
-    """Towns as given; villages drawn to make up ``total``.
+def apportion(
+    totals: pd.DataFrame, parts: pd.Series, weights: NDArray[np.float64] | None = None
+) -> pd.DataFrame:
+    """Split each whole's age bands over its parts, in whole people (largest remainder).
 
-    A village's share grows with the square root of its area and with the public services
-    it has (a GP surgery, a library, a fire station make a bigger village), times a
-    log-normal draw; every village has at least 40 residents. The villages flagged
-    ``calibrated`` (e.g. one locality with a known total) get ``calibrated_total`` between
-    them, the other villages the rest.
+    Parameters
+    ----------
+    totals : pandas.DataFrame
+        Indexed by whole (e.g. LSOA code), with the :data:`AGE_BANDS` columns.
+    parts : pandas.Series
+        For each part (in order), the whole it belongs to.
+    weights : numpy.ndarray, optional
+        Each part's weight (e.g. its area); equal weights when not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per part (same index as ``parts``): the bands and their sum ``population``.
+
+    Examples
+    --------
+    >>> lsoa = pd.DataFrame({"aged_0_15": [3], "aged_16_59": [10], "aged_60_plus": [5]},
+    ...                     index=["L1"])
+    >>> apportion(lsoa, pd.Series(["L1", "L1"], index=["A", "B"])).to_dict("index")
+    {'A': {'aged_0_15': 2, 'aged_16_59': 5, 'aged_60_plus': 3, 'population': 10}, \
+'B': {'aged_0_15': 1, 'aged_16_59': 5, 'aged_60_plus': 2, 'population': 8}}
     """
-    rng = rng_for("parish_populations")
-    noise = rng.lognormal(mean=0.0, sigma=0.55, size=len(names))
-    weights = np.sqrt(areas_km2) * (1.0 + 0.8 * services) * noise
-    is_town = np.array([name in towns for name in names])
-    floor = 40
-    population = np.zeros(len(names), dtype=np.int64)
-    calibrated = np.asarray(calibrated, dtype=bool) & ~is_town
-    rest = ~is_town & ~calibrated
-    for group, group_total in (
-        (calibrated, calibrated_total),
-        (rest, total - sum(towns.values()) - calibrated_total),
-    ):
-        if group.any():
-            drawn = split_integer(group_total - floor * int(group.sum()), weights[group])
-            population[group] = drawn + floor
-    for i, name in enumerate(names):
-        if name in towns:
-            population[i] = towns[name]
-    return population
+    weight = np.ones(len(parts)) if weights is None else np.asarray(weights, dtype=float)
+    out = np.zeros((len(parts), len(AGE_BANDS)), dtype=np.int64)
+    whole = parts.to_numpy()
+    for key in pd.unique(whole):
+        rows = np.flatnonzero(whole == key)
+        for b, band in enumerate(AGE_BANDS):
+            out[rows, b] = split_integer(int(totals.at[key, band]), weight[rows])
+    frame = pd.DataFrame(out, columns=list(AGE_BANDS), index=parts.index)
+    frame["population"] = frame.sum(axis=1)
+    return frame
 
 
-def population_points(
-    code: str,
-    polygon: shapely.Polygon,
-    place: tuple[float, float],
-    population: int,
-    *,
-    town: bool,
-) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
-    """Population-weighted centroids for one parish, summing exactly to ``population``.
+def oa_populations(oa_codes: pd.Series, lsoa_codes: pd.Series, lsoas: pd.DataFrame) -> pd.DataFrame:
+    """Apportion the LSOAs' age bands equally over their OAs (rule 1 above).
 
-    About one point per :data:`PEOPLE_PER_POINT` residents. Most points cluster round the
-    settlement (the whole built-up area for a town); in a village a few are scattered hamlets
-    and farms. All points lie at least 20 m inside the parish.
+    Parameters
+    ----------
+    oa_codes, lsoa_codes : pandas.Series
+        Each OA's code and its LSOA's code.
+    lsoas : pandas.DataFrame
+        ``LSOA11CD`` and the :data:`AGE_BANDS` columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed like ``oa_codes``: the bands and ``population``.
     """
-    rng = rng_for("population_points", code)
-    count = max(1, round(population / PEOPLE_PER_POINT))
-    inner = polygon.buffer(-20.0)
-    if inner.is_empty:  # pragma: no cover - parishes are kilometres across
-        inner = polygon
-    spread = min(80.0 * np.sqrt(population / 100.0), 0.35 * np.sqrt(polygon.area))
-    spread = max(spread, 150.0)
-    minx, miny, maxx, maxy = inner.bounds
-    points: list[tuple[float, float]] = []
-    clustered = count if town else max(1, int(np.ceil(0.7 * count)))
-    while len(points) < count:
-        if len(points) < clustered:
-            x, y = rng.normal(place, spread)
-        else:
-            x, y = rng.uniform((minx, miny), (maxx, maxy))
-        x, y = round(float(x), 1), round(float(y), 1)
-        if (x, y) not in points and inner.contains(shapely.Point(x, y)):
-            points.append((x, y))
-    shares = rng.uniform(0.7, 1.3, count)
-    people = split_integer(population, shares)
-    return np.asarray(points, dtype=float), people
+    order = np.lexsort((oa_codes.to_numpy(), lsoa_codes.to_numpy()))  # ties: lower OA code
+    parts = lsoa_codes.iloc[order]
+    table = apportion(lsoas.set_index("LSOA11CD"), parts)
+    return table.loc[oa_codes.index]

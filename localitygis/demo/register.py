@@ -132,6 +132,59 @@ def _sector_of_places(
     return [by_place[keyed[k]] for k in nearest]
 
 
+@dataclass
+class _Builder:
+    """The register being built: every asset row, and the postcodes handed out so far."""
+
+    names: list[str]
+    places: NDArray[np.float64]
+    inner: list[shapely.Geometry]
+    sectors: list[list[str]]
+    towns: set[str]
+    rng: np.random.Generator
+    postcodes: _Postcodes = field(default_factory=_Postcodes)
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.index = {name: i for i, name in enumerate(self.names)}
+
+    def radius_for(self, place: str) -> tuple[float, float]:
+        """How far from its place point a new asset may stand (metres)."""
+        if place == "Hereford":
+            return (150.0, 1_300.0)
+        return (40.0, 450.0) if place in self.towns else (30.0, 350.0)
+
+    def position(self, p: int, place: str, postcode: str) -> tuple[float, float]:
+        """Place a new asset next to the first user of its postcode, else near its place."""
+        if postcode in self.postcodes.rows:
+            ex, ey, _ = self.postcodes.rows[postcode]
+            return _place_near(self.inner[p], (ex, ey), self.rng, (10.0, 40.0))
+        centre = (self.places[p, 0], self.places[p, 1])
+        return _place_near(self.inner[p], centre, self.rng, self.radius_for(place))
+
+    def add(
+        self, name: str, category: str, partner: str, sector: str, place: str,
+        postcode: str = "", xy: tuple[float, float] | None = None,
+    ) -> None:  # fmt: skip
+        """Add one asset (a new postcode and position are made up when not given)."""
+        p = self.index[place]
+        if not postcode:
+            choices = self.sectors[p]
+            postcode = self.postcodes.new(choices[int(self.rng.integers(len(choices)))], self.rng)
+        if xy is None:
+            xy = self.position(p, place, postcode)
+        self.postcodes.add(postcode, xy, p)
+        scale = 1.5 if place == "Hereford" else (1.15 if place in self.towns else 1.0)
+        area, cost = _size_and_cost(category, place, self.rng, town_scale=scale)
+        self.rows.append(
+            {
+                "name": name, "category": category, "partner": partner, "sector": sector,
+                "place": place, "postcode": postcode, "x": xy[0], "y": xy[1],
+                "annual_cost": cost, "floor_area_m2": area, "parish": p,
+            }
+        )  # fmt: skip
+
+
 def build_register(
     facts: Facts,
     names: list[str],
@@ -146,111 +199,92 @@ def build_register(
     Also returns each asset's true position (``x``, ``y``) and parish index, for the
     generator's own checks.
     """
-    index = {name: i for i, name in enumerate(names)}
-    inner = [_inner(p, 15.0) for p in polygons]
-    sectors = _sector_of_places(facts, names, places)
-    towns = set(facts.towns["parish_name"])
-    postcodes = _Postcodes()
+    builder = _Builder(
+        names,
+        places,
+        [_inner(p, 15.0) for p in polygons],
+        _sector_of_places(facts, names, places),
+        set(facts.towns["parish_name"]),
+        rng_for("assets"),
+    )
     for postcode in facts.known_assets["postcode"]:
         if postcode:
             outward, inward = postcode.split()
-            postcodes.used_units.setdefault(f"{outward} {inward[0]}", set()).add(inward[1:])
-    rng = rng_for("assets")
-    rows: list[dict[str, object]] = []
-
-    def radius_for(place: str) -> tuple[float, float]:
-        if place == "Hereford":
-            return (150.0, 1_300.0)
-        return (40.0, 450.0) if place in towns else (30.0, 350.0)
-
-    def add(
-        name: str, category: str, partner: str, sector: str, place: str, postcode: str,
-        xy: tuple[float, float] | None,
-    ) -> None:  # fmt: skip
-        p = index[place]
-        if not postcode:
-            choices = sectors[p]
-            postcode = postcodes.new(choices[int(rng.integers(len(choices)))], rng)
-        if xy is None:
-            if postcode in postcodes.rows:  # a shared postcode: next door to the first user
-                ex, ey, _ = postcodes.rows[postcode]
-                xy = _place_near(inner[p], (ex, ey), rng, (10.0, 40.0))
-            else:
-                xy = _place_near(inner[p], (places[p, 0], places[p, 1]), rng, radius_for(place))
-        postcodes.add(postcode, xy, p)
-        scale = 1.5 if place == "Hereford" else (1.15 if place in towns else 1.0)
-        area, cost = _size_and_cost(category, place, rng, town_scale=scale)
-        rows.append(
-            {
-                "name": name,
-                "category": category,
-                "partner": partner,
-                "sector": sector,
-                "place": place,
-                "postcode": postcode,
-                "x": xy[0],
-                "y": xy[1],
-                "annual_cost": cost,
-                "floor_area_m2": area,
-                "parish": p,
-            }
-        )
-
-    for record in facts.known_assets.itertuples(index=False):
-        known_xy = None
-        if not (pd.isna(record.easting) or pd.isna(record.northing)):
-            known_xy = (float(record.easting), float(record.northing))
-        add(
-            record.name, record.category, record.partner, record.sector, record.place,
-            record.postcode, known_xy,
-        )  # fmt: skip
-
+            builder.postcodes.used_units.setdefault(f"{outward} {inward[0]}", set()).add(inward[1:])
+    _add_known_assets(builder, facts)
     for place in names:
-        is_town = place in towns
-        council = (
-            "Hereford City Council" if place == "Hereford"
-            else f"{place} Town Council" if is_town else f"{place} Parish Council"
-        )  # fmt: skip
-        if is_town:
-            add(f"{place} Community Centre", "village_hall", council, "voluntary_community",
-                place, "", None)  # fmt: skip
-            if place == "Hereford":
-                for quarter in ("North", "South"):
-                    add(f"{place} {quarter} Community Centre", "village_hall", council,
-                        "voluntary_community", place, "", None)  # fmt: skip
-        elif rng.uniform() < 0.85:
-            hall = _HALL_NAMES[int(rng.integers(len(_HALL_NAMES)))]
-            add(f"{place} {hall}", "village_hall", council, "voluntary_community", place, "",
-                None)  # fmt: skip
-        n_schools = _TOWN_PRIMARIES.get(place, 1) if is_town else int(rng.uniform() < 0.62)
-        for k in range(n_schools):
-            label = f"{place} {_TOWN_QUARTERS[k]}" if n_schools > 1 else place
-            kind = rng.uniform()
-            if kind < 0.55:
-                school, partner, sector = "Primary School", "Herefordshire Council", "council"
-            elif kind < 0.85:
-                school, partner, sector = "CE Primary School", _DIOCESE, "voluntary_community"
-            else:
-                school, partner, sector = "Primary Academy", _ACADEMY_TRUST, "voluntary_community"
-            add(f"{label} {school}", "primary_school", partner, sector, place, "", None)
-
-    # A residential postcode at every settlement, so every parish can be found by postcode.
-    for p in range(len(names)):
-        sector = sectors[p][0]
-        postcode = postcodes.new(sector, rng)
-        postcodes.add(postcode, _place_near(inner[p], tuple(places[p]), rng, (0.0, 250.0)), p)
-
-    register = pd.DataFrame(rows)
+        _add_halls(builder, place)
+        _add_primary_schools(builder, place)
+    _add_residential_postcodes(builder)
+    register = pd.DataFrame(builder.rows)
     register.insert(0, "asset_id", [f"A{i + 1:04d}" for i in range(len(register))])
     # Village halls are run by volunteers: about one in eight reports no running cost.
     halls = np.flatnonzero(register["category"].eq("village_hall").to_numpy())
     unreported = rng_for("unreported_costs").uniform(size=len(halls)) < 0.125
     register.loc[halls[unreported], "annual_cost"] = np.nan
-    register = _choose_routes(register, postcodes, rng)
+    register = _choose_routes(register, builder.postcodes, builder.rng)
     register["data_source"] = data_source
-    directory = _directory(postcodes, codes, data_source)
+    directory = _directory(builder.postcodes, codes, data_source)
     truth = register[["x", "y", "parish"]].copy()
     return register[ASSET_COLUMNS], directory, truth
+
+
+def _add_known_assets(builder: _Builder, facts: Facts) -> None:
+    """Add the fact table's assets, with their real names (surveyed sites where known)."""
+    for record in facts.known_assets.itertuples(index=False):
+        known_xy = None
+        if not (pd.isna(record.easting) or pd.isna(record.northing)):
+            known_xy = (float(record.easting), float(record.northing))
+        builder.add(
+            record.name, record.category, record.partner, record.sector, record.place,
+            record.postcode, known_xy,
+        )  # fmt: skip
+
+
+def _council(place: str, is_town: bool) -> str:
+    if place == "Hereford":
+        return "Hereford City Council"
+    return f"{place} Town Council" if is_town else f"{place} Parish Council"
+
+
+def _add_halls(builder: _Builder, place: str) -> None:
+    """Add a community centre in every town (three in the city), a hall in most villages."""
+    is_town = place in builder.towns
+    council = _council(place, is_town)
+    hall = ("village_hall", council, "voluntary_community", place)
+    if is_town:
+        builder.add(f"{place} Community Centre", *hall)
+        if place == "Hereford":
+            for quarter in ("North", "South"):
+                builder.add(f"{place} {quarter} Community Centre", *hall)
+    elif builder.rng.uniform() < 0.85:
+        kind = _HALL_NAMES[int(builder.rng.integers(len(_HALL_NAMES)))]
+        builder.add(f"{place} {kind}", *hall)
+
+
+def _add_primary_schools(builder: _Builder, place: str) -> None:
+    """Add primary schools: several in the towns, one in about three villages in five."""
+    rng = builder.rng
+    is_town = place in builder.towns
+    n_schools = _TOWN_PRIMARIES.get(place, 1) if is_town else int(rng.uniform() < 0.62)
+    for k in range(n_schools):
+        label = f"{place} {_TOWN_QUARTERS[k]}" if n_schools > 1 else place
+        kind = rng.uniform()
+        if kind < 0.55:
+            school, partner, sector = "Primary School", "Herefordshire Council", "council"
+        elif kind < 0.85:
+            school, partner, sector = "CE Primary School", _DIOCESE, "voluntary_community"
+        else:
+            school, partner, sector = "Primary Academy", _ACADEMY_TRUST, "voluntary_community"
+        builder.add(f"{label} {school}", "primary_school", partner, sector, place)
+
+
+def _add_residential_postcodes(builder: _Builder) -> None:
+    """Add a residential postcode at every settlement, so every parish has one."""
+    for p in range(len(builder.names)):
+        postcode = builder.postcodes.new(builder.sectors[p][0], builder.rng)
+        xy = _place_near(builder.inner[p], tuple(builder.places[p]), builder.rng, (0.0, 250.0))
+        builder.postcodes.add(postcode, xy, p)
 
 
 def _choose_routes(

@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from localitygis.colocation import _check_crs, _check_points
+from localitygis._validate import listing, require_bng, require_points
 from localitygis.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ def _require(frame: pd.DataFrame, columns: Sequence[str], source: str, hint: str
 
 
 def _point_layer(frame: gpd.GeoDataFrame, source: str, label: str | None = None) -> None:
-    _check_crs(frame, source)
-    _check_points(frame, source, label=label)
+    require_bng(frame, source)
+    require_points(frame, source, label=label)
 
 
 def _population_column(frame: pd.DataFrame, source: str) -> np.ndarray:
@@ -56,8 +56,8 @@ def _population_column(frame: pd.DataFrame, source: str) -> np.ndarray:
         rows = np.flatnonzero(bad.to_numpy()) + 1
         raise DataError(
             f"{source}: population missing, not a number or negative in {len(rows)} "
-            f"feature(s) (numbers {', '.join(map(str, rows[:10]))}, counting from 1). Fill "
-            "in a count of people (0 is allowed)."
+            f"feature(s) (numbers {listing(rows)}, counting from 1). Fill in a count of "
+            "people (0 is allowed)."
         )
     return values.to_numpy(dtype=np.float64)
 
@@ -67,14 +67,14 @@ def _tiers(frame: pd.DataFrame, source: str) -> np.ndarray:
     if values.isna().any():
         rows = np.flatnonzero(values.isna().to_numpy()) + 1
         raise DataError(
-            f"{source}: tier missing in feature(s) {', '.join(map(str, rows[:10]))} "
-            "(counting from 1); "
+            f"{source}: tier missing in feature(s) {listing(rows)} (counting from 1); "
             "locate the sites in their locality first (localitygis.assets)."
         )
     return values.to_numpy(dtype=np.int64)
 
 
-def _text(series: pd.Series) -> np.ndarray:
+def _objects_or_none(series: pd.Series) -> np.ndarray:
+    """Return the values as an object array, with None for missing ones (not stripped)."""
     return series.astype(object).where(series.notna(), None).to_numpy(dtype=object)
 
 

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from localitygis.colocation import _check_distance
-from localitygis.errors import DataError
+from localitygis._validate import require_distance
+from localitygis.errors import DataError, warn_renamed
 from localitygis.hubs._common import (
     COUNTY,
     _check_population,
@@ -35,7 +35,7 @@ class CoverageResult:
 
     Attributes
     ----------
-    summary : pandas.DataFrame
+    table : pandas.DataFrame
         One row per area (locality, tier or parish, as asked) and a last ``"County"`` row:
         ``population``, ``covered``, ``uncovered``, ``share`` (0–1),
         ``mean_distance_m`` (population-weighted distance to the nearest hub).
@@ -46,10 +46,10 @@ class CoverageResult:
     points : geopandas.GeoDataFrame
         The population points with ``nearest_hub``, ``distance_m`` and ``covered``.
     by : str
-        The grouping of ``summary``.
+        The grouping of ``table``.
     """
 
-    summary: pd.DataFrame
+    table: pd.DataFrame
     unserved: pd.DataFrame
     points: gpd.GeoDataFrame
     by: str
@@ -57,7 +57,13 @@ class CoverageResult:
     @property
     def county_share(self) -> float:
         """Share of the county's population within reach of a hub."""
-        return float(self.summary["share"].iloc[-1])
+        return float(self.table["share"].iloc[-1])
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Deprecated name of :attr:`table` (``summary()`` is a text method elsewhere)."""
+        warn_renamed("CoverageResult.summary", "CoverageResult.table")
+        return self.table
 
 
 def population_coverage(
@@ -102,7 +108,7 @@ def population_coverage(
     ...      "parish_code": ["E1", "E2"], "parish_name": ["Ash", "Elm"]},
     ...     geometry=[Point(1000, 0), Point(9000, 0)], crs=27700)
     >>> result = population_coverage(hubs, people, distance=5000)
-    >>> result.summary[["locality", "population", "covered", "share"]]
+    >>> result.table[["locality", "population", "covered", "share"]]
        locality  population  covered  share
     0         A       600.0    600.0    1.0
     1         B       400.0      0.0    0.0
@@ -122,7 +128,7 @@ def population_coverage(
     hxy = _xy(hubs)
     hub_ids = _ids(hubs.reset_index(drop=True), "hub ")
     if distance is not None:
-        _check_distance(distance)
+        require_distance(distance)
         limits = np.full(len(hubs), float(distance))
     else:
         _require(hubs, ["tier"], "hubs", "Give hubs a tier, or pass distance=... metres.")
@@ -172,7 +178,7 @@ def population_coverage(
     if key == "tier":
         summary["tier"] = summary["tier"].astype(str)
     unserved = _unserved(points, people, covered, dist, unserved_below)
-    return CoverageResult(summary=summary, unserved=unserved, points=points, by=by)
+    return CoverageResult(table=summary, unserved=unserved, points=points, by=by)
 
 
 def _unserved(

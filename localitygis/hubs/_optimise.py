@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from localitygis.colocation import _check_distance
+from localitygis._validate import listing, require_distance
 from localitygis.errors import DataError
 from localitygis.hubs import _solvers as solvers
 from localitygis.hubs._common import (
@@ -178,7 +178,7 @@ def optimise_hubs(
     if method == "max-coverage" and distance is None:
         raise DataError("max-coverage needs distance=... (the service distance in metres).")
     if distance is not None:
-        _check_distance(distance)
+        require_distance(distance)
     _point_layer(candidates, "candidates")
     weights = _check_population(demand, "demand")
     if len(candidates) == 0:
@@ -194,7 +194,7 @@ def optimise_hubs(
     unknown = sorted(set(required_ids) - set(ids))
     if unknown:
         raise DataError(
-            f"required site(s) {', '.join(unknown[:10])} are not among the candidates; "
+            f"required site(s) {listing(unknown)} are not among the candidates; "
             "add them to the candidates or check the ids."
         )
     demand = demand.reset_index(drop=True)
@@ -326,7 +326,7 @@ def _locality_groups(
         rows = np.flatnonzero(d_loc.isna().to_numpy())
         raise DataError(
             f"demand: {len(rows)} point(s) have no locality (rows "
-            f"{', '.join(map(str, rows[:10]))}); with per_locality every point needs one."
+            f"{listing(rows)}); with per_locality every point needs one."
         )
     names = sorted(set(d_loc.astype(str)))
     problems = []

@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis._validate import listing, require_bng
 from localitygis.assets.parish_index import explain_outside
-from localitygis.colocation import _check_crs
 from localitygis.errors import DataError, shown
 from localitygis.hubs._common import (
+    _objects_or_none,
     _point_layer,
     _population_column,
     _require,
-    _text,
 )
 from localitygis.localities.quality import rejects_frame
 
@@ -83,20 +83,22 @@ def population_points(
     1          E1       150.0
     2          E2       100.0
     """
-    _check_crs(parishes, "parishes")
+    require_bng(parishes, "parishes")
     _require(parishes, ["parish_code"], "parishes", "Read parishes with localitygis.io.")
     parishes = parishes.reset_index(drop=True)
     codes = parishes["parish_code"].astype(str)
     if not codes.is_unique:
         dup = sorted(set(codes[codes.duplicated()]))
-        raise DataError(f"parishes: parish_code repeated: {', '.join(dup[:10])}.")
+        raise DataError(f"parishes: parish_code repeated: {listing(dup)}.")
     names = (
         parishes["parish_name"].astype(str).to_numpy(dtype=object)
         if "parish_name" in parishes
         else codes.to_numpy(dtype=object)
     )
     locality = (
-        _text(parishes["locality"]) if "locality" in parishes else np.full(len(parishes), None)
+        _objects_or_none(parishes["locality"])
+        if "locality" in parishes
+        else np.full(len(parishes), None)
     )
     tier = (
         pd.to_numeric(parishes["tier"], errors="coerce").to_numpy(dtype=np.float64)
@@ -256,7 +258,7 @@ def check_population_points(
     >>> check.rejects[["row", "distance_m"]].to_dict("records")
     [{'row': 3, 'distance_m': 154149.3}]
     """
-    _check_crs(parishes, "parishes")
+    require_bng(parishes, "parishes")
     _point_layer(points, source)
     points = points.reset_index(drop=True)
     found = _located(parishes.geometry.array, points.geometry.array, snap=snap)
@@ -343,13 +345,13 @@ def _parish_of_points(
         idx[todo[pts]] = polys
     outside = np.flatnonzero(idx < 0)
     if len(outside):
-        shown = ", ".join(
+        named = listing(
             f"feature {i + 1} ({points.geometry.iloc[i].x:.0f}, {points.geometry.iloc[i].y:.0f})"
-            for i in outside[:5]
+            for i in outside
         )
         raise DataError(
             f"{source}: {len(outside)} point(s) lie more than {snap:.0f} m outside "
-            f"every parish: {shown}. Check they are for this county and in EPSG:27700, or "
+            f"every parish: {named}. Check they are for this county and in EPSG:27700, or "
             "remove them."
         )
     return idx

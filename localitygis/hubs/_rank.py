@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from localitygis.colocation import _check_crs
+from localitygis._validate import require_bng
 from localitygis.errors import DataError
 from localitygis.hubs._common import (
     _check_population,
     _ids,
+    _objects_or_none,
     _point_layer,
     _require,
-    _text,
     _tiers,
     _xy,
 )
@@ -122,15 +122,14 @@ def rank_hub_sites(
     ids = _ids(cand, "site ")
     cxy = _xy(cand)
     tiers = _tiers(cand, "candidates")
-    cand_locality = _text(cand["locality"])
+    cand_locality = _objects_or_none(cand["locality"])
 
     # services and partners within walking distance
     axy = _xy(assets)
     atree = cKDTree(axy)
     near = cKDTree(cxy).query_ball_tree(atree, r=reach.walking)
     ci = np.repeat(np.arange(len(cand)), [len(v) for v in near])
-    ai = np.concatenate([np.asarray(v, dtype=np.int64) for v in near]) if len(near) else []
-    ai = np.asarray(ai, dtype=np.int64)
+    ai = np.concatenate([np.asarray(v, dtype=np.int64) for v in near] or [np.empty(0, np.int64)])
     category = assets["category"].astype(str).to_numpy(dtype=object)[ai]
     partner = assets["partner"].astype(str).to_numpy(dtype=object)[ai]
     pairs = pd.DataFrame({"c": ci, "category": category, "partner": partner})
@@ -144,7 +143,7 @@ def rank_hub_sites(
     pxy = _xy(population)
     ptree = cKDTree(pxy)
     # localities as codes shared by population and candidates (None never matches)
-    p_text = pd.Series(_text(population["locality"]), dtype=object)
+    p_text = pd.Series(_objects_or_none(population["locality"]), dtype=object)
     c_text = pd.Series(cand_locality, dtype=object)
     codes, names = pd.factorize(pd.concat([p_text, c_text], ignore_index=True))
     p_code, c_code = codes[: len(p_text)], codes[len(p_text) :]
@@ -228,7 +227,7 @@ def rank_hub_sites(
 
 def _locate_sites(candidates: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     _require(parishes, ["parish_code", "locality", "tier"], "parishes", "Use build_localities.")
-    _check_crs(parishes, "parishes")
+    require_bng(parishes, "parishes")
     flat = parishes.reset_index(drop=True)
     codes = flat["parish_code"].astype(str)
     sites = candidates.reset_index(drop=True).drop(columns=["parish_code"], errors="ignore")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal
 
-from localitygis.colocation import _check_distance
+from localitygis._validate import require_distance
 from localitygis.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ class TierReach:
     gather: float
 
     def __post_init__(self) -> None:
-        _check_distance(self.distance, "TierReach distance")
-        _check_distance(self.gather, "TierReach gather")
+        require_distance(self.distance, "TierReach distance")
+        require_distance(self.gather, "TierReach gather")
         if self.scope not in _SCOPES:
             raise DataError(f"unknown reach scope {self.scope!r}; use one of {', '.join(_SCOPES)}.")
 
@@ -101,7 +101,7 @@ class HubReach:
     tiers: Mapping[int, TierReach] = field(default_factory=_default_tiers)
 
     def __post_init__(self) -> None:
-        _check_distance(self.walking, "walking distance")
+        require_distance(self.walking, "walking distance")
         bad = [k for k, v in self.tiers.items() if not isinstance(v, TierReach)]
         if bad:
             raise DataError(f"HubReach tiers {bad} must be TierReach(distance, scope, gather).")

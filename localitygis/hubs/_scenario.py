@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from localitygis.errors import DataError
+from localitygis.errors import DataError, warn_renamed
 from localitygis.hubs._common import (
     COUNTY,
     _check_population,
@@ -50,7 +50,7 @@ class ScenarioResult:
     assets : geopandas.GeoDataFrame
         The assets considered, with ``status`` ("hub", "move to hub", "stays"),
         ``hub_id`` (the hub it would move to) and ``distance_to_hub_m``.
-    summary : pandas.DataFrame
+    table : pandas.DataFrame
         Per locality and a last ``"County"`` row: ``assets``, ``hubs``, ``moving``,
         ``staying``, ``service_points_before``/``_after``, ``mean_distance_before_m``,
         ``mean_distance_after_m``, ``change_m`` (population-weighted distance to the nearest
@@ -61,8 +61,14 @@ class ScenarioResult:
     """
 
     assets: gpd.GeoDataFrame
-    summary: pd.DataFrame
+    table: pd.DataFrame
     population: gpd.GeoDataFrame
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Deprecated name of :attr:`table` (``summary()`` is a text method elsewhere)."""
+        warn_renamed("ScenarioResult.summary", "ScenarioResult.table")
+        return self.table
 
 
 def rationalisation_scenario(
@@ -120,7 +126,7 @@ def rationalisation_scenario(
     >>> result = rationalisation_scenario(hubs, assets, people)
     >>> result.assets["status"].tolist()
     ['hub', 'move to hub', 'stays']
-    >>> result.summary[["locality", "moving", "cost_released", "change_m"]]
+    >>> result.table[["locality", "moving", "cost_released", "change_m"]]
       locality  moving  cost_released  change_m
     0        A       1         8000.0     600.0
     1   County       1         8000.0     600.0
@@ -222,4 +228,4 @@ def rationalisation_scenario(
             }
         )
     summary = pd.DataFrame(rows)
-    return ScenarioResult(assets=out, summary=summary, population=pop)
+    return ScenarioResult(assets=out, table=summary, population=pop)

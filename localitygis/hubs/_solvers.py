@@ -449,7 +449,7 @@ def mclp_heuristic(
         delta = gain[None, :] - loss[:, None] + kept
         delta[:, open_] = -np.inf
         delta[fixed[open_], :] = -np.inf
-        r, j = np.unravel_index(int(np.argmax(delta)), delta.shape)
+        r, j = (int(v) for v in np.unravel_index(int(np.argmax(delta)), delta.shape))
         if not delta[r, j] > 1e-9 * max(objective, 1.0):
             break
         candidate = open_.copy()

@@ -14,6 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from localitygis._validate import listing
 from localitygis.errors import DataError, GeometryError, shown
 from localitygis.io._fields import (
     CATCHMENT_PATTERNS,
@@ -193,7 +194,7 @@ def select_district(
     if missing:
         raise DataError(
             f"{source} puts {len(missing)} parish(es) in {district} that the boundary layer "
-            f"lacks: {', '.join(missing[:10])}. Use boundaries and lookup of the same vintage."
+            f"lacks: {listing(missing)}. Use boundaries and lookup of the same vintage."
         )
     kept = kept.copy()
     kept.attrs["selection"] = {"district": district, "read": len(parishes), "kept": len(kept)}
@@ -250,7 +251,7 @@ def read_catchments(
     frame["catchment"] = _clean_text(frame["catchment"])
     missing = frame["catchment"].isna()
     if missing.any():
-        rows = ", ".join(str(i + 1) for i in np.flatnonzero(missing.to_numpy())[:10])
+        rows = listing(np.flatnonzero(missing.to_numpy()) + 1)
         raise DataError(
             f"{source}: {int(missing.sum())} catchment feature(s) have no name (feature "
             f"{rows}). Give every catchment a name."
@@ -342,10 +343,8 @@ def read_lookup(
     return with_provenance(result.reset_index(drop=True), provenance_of(table))
 
 
-def _row_list(rows: pd.Series, limit: int = 10) -> str:
-    values = [str(int(r)) for r in rows.tolist()]
-    more = f" and {len(values) - limit} more" if len(values) > limit else ""
-    return ", ".join(values[:limit]) + more
+def _row_list(rows: pd.Series) -> str:
+    return listing(int(r) for r in rows.tolist())
 
 
 def _clean_text(values: pd.Series) -> pd.Series:
@@ -357,9 +356,8 @@ def _whole_numbers(values: pd.Series, source: str, what: str) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce")
     bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers % 1 != 0)
     if bad.any():
-        rows = ", ".join(
-            f"feature {i + 1} ({shown(values.iloc[i])})"
-            for i in np.flatnonzero(bad.to_numpy())[:10]
+        rows = listing(
+            f"feature {i + 1} ({shown(values.iloc[i])})" for i in np.flatnonzero(bad.to_numpy())
         )
         raise DataError(f"{source}: {what} must be a whole number of people; not so for {rows}.")
     if numbers.isna().any():
@@ -371,10 +369,10 @@ def _require_polygons(frame: gpd.GeoDataFrame, source: str, *, label: pd.Series)
     types = frame.geometry.geom_type
     wrong = types.notna() & ~types.isin(list(_POLYGONAL))
     if wrong.any():
-        listing = ", ".join(
-            f"{label.iloc[i]} ({types.iloc[i]})" for i in np.flatnonzero(wrong.to_numpy())[:10]
+        shown = listing(
+            f"{label.iloc[i]} ({types.iloc[i]})" for i in np.flatnonzero(wrong.to_numpy())
         )
         raise GeometryError(
             f"{source}: boundaries must be polygons, but {int(wrong.sum())} feature(s) are "
-            f"not: {listing}. Check that this is the boundary layer."
+            f"not: {shown}. Check that this is the boundary layer."
         )

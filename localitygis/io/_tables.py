@@ -8,11 +8,13 @@ found as the first row whose cells are known column names (a title above the hea
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 import itertools
 import logging
 import re
 import zipfile
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +25,8 @@ from localitygis.provenance import provenance_of, with_provenance
 
 log = logging.getLogger(__name__)
 
-_TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
+#: The encodings tried, in order, for a text file whose encoding is not named.
+TEXT_ENCODINGS = ("utf-8-sig", "cp1252")
 
 #: The only cell text read as missing: the empty string. pandas' default missing-value
 #: strings ("NA", "N/A", "NULL", "nan", "None", "#N/A"...) are switched off, because they
@@ -158,7 +161,7 @@ def _read_excel(
     return frame
 
 
-def _find_header(rows: list[list[object]], expect: Collection[str]) -> int:
+def _find_header(rows: Sequence[Sequence[object]], expect: Collection[str]) -> int:
     """Return the 1-based row of the first row with two or more known column names."""
     known = {_fold(name) for name in expect}
     for number, cells in enumerate(rows, start=1):
@@ -171,22 +174,76 @@ def _fold(name: object) -> str:
     return re.sub(r"[^0-9a-z]+", "_", str(name).strip().casefold()).strip("_")
 
 
-def _encodings(file: Path, encoding: str | None) -> tuple[str, ...]:
+def decode_text(raw: bytes, source: object, encoding: str | None = None) -> str:
+    r"""Decode a text file's bytes: UTF-16 by its byte-order mark, else UTF-8, else Windows-1252.
+
+    Parameters
+    ----------
+    raw : bytes
+        The file's contents.
+    source : str or path-like
+        The file, for the messages.
+    encoding : str, optional
+        Decode with this encoding only.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    InputFileError
+        The bytes are not text in any of the encodings tried.
+
+    Examples
+    --------
+    >>> decode_text("Ledbury £".encode("cp1252"), "a.csv")
+    'Ledbury £'
+    >>> decode_text(b"\xef\xbb\xbfcode", "a.csv")
+    'code'
+    >>> decode_text("code,name".encode("utf-16"), "a.csv")
+    'code,name'
+    """
+    encodings = _encodings(raw, encoding)
+    last_error: Exception | None = None
+    for candidate in encodings:
+        try:
+            text = raw.decode(candidate)
+        except UnicodeDecodeError as error:
+            last_error = error
+            continue
+        if candidate != encodings[0]:
+            log.info("%s is not UTF-8; read it as %s", source, candidate)
+        return text
+    raise InputFileError(
+        f"{source} could not be decoded as {' or '.join(encodings)} ({last_error}). "
+        "Save it as UTF-8 CSV, or name its encoding."
+    )
+
+
+def _encodings(raw: bytes, encoding: str | None) -> tuple[str, ...]:
     if encoding:
         return (encoding,)
-    with file.open("rb") as stream:
-        if stream.read(2) in _UTF16_BOMS:
-            return ("utf-16",)
-    return _TEXT_ENCODINGS
+    if raw[:2] in _UTF16_BOMS:
+        return ("utf-16",)
+    return TEXT_ENCODINGS
 
 
-def _csv_header_row(
-    file: Path, encoding: str, header_row: int | None, expect: Collection[str] | None
-) -> int:
+def _file_bytes(file: Path) -> bytes:
+    """Read the file's bytes, decompressed when it is gzip-compressed (``.csv.gz``)."""
+    raw = file.read_bytes()
+    if file.suffix.lower() == ".gz":
+        try:
+            return gzip.decompress(raw)
+        except (OSError, EOFError) as error:
+            raise InputFileError(f"{file} is not a readable gzip file ({error}).") from None
+    return raw
+
+
+def _csv_header_row(text: str, header_row: int | None, expect: Collection[str] | None) -> int:
     if header_row is not None or not expect:
         return header_row or 1
-    with file.open(encoding=encoding, newline="") as stream:
-        rows = list(itertools.islice(csv.reader(stream), _HEADER_SEARCH_ROWS))
+    rows = list(itertools.islice(csv.reader(io.StringIO(text, newline="")), _HEADER_SEARCH_ROWS))
     return _find_header(rows, expect)
 
 
@@ -196,36 +253,24 @@ def _read_csv(
     header_row: int | None = None,
     expect: Collection[str] | None = None,
 ) -> pd.DataFrame:
-    encodings = _encodings(file, encoding)
-    last_error: Exception | None = None
-    for candidate in encodings:
-        try:
-            header = _csv_header_row(file, candidate, header_row, expect)
-            frame = pd.read_csv(
-                file,
-                dtype=str,
-                encoding=candidate,
-                skiprows=header - 1,
-                skip_blank_lines=False,
-                skipinitialspace=True,
-                keep_default_na=False,
-                na_values=list(_MISSING_CELLS),
-            )
-            frame.attrs["header_row"] = header
-        except UnicodeDecodeError as error:
-            last_error = error
-            continue
-        except pd.errors.EmptyDataError:
-            raise InputFileError(f"{file} is empty: it needs a header row and data.") from None
-        except pd.errors.ParserError as error:
-            raise InputFileError(f"{file} is not a well-formed CSV file: {error}") from None
-        if candidate != encodings[0]:
-            log.info("%s is not UTF-8; read it as %s", file, candidate)
-        return frame
-    raise InputFileError(
-        f"{file} could not be decoded as {' or '.join(encodings)} ({last_error}). "
-        "Save it as UTF-8 CSV, or name its encoding."
-    )
+    text = decode_text(_file_bytes(file), file, encoding)
+    header = _csv_header_row(text, header_row, expect)
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text),
+            dtype=str,
+            skiprows=header - 1,
+            skip_blank_lines=False,
+            skipinitialspace=True,
+            keep_default_na=False,
+            na_values=list(_MISSING_CELLS),
+        )
+    except pd.errors.EmptyDataError:
+        raise InputFileError(f"{file} is empty: it needs a header row and data.") from None
+    except pd.errors.ParserError as error:
+        raise InputFileError(f"{file} is not a well-formed CSV file: {error}") from None
+    frame.attrs["header_row"] = header
+    return frame
 
 
 def _blank_cells_missing(frame: pd.DataFrame) -> pd.DataFrame:

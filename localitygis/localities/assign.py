@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis._validate import listing
 from localitygis.errors import DataError
 from localitygis.localities._threads import map_chunks, thread_count
 from localitygis.localities.quality import coverage_is_valid
@@ -311,30 +312,30 @@ def assign_by_lookup(parishes: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFra
     problems = []
     twice = table[table["parish_code"].duplicated(keep=False)]
     if len(twice):
-        listing = ", ".join(
+        duplicates = ", ".join(
             f"{code} (rows {', '.join(str(r) for r in g['row'])})"
             for code, g in twice.groupby("parish_code", sort=True)
         )
-        problems.append(f"parishes listed more than once: {listing}")
+        problems.append(f"parishes listed more than once: {duplicates}")
     blank = table["catchment"].isna() | (table["catchment"].astype(str).str.strip() == "")
     if blank.any():
-        rows = ", ".join(str(r) for r in table.loc[blank, "row"].head(10))
+        rows = listing(table.loc[blank, "row"])
         problems.append(f"{int(blank.sum())} row(s) have no catchment (rows {rows})")
     codes = parishes["parish_code"].astype(str)
     known = set(codes)
     listed = set(table["parish_code"])
     missing = [c for c in codes if c not in listed]
     if missing:
-        problems.append(f"{len(missing)} parish(es) are missing from it: {_first(missing)}")
+        problems.append(f"{len(missing)} parish(es) are missing from it: {listing(missing)}")
     strangers = table[~table["parish_code"].isin(known)]
     if len(strangers):
-        listing = [
+        named = [
             f"{c} (row {r})"
             for c, r in zip(strangers["parish_code"], strangers["row"], strict=True)
         ]
         problems.append(
             f"{len(strangers)} row(s) name parishes that are not in the parish layer: "
-            f"{_first(listing)}"
+            f"{listing(named)}"
         )
     if problems:
         raise DataError(
@@ -355,8 +356,3 @@ def assign_by_lookup(parishes: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFra
         },
         index=parishes.index,
     )
-
-
-def _first(values: list[str], limit: int = 20) -> str:
-    more = f" and {len(values) - limit} more" if len(values) > limit else ""
-    return ", ".join(values[:limit]) + more

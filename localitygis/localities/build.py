@@ -27,13 +27,12 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import CRS
 
-from localitygis.errors import CRSError, DataError, SchemeError, shown
+from localitygis._validate import listing, require_bng
+from localitygis.errors import DataError, SchemeError, shown
 from localitygis.localities._threads import thread_count
 from localitygis.localities.assign import (
     _assign_by_overlap,
-    _first,
     _normalised,
     _require_columns,
     assign_by_lookup,
@@ -79,7 +78,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 _ASSIGNED = ("catchment", "catchment_share", "locality", "tier", "reason")
-_BNG = CRS.from_epsg(27700)
 
 
 @dataclass(frozen=True)
@@ -115,29 +113,6 @@ class LocalityBuild:
     def rejects(self) -> pd.DataFrame:
         """Input features that could not be used, with reasons (``report.rejects``)."""
         return self.report.rejects
-
-
-# --------------------------------------------------------------------------------------
-# Input checks
-
-
-def _require_bng(frame: gpd.GeoDataFrame, what: str) -> None:
-    if not isinstance(frame, gpd.GeoDataFrame):
-        raise DataError(
-            f"{what} must be a GeoDataFrame, not {type(frame).__name__}. Read files with "
-            "localitygis.io.read_parishes / read_catchments."
-        )
-    if frame.crs is None:
-        raise CRSError(
-            f"{what} have no CRS. Set it with localitygis.crs.to_bng({what}, "
-            "assume_crs=...) if you know it."
-        )
-    if not CRS.from_user_input(frame.crs).equals(_BNG):
-        raise CRSError(
-            f"{what} are in {CRS.from_user_input(frame.crs).to_string()}, but localities are "
-            "built in British National Grid (EPSG:27700). Reproject first with "
-            f"localitygis.crs.to_bng({what})."
-        )
 
 
 # --------------------------------------------------------------------------------------
@@ -254,7 +229,7 @@ def build_localities(
         raise DataError(f"min_share must be between 0 and 1, not {min_share!r}.")
     if on_group_split not in ("majority", "refuse"):
         raise DataError(f"on_group_split must be 'majority' or 'refuse', not {on_group_split!r}.")
-    _require_bng(parishes, "parishes")
+    require_bng(parishes, "parishes")
     _require_columns(
         parishes,
         ("parish_code", "parish_name"),
@@ -263,7 +238,7 @@ def build_localities(
         "parish_name.",
     )
     if catchments is not None:
-        _require_bng(catchments, "catchments")
+        require_bng(catchments, "catchments")
         _require_columns(
             catchments,
             ("catchment",),
@@ -291,7 +266,7 @@ def build_localities(
     if frame.empty:
         raise DataError(
             f"parishes: none of the {parishes_in} feature(s) has usable geometry "
-            f"({_first(list(fixed.rejects['reason'].unique()))})."
+            f"({listing(fixed.rejects['reason'].unique())})."
         )
     codes = frame["parish_code"].astype(str).to_numpy(dtype=object)
     names = frame["parish_name"].to_numpy(dtype=object)
@@ -334,9 +309,9 @@ def build_localities(
         no_catchment = assigned["catchment"].isna().to_numpy()
         stranded = no_catchment & ~np.isin(codes, list(override_of))
         if stranded.any():
-            listing = [f"{c} {n}" for c, n in zip(codes[stranded], names[stranded], strict=True)]
+            named = [f"{c} {n}" for c, n in zip(codes[stranded], names[stranded], strict=True)]
             problems.append(
-                f"{int(stranded.sum())} parish(es) lie in no catchment: {_first(listing)}. "
+                f"{int(stranded.sum())} parish(es) lie in no catchment: {listing(named)}. "
                 "Check that the catchments cover the whole area and are in the same CRS, or "
                 "place these parishes with [[overrides]] in the scheme"
             )
@@ -354,8 +329,8 @@ def build_localities(
         if unknown:
             problems.append(
                 f"parishes were assigned to {len(unknown)} catchment(s) that scheme "
-                f"{scheme.name!r} does not place in any locality: {_first(unknown)}. The "
-                f"scheme's catchments are {_first(list(scheme.catchments))}. Add them to the "
+                f"{scheme.name!r} does not place in any locality: {listing(unknown)}. The "
+                f"scheme's catchments are {listing(scheme.catchments)}. Add them to the "
                 "scheme or correct the catchment names"
             )
         if problems:
@@ -544,9 +519,8 @@ def _population(values: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce")
     bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers % 1 != 0)
     if bad.any():
-        rows = ", ".join(
-            f"feature {i + 1} ({shown(values.iloc[i])})"
-            for i in np.flatnonzero(bad.to_numpy())[:10]
+        rows = listing(
+            f"feature {i + 1} ({shown(values.iloc[i])})" for i in np.flatnonzero(bad.to_numpy())
         )
         raise DataError(
             f"parishes: population must be a whole number of people; not so for {rows}."

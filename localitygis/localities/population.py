@@ -41,6 +41,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from localitygis._validate import listing
 from localitygis.errors import DataError
 from localitygis.io import PARISH_CODE_PATTERNS, POPULATION_PATTERNS, find_field
 from localitygis.localities.quality import rejects_frame
@@ -85,7 +86,6 @@ TABLE_POPULATION_PATTERNS = (
 _SPREADSHEET_FIRST_ROW = 2  # header in row 1
 _GROUPED = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d*)?")
 _PLAIN = re.compile(r"\d+(\.\d*)?|\.\d+")
-_ROW_LIST_LIMIT = 10
 _ELSEWHERE = "no parish has code"  # the reason for a row of a parish not being built
 
 
@@ -285,9 +285,9 @@ def join_population(
         by_fold.setdefault(code.casefold(), code)
 
     body = table.reset_index(drop=True)
-    table_codes = [_text(v) for v in body[code_column].tolist()]
-    values = [_text(v) for v in body[population_column].tolist()]
-    blank_rows = body.map(_text).isna().all(axis=1).to_numpy()
+    table_codes = [_cell_text(v) for v in body[code_column].tolist()]
+    values = [_cell_text(v) for v in body[population_column].tolist()]
+    blank_rows = body.map(_cell_text).isna().all(axis=1).to_numpy()
     rows = np.arange(len(body), dtype=np.int64) + _SPREADSHEET_FIRST_ROW
 
     reasons: list[str | None] = [None] * len(body)
@@ -426,7 +426,7 @@ def _column(
     return found
 
 
-def _text(value: Any) -> str | None:
+def _cell_text(value: Any) -> str | None:
     """Return a cell as stripped text, or None when it is blank or missing."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return None
@@ -435,7 +435,7 @@ def _text(value: Any) -> str | None:
 
 
 def _parish_codes(values: pd.Series) -> list[str | None]:
-    return [_text(v) for v in values.tolist()]
+    return [_cell_text(v) for v in values.tolist()]
 
 
 def _whole_number(value: str | None) -> tuple[int | None, str | None]:
@@ -462,9 +462,7 @@ def _whole_number(value: str | None) -> tuple[int | None, str | None]:
 
 def _rows_phrase(rows: list[int]) -> str:
     """``"row 5"`` or ``"rows 5, 9"`` (the first ten, then how many more)."""
-    shown = ", ".join(str(r) for r in rows[:_ROW_LIST_LIMIT])
-    more = f" and {len(rows) - _ROW_LIST_LIMIT} more" if len(rows) > _ROW_LIST_LIMIT else ""
-    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+    return f"row{'s' if len(rows) > 1 else ''} {listing(rows)}"
 
 
 def _missing(

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from localitygis._validate import listing
 from localitygis.errors import DataError, GeometryError
 from localitygis.localities._threads import map_chunks
 from localitygis.localities.certificate import certify_coverage
@@ -195,12 +196,10 @@ def repair_geometries(
     collection[collection] = shapely.area(geoms[collection].astype(object)) > 0
     wrong = ~empty & ~polygonal & ~collection
     if wrong.any():
-        listing = ", ".join(
-            f"{labels[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(wrong)[:10]
-        )
+        shown = listing(f"{labels[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(wrong))
         raise GeometryError(
             f"{layer}: boundaries must be polygons, but {int(wrong.sum())} feature(s) are "
-            f"not: {listing}. Check that this is the boundary layer."
+            f"not: {shown}. Check that this is the boundary layer."
         )
     usable = ~empty
     invalid = np.zeros(len(geoms), dtype=bool)
@@ -301,16 +300,15 @@ def check_duplicate_codes(
     missing = values.isna()
     problems = []
     if missing.any():
-        rows = ", ".join(str(i + 1) for i in np.flatnonzero(missing.to_numpy())[:10])
+        rows = listing(np.flatnonzero(missing.to_numpy()) + 1)
         problems.append(f"{int(missing.sum())} feature(s) have no {what} (features {rows})")
     dup = values[values.duplicated(keep=False) & ~missing]
     if len(dup):
         groups = dup.groupby(dup, sort=True).groups
-        listing = ", ".join(
-            f"{code!r} (features {', '.join(str(i + 1) for i in list(idx)[:10])})"
-            for code, idx in list(groups.items())[:20]
+        duplicates = listing(
+            f"{code!r} (features {listing(np.asarray(idx) + 1)})" for code, idx in groups.items()
         )
-        problems.append(f"{len(groups)} {what}(s) occur more than once: {listing}")
+        problems.append(f"{len(groups)} {what}(s) occur more than once: {duplicates}")
     if problems:
         raise DataError(
             f"{source}: "
@@ -802,11 +800,10 @@ class QualityReport:
         return "\n".join(lines)
 
 
-def _listing(frame: pd.DataFrame, column: str, *, unique: bool = False, limit: int = 8) -> str:
+def _listing(frame: pd.DataFrame, column: str, *, unique: bool = False) -> str:
     if not len(frame) or column not in frame.columns:
         return ""
     values = [str(v) for v in frame[column].tolist()]
     if unique:
         values = list(dict.fromkeys(values))
-    more = f" and {len(values) - limit} more" if len(values) > limit else ""
-    return ", ".join(values[:limit]) + more
+    return listing(values)

@@ -543,7 +543,8 @@ def _validate(scheme: Scheme) -> list[str]:
 _TOP_LEVEL = {"scheme", "tiers", "localities", "overrides", "groups", "vocabulary"}
 
 
-def _text(value: Any) -> str | None:
+def _nonblank_str(value: Any) -> str | None:
+    """Return a TOML value stripped if it is a non-blank string, else None."""
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
@@ -600,7 +601,7 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
     if not isinstance(head, Mapping):
         problems.append("[scheme] must be a table")
         head = {}
-    name = _text(head.get("name"))
+    name = _nonblank_str(head.get("name"))
     if name is None:
         problems.append("[scheme] lacks 'name'")
     description = head.get("description", "")
@@ -619,7 +620,7 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
         except (TypeError, ValueError):
             problems.append(f"tier key {key!r} must be a whole number ([tiers.1], [tiers.2]…)")
             continue
-        if not isinstance(value, Mapping) or _text(value.get("name")) is None:
+        if not isinstance(value, Mapping) or _nonblank_str(value.get("name")) is None:
             problems.append(f"[tiers.{key}] lacks 'name'")
             continue
         tiers[number] = Tier(number, value["name"].strip(), str(value.get("description", "")))
@@ -634,7 +635,7 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
         if not isinstance(item, Mapping):
             problems.append(f"{where} must be a table")
             continue
-        loc_name = _text(item.get("name"))
+        loc_name = _nonblank_str(item.get("name"))
         where = f"{where} ({loc_name!r})" if loc_name else where
         missing = [k for k in ("name", "tier", "catchments") if k not in item]
         if missing:
@@ -646,13 +647,13 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
         if "catchments" in item and catchments is None:
             problems.append(f"{where} 'catchments' must be a list of names")
         centre = item.get("centre")
-        if centre is not None and _text(centre) is None:
+        if centre is not None and _nonblank_str(centre) is None:
             problems.append(f"{where} 'centre' must be text")
         extra = sorted(set(item) - {"name", "tier", "catchments", "centre"})
         if extra:
             problems.append(f"{where} has unknown field(s) {', '.join(map(repr, extra))}")
         if loc_name and isinstance(tier, int) and catchments is not None:
-            localities.append(LocalityDef(loc_name, tier, catchments, _text(centre)))
+            localities.append(LocalityDef(loc_name, tier, catchments, _nonblank_str(centre)))
 
     overrides: list[Override] = []
     raw_overrides = data.get("overrides", [])
@@ -663,7 +664,7 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
         if not isinstance(item, Mapping):
             problems.append(f"overrides[{i}] must be a table")
             continue
-        fields = {k: _text(item.get(k)) for k in ("parish", "locality", "reason")}
+        fields = {k: _nonblank_str(item.get(k)) for k in ("parish", "locality", "reason")}
         missing = [k for k, v in fields.items() if v is None]
         if missing:
             problems.append(f"overrides[{i}] lacks {', '.join(map(repr, missing))}")
@@ -679,7 +680,7 @@ def scheme_from_dict(data: Mapping[str, Any], *, source: str = "the scheme") -> 
         if not isinstance(item, Mapping):
             problems.append(f"groups[{i}] must be a table")
             continue
-        group_name = _text(item.get("name"))
+        group_name = _nonblank_str(item.get("name"))
         parishes = _string_list(item.get("parishes"))
         if group_name is None:
             problems.append(f"groups[{i}] lacks 'name'")

@@ -15,6 +15,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS
 
+from localitygis._validate import listing
 from localitygis.crs import to_bng, to_wgs84
 from localitygis.errors import CRSError, DataError, GeometryError
 
@@ -105,10 +106,9 @@ def web_polygons(
     geoms = np.asarray(bng.geometry.values, dtype=object)
     present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
     if not present.all():
-        rows = [str(i) for i in bng.index[~present][:10]]
         raise GeometryError(
             f"{what} has {int((~present).sum())} feature(s) with no geometry "
-            f"(rows {', '.join(rows)}); remove or repair them before mapping."
+            f"(rows {listing(bng.index[~present])}); remove or repair them before mapping."
         )
     if tolerance > 0:
         polys = shapely.get_type_id(geoms)
@@ -139,10 +139,9 @@ def web_points(
     geoms = np.asarray(frame.geometry.values, dtype=object)
     bad = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     if bad.any():
-        rows = [str(i) for i in frame.index[bad][:10]]
         raise GeometryError(
             f"{what} has {int(bad.sum())} feature(s) with no location (rows "
-            f"{', '.join(rows)}); locate them first (localitygis assets) or drop them."
+            f"{listing(frame.index[bad])}); locate them first (localitygis assets) or drop them."
         )
     web = to_wgs84(frame) if CRS.from_user_input(frame.crs).to_epsg() != 4326 else frame
     pts = shapely.get_coordinates(shapely.centroid(np.asarray(web.geometry.values, dtype=object)))
