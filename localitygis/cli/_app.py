@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from localitygis import _startup
+from localitygis._startup import finished
 from localitygis.errors import LocalityGISError
 from localitygis.io import OutputSet
 
@@ -124,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(_interrupted(), highlight=False, markup=False, soft_wrap=True)
         return 130
     finally:
-        _startup.finished()
+        finished()
 
 
 def _run(args: list[str]) -> int:
