@@ -323,8 +323,8 @@ def _signals_held() -> Iterator[None]:
     try:
         yield
     finally:
-        for number, handler in before.items():
-            signal.signal(number, handler)
+        for held_signal, handler in before.items():
+            signal.signal(held_signal, handler)
         for number in caught[:1]:
             signal.raise_signal(number)
 
