@@ -14,7 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
@@ -32,6 +31,7 @@ from localitygis.assets.positions import (
 from localitygis.assets.postcodes import as_postcode_directory
 from localitygis.crs import to_bng
 from localitygis.errors import DataError, InputFileError
+from localitygis.io._tables import fold_name
 from localitygis.provenance import Provenance, provenance_of
 
 #: The asset contract's leading columns, in order.
@@ -68,10 +68,6 @@ _SYNONYMS: Mapping[str, tuple[str, ...]] = {
 }  # fmt: skip
 
 _TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
-
-
-def _fold(name: object) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().casefold()).strip("_")
 
 
 def load_register(
@@ -149,7 +145,7 @@ def map_columns(
     used = set(result.values())
     by_fold: dict[str, str] = {}
     for column in columns:
-        by_fold.setdefault(_fold(column), column)
+        by_fold.setdefault(fold_name(column), column)
     for target, names in _SYNONYMS.items():
         if target in result:
             continue

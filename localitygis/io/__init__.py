@@ -13,7 +13,8 @@ The work is split by job into private modules, whose public names are re-exporte
 
 * ``_vectors`` — :func:`list_layers`, :func:`read_vector` and the provenance of a file.
 * ``_tables`` — :func:`read_table` (CSV and Excel, every column as text) and
-  ``decode_text``, the one UTF-8 / Windows-1252 decoder every CSV reader uses.
+  ``decode_text``, the one UTF-16 / UTF-8 / Windows-1252 decoder every CSV reader uses,
+  and ``fold_name``, how column names are compared.
 * ``_fields`` — the ONS field-name patterns and :func:`find_field`.
 * ``_boundaries`` — :func:`read_parishes`, :func:`select_district`,
   :func:`read_catchments`, :func:`read_lookup` and their checks.

@@ -163,14 +163,21 @@ def _read_excel(
 
 def _find_header(rows: Sequence[Sequence[object]], expect: Collection[str]) -> int:
     """Return the 1-based row of the first row with two or more known column names."""
-    known = {_fold(name) for name in expect}
+    known = {fold_name(name) for name in expect}
     for number, cells in enumerate(rows, start=1):
-        if sum(_fold(c) in known for c in cells if isinstance(c, str)) >= 2:
+        if sum(fold_name(c) in known for c in cells if isinstance(c, str)) >= 2:
             return number
     return 1
 
 
-def _fold(name: object) -> str:
+def fold_name(name: object) -> str:
+    """Return a column name folded for comparison: lower case, other runs as ``_``.
+
+    Examples
+    --------
+    >>> fold_name(" Asset ID ")
+    'asset_id'
+    """
     return re.sub(r"[^0-9a-z]+", "_", str(name).strip().casefold()).strip("_")
 
 
