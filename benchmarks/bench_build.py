@@ -3,20 +3,24 @@
 Generates 10,000 parishes (Voronoi cells, densified and wiggled to ~100-300 vertices each),
 ~1,000 catchments (unions of parishes, re-digitised with offsets of tens of metres) and ~100
 localities, then times :func:`localitygis.localities.build_localities` against the naive
-geopandas route (``gpd.overlay`` intersection, groupby largest area, ``dissolve``) in one run.
+geopandas route (``gpd.overlay`` intersection, groupby largest area, ``dissolve``) in one
+process, interleaved, after a warm-up, on fresh geometries each run; prints the median, the
+spread and the paired ratios, and the memory of one more run of each in a forked child
+(``benchmarks/_measure.py``).
 
-Run ``.venv/bin/python benchmarks/bench_build.py [--quick]``.
+Run ``.venv/bin/python benchmarks/bench_build.py [--quick] [--runs N]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
-import tracemalloc
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
+from _measure import compare, machine, report
 from scipy.spatial import Voronoi
 
 BNG = "EPSG:27700"
@@ -152,72 +156,37 @@ def naive_build(parishes, catchments, scheme) -> gpd.GeoDataFrame:
     return assigned.dissolve("locality", aggfunc={"population": "sum"}).reset_index()
 
 
-def _rss_kb(field: str) -> int:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    return 0
-
-
-def _measure(name, func, repeats, queue) -> None:
-    """Run in a forked child: best wall time, peak RSS growth and Python peak allocation.
-
-    The timed runs go without tracemalloc (it hooks every allocation, numpy's included, and
-    slowed the fast build by ~0.6 s while hardly touching the naive route, which lives in
-    GEOS); one more, untimed run measures the Python peak.
-    """
-    start_rss = _rss_kb("VmRSS")
-    times = []
-    cpu = []
-    result = None
-    for _ in range(repeats):
-        t0, c0 = time.perf_counter(), time.process_time()
-        result = func()
-        times.append(time.perf_counter() - t0)
-        cpu.append(time.process_time() - c0)
-    peak_rss = _rss_kb("VmHWM") - start_rss
-    tracemalloc.start()
-    func()
-    _, py_peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    queue.put(
-        {
-            "name": name,
-            "best_s": min(times),
-            "times": times,
-            "cpu_s": cpu[int(np.argmin(times))],
-            "peak_rss_mb": peak_rss / 1024,
-            "python_peak_mb": py_peak / 2**20,
-            "n": len(result),
-        }
+def agree(localities: gpd.GeoDataFrame, naive: gpd.GeoDataFrame) -> str:
+    """Same localities, same populations, same areas both ways (raises otherwise)."""
+    mine = localities.set_index("locality")
+    theirs = naive.set_index("locality").loc[mine.index]
+    area_gap = np.abs(mine["area_km2"] - theirs.geometry.area / 1e6).max()
+    pop_gap = (mine["population"].astype("int64") - theirs["population"]).abs().max()
+    assert len(mine) == len(naive), "different localities"
+    assert area_gap < 1e-9, f"areas differ by {area_gap:.1e} km2"
+    assert pop_gap == 0, "populations differ"
+    return (
+        f"{len(mine)} localities agree with the naive route (largest area difference "
+        f"{area_gap:.2e} km2, population difference {pop_gap})"
     )
 
 
-def run(func, name, repeats):
-    """Time ``func`` in a fresh forked process so memory figures do not mix."""
-    import multiprocessing as mp
-
-    ctx = mp.get_context("fork")
-    queue = ctx.Queue()
-    proc = ctx.Process(target=_measure, args=(name, func, repeats, queue))
-    proc.start()
-    figures = queue.get()
-    proc.join()
-    return figures
+def fresh(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The same frame over new geometries (nothing cached from an earlier run)."""
+    geometry = shapely.transform(frame.geometry.array, lambda xy: xy)
+    return gpd.GeoDataFrame(pd.DataFrame(frame.drop(columns="geometry")), geometry=geometry,
+                            crs=frame.crs)  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="1,000 parishes instead of 10,000")
-    parser.add_argument("--repeats", type=int, default=3, help="runs of the fast build")
-    parser.add_argument(
-        "--naive-repeats", type=int, default=2, help="runs of the naive route (best is kept)"
-    )
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per route (default 3)")
     args = parser.parse_args()
     from localitygis.localities.build import build_localities
 
     n, m, k = (1_000, 100, 10) if args.quick else (10_000, 1_000, 100)
+    print(machine())
     t0 = time.perf_counter()
     parishes, catchments, scheme = synthetic_county(n, m, k)
     vertices = shapely.get_num_coordinates(parishes.geometry.array)
@@ -231,48 +200,24 @@ def main() -> None:
     )
 
     build = build_localities(parishes, catchments=catchments, scheme=scheme)
-    naive = naive_build(parishes, catchments, scheme)
-    # Same answer both ways: same localities, same parish counts, same areas.
-    mine = build.localities.set_index("locality")
-    theirs = naive.set_index("locality")
-    assert sorted(mine.index) == sorted(theirs.index)
-    area_gap = np.abs(mine["area_km2"] - theirs.geometry.area / 1e6).max()
-    pop_gap = (mine["population"].astype("int64") - theirs["population"]).abs().max()
     print(
-        f"check: {len(mine)} localities agree with the naive route (largest area difference "
-        f"{area_gap:.2e} km2, population difference {pop_gap}); "
         f"{len(build.report.split_parishes)} split parishes, coverage valid: "
         f"{build.report.coverage_valid}"
     )
-
-    ours = run(
-        lambda: build_localities(parishes, catchments=catchments, scheme=scheme).localities,
-        "localitygis.build_localities",
-        args.repeats,
+    routes = {
+        "localitygis.build_localities": lambda d: (
+            build_localities(d[0], catchments=d[1], scheme=scheme).localities
+        ),
+        "naive geopandas": lambda d: naive_build(d[0], d[1], scheme),
+    }
+    figures = compare(
+        routes,
+        lambda: (fresh(parishes), fresh(catchments)),
+        args.runs,
+        lambda results: agree(*results.values()),
     )
-    baseline = run(
-        lambda: naive_build(parishes, catchments, scheme), "naive geopandas", args.naive_repeats
-    )
-    print(
-        f"{'route':<32}{'wall s':>8}{'CPU s':>8}{'peak RSS MB':>13}{'Python peak MB':>16}"
-        "  wall s of each run"
-    )
-    for fig in (ours, baseline):
-        runs = ", ".join(f"{t:.2f}" for t in fig["times"])
-        print(
-            f"{fig['name']:<32}{fig['best_s']:>8.2f}{fig['cpu_s']:>8.2f}"
-            f"{fig['peak_rss_mb']:>13.0f}{fig['python_peak_mb']:>16.0f}  {runs}"
-        )
-    print(
-        f"speed-up: {baseline['best_s'] / ours['best_s']:.1f}x (wall), "
-        f"{baseline['cpu_s'] / ours['cpu_s']:.1f}x (CPU) against the naive route"
-    )
-    try:
-        import os
-
-        print(f"cpus available: {len(os.sched_getaffinity(0))}; load average: {os.getloadavg()}")
-    except (AttributeError, OSError):
-        pass
+    report(figures)
+    print(f"after: {machine()}")
 
 
 if __name__ == "__main__":

@@ -7,17 +7,22 @@ centre) and 30% are scattered. The baseline is the plain scipy way: a cKDTree,
 additionally checks the input, numbers clusters independently of row order and builds the
 cluster table (partners, sectors, categories, members, kind, locality).
 
-Run: .venv/bin/python benchmarks/bench_colocation.py [--quick]
+The two run side by side in one process, interleaved, after a warm-up, on a fresh frame
+(new point geometries) each run; the partitions are checked equal. Prints the median, the
+spread and the paired ratios.
+
+Run: .venv/bin/python benchmarks/bench_colocation.py [--quick] [--runs N]
 """
 
 from __future__ import annotations
 
 import argparse
-import time
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
+from _measure import compare, machine, report  # benchmarks/_measure.py
 from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
@@ -62,9 +67,9 @@ def synthetic_assets(n: int, seed: int = 7) -> gpd.GeoDataFrame:
 
 
 def baseline(frame: gpd.GeoDataFrame, distance: float) -> np.ndarray:
-    xy = np.column_stack([frame.geometry.x.to_numpy(), frame.geometry.y.to_numpy()])
-    tree = cKDTree(xy)
-    pairs = tree.query_pairs(distance, output_type="ndarray")
+    """The plain scipy labelling: a k-d tree, the pairs within ``distance``, components."""
+    xy = shapely.get_coordinates(frame.geometry.array)
+    pairs = cKDTree(xy).query_pairs(distance, output_type="ndarray")
     n = len(xy)
     graph = coo_matrix((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
     return connected_components(graph, directed=False)[1]
@@ -72,44 +77,43 @@ def baseline(frame: gpd.GeoDataFrame, distance: float) -> np.ndarray:
 
 def same_partition(a: np.ndarray, b: np.ndarray) -> bool:
     pairs = pd.DataFrame({"a": a, "b": b}).drop_duplicates()
-    return pairs["a"].is_unique and pairs["b"].is_unique
+    return bool(pairs["a"].is_unique and pairs["b"].is_unique)
+
+
+def fresh(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The same assets in a new frame, with new point geometries."""
+    points = shapely.points(shapely.get_coordinates(frame.geometry.array))
+    return gpd.GeoDataFrame(pd.DataFrame(frame.drop(columns="geometry")), geometry=points,
+                            crs=frame.crs)  # fmt: skip
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 points instead of 1M")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per route (default 5)")
     args = parser.parse_args()
     n = 100_000 if args.quick else 1_000_000
     distance = 400.0
     frame = synthetic_assets(n)
-    print(f"{n:,} points, {distance:.0f} m")
+    print(f"{n:,} points, {distance:.0f} m; {machine()}")
+    routes = {
+        "localitygis find_clusters (+ table)": lambda f: find_clusters(f, distance=distance),
+        "scipy query_pairs + components": lambda f: baseline(f, distance),
+    }
 
-    t0 = time.perf_counter()
-    labels = baseline(frame, distance)
-    t_base = time.perf_counter() - t0
-    print(
-        f"baseline scipy cKDTree query_pairs + connected_components: {t_base:6.2f} s "
-        f"({labels.max() + 1:,} clusters)"
-    )
+    def check(results: dict) -> str:
+        ours, labels = results.values()
+        assert same_partition(labels, ours.assets["cluster_id"].to_numpy()), "partitions differ"
+        kinds = ours.clusters["kind"].value_counts()
+        return (
+            f"same partition ({len(ours.clusters):,} clusters; "
+            + ", ".join(f"{k}: {v:,}" for k, v in kinds.items())
+            + ")"
+        )
 
-    t0 = time.perf_counter()
-    result = find_clusters(frame, distance=distance)
-    t_ours = time.perf_counter() - t0
-    kinds = result.clusters["kind"].value_counts()
-    print(
-        f"localitygis find_clusters (checks + ids + cluster table): {t_ours:6.2f} s "
-        f"({len(result.clusters):,} clusters; "
-        + ", ".join(f"{k}: {v:,}" for k, v in kinds.items())
-        + ")"
-    )
-    print(f"ratio localitygis / baseline: {t_ours / t_base:.2f}")
-    print("same partition as baseline:", same_partition(labels, result.assets["cluster_id"]))
-    target = 20.0
-    print(
-        f"target < {target:.0f} s for 1,000,000 points: "
-        + ("met" if t_ours < target else "NOT met")
-        + ("" if not args.quick else " (quick run)")
-    )
+    figures = compare(routes, lambda: fresh(frame), args.runs, check)
+    report(figures)
+    print(f"after: {machine()}")
 
 
 if __name__ == "__main__":

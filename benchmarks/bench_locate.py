@@ -9,34 +9,38 @@ boundaries. Localities and tiers are attached as in a real build.
 The asset points: 70% clustered around 5,000 towns (Gaussian, 600 m), 30% scattered, and
 0.5% outside the county (so the rejects path is exercised).
 
-Side by side, on the same data, in the same run:
+Routes, side by side in one process, interleaved, after a warm-up, each run on fresh
+frames (new point and parish geometries: nothing indexed or prepared by an earlier run):
 
-* localitygis: ``locate_assets(register, parishes)`` — the point-in-parish lookup, the
-  shared-boundary tie-break, the located GeoDataFrame with ``parish_code``, ``parish_name``,
-  ``locality``, ``tier``, and the rejects (with distances to the boundary) for points outside;
-* naive: ``geopandas.sjoin(points, parishes, predicate="within")``, which returns the joined
-  frame and nothing about the points it dropped.
+* ``locate_many(points, parishes=parishes)`` — builds its :class:`Locator` each call; the
+  parish, locality and tier of each point as categorical columns, and for the points outside
+  a reason ("outside the county: 12.3 km from the boundary (nearest parish: …)");
+* ``Locator.locate_many(points)`` — the same with a Locator built once (as a service would);
+* ``locate_assets(register, parishes)`` — the register route (located frame and rejects);
+* ``geopandas.sjoin(points, parishes, predicate="within")`` — the joined frame only; the
+  points outside simply vanish.
 
-localitygis queries the point index with the prepared parishes like sjoin does, but in
-threads (the query releases the GIL); the single-thread time is printed too. Every run gets
-fresh frames, so neither side reuses a spatial index cached by an earlier run.
-
-Both answers are compared point by point. Run:
-``.venv/bin/python benchmarks/bench_locate.py [--quick]`` (``--quick``: 100,000 points in
-2,000 parishes).
+The answers are compared point by point (the same parish as sjoin's for every point sjoin
+places once). Memory: one more run of each route in a forked child. The first call is timed
+in a new process per route (data made before the clock). Run:
+``.venv/bin/python benchmarks/bench_locate.py [--quick] [--runs N]`` (``--quick``: 100,000
+points in 2,000 parishes).
 """
 
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 import time
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from _measure import compare, machine
 
-from localitygis.assets.parish_index import _ParishIndex
+from localitygis.assets.locate import Locator, locate_many
 from localitygis.assets.register import AssetRegister, locate_assets
 
 WIDTH, HEIGHT = 400_000.0, 325_000.0
@@ -124,20 +128,38 @@ def register_of(points: gpd.GeoDataFrame) -> AssetRegister:
     return AssetRegister(points, rejects, "bench", len(points), originals=originals)
 
 
-def timed(func, repeat: int) -> tuple[float, object]:
-    best, result = np.inf, None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = func()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+def fresh_parishes(parishes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The same parishes with new geometries (nothing prepared or indexed by a former run)."""
+    geometry = shapely.transform(parishes.geometry.values, lambda xy: xy)
+    return gpd.GeoDataFrame(pd.DataFrame(parishes.drop(columns="geometry")), geometry=geometry,
+                            crs=parishes.crs)  # fmt: skip
+
+
+def same_parishes(located: pd.Series, joined: gpd.GeoDataFrame) -> str:
+    """Check a point -> parish_code answer (indexed by asset_id) against sjoin's."""
+    theirs = pd.Series(joined["parish_code"].to_numpy(), index=joined["asset_id"].to_numpy())
+    on_boundary = theirs.index.duplicated(keep=False)
+    theirs = theirs[~on_boundary]
+    ours = located.dropna()
+    assert set(ours.index) >= set(theirs.index), "sjoin placed points localitygis did not"
+    common = theirs.index
+    differ = int((ours.loc[common].astype(str) != theirs.loc[common].astype(str)).sum())
+    assert differ == 0, f"{differ} points in another parish than sjoin's"
+    return (
+        f"{len(common):,} points in the same parish as sjoin's; {int(on_boundary.sum())} rows "
+        f"sjoin matched twice (shared boundaries); {len(located) - len(ours):,} outside"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 points, 2,000 parishes")
-    parser.add_argument("--repeat", type=int, default=3, help="best of N runs (default 3)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per route (default 5)")
+    parser.add_argument("--first-call", choices=["locate_many", "sjoin"], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.first_call:
+        time_first_call(args.first_call, args.quick)
+        return
     n_points, n_parishes = (100_000, 2_000) if args.quick else (1_000_000, 10_000)
 
     start = time.perf_counter()
@@ -147,50 +169,64 @@ def main() -> None:
     print(
         f"data: {n_points:,} points, {n_parishes:,} parishes "
         f"(median {int(np.median(vertices))} vertices, {int(vertices.sum()):,} in all), "
-        f"built in {time.perf_counter() - start:.1f} s"
+        f"built in {time.perf_counter() - start:.1f} s; {machine()}"
     )
-    # Interleave the two (best of N each) so that load on the machine hits both alike. Each
-    # run gets fresh frames, so neither reuses a spatial index cached by an earlier run.
-    t_ours = t_single = t_naive = np.inf
-    for _ in range(args.repeat):
-        register = register_of(fresh_points(points))
-        t, located = timed(lambda r=register: locate_assets(r, parishes), 1)
-        t_ours = min(t_ours, t)
-        register = register_of(fresh_points(points))
-        t, _ = timed(lambda r=register: locate_assets(r, parishes, workers=1), 1)
-        t_single = min(t_single, t)
-        fresh = fresh_points(points)
-        t, joined = timed(lambda f=fresh: gpd.sjoin(f, parishes, predicate="within"), 1)
-        t_naive = min(t_naive, t)
-    index = _ParishIndex(parishes)
-    geoms = np.asarray(points.geometry.values, dtype=object)
-    t_core, _ = timed(lambda: index.parish_of(geoms), args.repeat)
+    table = points[["asset_id", "geometry"]]
+    locator = Locator(fresh_parishes(parishes))  # built once, as a service would
+    routes = {
+        "locate_many (builds its Locator)": lambda d: locate_many(d[0], parishes=d[1]),
+        "Locator.locate_many (built once)": lambda d: locator.locate_many(d[0]),
+        "locate_assets (register, rejects)": lambda d: locate_assets(register_of(d[2]), d[1]),
+        "gpd.sjoin(predicate='within')": lambda d: gpd.sjoin(d[0], d[1], predicate="within"),
+    }
 
-    # Same answers?
-    ours = pd.Series(located.assets["parish_code"].to_numpy(), index=located.assets["asset_id"])
-    theirs = pd.Series(joined["parish_code"].to_numpy(), index=joined["asset_id"].to_numpy())
-    on_boundary = theirs.index.duplicated(keep=False)
-    theirs_unique = theirs[~on_boundary]
-    common = ours.index.intersection(theirs_unique.index)
-    agree = int((ours.loc[common] == theirs_unique.loc[common]).sum())
-    counts = located.counts()
+    def fresh() -> tuple:
+        return fresh_points(table), fresh_parishes(parishes), fresh_points(points)
 
-    print(f"localitygis locate_assets: {t_ours:6.2f} s  (point-in-parish core {t_core:.2f} s)")
-    print(f"  same, one thread       : {t_single:6.2f} s")
-    print(f"geopandas sjoin(within)  : {t_naive:6.2f} s")
-    print(f"ratio localitygis / sjoin: {t_ours / t_naive:6.2f}x (one thread: "
-          f"{t_single / t_naive:.2f}x)")  # fmt: skip
+    def check(results: dict) -> str:
+        many, reused, register, joined = results.values()
+        pd.testing.assert_frame_equal(many, reused)
+        answer = pd.Series(many["parish_code"].to_numpy(), index=many["asset_id"].to_numpy())
+        placed = register.assets
+        assert (placed["parish_code"].to_numpy() == answer.loc[placed["asset_id"]].to_numpy()).all()
+        counts = register.counts()
+        assert counts["read"] == counts["accepted"] + counts["rejected"]
+        return same_parishes(answer, joined)
+
+    figures = compare(routes, fresh, args.runs, check)
+    sjoin = figures["gpd.sjoin(predicate='within')"]
+    for name, fig in figures.items():
+        print(f"  {name:<36} {fig.describe()}")
+    for name, fig in list(figures.items())[:-1]:
+        ratios = sorted(a / b for a, b in zip(fig.seconds, sjoin.seconds, strict=True))
+        print(
+            f"  {name} / sjoin: time {ratios[len(ratios) // 2]:.2f} (paired runs "
+            f"{ratios[0]:.2f}-{ratios[-1]:.2f}), memory {fig.megabytes / sjoin.megabytes:.2f}"
+        )
+    first = {route: first_call(route, args.quick) for route in ("locate_many", "sjoin")}
     print(
-        f"located {counts['accepted']:,}, rejected {counts['rejected']:,} "
-        f"({', '.join(f'{k}: {v:,}' for k, v in counts['by_reason'].items())}); "
-        f"sjoin matched {theirs.index.nunique():,} distinct points"
+        f"  first call, 20,000 points (a new process each): locate_many {first['locate_many']:.2f}"
+        f" s, sjoin {first['sjoin']:.2f} s"
     )
-    print(
-        f"agreement with sjoin: {agree:,} of {len(common):,} points matched by both "
-        f"({len(common) - agree} differ); points sjoin put in several parishes: "
-        f"{int(on_boundary.sum())}"
-    )
-    print(f"reconciles: {counts['read'] == counts['accepted'] + counts['rejected']}")
+    print(f"after: {machine()}")
+
+
+def first_call(route: str, quick: bool) -> float:
+    """Seconds of the first call of a route in a new process (data made before the clock)."""
+    command = [sys.executable, __file__, "--first-call", route] + (["--quick"] if quick else [])
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return float(done.stdout.split()[-1])
+
+
+def time_first_call(route: str, quick: bool) -> None:
+    parishes = synthetic_parishes(2_000 if quick else 10_000)
+    points = synthetic_points(20_000)[["asset_id", "geometry"]]
+    start = time.perf_counter()
+    if route == "sjoin":
+        gpd.sjoin(points, parishes, predicate="within")
+    else:
+        locate_many(points, parishes=parishes)
+    print(time.perf_counter() - start)
 
 
 if __name__ == "__main__":

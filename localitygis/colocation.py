@@ -193,16 +193,20 @@ def _check_assets(
             f"{', '.join(map(str, assets.columns))}. Read registers with localitygis.assets, "
             "or rename the columns to the asset contract."
         )
-    ids = assets["asset_id"]
-    blank = ids.isna() | (ids.astype(str).str.strip() == "")
+    # One pass of hashing: blanks are checked per distinct id, repeats from the counts.
+    codes, uniques = pd.factorize(assets["asset_id"].astype(str).to_numpy(dtype=object))
+    text = np.asarray(uniques, dtype=object)
+    blank_id = np.array([not t.strip() for t in text], dtype=bool)
+    blank = (codes < 0) | blank_id[np.maximum(codes, 0)]
     problems = []
     if blank.any():
-        rows = np.flatnonzero(blank.to_numpy())
+        rows = np.flatnonzero(blank)
         problems.append(f"blank asset_id in row(s) {listing(rows)}")
-    dup = ids.astype(str).duplicated(keep=False) & ~blank
-    if dup.any():
-        values = sorted(set(ids[dup].astype(str)))
-        problems.append(f"repeated asset_id {listing(values)}")
+    if len(uniques) < len(codes) - int((codes < 0).sum()):
+        repeated = (np.bincount(codes[codes >= 0], minlength=len(text)) > 1) & ~blank_id
+        values = sorted(text[repeated])
+        if values:
+            problems.append(f"repeated asset_id {listing(values)}")
     if problems:
         raise DataError(f"{source}: " + "; ".join(problems) + ". Every asset needs its own id.")
     require_points(assets, source, label="asset_id")
@@ -228,9 +232,6 @@ def _components(x: np.ndarray, y: np.ndarray, distance: float) -> np.ndarray:
     # a hair over the distance so that pairs exactly ``distance`` apart are linked
     # despite rounding in the tree's arithmetic
     pairs = tree.query_pairs(distance * (1 + 1e-12), output_type="ndarray")
-    if len(pairs):
-        d = np.hypot(*(unique[pairs[:, 0]] - unique[pairs[:, 1]]).T)
-        pairs = pairs[d <= distance * (1 + 1e-12)]
     graph = coo_matrix(
         (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(m, m)
     ).tocsr()
@@ -259,25 +260,44 @@ def _ordered_ids(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
 def _joined(
     cluster: np.ndarray, values: pd.Series, n_clusters: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per cluster: the sorted distinct values "; "-joined, and how many there are."""
-    text = values.astype(object).where(values.notna(), "(unknown)")
-    codes, uniques = pd.factorize(text.to_numpy(dtype=object), sort=True)
-    uniques = np.asarray([str(u).strip() for u in uniques], dtype=object)
-    key = np.sort(cluster.astype(np.int64) * (len(uniques) + 1) + codes)
-    key = key[np.r_[True, key[1:] != key[:-1]]] if len(key) else key
-    c = key // (len(uniques) + 1)
-    v = uniques[key % (len(uniques) + 1)]
+    """Per cluster: the sorted distinct values "; "-joined, and how many there are.
+
+    Group operations over integer keys: each distinct text is ranked once, the (cluster,
+    rank) keys are sorted and deduplicated, all texts are joined into one string in that
+    order and each cluster's run is sliced out of it; no Python loop over rows.
+    """
+    codes, uniques = pd.factorize(values.array)  # missing: -1
+    plain = np.asarray(uniques, dtype=object)
+    text = np.array([str(u).strip() for u in plain] + ["(unknown)"], dtype=object)
+    codes[codes < 0] = len(uniques)
+    order = np.argsort(text, kind="stable")
+    ordered = text[order]
+    new = np.r_[True, ordered[1:] != ordered[:-1]]
+    rank = np.empty(len(text), dtype=np.int64)
+    rank[order] = np.cumsum(new) - 1  # texts equal once stripped share a rank
+    distinct = ordered[new]
+    width = len(distinct)
+    key = _distinct(cluster.astype(np.int64) * width + rank[codes])
+    c, v = key // width, distinct[key % width]
     counts = np.bincount(c, minlength=n_clusters)
     joined = np.full(n_clusters, "", dtype=object)
-    if len(v) == 0:
+    if not len(v):
         return joined, counts
+    # Join everything once, then cut each cluster's run out of the one string.
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    pieces = v.copy()
-    not_first = np.ones(len(v), dtype=bool)
-    not_first[starts] = False
-    pieces[not_first] = np.char.add("; ", v[not_first].astype(str)).astype(object)
-    joined[c[starts]] = np.add.reduceat(pieces, starts)
+    ends = np.r_[starts[1:], len(v)] - 1
+    whole = "; ".join(v.tolist())
+    after = np.cumsum(np.fromiter(map(len, v), dtype=np.int64, count=len(v)) + 2)
+    begin = np.r_[0, after[:-1]]  # where each value starts in ``whole``
+    cuts = zip(begin[starts].tolist(), (after[ends] - 2).tolist(), strict=True)
+    joined[c[starts]] = [whole[a:b] for a, b in cuts]
     return joined, counts
+
+
+def _distinct(keys: np.ndarray) -> np.ndarray:
+    """Return the distinct integer keys, sorted (a sort and a diff: cheaper than np.unique)."""
+    keys = np.sort(keys)
+    return keys[np.r_[True, keys[1:] != keys[:-1]]] if len(keys) else keys
 
 
 def _summarise(
@@ -287,8 +307,10 @@ def _summarise(
     safe = np.maximum(counts, 1)
     cx = np.bincount(cluster, weights=x, minlength=n_clusters) / safe
     cy = np.bincount(cluster, weights=y, minlength=n_clusters) / safe
-    sites = pd.DataFrame({"c": cluster, "x": np.round(x), "y": np.round(y)}).drop_duplicates()
-    site_count = np.bincount(sites["c"].to_numpy(), minlength=n_clusters)
+    site, _ = pd.factorize(np.round(x) + 1j * np.round(y))  # positions to the metre
+    width = int(site.max(initial=0)) + 1
+    sites = _distinct(cluster.astype(np.int64) * width + site)
+    site_count = np.bincount(sites // width, minlength=n_clusters)
     xmin = np.full(n_clusters, np.inf)
     xmax = np.full(n_clusters, -np.inf)
     ymin = np.full(n_clusters, np.inf)
@@ -332,16 +354,24 @@ def _summarise(
 
 
 def _majority_locality(assets: gpd.GeoDataFrame, cluster: np.ndarray, n_clusters: int) -> pd.Series:
-    if "locality" not in assets.columns:
-        return pd.Series([None] * n_clusters, dtype="str")
-    frame = pd.DataFrame({"c": cluster, "locality": assets["locality"].to_numpy()})
-    frame = frame.dropna(subset=["locality"])
-    counts = frame.groupby(["c", "locality"], sort=True).size().rename("n").reset_index()
-    # most members first, then alphabetical: deterministic for ties
-    counts = counts.sort_values(["c", "n", "locality"], ascending=[True, False, True])
-    best = counts.drop_duplicates("c")
+    """Give the locality of most members per cluster (ties: the name sorting first)."""
     out = pd.Series([None] * n_clusters, dtype="str")
-    out.iloc[best["c"].to_numpy()] = best["locality"].astype(str).to_numpy()
+    if "locality" not in assets.columns:
+        return out
+    codes, names = pd.factorize(assets["locality"].astype(str).array, sort=True)
+    known = codes >= 0
+    if not known.any():
+        return out
+    width = len(names)
+    key = np.sort(cluster[known].astype(np.int64) * width + codes[known])
+    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    members = np.diff(np.r_[start, len(key)])
+    key = key[start]
+    c, name = key // width, key % width
+    # most members first, then alphabetical (the codes follow the sorted names)
+    best = np.lexsort((name, -members, c))
+    best = best[np.r_[True, c[best][1:] != c[best][:-1]]]
+    out.iloc[c[best]] = np.asarray(names, dtype=object)[name[best]]
     return out
 
 

@@ -196,3 +196,69 @@ def test_reads_from_a_real_geopackage(tmp_path):
     b = find_clusters(again)
     assert a.assets["cluster_id"].tolist() == b.assets["cluster_id"].tolist()
     assert isinstance(b.clusters, gpd.GeoDataFrame)
+
+
+def _reference_table(assets: gpd.GeoDataFrame, cluster: pd.Series) -> pd.DataFrame:
+    """The cluster table's text columns the plain pandas way: a groupby per cluster."""
+    frame = pd.DataFrame(assets.drop(columns="geometry")).assign(c=cluster.to_numpy())
+
+    def joined(values: pd.Series) -> str:
+        text = values.astype(object).where(values.notna(), "(unknown)").map(str).str.strip()
+        return "; ".join(sorted(set(text)))
+
+    def majority(values: pd.Series) -> object:
+        counts = values.dropna().astype(str).value_counts()
+        if counts.empty:
+            return None
+        return sorted(counts.index, key=lambda name: (-counts[name], name))[0]
+
+    grouped = frame.groupby("c", sort=True)
+    table = pd.DataFrame(
+        {column: grouped[column].agg(joined) for column in ("partner", "sector", "category")}
+    )
+    table["members"] = grouped["name"].agg(joined)
+    table["partner_count"] = grouped["partner"].agg(
+        lambda v: len(set(v.astype(object).where(v.notna(), "(unknown)").map(str).str.strip()))
+    )
+    table["locality"] = grouped["locality"].agg(majority)
+    xy = shapely.get_coordinates(assets.geometry.array).round()
+    sites = pd.DataFrame({"c": cluster.to_numpy(), "x": xy[:, 0], "y": xy[:, 1]})
+    table["site_count"] = sites.drop_duplicates().groupby("c").size()
+    return table
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 300))
+def test_cluster_table_equals_a_plain_groupby(seed: int, n: int) -> None:
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 3_000, size=(n, 2)) + np.array([350_000, 240_000])
+    xy[rng.random(n) < 0.2] = xy[0]  # shared buildings
+    words = np.array(["Council", " NHS", "NHS ", "Police", None], dtype=object)  # spaces, gaps
+    assets = asset_frame(
+        xy,
+        partners=list(words[rng.integers(0, len(words), n)]),
+        name=list(rng.choice(["Hall", "Library", " Hall", "Surgery", "Depot"], n)),
+        locality=list(rng.choice(np.array(["East", "West", None], dtype=object), n)),
+    )
+    result = find_clusters(assets, distance=300)
+    reference = _reference_table(assets, result.assets["cluster_id"])
+    table = result.clusters.set_index("cluster_id")
+    assert table.index.tolist() == reference.index.tolist()
+    for column, theirs in (
+        ("partners", "partner"), ("sectors", "sector"), ("categories", "category"),
+        ("members", "members"), ("partner_count", "partner_count"),
+        ("site_count", "site_count"),
+    ):  # fmt: skip
+        assert table[column].tolist() == reference[theirs].tolist(), column
+
+    def plain(values: pd.Series) -> list:
+        return [None if pd.isna(v) else v for v in values]
+
+    assert plain(table["locality"]) == plain(reference["locality"])
+    # The same partition as scipy's labelling of the raw pairs.
+    assert _same_partition(result.assets["cluster_id"].to_numpy(), brute_force(xy, 300))
+
+
+def _same_partition(a: np.ndarray, b: np.ndarray) -> bool:
+    pairs = pd.DataFrame({"a": a, "b": b}).drop_duplicates()
+    return bool(pairs["a"].is_unique and pairs["b"].is_unique)

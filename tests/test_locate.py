@@ -219,3 +219,60 @@ def test_a_locator_reuses_its_indexes_and_agrees_with_locate(parishes, hubs, dir
     )
     with pytest.raises(OutsideCountyError):
         locator.locate((X0 + 9_000, Y0))
+
+
+def test_locate_many_gives_categorical_names_and_reuses_the_input_points(parishes, hubs) -> None:
+    points = [Point(X0 + 4_500, Y0 + 10), Point(X0 + 100, Y0 + 100), Point(X0 + 9_000, Y0)]
+    frame = gpd.GeoDataFrame({"name": ["x", "y", "z"]}, geometry=points, crs=27700)
+    out = locate_many(frame, parishes=parishes, hubs=hubs)
+    for column in ("parish_code", "parish_name", "locality", "tier_name", "nearest_hub"):
+        assert isinstance(out[column].dtype, pd.CategoricalDtype), column
+    # Every parish's value is a category, sorted, whatever the points hit.
+    assert out["parish_name"].cat.categories.tolist() == ["Dilwyn", "Kington", "Weobley"]
+    assert out["nearest_hub"].cat.categories.tolist() == ["Kington hub", "Weobley hub"]
+    assert out["parish_name"].tolist()[:2] == ["Kington", "Weobley"]
+    assert out["parish_name"].isna().tolist() == [False, False, True]
+    assert str(out["tier"].dtype) == "Int64"
+    assert out["tier"].tolist()[:2] == [2, 1]
+    assert out["nearest_hub"].tolist()[:2] == ["Kington hub", "Weobley hub"]
+    assert out["problem"].iloc[2].startswith("outside the county: 3.0 km")
+
+
+def test_locate_many_without_tier_names_or_hubs_gives_empty_categoricals(parishes) -> None:
+    places = pd.DataFrame({"easting": [X0 + 100], "northing": [Y0 + 100]})
+    out = locate_many(places, parishes=parishes.drop(columns="tier_name"))
+    assert out["tier_name"].isna().all()
+    assert out["nearest_hub"].isna().all()
+    assert isinstance(out["tier_name"].dtype, pd.CategoricalDtype)
+    assert out["locality"].tolist() == ["Weobley"]
+
+
+def test_locate_many_agrees_with_sjoin_on_random_tessellations() -> None:
+    from tests._tessellations import tessellation
+
+    cells = tessellation(21, 80, densify=50.0)
+    n = len(cells)
+    parishes = gpd.GeoDataFrame(
+        {
+            "parish_code": [f"E04{i:06d}" for i in range(n)],
+            "parish_name": [f"P{i % 7}" for i in range(n)],  # names repeat: codes differ
+            "locality": [f"L{i % 5}" for i in range(n)],
+            "tier": [i % 3 + 1 for i in range(n)],
+        },
+        geometry=gpd.GeoSeries(cells).translate(X0, Y0),
+        crs=27700,
+    )
+    rng = np.random.default_rng(4)
+    xy = rng.uniform(-50, 1_050, size=(5_000, 2)) + np.array([X0, Y0])  # some outside
+    frame = gpd.GeoDataFrame(
+        {"id": np.arange(len(xy))}, geometry=gpd.points_from_xy(*xy.T), crs=27700
+    )
+    out = Locator(parishes).locate_many(frame)  # many points: the point index route
+    joined = gpd.sjoin(frame, parishes, predicate="within")
+    assert not joined.index.duplicated().any()  # random points: none on a boundary
+    inside = np.zeros(len(frame), dtype=bool)
+    inside[joined.index] = True
+    assert out["parish_code"].notna().to_numpy().tolist() == inside.tolist()
+    for column in ("parish_code", "parish_name", "locality", "tier"):
+        assert out.loc[joined.index, column].tolist() == joined[column].tolist(), column
+    assert out.loc[~inside, "problem"].str.startswith("outside the county").all()

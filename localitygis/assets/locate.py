@@ -23,12 +23,14 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
+from localitygis.assets.columns import positions_of_table
 from localitygis.assets.parish_index import (
     SWAP_HINT_DISTANCE,
     _HubIndex,
     _ParishIndex,
     describe_distance,
 )
+from localitygis.assets.positions import Positions
 from localitygis.crs import classify_coordinates, lonlat_to_bng
 from localitygis.errors import CRSError, DataError, GeometryError
 
@@ -137,70 +139,81 @@ def _query_position(
     """Turn a query into (label, easting, northing, postcode, terminated)."""
     if (lat is None) != (lon is None):
         raise DataError("give both lat= and lon= (or neither).")
-    if lat is not None:
+    if lat is not None and lon is not None:
         if query is not None:
             raise DataError("give either a query or lat=/lon=, not both.")
-        kind = classify_coordinates([lon], [lat])[0]
-        if kind == "lonlat_swapped":
-            raise CRSError(
-                f"lat={lat}, lon={lon} look swapped: latitude is about 49–61 and longitude "
-                f"about -9–2 in Great Britain. Did you mean lat={lon}, lon={lat}?"
-            )
-        if kind != "lonlat":
-            raise CRSError(
-                f"lat={lat}, lon={lon} is not a position in Great Britain "
-                "(latitude 49–61.5, longitude -9–2.5)."
-            )
-        e, n = lonlat_to_bng([lon], [lat])
-        return f"lat {lat}, lon {lon}", float(e[0]), float(n[0]), None, False
+        return _lonlat_position(lat, lon)
     if query is None:
         raise DataError(
             "nothing to locate: give a postcode, a point, (easting, northing) or lat=/lon=."
         )
     if isinstance(query, str):
-        from localitygis.assets.postcodes import lookup_postcodes, normalise_postcode
+        return _postcode_position(query, postcodes)
+    x, y = _grid_pair(query)
+    return _grid_position(x, y)
 
-        postcode = normalise_postcode(query)
-        if postcode is None:
-            raise DataError(
-                f"{query.strip()!r} is not a valid UK postcode (expected e.g. 'HR4 0AS')."
-            )
-        if postcodes is None:
-            raise DataError(
-                f"to locate postcode {postcode}, give a postcode directory (postcodes=..., "
-                "or --postcodes on the command line: ONS Postcode Directory or Code-Point Open)."
-            )
-        found = lookup_postcodes([postcode], postcodes).iloc[0]
-        source = postcodes.attrs.get("source", "the postcode directory")
-        if found["status"] == "not found":
-            raise DataError(f"postcode {postcode} is not in {source}.")
-        if found["status"] == "no position":
-            raise DataError(f"postcode {postcode} has no grid reference in {source}.")
-        if found["terminated"]:
-            log.info("postcode %s is terminated; using its last position", postcode)
-        return (
-            postcode,
-            float(found["easting"]),
-            float(found["northing"]),
-            postcode,
-            bool(found["terminated"]),
+
+def _lonlat_position(lat: float, lon: float) -> tuple[str, float, float, None, bool]:
+    kind = classify_coordinates([lon], [lat])[0]
+    if kind == "lonlat_swapped":
+        raise CRSError(
+            f"lat={lat}, lon={lon} look swapped: latitude is about 49–61 and longitude "
+            f"about -9–2 in Great Britain. Did you mean lat={lon}, lon={lat}?"
         )
+    if kind != "lonlat":
+        raise CRSError(
+            f"lat={lat}, lon={lon} is not a position in Great Britain "
+            "(latitude 49–61.5, longitude -9–2.5)."
+        )
+    e, n = lonlat_to_bng([lon], [lat])
+    return f"lat {lat}, lon {lon}", float(e[0]), float(n[0]), None, False
+
+
+def _postcode_position(
+    query: str, postcodes: pd.DataFrame | None
+) -> tuple[str, float, float, str, bool]:
+    from localitygis.assets.postcodes import lookup_postcodes, normalise_postcode
+
+    postcode = normalise_postcode(query)
+    if postcode is None:
+        raise DataError(f"{query.strip()!r} is not a valid UK postcode (expected e.g. 'HR4 0AS').")
+    if postcodes is None:
+        raise DataError(
+            f"to locate postcode {postcode}, give a postcode directory (postcodes=..., "
+            "or --postcodes on the command line: ONS Postcode Directory or Code-Point Open)."
+        )
+    found = lookup_postcodes([postcode], postcodes).iloc[0]
+    source = postcodes.attrs.get("source", "the postcode directory")
+    if found["status"] == "not found":
+        raise DataError(f"postcode {postcode} is not in {source}.")
+    if found["status"] == "no position":
+        raise DataError(f"postcode {postcode} has no grid reference in {source}.")
+    if found["terminated"]:
+        log.info("postcode %s is terminated; using its last position", postcode)
+    easting, northing = float(found["easting"]), float(found["northing"])
+    return postcode, easting, northing, postcode, bool(found["terminated"])
+
+
+def _grid_pair(query: object) -> tuple[float, float]:
+    """Return the (x, y) of a shapely Point or a pair of numbers."""
     if isinstance(query, shapely.Point):
         if query.is_empty:
             raise GeometryError("the point to locate is empty.")
-        x, y = query.x, query.y
-    elif isinstance(query, tuple | list | np.ndarray) and len(query) == 2:
+        return query.x, query.y
+    if isinstance(query, tuple | list | np.ndarray) and len(query) == 2:
         try:
-            x, y = float(query[0]), float(query[1])
+            return float(query[0]), float(query[1])
         except (TypeError, ValueError):
             raise DataError(
                 f"{tuple(query)!r} is not a pair of numbers (easting, northing)."
             ) from None
-    else:
-        raise DataError(
-            f"cannot locate {query!r}: give a postcode, a shapely Point or an (easting, "
-            "northing) pair in EPSG:27700, or lat=/lon=."
-        )
+    raise DataError(
+        f"cannot locate {query!r}: give a postcode, a shapely Point or an (easting, "
+        "northing) pair in EPSG:27700, or lat=/lon=."
+    )
+
+
+def _grid_position(x: float, y: float) -> tuple[str, float, float, None, bool]:
     kind = classify_coordinates([x], [y])[0]
     label = f"({x:.0f}, {y:.0f})"
     if kind == "bng_swapped":
@@ -328,47 +341,41 @@ class Locator:
         >>> Locator(parishes).locate_many(places)["locality"].tolist()
         ['Weobley']
         """
-        from localitygis.assets.columns import positions_of_table
-
-        index = self._index
         positions = positions_of_table(frame, columns=columns, postcodes=self._postcodes, crs=crs)
+        points = _points_of(positions)
+        found = self._index.parish_of(points)
+        problem = self._problems(positions, points, found)
         n = len(frame)
-        x, y = positions.x, positions.y
-        problem = positions.problem.copy()
-        ok = np.array([p is None for p in problem], dtype=bool)
-        points = np.full(n, None, dtype=object)
-        points[ok] = shapely.points(x[ok], y[ok])
-        found = np.full(n, -1, dtype=np.int64)
-        found[ok] = index.parish_of(points[ok])
-        lost = ok & (found < 0)
-        if lost.any():
-            swappable = np.isin(positions.how[lost], ["geometry", "easting/northing"])
-            reasons, _ = index.outside(points[lost], swappable=swappable)
-            for i, reason in zip(np.flatnonzero(lost), reasons, strict=True):
-                problem[i] = reason
-        placed = found >= 0
-        located = index.take(found)
-
-        result = pd.DataFrame(frame.drop(columns=_geometry_columns(frame))).copy()
-        clash = [c for c in _RESULT_COLUMNS if c in result.columns]
-        if clash:
-            result = result.rename(columns={c: f"{c} (input)" for c in clash})
-        hub_names = np.full(n, None, dtype=object)
-        hub_dist = np.full(n, np.nan)
-        if self._hubs is not None:
-            names, dist = self._hubs.nearest(points[placed])
-            hub_names[placed], hub_dist[placed] = names, dist
-        result["easting"] = np.where(np.isfinite(x), x, np.nan)
-        result["northing"] = np.where(np.isfinite(y), y, np.nan)
+        result = _input_columns(frame)
+        result["easting"] = positions.x  # NaN where there is no position
+        result["northing"] = positions.y
+        located = self._index.categorical(found)
         for column in ("parish_code", "parish_name", "locality", "tier", "tier_name"):
-            if column in located:
-                result[column] = located[column]
-            else:
-                result[column] = pd.array([None] * n, dtype="Int64" if column == "tier" else "str")
-        result["nearest_hub"] = pd.array(hub_names, dtype="str")
-        result["hub_distance_m"] = hub_dist
+            result[column] = located[column] if column in located else _missing(column, n)
+        hub = np.full(n, -1, dtype=np.int64)
+        distance = np.full(n, np.nan)
+        if self._hubs is not None:
+            placed = found >= 0
+            hub[placed], distance[placed] = self._hubs.nearest_index(points[placed])
+            result["nearest_hub"] = self._hubs.categorical(hub)
+        else:
+            result["nearest_hub"] = _missing("nearest_hub", n)
+        result["hub_distance_m"] = distance
         result["problem"] = pd.array(problem, dtype="str")
         return result
+
+    def _problems(
+        self, positions: Positions, points: NDArray[np.object_], found: NDArray[np.int64]
+    ) -> NDArray[np.object_]:
+        """Each row's problem: the position's, or why a position is in no parish."""
+        problem = positions.problem
+        lost = np.flatnonzero((found < 0) & pd.isna(problem))
+        if len(lost):
+            problem = problem.copy()
+            swappable = np.isin(positions.how[lost], ["geometry", "easting/northing"])
+            reasons, _ = self._index.outside(points[lost], swappable=swappable)
+            problem[lost] = reasons
+        return problem
 
 
 def locate(
@@ -522,5 +529,30 @@ def locate_many(
     )
 
 
-def _geometry_columns(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if isinstance(frame[c].dtype, gpd.array.GeometryDtype)]
+def _points_of(positions: Positions) -> NDArray[np.object_]:
+    """Return a point per row with a position (None for the others), reusing the input's."""
+    ok = pd.isna(positions.problem)
+    given = ok & (positions.how == "geometry") if positions.points is not None else None
+    if given is not None and given.all():
+        return positions.points  # type: ignore[return-value]
+    points = np.full(len(positions.x), None, dtype=object)
+    if given is not None:
+        points[given] = positions.points[given]  # type: ignore[index]
+        ok &= ~given
+    points[ok] = shapely.points(positions.x[ok], positions.y[ok])
+    return points
+
+
+def _input_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return the input's columns without geometry, those named like a result column renamed."""
+    geometry = [c for c in frame.columns if isinstance(frame[c].dtype, gpd.array.GeometryDtype)]
+    result = pd.DataFrame(frame.drop(columns=geometry))
+    clash = [c for c in _RESULT_COLUMNS if c in result.columns]
+    return result.rename(columns={c: f"{c} (input)" for c in clash}) if clash else result
+
+
+def _missing(column: str, n: int) -> Any:
+    """Return an all-missing result column: Int64 for ``tier``, else an empty categorical."""
+    if column == "tier":
+        return pd.array([None] * n, dtype="Int64")
+    return pd.Categorical.from_codes(np.full(n, -1), categories=pd.Index([], dtype="str"))

@@ -67,64 +67,30 @@ class _ParishIndex:
         source: str = "parishes",
     ) -> None:
         require_bng(parishes, source)
-        required = ["parish_code", "parish_name"]
-        if need_locality:
-            required += ["locality", "tier"]
-        missing = [c for c in required if c not in parishes.columns]
-        if missing:
-            hint = (
-                " Build the localities first (localitygis.localities.build_localities, or "
-                "`localitygis build`) and pass their annotated parishes."
-                if {"locality", "tier"} & set(missing)
-                else " Read them with localitygis.io.read_parishes."
-            )
-            raise DataError(
-                f"{source}: missing column(s) {', '.join(missing)}; the columns are: "
-                f"{', '.join(map(str, parishes.columns))}.{hint}"
-            )
-        codes = parishes["parish_code"].astype(object).to_numpy()
-        blank = pd.isna(codes) | (pd.Series(codes, dtype=object).astype(str).str.strip() == "")
-        if blank.any():
-            rows = listing(np.flatnonzero(blank) + 1)
-            raise DataError(f"{source}: parish feature(s) {rows} have no parish_code.")
-        codes = codes.astype(str)
-        duplicated = pd.Series(codes).duplicated(keep=False).to_numpy()
-        if duplicated.any():
-            repeated = sorted(set(codes[duplicated]))
-            raise DataError(f"{source}: parish_code must be unique; repeated: {listing(repeated)}.")
+        _require_parish_columns(parishes, need_locality=need_locality, source=source)
+        codes = _parish_codes(parishes, source)
         geoms = np.asarray(parishes.geometry.values, dtype=object)
-        types = shapely.get_type_id(geoms)
-        polygonal = np.isin(types, [3, 6]) | pd.isna(geoms)
-        if not polygonal.all():
-            bad = listing(f"{codes[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(~polygonal))
-            raise GeometryError(
-                f"{source}: parishes must be polygons; these are not: {bad}. Check the layer."
-            )
+        _require_polygons(geoms, codes, source)
+        # Not prepared: STRtree queries prepare each parish for the duration of a query,
+        # which costs less on a first call than preparing them for good (and leaves the
+        # caller's geometries as they were).
         self.geoms = geoms
-        shapely.prepare(self.geoms)
         self.codes = codes
         self.names = parishes["parish_name"].astype(object).to_numpy()
         self.localities = (
             parishes["locality"].astype(object).to_numpy() if "locality" in parishes else None
         )
         self.tiers = parishes["tier"].to_numpy() if "tier" in parishes else None
-        # Pandas arrays to take located rows' columns from (cheap: no per-value checks).
-        self.arrays: dict[str, Any] = {
-            "parish_code": pd.array(codes, dtype="str"),
-            "parish_name": parishes["parish_name"].astype("str").array,
-        }
-        if "locality" in parishes:
-            self.arrays["locality"] = parishes["locality"].astype("str").array
-        if "tier" in parishes:
-            tier = parishes["tier"]
-            if not pd.api.types.is_integer_dtype(tier.dtype):
-                tier = pd.to_numeric(tier, errors="coerce").astype("Int64")
-            self.arrays["tier"] = tier.array
-        if "tier_name" in parishes:
-            self.arrays["tier_name"] = parishes["tier_name"].astype("str").array
         self.tier_names = (
             parishes["tier_name"].astype(object).to_numpy() if "tier_name" in parishes else None
         )
+        self.arrays = _column_arrays(parishes, codes)
+        # Per text column: each parish's code among the column's sorted distinct values.
+        self.factorized = {
+            key: pd.factorize(array.to_numpy(dtype=object), sort=True)
+            for key, array in self.arrays.items()
+            if key != "tier"
+        }
         # Rank of each code, for the shared-boundary tie-break.
         self.code_rank = np.argsort(np.argsort(codes, kind="stable"), kind="stable")
         self.tree = shapely.STRtree(self.geoms)
@@ -145,6 +111,22 @@ class _ParishIndex:
             if key == "tier":
                 array = array.astype("Int64")
             out[key] = array.take(found, allow_fill=True)
+        return out
+
+    def categorical(self, found: NDArray[np.int64]) -> dict[str, Any]:
+        """Parish columns for each point's parish as categoricals (``tier``: Int64).
+
+        ``found`` is a parish index per point, -1 for none (a missing value). The categories
+        are all the parishes' values, sorted, so every call gives the same categories.
+        """
+        placed = found >= 0
+        out: dict[str, Any] = {}
+        for key, (codes, categories) in self.factorized.items():
+            out[key] = pd.Categorical.from_codes(
+                np.where(placed, codes[found], -1), categories=categories
+            )
+        if "tier" in self.arrays:
+            out["tier"] = self.arrays["tier"].astype("Int64").take(found, allow_fill=True)
         return out
 
     def parish_of(
@@ -346,6 +328,68 @@ def explain_outside(
     return reasons, np.asarray(distances, dtype=np.float64)
 
 
+def _require_parish_columns(
+    parishes: gpd.GeoDataFrame, *, need_locality: bool, source: str
+) -> None:
+    required = ["parish_code", "parish_name"]
+    if need_locality:
+        required += ["locality", "tier"]
+    missing = [c for c in required if c not in parishes.columns]
+    if missing:
+        hint = (
+            " Build the localities first (localitygis.localities.build_localities, or "
+            "`localitygis build`) and pass their annotated parishes."
+            if {"locality", "tier"} & set(missing)
+            else " Read them with localitygis.io.read_parishes."
+        )
+        raise DataError(
+            f"{source}: missing column(s) {', '.join(missing)}; the columns are: "
+            f"{', '.join(map(str, parishes.columns))}.{hint}"
+        )
+
+
+def _parish_codes(parishes: gpd.GeoDataFrame, source: str) -> NDArray[np.str_]:
+    """Return the parish codes as text, checked present and unique."""
+    codes = parishes["parish_code"].astype(object).to_numpy()
+    blank = pd.isna(codes) | (pd.Series(codes, dtype=object).astype(str).str.strip() == "")
+    if blank.any():
+        rows = listing(np.flatnonzero(blank) + 1)
+        raise DataError(f"{source}: parish feature(s) {rows} have no parish_code.")
+    codes = codes.astype(str)
+    duplicated = pd.Series(codes).duplicated(keep=False).to_numpy()
+    if duplicated.any():
+        repeated = sorted(set(codes[duplicated]))
+        raise DataError(f"{source}: parish_code must be unique; repeated: {listing(repeated)}.")
+    return codes
+
+
+def _require_polygons(geoms: NDArray[np.object_], codes: NDArray[np.str_], source: str) -> None:
+    polygonal = np.isin(shapely.get_type_id(geoms), [3, 6]) | pd.isna(geoms)
+    if not polygonal.all():
+        bad = listing(f"{codes[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(~polygonal))
+        raise GeometryError(
+            f"{source}: parishes must be polygons; these are not: {bad}. Check the layer."
+        )
+
+
+def _column_arrays(parishes: gpd.GeoDataFrame, codes: NDArray[np.str_]) -> dict[str, Any]:
+    """Pandas arrays to take located rows' columns from (cheap: no per-value checks)."""
+    arrays: dict[str, Any] = {
+        "parish_code": pd.array(codes, dtype="str"),
+        "parish_name": parishes["parish_name"].astype("str").array,
+    }
+    if "locality" in parishes:
+        arrays["locality"] = parishes["locality"].astype("str").array
+    if "tier" in parishes:
+        tier = parishes["tier"]
+        if not pd.api.types.is_integer_dtype(tier.dtype):
+            tier = pd.to_numeric(tier, errors="coerce").astype("Int64")
+        arrays["tier"] = tier.array
+    if "tier_name" in parishes:
+        arrays["tier_name"] = parishes["tier_name"].astype("str").array
+    return arrays
+
+
 def _county_geometry(
     county: shapely.Geometry | gpd.GeoDataFrame | gpd.GeoSeries | None,
 ) -> shapely.Geometry | None:
@@ -385,16 +429,24 @@ class _HubIndex:
             raise DataError(f"{source} has no hub with a position.")
         self.geoms = geoms[usable]
         self.names = hubs["name"].astype(object).to_numpy()[usable]
+        self.factorized = pd.factorize(pd.array(self.names, dtype="str"), sort=True)
         self.tree = shapely.STRtree(self.geoms)
 
     def nearest(self, points: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray]:
         """Name of and distance to the nearest hub (the first listed on a tie)."""
+        hub, distance = self.nearest_index(points)
+        names = np.full(len(hub), None, dtype=object)
+        names[hub >= 0] = self.names[hub[hub >= 0]]
+        return names, distance
+
+    def nearest_index(self, points: NDArray[np.object_]) -> tuple[NDArray[np.int64], NDArray]:
+        """Index of (-1 for a missing point) and distance to the nearest hub, first on a tie."""
         points = np.asarray(points, dtype=object)
-        names = np.full(len(points), None, dtype=object)
+        hub = np.full(len(points), -1, dtype=np.int64)
         distance = np.full(len(points), np.nan)
         valid = ~(pd.isna(points) | shapely.is_empty(points))
         if not valid.any():
-            return names, distance
+            return hub, distance
         (p_idx, h_idx), dist = self.tree.query_nearest(
             points[valid], return_distance=True, all_matches=True
         )
@@ -403,6 +455,11 @@ class _HubIndex:
         first = np.ones(len(p_idx), dtype=bool)
         first[1:] = p_idx[1:] != p_idx[:-1]
         rows = np.flatnonzero(valid)[p_idx[first]]
-        names[rows] = self.names[h_idx[first]]
+        hub[rows] = h_idx[first]
         distance[rows] = dist[first]
-        return names, distance
+        return hub, distance
+
+    def categorical(self, hub: NDArray[np.int64]) -> pd.Categorical:
+        """Hub names as a categorical, from :meth:`nearest_index` (-1: missing)."""
+        codes, categories = self.factorized
+        return pd.Categorical.from_codes(np.where(hub >= 0, codes[hub], -1), categories=categories)

@@ -92,6 +92,9 @@ def _fmt(value: float) -> str:
 # Positions
 
 
+_CHUNK = 100_000  # rows classified at a time
+
+
 @dataclass
 class Positions:
     """Each row's position (``x``, ``y``), where it came from, why not, and its postcode."""
@@ -101,6 +104,9 @@ class Positions:
     how: NDArray[np.object_]
     problem: NDArray[np.object_]
     postcode: NDArray[np.object_]
+    #: The input's point per row whose position is its geometry (``how == "geometry"``),
+    #: so callers reuse it instead of building it again from ``x`` and ``y``.
+    points: NDArray[np.object_] | None = None
 
 
 def resolve_positions(
@@ -127,7 +133,7 @@ def resolve_positions(
         postcode = _from_postcode(rows, table[mapped["postcode"]], directory)
     if rows.todo.any():
         rows.fail(rows.todo, "no position: no coordinates and no postcode")
-    return Positions(rows.x, rows.y, rows.how, rows.problem, postcode)
+    return Positions(rows.x, rows.y, rows.how, rows.problem, postcode, rows.points)
 
 
 class _Resolution:
@@ -140,6 +146,7 @@ class _Resolution:
         self.how = np.full(n, None, dtype=object)
         self.problem = np.full(n, None, dtype=object)
         self.todo = ~skip.copy()
+        self.points: NDArray[np.object_] | None = None
 
     def settle(self, mask: NDArray[np.bool_], xs: NDArray, ys: NDArray, label: str) -> None:
         """Give the rows in ``mask`` their position, found from ``label``."""
@@ -159,7 +166,11 @@ def _from_geometry(rows: _Resolution, geometry: gpd.GeoSeries) -> None:
     missing = pd.isna(geoms) | shapely.is_empty(geoms)
     type_id = shapely.get_type_id(geoms)
     single_multi = (type_id == 4) & (shapely.get_num_geometries(geoms) == 1)
-    points = np.where(single_multi, shapely.get_geometry(geoms, 0), geoms)
+    points = geoms
+    if single_multi.any():
+        points = geoms.copy()
+        points[single_multi] = shapely.get_geometry(geoms[single_multi], 0)
+    rows.points = points
     is_point = (type_id == 0) | single_multi
     wrong_type = rows.todo & ~missing & ~is_point
     if wrong_type.any():
@@ -172,8 +183,9 @@ def _from_geometry(rows: _Resolution, geometry: gpd.GeoSeries) -> None:
     use = rows.todo & ~missing & is_point
     gx = np.full(n, np.nan)
     gy = np.full(n, np.nan)
-    gx[use] = shapely.get_x(points[use])
-    gy[use] = shapely.get_y(points[use])
+    usable = points if use.all() else points[use]
+    gx[use] = shapely.get_x(usable)
+    gy[use] = shapely.get_y(usable)
     _check_grid(gx, gy, use, rows.settle, rows.fail, label="geometry", what="point")
 
 
@@ -293,16 +305,25 @@ def _check_grid(
     what: str,
 ) -> None:  # fmt: skip
     """Accept plausible National Grid positions; explain the rest."""
-    if not use.any():
+    rows = np.flatnonzero(use)
+    if not len(rows):
         return
-    kinds = np.full(len(gx), "", dtype=object)
-    kinds[use] = classify_coordinates(gx[use], gy[use])
-    bad = use & (kinds != "bng")
+    # In chunks: the kinds are fixed-width text (56 bytes a row), kept only for bad rows.
+    good = np.concatenate(
+        [
+            classify_coordinates(gx[part], gy[part]) == "bng"
+            for part in np.array_split(rows, -(-len(rows) // _CHUNK))
+        ]
+    )
+    bad_rows = rows[~good]
     messages = np.full(len(gx), None, dtype=object)
-    for i in np.flatnonzero(bad):
-        messages[i] = _grid_problem(kinds[i], gx[i], gy[i], what)
+    kinds = classify_coordinates(gx[bad_rows], gy[bad_rows])
+    for i, kind in zip(bad_rows, kinds, strict=True):
+        messages[i] = _grid_problem(str(kind), gx[i], gy[i], what)
+    bad = np.zeros(len(gx), dtype=bool)
+    bad[bad_rows] = True
     fail(bad, messages)
-    settle(use & (kinds == "bng"), gx, gy, label)
+    settle(use & ~bad, gx, gy, label)
 
 
 def _grid_problem(kind: str, e: float, n: float, what: str) -> str | None:

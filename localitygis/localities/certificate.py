@@ -51,10 +51,8 @@ class CoverageChain:
         Segments used once: the outline of the coverage.
     owner : numpy.ndarray
         int32 per vertex: the polygon (index into the input) of its ring.
-    complete : bool
-        Every segment is in ``pair_a``/``pair_b``/``single``. False when some pairing was
-        settled by exact coordinates only (no owners kept): the coverage is still valid but
-        :func:`union_groups` cannot be used.
+
+    Every segment is in ``pair_a``/``pair_b`` or ``single``, exactly once.
     """
 
     point: np.ndarray
@@ -65,7 +63,6 @@ class CoverageChain:
     owner_b: np.ndarray
     single: np.ndarray
     owner: np.ndarray
-    complete: bool
 
 
 def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> CoverageChain | None:
@@ -75,23 +72,25 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
     clockwise) and add up all boundary segments as a chain, a segment traversed both ways
     cancelling. For valid polygons, the number of polygons over a point equals the winding
     number of that chain about it, exactly, because cancelled pairs wind by nothing. The
-    leftover chain ``B`` (segments not matched exactly by a neighbour) is checked with GEOS:
-    its segments must merge into closed rings that are simple and touch nowhere, nested with
-    alternating orientation (outermost anticlockwise). Then the winding number is 0 or 1
-    everywhere, so no two polygons overlap; and any mismatched shared edge (a vertex on
-    another polygon's edge, collinear edges that are not equal, crossing edges) either
-    overlaps a neighbour or leaves two touching or overlapping segments in ``B``. Hence a
-    chain here means :func:`shapely.coverage_is_valid` is True.
+    leftover chain ``B`` (segments not matched exactly by a neighbour) must trace into
+    closed rings that are simple and touch nowhere, nested with alternating orientation
+    (outermost anticlockwise). Then the winding number is 0 or 1 everywhere, so no two
+    polygons overlap; and any mismatched shared edge (a vertex on another polygon's edge,
+    collinear edges that are not equal, crossing edges) either overlaps a neighbour or
+    leaves two touching or overlapping segments in ``B``. Hence a chain here means
+    :func:`shapely.coverage_is_valid` is True.
 
     Segments are paired by sorting 64-bit hashes of their end points; every pair is then
     confirmed on the coordinates themselves, and whatever hashing leaves unsettled (a
-    collision, a segment used three times or twice the same way) is summed exactly by
-    coordinates, so hashing only decides speed, never the answer. ``B`` is only the outline
-    of the coverage (and of its gaps), so the GEOS checks are small; the rest is array work
-    over the vertices, about half the cost of validating each polygon against each
-    neighbour. Anything unusual (invalid, empty or non-polygonal geometries, an overlap
-    along a segment, rings touching at a vertex, thousands of unsettled segments)
-    returns None and the caller asks GEOS.
+    collision, a segment used three times or twice the same way) is paired again by
+    sorting those segments on their exact end coordinates. Every pairing is therefore
+    exact and kept with its owners, whatever the hashes do: hashing only decides speed,
+    never the answer, and no input falls back to GEOS because of a collision. ``B`` is
+    only the outline of the coverage (and of its gaps), so its checks are small; the rest
+    is array work over the vertices, about half the cost of validating each polygon
+    against each neighbour. Anything unusual (invalid, empty or non-polygonal geometries,
+    a segment used twice the same way or three times, rings touching at a vertex) returns
+    None and the caller asks GEOS.
 
     Parameters
     ----------
@@ -112,12 +111,42 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
     >>> certify_coverage(np.array([box(0, 0, 1, 1), box(0.5, 0, 2, 1)])) is None
     True
     """
+    if not _certifiable(geoms, assume_valid=assume_valid):
+        return None
+    point, turn, owner, seg = _vertices(geoms)
+    paired = _pair_segments(point, turn, seg)
+    if paired is None:
+        return None
+    a, b, single = paired
+    rings, _, failed = _trace_rings(point, turn, single, np.zeros(len(single), np.int64), 1)
+    if failed[0] or not len(rings) or not _rings_nest(rings):
+        return None
+    return CoverageChain(
+        point=point,
+        turn=turn,
+        pair_a=a,
+        pair_b=b,
+        owner_a=owner[a],
+        owner_b=owner[b],
+        single=single,
+        owner=owner,
+    )
+
+
+def _certifiable(geoms: np.ndarray, *, assume_valid: bool) -> bool:
+    """Non-empty valid polygons and multipolygons, and at least one of them."""
     if not len(geoms) or any(g is None for g in geoms):
-        return None
+        return False
     if not np.isin(shapely.get_type_id(geoms), (3, 6)).all() or shapely.is_empty(geoms).any():
-        return None
-    if not assume_valid and not shapely.is_valid(geoms).all():
-        return None
+        return False
+    return assume_valid or bool(shapely.is_valid(geoms).all())
+
+
+def _vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Every ring's vertices: (point, turn, owner, seg) as :class:`CoverageChain` names them.
+
+    ``seg`` lists the segments (first vertices), zero-length ones skipped as GEOS does.
+    """
     parts, geom_of_part = shapely.get_parts(geoms, return_index=True)
     rings, part_of = shapely.get_rings(parts, return_index=True)
     geom_of_ring = geom_of_part[part_of].astype(np.int32)
@@ -126,25 +155,32 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
     coords, ring_of = shapely.get_coordinates(rings, return_index=True)
     del parts, rings, part_of, geom_of_part, shell
     coords += 0.0  # -0.0 -> 0.0: equal coordinates get equal bits
-    bits = coords.view(np.uint64)
+    point = coords.view(np.complex128).ravel()
+    # Segment i runs from vertex i to i + 1 of the same ring.
+    same = ring_of[1:] == ring_of[:-1]
+    same &= point[1:] != point[:-1]
+    seg = np.flatnonzero(same).astype(np.int32 if len(same) < 2**31 - 1 else np.int64)
+    return point, oriented[ring_of], geom_of_ring[ring_of], seg
+
+
+def _segment_keys(point: np.ndarray, turn: np.ndarray, seg: np.ndarray) -> np.ndarray | None:
+    """Sort keys: a hash of the segment's ends, its direction bit, then the segment itself.
+
+    The low bits of each key carry the segment (its first vertex) and, above it, its
+    direction along its standard-oriented ring, so a segment traversed both ways is two
+    keys equal in their hash bits and differing in the direction bit. None when the vertex
+    numbers leave too few bits for the hash.
+    """
+    width = max(1, (len(point) - 1).bit_length())
+    if width > 40:
+        return None
+    bits = point.view(np.float64).reshape(-1, 2).view(np.uint64)
     with np.errstate(over="ignore"):
         vertex = _mix(bits[:, 0].copy())
         vertex ^= bits[:, 1]
         _mix(vertex)
-        # Segment i runs from vertex seg[i] to seg[i] + 1 of the same ring; zero-length
-        # segments are skipped, as GEOS does.
-        same = ring_of[1:] == ring_of[:-1]
-        turn = oriented[ring_of]  # per vertex: its ring runs the standard way
-        owner = geom_of_ring[ring_of]  # per vertex: its polygon
-        del ring_of
-        point = coords.view(np.complex128).ravel()
-        same &= point[1:] != point[:-1]
-        seg = np.flatnonzero(same).astype(np.int32 if len(same) < 2**31 - 1 else np.int64)
-        del same
         h0, h1 = vertex[seg], vertex[seg + 1]
         del vertex
-        # The lowest bit of a key is the segment's direction along its standard-oriented
-        # ring, so a segment traversed both ways is two keys differing in that bit only.
         up = (h0 < h1) == turn[seg]
         key = np.minimum(h0, h1)
         np.maximum(h0, h1, out=h1)
@@ -153,21 +189,29 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
         key ^= h1
         del h1
         _mix(key)
-    # Sort keys, not indices (argsort costs 2-3x more): the low bits of each key carry the
-    # segment (its first vertex) and, above it, its direction along its standard-oriented
-    # ring, so a segment traversed both ways is two keys equal in their hash bits.
-    n_seg = len(key)
-    width = max(1, (len(point) - 1).bit_length())
-    if width > 40:
-        return None
     key &= ~np.uint64((1 << (width + 1)) - 1)
     key |= up.astype(np.uint64) << np.uint64(width)
-    del up
     key |= seg.astype(np.uint64)
+    return key
+
+
+def _pair_segments(
+    point: np.ndarray, turn: np.ndarray, seg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Pair segments traversed both ways: (pair_a, pair_b, single), or None on an overlap.
+
+    Sort keys, not indices (argsort costs 2-3x more). A run of two equal hashes is a pair
+    when the coordinates confirm it; everything else sharing a hash is paired exactly by
+    :func:`_pair_exactly`. ``single`` comes sorted.
+    """
+    key = _segment_keys(point, turn, seg)
+    if key is None:
+        return None
+    width = max(1, (len(point) - 1).bit_length())
     key.sort()
     seg = (key & np.uint64((1 << width) - 1)).astype(seg.dtype)  # in key order
     hashed = key >> np.uint64(width + 1)
-    same_next = np.zeros(n_seg, dtype=bool)
+    same_next = np.zeros(len(key), dtype=bool)
     same_next[:-1] = hashed[1:] == hashed[:-1]
     del hashed
     same_prev = np.r_[False, same_next[:-1]]
@@ -179,64 +223,52 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
     # Equal hashes: the two keys differ in the direction bit if traversed both ways.
     opposite = ((key[k] ^ key[k + 1]) >> np.uint64(width)) == 1
     del key
-    # A pair cancels when it really is one segment traversed both ways: tail of one is the
-    # head of the other (the same ends in the same vertex order if one of the two rings
-    # runs against the standard way, in reverse order if not). Anything else (three uses,
-    # one way twice, a hash collision) is settled exactly below.
-    a, b = seg[k], seg[k + 1]
+    cancel = opposite & _same_segment(point, turn, seg[k], seg[k + 1])
+    odd = ~single
+    odd[k[cancel]] = False
+    odd[k[cancel] + 1] = False
+    exact = _pair_exactly(seg[odd], point, turn)
+    if exact is None:
+        return None
+    a = np.concatenate([seg[k[cancel]], exact[0]])
+    b = np.concatenate([seg[k[cancel] + 1], exact[1]])
+    return a, b, np.sort(np.concatenate([seg[single], exact[2]]))
+
+
+def _same_segment(point: np.ndarray, turn: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether segments ``a`` and ``b`` join the same two points (each pair traversed both ways).
+
+    The tail of one is the head of the other: the same ends in the same vertex order if one
+    of the two rings runs against the standard way, in reverse order if not.
+    """
     # Item s: both ends of segment s (overlapping items), so one gather fetches a segment.
     ends = np.ndarray((len(point) - 1,), dtype=_ENDS, buffer=point, strides=point.strides)
     ends_a, ends_b = ends.take(a), ends.take(b)
     crossed = (ends_a["p"] == ends_b["q"]) & (ends_a["q"] == ends_b["p"])
     straight = (ends_a["p"] == ends_b["p"]) & (ends_a["q"] == ends_b["q"])
-    cancel = opposite & np.where(turn[a] == turn[b], crossed, straight)
-    del ends_a, ends_b, crossed, straight
-    odd = ~single
-    odd[k[cancel]] = False
-    odd[k[cancel] + 1] = False
-    start = seg[single]
-    complete = not odd.any()
-    if complete:
-        outline = np.sort(start)
-        rings, _, failed = _trace_rings(point, turn, outline, np.zeros(len(start), np.int64), 1)
-        if failed[0] or not len(rings) or not _rings_nest(rings):
-            return None
-    else:
-        extra = _exact_chain(seg[odd], point, turn)
-        if extra is None:
-            return None
-        tail = np.where(turn[start], start, start + 1)
-        head = np.where(turn[start], start + 1, start)
-        tail_xy = np.concatenate([point[tail], extra[0]])
-        head_xy = np.concatenate([point[head], extra[1]])
-        if not len(tail_xy) or not _outline_is_simple(tail_xy, head_xy):
-            return None
-    a, b = a[cancel], b[cancel]
-    return CoverageChain(
-        point=point,
-        turn=turn,
-        pair_a=a,
-        pair_b=b,
-        owner_a=owner[a],
-        owner_b=owner[b],
-        single=start,
-        owner=owner,
-        complete=complete,
-    )
+    return np.where(turn[a] == turn[b], crossed, straight)
 
 
-def _outline_is_simple(tail_xy: np.ndarray, head_xy: np.ndarray) -> bool:
-    """Check the leftover segments merge into closed rings that pass :func:`_rings_nest`."""
-    ends = np.column_stack([tail_xy, head_xy]).ravel()
-    segments = shapely.linestrings(
-        ends.real, ends.imag, indices=np.repeat(np.arange(len(tail_xy)), 2)
-    )
-    merged = shapely.line_merge(shapely.multilinestrings(segments), directed=True)
-    lines = shapely.get_parts(merged)
-    if not shapely.is_closed(lines).all():
-        return False
-    ring_xy, ring_index = shapely.get_coordinates(lines, return_index=True)
-    return _rings_nest(shapely.linearrings(ring_xy, indices=ring_index))
+def _pair_exactly(
+    seg: np.ndarray, point: np.ndarray, turn: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Pair segments by their exact end coordinates (what hashing left: collisions).
+
+    Returns (pair_a, pair_b, single) like :func:`_pair_segments`, or None when a segment is
+    used three times or twice the same way (polygons overlap along it: GEOS decides).
+    """
+    tail = np.where(turn[seg], point[seg], point[seg + 1])
+    head = np.where(turn[seg], point[seg + 1], point[seg])
+    up = (tail.real < head.real) | ((tail.real == head.real) & (tail.imag < head.imag))
+    low, high = np.where(up, tail, head), np.where(up, head, tail)
+    order = np.lexsort((high.imag, high.real, low.imag, low.real))
+    low, high, up, seg = low[order], high[order], up[order], seg[order]
+    start = np.flatnonzero(np.r_[True, (low[1:] != low[:-1]) | (high[1:] != high[:-1])])
+    length = np.diff(np.r_[start, len(seg)])
+    two = start[length == 2]
+    if (length > 2).any() or (up[two] == up[two + 1]).any():
+        return None
+    return seg[two], seg[two + 1], seg[start[length == 1]]
 
 
 def _rings_nest(rings: np.ndarray) -> bool:
@@ -247,33 +279,6 @@ def _rings_nest(rings: np.ndarray) -> bool:
     outer, inner = shapely.STRtree(outline).query(outline, predicate="contains_properly")
     depth = np.bincount(inner[outer != inner], minlength=len(rings))
     return bool((shapely.is_ccw(rings) == (depth % 2 == 0)).all())
-
-
-def _exact_chain(
-    starts: np.ndarray, point: np.ndarray, turn: np.ndarray, limit: int = 20_000
-) -> tuple[np.ndarray, np.ndarray] | None:
-    """Sum a few segments as a chain by exact coordinates (the rare cases hashing leaves).
-
-    ``starts`` are segments' first vertices in ``point``; ``turn`` says per vertex whether
-    its ring runs the standard way. Returns the tails and heads of the segments left over,
-    or None when a segment is left twice the same way (an overlap) or there are too many to
-    do here (GEOS decides).
-    """
-    if len(starts) > limit:
-        return None
-    tails = np.where(turn[starts], point[starts], point[starts + 1])
-    heads = np.where(turn[starts], point[starts + 1], point[starts])
-    total: dict[tuple[complex, complex], int] = {}
-    for t, h in zip(tails.tolist(), heads.tolist(), strict=True):
-        low, high = sorted((t, h), key=lambda z: (z.real, z.imag))
-        total[(low, high)] = total.get((low, high), 0) + (1 if t == low else -1)
-    if any(abs(v) > 1 for v in total.values()):
-        return None
-    kept = [(lo, hi) if v > 0 else (hi, lo) for (lo, hi), v in total.items() if v]
-    return (
-        np.array([t for t, _ in kept], dtype=np.complex128),
-        np.array([h for _, h in kept], dtype=np.complex128),
-    )
 
 
 def union_groups(chain: CoverageChain, group: np.ndarray) -> list[shapely.Geometry | None]:
@@ -291,7 +296,7 @@ def union_groups(chain: CoverageChain, group: np.ndarray) -> list[shapely.Geomet
     Parameters
     ----------
     chain : CoverageChain
-        From :func:`certify_coverage`, with ``complete`` True.
+        From :func:`certify_coverage`.
     group : numpy.ndarray
         Integer group per input polygon, ``0 .. n_groups - 1``.
 
@@ -310,8 +315,6 @@ def union_groups(chain: CoverageChain, group: np.ndarray) -> list[shapely.Geomet
     >>> [g.normalize().wkt for g in union_groups(chain, np.array([0, 0, 1]))]
     ['POLYGON ((0 0, 0 1, 1 1, 2 1, 2 0, 1 0, 0 0))', 'POLYGON ((2 0, 2 1, 3 1, 3 0, 2 0))']
     """
-    if not chain.complete:
-        raise ValueError("union_groups needs a complete chain (chain.complete is False)")
     group = np.asarray(group, dtype=np.int64)
     n_groups = int(group.max()) + 1 if len(group) else 0
     result: list[shapely.Geometry | None] = [None] * n_groups
@@ -364,11 +367,8 @@ def _trace_rings(
     no_rings = (np.empty(0, dtype=object), np.empty(0, dtype=np.int64), failed)
     if not len(seg):
         return no_rings
-    tail_key = _point_keys(label, point[np.where(turn[seg], seg, seg + 1)])
-    ordered = np.sort(tail_key)
-    twice = ordered[1:][ordered[1:] == ordered[:-1]]
-    if len(twice):
-        failed[np.unique(label[np.isin(tail_key, twice)])] = True
+    tail_id = _point_ids(label, point[np.where(turn[seg], seg, seg + 1)])
+    failed[label[np.bincount(tail_id)[tail_id] > 1]] = True
     runs = _runs(seg, turn)
     run_label = label[runs.first_index]
     succ = _successors(run_label, point[runs.tail], point[runs.head], failed)
@@ -419,16 +419,35 @@ def _runs(seg: np.ndarray, turn: np.ndarray) -> _Runs:
     return _Runs(first, last, first_index, forward, tail, head, last - first + 1)
 
 
-def _point_keys(group: np.ndarray, point: np.ndarray) -> np.ndarray:
-    """64-bit hashes of (group, point); equal inputs give equal keys."""
+def _point_ids(label: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """Give (label, point) pairs exact ids: equal pairs, and only they, share an id.
+
+    Hashes sort the pairs; should two different pairs share a hash (a collision), the
+    pairs are sorted on their exact values instead.
+    """
+    if not len(point):
+        return np.empty(0, dtype=np.int64)
     bits = (np.column_stack([point.real, point.imag]) + 0.0).view(np.uint64)
     with np.errstate(over="ignore"):
         key = _mix(bits[:, 0].copy())
         key ^= bits[:, 1]
         _mix(key)
-        key ^= group.astype(np.uint64) * _HASH
+        key ^= label.astype(np.uint64) * _HASH
         _mix(key)
-    return key
+    order = np.argsort(key)
+    key = key[order]
+    new = np.r_[True, key[1:] != key[:-1]]
+    if (~new[1:] & _differ(label[order], point[order])).any():  # a collision
+        order = np.lexsort((point.imag, point.real, label))
+        new = np.r_[True, _differ(label[order], point[order])]
+    ids = np.empty(len(point), dtype=np.int64)
+    ids[order] = np.cumsum(new) - 1
+    return ids
+
+
+def _differ(label: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """Whether each (label, point) differs from the one before it (one fewer than given)."""
+    return (label[1:] != label[:-1]) | (point[1:] != point[:-1])
 
 
 def _successors(
@@ -436,21 +455,17 @@ def _successors(
 ) -> np.ndarray:
     """Per run, the run of its group starting where it ends (itself where that fails).
 
-    Groups where a point starts two runs (a pinch, or a hash collision) or a run has no
-    successor are marked in ``failed``; their runs get themselves as successor.
+    Groups where a point starts two runs (a pinch) or a run has no successor are marked in
+    ``failed``; their runs get themselves as successor.
     """
     n = len(tail)
-    tail_key = _point_keys(run_group, tail)
-    order = np.argsort(tail_key, kind="stable")
-    sorted_key = tail_key[order]
-    twice = np.flatnonzero(sorted_key[1:] == sorted_key[:-1])
-    failed[run_group[order[twice]]] = True
-    failed[run_group[order[twice + 1]]] = True
-    found = np.searchsorted(sorted_key, _point_keys(run_group, head))
-    found = np.minimum(found, n - 1)
-    succ = order[found]
-    exact = (run_group[succ] == run_group) & (tail[succ] == head)
-    failed[run_group[~exact]] = True
+    ids = _point_ids(np.r_[run_group, run_group], np.r_[tail, head])
+    tail_id, head_id = ids[:n], ids[n:]
+    failed[run_group[np.bincount(tail_id, minlength=len(ids))[tail_id] > 1]] = True
+    run_at = np.full(len(ids), -1, dtype=np.int64)
+    run_at[tail_id] = np.arange(n)
+    succ = run_at[head_id]
+    failed[run_group[succ < 0]] = True
     bad = failed[run_group]
     succ[bad] = np.flatnonzero(bad)
     if (np.bincount(succ, minlength=n) != 1).any():  # not a permutation: trust none of it

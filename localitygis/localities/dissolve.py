@@ -85,7 +85,7 @@ def union_by_group(
     """
     group = np.asarray(group, dtype=np.int64)
     shapes: list[shapely.Geometry | None] = [None] * n_groups
-    if chain is not None and chain.complete and coverage_valid and len(group):
+    if chain is not None and coverage_valid and len(group):
         from_chain = union_groups(chain, group)[:n_groups]
         shapes[: len(from_chain)] = from_chain
     left = [g for g in range(n_groups) if shapes[g] is None]
