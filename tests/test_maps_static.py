@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
+import warnings
+from datetime import date
 
 import geopandas as gpd
 import numpy as np
@@ -13,7 +16,9 @@ from matplotlib.colors import to_rgb
 from matplotlib.image import imread
 
 from localitygis.errors import CRSError, DataError
+from localitygis.localities.scheme import demo_scheme
 from localitygis.maps import TIER_COLOURS, county_overview_png, locality_atlas_pdf
+from localitygis.maps.static import category_markers
 from localitygis.maps.style import TIER_NAMES
 from tests._mapdata import demo_map_data
 
@@ -134,3 +139,121 @@ def test_static_maps_report_bad_input(tmp_path, data):
             tmp_path / "x.pdf",
             assets=data.assets.drop(columns="category"),
         )
+
+
+@pytest.fixture(scope="module")
+def dated_atlas(tmp_path_factory, data):
+    path = tmp_path_factory.mktemp("dated") / "atlas.pdf"
+    return locality_atlas_pdf(
+        data.localities,
+        data.parishes,
+        path,
+        assets=data.assets,
+        hubs=data.hubs,
+        scheme=demo_scheme(),
+        data_date="1 December 2026",
+    )
+
+
+def test_every_page_has_its_number_the_scheme_and_both_dates(dated_atlas):
+    printed = f"Printed {date.today():%d %B %Y}"
+    for page in range(1, 11):
+        text = " ".join(_page_text(dated_atlas, page).split())
+        assert f"Page {page} of 10" in text
+        assert f"Scheme: {demo_scheme().name}" in text
+        assert "Data: 1 December 2026" in text
+        assert printed in text
+
+
+def _word_boxes(pdf, page: int) -> list[tuple[str, float, float, float, float]]:
+    out = subprocess.run(
+        [_poppler("pdftotext"), "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        out,
+    )
+    # each label is drawn twice (white halo, then text) at the same place: keep one
+    unique = {(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in words}
+    return sorted(unique)
+
+
+@pytest.mark.parametrize("page", range(2, 11))
+def test_no_two_labels_collide_on_a_locality_map(atlas, page):
+    width = 11.69 * 72
+    boxes = [b for b in _word_boxes(atlas, page) if b[3] < 0.71 * width and b[2] > 0.08 * 595]
+    clashes = [
+        (a[0], b[0])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if min(a[3], b[3]) - max(a[1], b[1]) > 0.5 and min(a[4], b[4]) - max(a[2], b[2]) > 0.5
+    ]
+    assert clashes == []
+
+
+def test_locator_inset_marks_the_locality(atlas, tmp_path):
+    pdftoppm = _poppler("pdftoppm")
+    subprocess.run(
+        [pdftoppm, "-r", "50", "-f", "2", "-l", "3", "-png", str(atlas), str(tmp_path / "p")],
+        check=True,
+    )
+    for png in sorted(tmp_path.glob("p-*.png")):
+        image = imread(png)
+        height, width = image.shape[:2]
+        inset = image[int(height * 0.10) : int(height * 0.31), int(width * 0.79) :]
+        assert _has_colour(inset, "#c0392b", 1.0), png.name
+        assert _has_colour(inset, "#dddddd", 1.0), png.name
+
+
+def test_hub_reach_is_a_dashed_outline_as_the_legend_shows(data):
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Circle
+
+    from localitygis.maps.static import _draw_hubs
+
+    ax = Figure().add_subplot()
+    handles = _draw_hubs(ax, data.hubs.iloc[:3], 1)
+    circles = [p for p in ax.patches if isinstance(p, Circle)]
+    assert len(circles) == 3
+    assert all(not c.get_fill() and c.get_linestyle() == "--" for c in circles)
+    legend = next(h for h in handles if h.get_label() == "Hub reach")
+    assert legend.get_linestyle() == "--"
+
+
+def test_asset_symbols_differ_in_shape_as_well_as_colour(data):
+    cats = sorted(data.assets["category"].unique())
+    markers = category_markers(cats)
+    assert len(set(markers.values())) == len(cats)
+    trio = {markers[c] for c in ("fire_station", "gp_surgery", "hospital")}
+    assert len(trio) == 3
+
+
+def test_emoji_and_right_to_left_names_print_cleanly(tmp_path, data):
+    loc = data.localities.copy()
+    old = loc["locality"].iloc[1]
+    loc.loc[loc.index[1], "locality"] = "Castle 🏰 Town"
+    par = data.parishes.copy()
+    par.loc[par["locality"] == old, "locality"] = "Castle 🏰 Town"
+    first = par.index[par["locality"] == "Castle 🏰 Town"][0]
+    par.loc[first, "parish_name"] = "Beit שלום"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pdf = locality_atlas_pdf(loc, par, tmp_path / "atlas.pdf", title="Atlas ✨ 2026")
+    assert not [w for w in caught if "Glyph" in str(w.message)]
+    assert "Atlas 2026" in _page_text(pdf, 1)
+    text = _page_text(pdf, 3)
+    assert "Castle Town locality" in text
+    assert "🏰" not in text
+
+
+def test_long_titles_shrink_and_wrap_to_fit_the_page(tmp_path, data):
+    title = "Herefordshire Council locality working: assets, hubs and parishes " * 3
+    pdf = locality_atlas_pdf(
+        data.localities.iloc[:1], data.parishes, tmp_path / "a.pdf", title=title
+    )
+    boxes = _word_boxes(pdf, 1)
+    assert boxes
+    assert max(b[3] for b in boxes) <= 11.69 * 72

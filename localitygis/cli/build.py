@@ -33,6 +33,7 @@ from localitygis.cli._inputs import (
     resolve_scheme,
     split_spec,
 )
+from localitygis.cli._scheme_store import scheme_metadata
 from localitygis.io import (
     OutputSet,
     check_out_folder,
@@ -270,6 +271,7 @@ def _write_outputs(
                 "localities": result.localities,
             },
             provenance=provenance,
+            metadata={"localities": scheme_metadata(result.scheme)},
         )
         write_geojson(files.path("localities.geojson"), result.localities, provenance=provenance)
         write_csv(files.path("localities_summary.csv"), result.localities, provenance=provenance)

@@ -3,15 +3,18 @@
 Vector inputs are any OGR file (GeoPackage, GeoJSON, Shapefile...). For a file with several
 layers, name the layer after ``#``: ``--localities build/localities.gpkg#localities``. When
 the localities come from a GeoPackage that also holds ``parishes``, ``catchments``, ``hubs``
-or ``assets`` layers, those are used unless given separately.
+or ``assets`` layers, those are used unless given separately, and the locality scheme the
+build stored there names the tiers and vocabulary unless ``--scheme`` names another.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import geopandas as gpd
 import pandas as pd
@@ -19,9 +22,15 @@ import typer
 from rich.markup import escape
 
 from localitygis.cli._app import app, console
-from localitygis.cli._inputs import read_layer, read_sibling, split_spec
+from localitygis.cli._inputs import read_layer, read_sibling, resolve_scheme, split_spec
+from localitygis.cli._scheme_store import stored_scheme
 from localitygis.errors import InputFileError
 from localitygis.io import OutputSet, check_out_file, check_out_folder, read_table
+
+if TYPE_CHECKING:
+    import folium
+
+    from localitygis.localities.scheme import Scheme
 
 __all__ = ["atlas", "map_command"]
 
@@ -35,8 +44,8 @@ class MapKind(StrEnum):
     choropleth = "choropleth"
 
 
-class ClassScheme(StrEnum):
-    """Choropleth classification schemes."""
+class Classification(StrEnum):
+    """Choropleth classifications."""
 
     quantiles = "quantiles"
     natural_breaks = "natural_breaks"
@@ -95,6 +104,33 @@ def slug(name: str) -> str:
     return text or "locality"
 
 
+def _scheme(spec: str | None, localities: str) -> Scheme | None:
+    """Return the ``--scheme`` named, else the scheme stored in the build GeoPackage."""
+    if spec is not None:
+        return resolve_scheme(spec)
+    return stored_scheme(split_spec(localities)[0])
+
+
+def _classification(
+    classification: Classification | None, scheme: str | None
+) -> tuple[Classification, str | None]:
+    """Accept the old ``--scheme natural_breaks`` (a classification) with a warning."""
+    if scheme in set(Classification) and not Path(scheme).exists():
+        console.print(
+            f"[yellow]--scheme {escape(scheme)} names a classification: use --classification "
+            f"{escape(scheme)} (--scheme now names the locality scheme).[/]",
+            highlight=False,
+        )
+        return classification or Classification(scheme), None
+    return classification or Classification.quantiles, scheme
+
+
+def _data_date(spec: str) -> str:
+    """Return the date the localities file was written, as the atlas's data date."""
+    path = split_spec(spec)[0]
+    return f"{datetime.fromtimestamp(path.stat().st_mtime):%d %B %Y}" if path.exists() else ""
+
+
 LocalitiesOpt = Annotated[
     str,
     typer.Option(
@@ -103,6 +139,30 @@ LocalitiesOpt = Annotated[
         help="Localities layer (file or file#layer), e.g. from `localitygis build`.",
     ),
 ]
+SchemeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--scheme",
+        "-s",
+        help="Locality scheme: TOML file, 'herefordshire' or 'demo' (default: the one "
+        "`localitygis build` stored in the GeoPackage, else the Herefordshire wording). "
+        "Names tiers, asset categories and sectors, and is shown on the map.",
+    ),
+]
+
+
+@dataclass
+class _Inputs:
+    """What every map kind reads, read once."""
+
+    localities: gpd.GeoDataFrame
+    parishes: gpd.GeoDataFrame | None
+    spec: str
+    scheme: Scheme | None
+    tiles: bool
+
+    def common(self) -> dict[str, Any]:
+        return {"tiles": self.tiles, "scheme": self.scheme}
 
 
 @app.command("map")
@@ -118,6 +178,12 @@ def map_command(
     assets: Annotated[str | None, typer.Option(help="Located assets layer.")] = None,
     hubs: Annotated[str | None, typer.Option(help="Hubs layer (name, tier, reach_m).")] = None,
     clusters: Annotated[str | None, typer.Option(help="Co-location clusters layer.")] = None,
+    singles: Annotated[
+        bool,
+        typer.Option(
+            "--singles", help="For `assets`: also draw co-location clusters of one asset."
+        ),
+    ] = False,
     unserved: Annotated[str | None, typer.Option(help="Parishes no hub reaches.")] = None,
     profiles: Annotated[
         Path | None, typer.Option(help="Locality profiles table (CSV/Excel) keyed by locality.")
@@ -127,13 +193,15 @@ def map_command(
         typer.Option(help="For `locality`: its name (default: one map per locality)."),
     ] = None,
     column: Annotated[str | None, typer.Option(help="For `choropleth`: the column.")] = None,
-    scheme: Annotated[
-        ClassScheme, typer.Option(help="For `choropleth`: classification.")
-    ] = ClassScheme.quantiles,
+    classification: Annotated[
+        Classification | None,
+        typer.Option(help="For `choropleth`: classification (default: quantiles)."),
+    ] = None,
     k: Annotated[int, typer.Option(help="For `choropleth`: number of classes.", min=1)] = 5,
     by_parish: Annotated[
         bool, typer.Option("--by-parish", help="For `choropleth`: map the parishes' column.")
     ] = False,
+    scheme: SchemeOpt = None,
     title: Annotated[str | None, typer.Option(help="Map title.")] = None,
     out: Annotated[
         Path | None,
@@ -149,88 +217,30 @@ def map_command(
     ] = False,
 ) -> None:
     """Draw an interactive web map and save it as one HTML file."""
-    from localitygis.maps import interactive
-
+    method, scheme = _classification(classification, scheme)
     target = _map_target(kind, out, locality=locality, column=column)
-    loc = read_layer(localities, preferred="localities")
-    par = _either(parishes, "the parishes", preferred="parishes", localities=localities)
-    offline = not online
-    written: list[Path] = []
-    common = {"tiles": online}
+    inputs = _Inputs(
+        localities=read_layer(localities, preferred="localities"),
+        parishes=_either(parishes, "the parishes", preferred="parishes", localities=localities),
+        spec=localities,
+        scheme=_scheme(scheme, localities),
+        tiles=online,
+    )
     if kind is MapKind.county:
-        cat = _either(catchments, "the catchments", preferred="catchments", localities=localities)
-        m = interactive.county_map(
-            loc,
-            parishes=par,
-            catchments=cat,
-            profiles=_profiles(profiles),
-            title=title or "Localities",
-            **common,
-        )
-        written.append(interactive.save_map(m, target, offline=offline))
+        maps = [_county(inputs, catchments, profiles, title, target)]
     elif kind is MapKind.assets:
-        pts = _either(assets, "the assets", preferred="assets", localities=localities)
-        if pts is None:
-            raise InputFileError("the assets map needs --assets (a located assets layer).")
-        m = interactive.asset_map(
-            loc,
-            pts,
-            hubs=_read(hubs, "the hubs", preferred="hubs"),
-            clusters=_read(clusters, "the clusters", preferred="clusters"),
-            unserved=_read(unserved, "the unserved parishes", preferred="unserved"),
-            parishes=par,
-            title=title or "Assets and hubs",
-            **common,
-        )
-        written.append(interactive.save_map(m, target, offline=offline))
+        layers = {"hubs": hubs, "clusters": clusters, "unserved": unserved}
+        maps = [_assets(inputs, assets, layers, singles=singles, title=title, target=target)]
     elif kind is MapKind.locality:
-        if par is None:
-            raise InputFileError("the locality map needs --parishes (a parishes layer).")
-        pts = _read(assets, "the assets", preferred="assets")
-        hub = _read(hubs, "the hubs", preferred="hubs")
-        table = _profiles(profiles)
-        if locality:
-            m = interactive.locality_map(
-                locality, loc, par, assets=pts, hubs=hub, profiles=table, **common
-            )
-            written.append(interactive.save_map(m, target, offline=offline))
-        else:
-            # the command owns the folder's maps: a renamed locality leaves no stale page
-            with OutputSet(target, "map locality") as files:
-                for name in [str(n) for n in loc["locality"]]:
-                    m = interactive.locality_map(
-                        name, loc, par, assets=pts, hubs=hub, profiles=table, **common
-                    )
-                    interactive.save_map(m, files.path(f"{slug(name)}.html"), offline=offline)
-            written += files.written
+        maps = _localities(inputs, assets, hubs, profiles, locality, target)
     else:
-        if column is None:
-            raise InputFileError("the choropleth needs --column (the indicator to map).")
-        frame = loc
-        if by_parish:
-            if par is None:
-                raise InputFileError("--by-parish needs --parishes.")
-            frame = par
-        table = _profiles(profiles)
-        if table is not None and column not in frame.columns:
-            key = "locality" if not by_parish else "parish_code"
-            if key not in table.columns:
-                raise InputFileError(f"{profiles} has no {key!r} column to join on.")
-            frame = frame.merge(table[[key, column]], on=key, how="left")
-        m = interactive.choropleth_map(
-            frame,
-            column,
-            scheme=scheme.value,  # type: ignore[arg-type]
-            k=k,
-            localities=loc if by_parish else None,
-            title=title,
-            **common,
-        )
-        written.append(interactive.save_map(m, target, offline=offline))
-    for path in written:
+        options = {"method": method, "k": k, "by_parish": by_parish, "title": title}
+        maps = [_choropleth(inputs, column, profiles, options, target)]
+    as_set = target if kind is MapKind.locality and not locality else None
+    for path in _save(maps, as_set, offline=not online):
         size = path.stat().st_size / 1e6
         console.print(
-            f"wrote [bold]{escape(str(path))}[/] ({size:.1f} MB{', offline' if offline else ''})"
+            f"wrote [bold]{escape(str(path))}[/] ({size:.1f} MB{'' if online else ', offline'})"
         )
 
 
@@ -249,6 +259,134 @@ def _map_target(
     return check_out_file(out or Path(default))
 
 
+def _save(maps: list[tuple[folium.Map, Path]], as_set: Path | None, *, offline: bool) -> list[Path]:
+    """Save the maps; every locality's map into the folder ``as_set`` as one output set.
+
+    The command owns that folder's maps: a renamed locality leaves no stale page.
+    """
+    from localitygis.maps.interactive import save_map
+
+    if as_set is None:
+        return [save_map(m, target, offline=offline) for m, target in maps]
+    with OutputSet(as_set, "map locality") as files:
+        for m, target in maps:
+            save_map(m, files.path(target.name), offline=offline)
+    return files.written
+
+
+def _county(
+    inputs: _Inputs,
+    catchments: str | None,
+    profiles: Path | None,
+    title: str | None,
+    target: Path,
+) -> tuple[folium.Map, Path]:
+    from localitygis.maps import interactive
+
+    cat = _either(catchments, "the catchments", preferred="catchments", localities=inputs.spec)
+    m = interactive.county_map(
+        inputs.localities,
+        parishes=inputs.parishes,
+        catchments=cat,
+        profiles=_profiles(profiles),
+        title=title or "Localities",
+        **inputs.common(),
+    )
+    return m, target
+
+
+def _assets(
+    inputs: _Inputs,
+    assets: str | None,
+    layers: dict[str, str | None],
+    *,
+    singles: bool,
+    title: str | None,
+    target: Path,
+) -> tuple[folium.Map, Path]:
+    from localitygis.maps import interactive
+
+    pts = _either(assets, "the assets", preferred="assets", localities=inputs.spec)
+    if pts is None:
+        raise InputFileError("the assets map needs --assets (a located assets layer).")
+    read = {name: _read(spec, f"the {name}", preferred=name) for name, spec in layers.items()}
+    m = interactive.asset_map(
+        inputs.localities,
+        pts,
+        parishes=inputs.parishes,
+        singles=singles,
+        title=title or "Assets and hubs",
+        **read,
+        **inputs.common(),
+    )
+    return m, target
+
+
+def _localities(
+    inputs: _Inputs,
+    assets: str | None,
+    hubs: str | None,
+    profiles: Path | None,
+    locality: str | None,
+    target: Path,
+) -> list[tuple[folium.Map, Path]]:
+    from localitygis.maps import interactive
+
+    if inputs.parishes is None:
+        raise InputFileError("the locality map needs --parishes (a parishes layer).")
+    pts = _read(assets, "the assets", preferred="assets")
+    hub = _read(hubs, "the hubs", preferred="hubs")
+    table = _profiles(profiles)
+    names = [locality] if locality else [str(n) for n in inputs.localities["locality"]]
+    maps = []
+    for name in names:
+        m = interactive.locality_map(
+            name,
+            inputs.localities,
+            inputs.parishes,
+            assets=pts,
+            hubs=hub,
+            profiles=table,
+            **inputs.common(),
+        )
+        maps.append((m, target if locality else target / f"{slug(name)}.html"))
+    return maps
+
+
+def _choropleth(
+    inputs: _Inputs,
+    column: str | None,
+    profiles: Path | None,
+    options: dict[str, Any],
+    target: Path,
+) -> tuple[folium.Map, Path]:
+    from localitygis.maps import interactive
+
+    if column is None:
+        raise InputFileError("the choropleth needs --column (the indicator to map).")
+    frame = inputs.localities
+    if options["by_parish"]:
+        if inputs.parishes is None:
+            raise InputFileError("--by-parish needs --parishes.")
+        frame = inputs.parishes
+    table = _profiles(profiles)
+    if table is not None and column not in frame.columns:
+        key = "parish_code" if options["by_parish"] else "locality"
+        if key not in table.columns:
+            raise InputFileError(f"{profiles} has no {key!r} column to join on.")
+        frame = frame.merge(table[[key, column]], on=key, how="left")
+    m = interactive.choropleth_map(
+        frame,
+        column,
+        classification=options["method"].value,
+        k=options["k"],
+        localities=inputs.localities if options["by_parish"] else None,
+        title=options["title"],
+        **inputs.common(),
+    )
+    return m, target
+
+
 @app.command()
 def atlas(
     localities: LocalitiesOpt,
@@ -257,6 +395,7 @@ def atlas(
     ] = None,
     assets: Annotated[str | None, typer.Option(help="Located assets layer.")] = None,
     hubs: Annotated[str | None, typer.Option(help="Hubs layer.")] = None,
+    scheme: SchemeOpt = None,
     title: Annotated[str, typer.Option(help="Title of the overview page.")] = "Locality atlas",
     out: Annotated[Path, typer.Option(help="Output PDF.")] = Path("maps/atlas.pdf"),
     overview: Annotated[
@@ -273,10 +412,16 @@ def atlas(
     par = _either(parishes, "the parishes", preferred="parishes", localities=localities)
     if par is None:
         raise InputFileError("the atlas needs --parishes (a parishes layer).")
+    chosen = _scheme(scheme, localities)
     pts = _read(assets, "the assets", preferred="assets")
     hub = _read(hubs, "the hubs", preferred="hubs")
-    path = static.locality_atlas_pdf(loc, par, out, assets=pts, hubs=hub, title=title)
+    made = _data_date(localities)
+    path = static.locality_atlas_pdf(
+        loc, par, out, assets=pts, hubs=hub, scheme=chosen, title=title, data_date=made
+    )
     console.print(f"wrote [bold]{escape(str(path))}[/] ({len(loc) + 1} pages)")
     if overview is not None:
-        png = static.county_overview_png(loc, overview, parishes=par, title=title)
+        png = static.county_overview_png(
+            loc, overview, parishes=par, scheme=chosen, title=title, data_date=made
+        )
         console.print(f"wrote [bold]{escape(str(png))}[/]")

@@ -38,6 +38,7 @@ def write_geopackage(
     layers: Mapping[str, gpd.GeoDataFrame],
     *,
     provenance: Provenance,
+    metadata: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Path:
     """Write layers to one GeoPackage (EPSG:27700) with their provenance.
 
@@ -53,6 +54,8 @@ def write_geopackage(
         Layer name → layer, written in order.
     provenance : Provenance
         Carried into every layer.
+    metadata : mapping of str to mapping, optional
+        Layer name → extra layer metadata (key → text), e.g. the scheme of a build.
 
     Returns
     -------
@@ -71,7 +74,7 @@ def write_geopackage(
     True
     """
     file = Path(path)
-    metadata = {
+    common = {
         "attribution": provenance.attribution,
         "is_demo": str(provenance.is_demo).lower(),
         "generator": "localitygis",
@@ -82,8 +85,14 @@ def write_geopackage(
     with atomic_path(file) as temporary:
         for name, layer in layers.items():
             out = _with_attribution(to_bng(layer, source=f"layer {name!r}"), provenance)
+            extra = dict((metadata or {}).get(name, {}))
             pyogrio.write_dataframe(
-                out, temporary, layer=name, driver="GPKG", layer_metadata=metadata, append=False
+                out,
+                temporary,
+                layer=name,
+                driver="GPKG",
+                layer_metadata=common | extra,
+                append=False,
             )
     return file
 

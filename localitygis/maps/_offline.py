@@ -35,6 +35,7 @@ VENDORED: dict[str, str] = {
     "leaflet-measure.js": "leaflet-measure/leaflet-measure.min.js",
     "leaflet-measure.min.css": "leaflet-measure/leaflet-measure.css",
     "leaflet-measure.css": "leaflet-measure/leaflet-measure.css",
+    "html-to-image.js": "html-to-image/html-to-image.js",
     "leaflet.groupedlayercontrol.min.js": (
         "leaflet-groupedlayercontrol/leaflet.groupedlayercontrol.min.js"
     ),
@@ -52,6 +53,7 @@ CDN = {
     "minimap_css": "https://cdnjs.cloudflare.com/ajax/libs/leaflet-minimap/3.6.1/Control.MiniMap.min.css",
     "grouped_js": "https://cdnjs.cloudflare.com/ajax/libs/leaflet-groupedlayercontrol/0.6.1/leaflet.groupedlayercontrol.min.js",
     "grouped_css": "https://cdnjs.cloudflare.com/ajax/libs/leaflet-groupedlayercontrol/0.6.1/leaflet.groupedlayercontrol.min.css",
+    "html_to_image_js": "https://cdn.jsdelivr.net/npm/html-to-image@1.11.13/dist/html-to-image.js",
     "leaflet_js": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.js",
     "leaflet_css": "https://cdn.jsdelivr.net/npm/leaflet@1.9.3/dist/leaflet.css",
 }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 import folium
 import geopandas as gpd
@@ -20,6 +22,7 @@ from localitygis.maps._controls import (
     HtmlControl,
     MiniMap,
     SearchBox,
+    Tools,
     add_page_assets,
 )
 from localitygis.maps._offline import CDN
@@ -37,10 +40,12 @@ class _Page:
     title: str
     provenance: Provenance
     tiles: bool
+    scheme_name: str = ""
+    closed_groups: list[str] = field(default_factory=list)
     overlays: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     legend: list[str] = field(default_factory=list)
     frames: list[gpd.GeoDataFrame] = field(default_factory=list)
-    minimap: str | None = None
+    minimap: str | None = None  # the JavaScript name of the layer the minimap shows
     map: folium.Map = field(init=False)
 
     def __post_init__(self) -> None:
@@ -79,9 +84,13 @@ class _Page:
     def finish(self, *, bounds: list[list[float]]) -> folium.Map:
         m = self.map
         m.fit_bounds(bounds, padding=(10, 10))
-        title = f"<h3>{esc(self.title)}</h3>"
+        title = f"<h1>{esc(self.title)}</h1>"
+        if self.scheme_name:
+            title += f'<div class="lgis-scheme">{esc(self.scheme_name)}</div>'
         if self.provenance.is_demo:
             title += '<div class="lgis-demo">Demo data: generated, not real</div>'
+        note = esc(style.attribution_text(self.provenance))
+        m.get_root().title = esc(self.title)
         m.add_child(HtmlControl(title, position="topright", css_class="lgis-title"))
         entries = sum(len(v) for v in self.overlays.values())
         m.add_child(
@@ -92,9 +101,9 @@ class _Page:
                 ],
                 list(self.overlays.items()),
                 collapsed=entries > 9,
+                closed_groups=self.closed_groups,
             )
         )
-        note = esc(style.attribution_text(self.provenance))
         legend = (
             "<details open><summary>Legend</summary>"
             + "".join(self.legend)
@@ -113,16 +122,18 @@ class _Page:
         if self.minimap:
             m.add_child(MiniMap(self.minimap))
         m.add_child(Attribution(note))
+        m.add_child(Tools(html.unescape(note), f"Map made {date.today():%d %B %Y}"))
         return m
 
 
-def _tier_legend(tiers: list[int], tier_names: Mapping[int, str]) -> str:
+def _tier_legend(tiers: list[int], tier_names: Mapping[int, str], scheme_name: str = "") -> str:
     rows = "".join(
         f'<div class="lgis-row"><span class="lgis-sw" style="background:{style.tier_colour(t)}">'
         f"</span>{esc(tier_names.get(t, f'Tier {t}'))}</div>"
         for t in tiers
     )
-    return f"<h4>Locality tiers</h4>{rows}"
+    source = f'<div class="lgis-note">{esc(scheme_name)}</div>' if scheme_name else ""
+    return f"<h2>Locality tiers</h2>{source}{rows}"
 
 
 def _line_legend(label: str, colour: str, dash: str = "") -> str:
@@ -154,10 +165,10 @@ def _add_locality_layers(
         highlight=highlight,
         fill_opacity=fill_opacity,
     )
-    page.layer("Boundaries", "Localities", polygons, show=show, search_kind="Locality")
+    layer = page.layer("Boundaries", "Localities", polygons, show=show, search_kind="Locality")
     page.layer("Boundaries", "Locality names", labels, interactive=False)
-    page.minimap = polygons
-    page.legend.append(_tier_legend(_tiers(localities, tier_names), tier_names))
+    page.minimap = layer.get_name()
+    page.legend.append(_tier_legend(_tiers(localities, tier_names), tier_names, page.scheme_name))
     page.frames.append(web)
     return web
 
@@ -167,13 +178,16 @@ def _add_assets(
     assets: gpd.GeoDataFrame,
     *,
     cluster: bool | None,
-    category_labels: Mapping[str, str] | None,
+    vocabulary: Mapping[str, Mapping[str, str]],
 ) -> None:
     if len(assets) == 0:
         return
     use_cluster = len(assets) > CLUSTER_THRESHOLD if cluster is None else cluster
-    payload, cat_colours, partner_groups = _layers.asset_payload(
-        assets, category_labels=category_labels, cluster=use_cluster
+    payload, cat_colours, filters = _layers.asset_payload(
+        assets,
+        category_labels=vocabulary["category"],
+        sector_labels=vocabulary["sector"],
+        cluster=use_cluster,
     )
     element = AssetLayer(payload)
     page.map.add_child(element)
@@ -181,26 +195,51 @@ def _add_assets(
     page.overlays.setdefault("Assets", []).append(
         (f"All assets ({len(assets):,})", f"{name}.group")
     )
-    counts_cat = (
-        assets["category"]
-        .astype("object")
-        .map(lambda c: "uncategorised" if _layers._is_missing(c) else str(c))
-        .value_counts()
-    )
-    cat_items = []
-    legend_rows = []
-    for k, (key, colour) in enumerate(cat_colours.items()):
-        label = esc(style.category_label(key, category_labels))
+    counts = pd.Series(payload["cat"]).value_counts()
+    cat_items, legend_rows = [], []
+    for k, colour in enumerate(cat_colours.values()):
+        label = esc(payload["cats"][k][0])
         dot = f'<span class="lgis-dot" style="background:{colour}"></span>'
-        cat_items.append((f"{dot}{label} ({int(counts_cat.get(key, 0)):,})", f"{name}.cats[{k}]"))
+        cat_items.append((f"{dot}{label} ({int(counts.get(k, 0)):,})", f"{name}.cats[{k}]"))
         legend_rows.append(f'<div class="lgis-row">{dot}{label}</div>')
-    par_items = [
-        (f"{label} ({count:,})", f"{name}.partners[{k}]")
-        for k, (label, count) in enumerate(partner_groups)
-    ]
     page.overlays["Asset categories"] = cat_items
-    page.overlays["Partners"] = par_items
-    page.legend.append("<h4>Assets</h4>" + "".join(legend_rows))
+    for k, (sector, label, count) in enumerate(filters):
+        group = f"Partners: {esc(sector)}"
+        page.overlays.setdefault(group, []).append(
+            (f"{esc(label)} ({count:,})", f"{name}.partners[{k}]")
+        )
+        if group not in page.closed_groups:
+            page.closed_groups.append(group)
+    page.legend.append("<h2>Assets</h2>" + "".join(legend_rows))
+
+
+def _legend_row(swatch_style: str, label: str, *, dot: bool = False) -> str:
+    cls = "lgis-dot" if dot else "lgis-sw"
+    return (
+        f'<div class="lgis-row"><span class="{cls}" style="{swatch_style}"></span>'
+        f"{esc(label)}</div>"
+    )
+
+
+def _add_clusters(
+    page: _Page,
+    clusters: gpd.GeoDataFrame,
+    *,
+    singles: bool,
+    vocabulary: Mapping[str, Mapping[str, str]],
+) -> list[str]:
+    """Add one layer per cluster kind (singles only when asked); return legend rows."""
+    kinds = _layers.cluster_kinds(clusters)
+    rows = []
+    for kind, (label, _, stroke, fill, dash) in _layers.CLUSTER_STYLES.items():
+        chosen = clusters[(kinds == kind).to_numpy()]
+        if len(chosen) == 0 or (kind == _layers.KIND_SINGLE and not singles):
+            continue
+        data = _layers.cluster_layer(chosen, kind, vocabulary=vocabulary)
+        page.layer("Hubs and analysis", f"{label} ({len(chosen):,})", data)
+        border = "dashed" if dash else "solid"
+        rows.append(_legend_row(f"background:{fill};border:2px {border} {stroke}", label, dot=True))
+    return rows
 
 
 def _add_analysis(
@@ -211,33 +250,33 @@ def _add_analysis(
     unserved: gpd.GeoDataFrame | None,
     tier_names: Mapping[int, str],
     tolerance: float,
+    vocabulary: Mapping[str, Mapping[str, str]],
+    singles: bool = False,
 ) -> None:
     rows = []
     if unserved is not None and len(unserved):
         data = _layers.unserved_layer(unserved, tolerance=tolerance)
         page.layer("Hubs and analysis", "Parishes no hub reaches", data, search_kind="Unserved")
         rows.append(
-            f'<div class="lgis-row"><span class="lgis-sw" style="background:'
-            f'{style.UNSERVED_COLOUR};opacity:.6"></span>Parish no hub reaches</div>'
+            _legend_row(
+                f"background:{style.UNSERVED_COLOUR}80;border:2px dashed {style.UNSERVED_COLOUR}",
+                "Parish no hub reaches",
+            )
         )
     if hubs is not None and len(hubs):
-        markers, rings = _layers.hub_layers(hubs, tier_names=tier_names)
+        markers, rings = _layers.hub_layers(hubs, tier_names=tier_names, vocabulary=vocabulary)
         page.layer("Hubs and analysis", "Hub reach", rings)
         page.layer("Hubs and analysis", "Hubs", markers, search_kind="Hub")
         rows.append(
-            '<div class="lgis-row"><span class="lgis-dot" style="background:#fff;'
-            'box-shadow:0 0 0 3px #222"></span>Hub (fill: tier colour)</div>'
+            _legend_row(
+                "background:#fff;box-shadow:0 0 0 3px #222", "Hub (fill: tier colour)", dot=True
+            )
         )
-        rows.append(_line_legend("Hub reach", "#555555", dash="8 6"))
+        rows.append(_line_legend("Hub reach (outline)", "#555555", dash="8 6"))
     if clusters is not None and len(clusters):
-        data = _layers.cluster_layer(clusters, tolerance=tolerance)
-        page.layer("Hubs and analysis", "Co-location clusters", data)
-        rows.append(
-            '<div class="lgis-row"><span class="lgis-dot" style="background:#f768a1;'
-            'box-shadow:0 0 0 2px #7a0177"></span>Co-location cluster</div>'
-        )
+        rows += _add_clusters(page, clusters, singles=singles, vocabulary=vocabulary)
     if rows:
-        page.legend.append("<h4>Hubs and analysis</h4>" + "".join(rows))
+        page.legend.append("<h2>Hubs and analysis</h2>" + "".join(rows))
 
 
 def _within(

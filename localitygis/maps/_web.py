@@ -177,54 +177,6 @@ def _clean(props: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def fmt_value(value: Any) -> str:
-    """Format a figure for a popup: thousands separators, sensible decimals, escaped text."""
-    if value is None:
-        return "–"
-    if isinstance(value, np.generic):
-        value = value.item()
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int):
-        return f"{value:,}"
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            return "–"
-        if value.is_integer() and abs(value) >= 100:
-            return f"{value:,.0f}"
-        if abs(value) >= 100:
-            return f"{value:,.0f}"
-        if abs(value) >= 1:
-            return f"{value:,.1f}"
-        return f"{value:.2f}"
-    try:
-        if pd.isna(value):
-            return "–"
-    except (TypeError, ValueError):
-        pass
-    return esc(value)
-
-
-def humanise(column: str) -> str:
-    """Turn a column name into a label: ``area_km2`` -> ``Area (km²)``."""
-    units = {
-        "_km2": " (km²)",
-        "_m2": " (m²)",
-        "_per_km2": " per km²",
-        "_m": " (m)",
-        "_pct": " (%)",
-        "_share": " share",
-    }
-    text = str(column)
-    suffix = ""
-    for key, label in sorted(units.items(), key=lambda kv: -len(kv[0])):
-        if text.endswith(key):
-            text, suffix = text[: -len(key)], label
-            break
-    text = text.replace("_", " ").strip()
-    return esc(text[:1].upper() + text[1:] + suffix)
-
-
 def popup_table(title: str, rows: Sequence[tuple[str, str]], *, subtitle: str = "") -> str:
     """Build popup HTML from an already escaped title and (label, value) pairs."""
     body = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in rows)

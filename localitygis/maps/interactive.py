@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -28,6 +29,7 @@ import pandas as pd
 from localitygis.errors import DataError
 from localitygis.io import atomic_path
 from localitygis.maps import _layers, style
+from localitygis.maps._format import column_kind, column_label, format_value
 from localitygis.maps._offline import external_urls, inline_resources
 from localitygis.maps._page import (
     CLUSTER_THRESHOLD,
@@ -43,8 +45,6 @@ from localitygis.maps._web import (
     bounds_latlon,
     esc,
     feature_collection,
-    fmt_value,
-    humanise,
     popup_table,
     require_columns,
     web_polygons,
@@ -55,8 +55,8 @@ if TYPE_CHECKING:
     from localitygis.localities.scheme import Scheme
 
 __all__ = [
+    "CLASSIFICATIONS",
     "CLUSTER_THRESHOLD",
-    "SCHEMES",
     "asset_map",
     "choropleth_map",
     "county_map",
@@ -68,8 +68,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 
-#: Classification schemes for :func:`choropleth_map` -> mapclassify class name.
-SCHEMES: Mapping[str, str] = {
+#: Choropleth classifications (:func:`choropleth_map`'s ``classification``) -> mapclassify
+#: class name.
+CLASSIFICATIONS: Mapping[str, str] = {
     "quantiles": "Quantiles",
     "natural_breaks": "FisherJenks",
     "fisher_jenks": "FisherJenks",
@@ -78,6 +79,16 @@ SCHEMES: Mapping[str, str] = {
     "percentiles": "Percentiles",
     "max_breaks": "MaximumBreaks",
 }
+
+Classification = Literal[
+    "quantiles",
+    "natural_breaks",
+    "fisher_jenks",
+    "equal_interval",
+    "std_mean",
+    "percentiles",
+    "max_breaks",
+]
 
 
 def county_map(
@@ -108,7 +119,8 @@ def county_map(
         Locality profiles keyed by ``locality`` (column or index); their figures are added
         to each locality's popup.
     scheme : localitygis.localities.scheme.Scheme, optional
-        Names the tiers; defaults to the Locality Strategy wording.
+        Names the tiers (legend and popups) and is named on the map; without it, the
+        localities' ``tier_name`` column, else the Locality Strategy wording.
     provenance : localitygis.provenance.Provenance, optional
         The attribution; by default read from the frames (demo data says so).
     title : str
@@ -142,8 +154,8 @@ def county_map(
     True
     """
     prov = style.map_provenance(localities, parishes, catchments, provenance=provenance)
-    tier_names = style.tier_labels(scheme)
-    page = _Page(title=title, provenance=prov, tiles=tiles)
+    tier_names = style.tier_labels(scheme, localities)
+    page = _Page(title=title, provenance=prov, tiles=tiles, scheme_name=_scheme_name(scheme))
     _add_locality_layers(
         page, localities, tier_names=tier_names, profiles=profiles, tolerance=tolerance
     )
@@ -169,6 +181,7 @@ def asset_map(
     scheme: Scheme | None = None,
     category_labels: Mapping[str, str] | None = None,
     cluster: bool | None = None,
+    singles: bool = False,
     provenance: Provenance | None = None,
     title: str = "Assets and hubs",
     tiles: bool = False,
@@ -187,7 +200,9 @@ def asset_map(
     hubs : geopandas.GeoDataFrame, optional
         Points with ``name``, ``tier``, ``reach_m``; drawn with reach rings.
     clusters : geopandas.GeoDataFrame, optional
-        Co-location clusters: ``cluster_id``, ``kind``, ``partners``, ``member_count``.
+        Co-location clusters (``cluster_id``; ``kind`` or ``partner_count`` and
+        ``member_count``): co-location opportunities (two or more partners) and
+        consolidation candidates (one partner, several sites) are separate layers.
     unserved : geopandas.GeoDataFrame, optional
         Parishes no hub reaches (``parish_name``), highlighted.
     parishes : geopandas.GeoDataFrame, optional
@@ -199,6 +214,8 @@ def asset_map(
     cluster : bool, optional
         Cluster the markers; by default when there are more than
         :data:`CLUSTER_THRESHOLD` assets.
+    singles : bool
+        Also draw the co-location "clusters" of one asset (off by default).
     provenance, title, tiles, tolerance
         As for :func:`county_map`.
 
@@ -218,10 +235,9 @@ def asset_map(
     True
     """
     prov = style.map_provenance(localities, assets, hubs, provenance=provenance)
-    tier_names = style.tier_labels(scheme)
-    labels = dict(scheme.categories) if scheme is not None else {}
-    labels.update(category_labels or {})
-    page = _Page(title=title, provenance=prov, tiles=tiles)
+    tier_names = style.tier_labels(scheme, localities)
+    words = style.vocabulary(scheme, category_labels)
+    page = _Page(title=title, provenance=prov, tiles=tiles, scheme_name=_scheme_name(scheme))
     _add_locality_layers(
         page,
         localities,
@@ -240,8 +256,10 @@ def asset_map(
         unserved=unserved,
         tier_names=tier_names,
         tolerance=tolerance,
+        vocabulary=words,
+        singles=singles,
     )
-    _add_assets(page, assets, cluster=cluster, category_labels=labels or None)
+    _add_assets(page, assets, cluster=cluster, vocabulary=words)
     return page.finish(bounds=bounds_latlon(page.frames))
 
 
@@ -306,10 +324,11 @@ def locality_map(
         )
     area = localities[names == name]
     prov = style.map_provenance(localities, parishes, assets, provenance=provenance)
-    tier_names = style.tier_labels(scheme)
-    labels = dict(scheme.categories) if scheme is not None else {}
-    labels.update(category_labels or {})
-    page = _Page(title=f"{name} locality", provenance=prov, tiles=tiles)
+    tier_names = style.tier_labels(scheme, localities)
+    words = style.vocabulary(scheme, category_labels)
+    page = _Page(
+        title=f"{name} locality", provenance=prov, tiles=tiles, scheme_name=_scheme_name(scheme)
+    )
     _add_locality_layers(
         page,
         localities,
@@ -337,20 +356,25 @@ def locality_map(
         unserved=_within(unserved, name, area.geometry),
         tier_names=tier_names,
         tolerance=tolerance,
+        vocabulary=words,
     )
     own_assets = _within(assets, name, area.geometry)
     if own_assets is not None:
-        _add_assets(page, own_assets, cluster=None, category_labels=labels or None)
+        _add_assets(page, own_assets, cluster=None, vocabulary=words)
     focus = web_polygons(area, what=f"the locality {name!r}", tolerance=0)
     return page.finish(bounds=bounds_latlon([focus]))
 
 
-def _classify(values: pd.Series, scheme: str, k: int) -> tuple[np.ndarray, list[float]]:
+def _scheme_name(scheme: Scheme | None) -> str:
+    return "" if scheme is None else f"Scheme: {scheme.name}"
+
+
+def _classify(values: pd.Series, method: str, k: int) -> tuple[np.ndarray, list[float]]:
     import mapclassify
 
-    if scheme not in SCHEMES:
+    if method not in CLASSIFICATIONS:
         raise DataError(
-            f"unknown classification scheme {scheme!r}; use one of {', '.join(SCHEMES)}."
+            f"unknown classification {method!r}; use one of {', '.join(CLASSIFICATIONS)}."
         )
     present = values.dropna().to_numpy(dtype="float64")
     distinct = np.unique(present)
@@ -360,12 +384,12 @@ def _classify(values: pd.Series, scheme: str, k: int) -> tuple[np.ndarray, list[
     if distinct.size == 1:
         bins = [float(distinct[0])]
     else:
-        classifier = getattr(mapclassify, SCHEMES[scheme])
+        classifier = getattr(mapclassify, CLASSIFICATIONS[method])
         with warnings.catch_warnings():
             # FisherJenks says once that numba would make it faster; for the few hundred
             # areas of a choropleth the pure Python version takes milliseconds.
             warnings.filterwarnings("ignore", message="Numba not installed", category=UserWarning)
-            if scheme in {"std_mean", "percentiles"}:
+            if method in {"std_mean", "percentiles"}:
                 result = classifier(present)
             else:
                 result = classifier(present, k=k)
@@ -377,24 +401,106 @@ def _classify(values: pd.Series, scheme: str, k: int) -> tuple[np.ndarray, list[
     return classes, bins
 
 
+def _numeric(frame: pd.DataFrame, column: str) -> pd.Series:
+    require_columns(frame, [column], "the choropleth frame")
+    values = frame[column]
+    if not pd.api.types.is_numeric_dtype(values):
+        converted = pd.to_numeric(values, errors="coerce")
+        bad = values.notna() & converted.isna()
+        if bad.any():
+            raise DataError(
+                f"column {column!r} is not numeric (e.g. {values[bad].iloc[0]!r} in row "
+                f"{frame.index[bad][0]}); choose a numeric column."
+            )
+        values = converted
+    return values.astype("float64")
+
+
+def _choose_classification(
+    classification: str | None, scheme: Scheme | str | None
+) -> tuple[str, Scheme | None]:
+    """Return (classification, scheme), accepting the old ``scheme="quantiles"`` spelling."""
+    if isinstance(scheme, str):
+        warnings.warn(
+            "choropleth_map(scheme=...) naming a classification is deprecated; use "
+            f"classification={scheme!r} (scheme= now means a locality Scheme).",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        if classification is None:
+            classification = scheme
+        scheme = None
+    return classification or "quantiles", scheme
+
+
+def _class_legend(
+    heading: str,
+    bins: list[float],
+    colours: list[str],
+    *,
+    lower: float,
+    kind: str,
+    missing: bool,
+    method: str,
+) -> str:
+    rows = []
+    for i, upper in enumerate(bins):
+        start, end = format_value(lower if i == 0 else bins[i - 1], kind), format_value(upper, kind)
+        span = end if start == end else f"{start} – {end}"
+        rows.append(
+            f'<div class="lgis-row"><span class="lgis-sw" style="background:{colours[i]}">'
+            f"</span>{span}</div>"
+        )
+    if missing:
+        rows.append(
+            f'<div class="lgis-row"><span class="lgis-sw" style="background:'
+            f'{style.MISSING_COLOUR}"></span>No data</div>'
+        )
+    name = {"natural_breaks": "natural breaks (Jenks)"}.get(method, method.replace("_", " "))
+    return (
+        f"<h2>{esc(heading)}</h2>{''.join(rows)}"
+        f'<div class="lgis-note">Classes: {esc(name)}, {len(bins)} classes</div>'
+    )
+
+
+def _class_features(
+    names: list[object],
+    values: pd.Series,
+    classes: np.ndarray,
+    colours: list[str],
+    *,
+    heading: str,
+    kind: str,
+) -> list[dict[str, object]]:
+    props: list[dict[str, object]] = []
+    for feature_name, value, cls in zip(names, values.tolist(), classes.tolist(), strict=True):
+        missing = cls < 0
+        colour = style.MISSING_COLOUR if missing else colours[cls]
+        shown = "No data" if missing else format_value(value, kind)
+        props.append(
+            {
+                "_s": {"fillColor": colour, "color": "#444", "weight": 1, "fillOpacity": 0.8},
+                "_t": f"<b>{esc(feature_name)}</b><br>{esc(heading)}: {shown}",
+                "_p": popup_table(esc(feature_name), [(esc(heading), shown)]),
+                "_a": f"{feature_name}: {html.unescape(shown)}",
+                "_n": "" if feature_name is None else str(feature_name),
+            }
+        )
+    return props
+
+
 def choropleth_map(
     frame: gpd.GeoDataFrame,
     column: str,
     *,
-    scheme: Literal[
-        "quantiles",
-        "natural_breaks",
-        "fisher_jenks",
-        "equal_interval",
-        "std_mean",
-        "percentiles",
-        "max_breaks",
-    ] = "quantiles",
+    classification: Classification | None = None,
     k: int = 5,
+    kind: str | None = None,
     label: str | None = None,
     name_column: str | None = None,
     cmap: str = "YlGnBu",
     localities: gpd.GeoDataFrame | None = None,
+    scheme: Scheme | None = None,
     provenance: Provenance | None = None,
     title: str | None = None,
     tiles: bool = False,
@@ -408,12 +514,15 @@ def choropleth_map(
         Polygons (localities or parishes) with the indicator ``column``.
     column : str
         Numeric column to map; missing values are drawn grey as "No data".
-    scheme : {"quantiles", "natural_breaks", "fisher_jenks", "equal_interval", "std_mean", \
-"percentiles", "max_breaks"}
-        mapclassify classification; ``natural_breaks`` is Jenks' optimal (Fisher–Jenks)
-        classification, so it is deterministic.
+    classification : str, optional
+        One of :data:`CLASSIFICATIONS` (default ``quantiles``): ``quantiles``,
+        ``natural_breaks`` (Jenks' optimal, Fisher–Jenks, classification, so deterministic),
+        ``fisher_jenks``, ``equal_interval``, ``std_mean``, ``percentiles``, ``max_breaks``.
     k : int
         Number of classes (fewer if there are fewer distinct values).
+    kind : str, optional
+        How values read (``share``, ``percent``, ``count``, ``rank``, ``decile``, ``money``,
+        ``area``, ``distance``, ``density``, ``number``); guessed from the column name.
     label : str, optional
         Legend heading; defaults to the column name.
     name_column : str, optional
@@ -422,6 +531,9 @@ def choropleth_map(
         A matplotlib sequential colour map name.
     localities : geopandas.GeoDataFrame, optional
         Locality outlines drawn on top (useful over parishes).
+    scheme : localitygis.localities.scheme.Scheme, optional
+        The locality scheme, named on the map. (Passing a classification name here is
+        deprecated: use ``classification``.)
     provenance, title, tiles, tolerance
         As for :func:`county_map`.
 
@@ -432,7 +544,7 @@ def choropleth_map(
     Raises
     ------
     DataError
-        If ``column`` is missing or not numeric, or ``scheme`` is unknown.
+        If ``column`` is missing or not numeric, or ``classification`` is unknown.
 
     Examples
     --------
@@ -445,52 +557,29 @@ def choropleth_map(
     >>> "Density" in html and "No data" not in html
     True
     """
-    require_columns(frame, [column], "the choropleth frame")
-    values = frame[column]
-    if not pd.api.types.is_numeric_dtype(values):
-        converted = pd.to_numeric(values, errors="coerce")
-        bad = values.notna() & converted.isna()
-        if bad.any():
-            raise DataError(
-                f"column {column!r} is not numeric (e.g. {values[bad].iloc[0]!r} in row "
-                f"{frame.index[bad][0]}); choose a numeric column."
-            )
-        values = converted
-    values = values.astype("float64")
+    method, scheme = _choose_classification(classification, scheme)
+    values = _numeric(frame, column)
+    kind = kind or column_kind(column)
     if name_column is None:
         name_column = next(
             (c for c in ("locality", "parish_name", "name") if c in frame.columns), None
         )
-    classes, bins = _classify(values, scheme, k)
+    classes, bins = _classify(values, method, k)
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
     colours = [to_hex(c) for c in colormaps[cmap](np.linspace(0.15, 0.95, max(len(bins), 1)))]
-    heading = label or html.unescape(humanise(column))
+    heading = label or html.unescape(column_label(column))
     prov = style.map_provenance(frame, localities, provenance=provenance)
-    page = _Page(title=title or heading, provenance=prov, tiles=tiles)
-    web = web_polygons(frame, what="the choropleth frame", tolerance=tolerance)
-    props = []
-    names = (
-        frame[name_column].astype("object").tolist()
-        if name_column
-        else [str(i) for i in frame.index]
+    page = _Page(
+        title=title or heading, provenance=prov, tiles=tiles, scheme_name=_scheme_name(scheme)
     )
-    for feature_name, value, cls in zip(names, values.tolist(), classes.tolist(), strict=True):
-        missing = cls < 0
-        colour = style.MISSING_COLOUR if missing else colours[cls]
-        shown = "No data" if missing else fmt_value(value)
-        props.append(
-            {
-                "_s": {"fillColor": colour, "color": "#444", "weight": 1, "fillOpacity": 0.8},
-                "_t": f"<b>{esc(feature_name)}</b><br>{esc(heading)}: {shown}",
-                "_p": popup_table(esc(feature_name), [(esc(heading), shown)]),
-                "_n": esc(feature_name),
-            }
-        )
+    web = web_polygons(frame, what="the choropleth frame", tolerance=tolerance)
+    names = frame[name_column].astype("object").tolist() if name_column else list(frame.index)
+    props = _class_features(names, values, classes, colours, heading=heading, kind=kind)
     data = feature_collection(web.geometry.values, props)
-    page.layer("Layers", esc(heading), data, search_kind="Area")
-    page.minimap = data
+    layer = page.layer("Layers", esc(heading), data, search_kind="Area")
+    page.minimap = layer.get_name()
     page.frames.append(web)
     if name_column and len(frame) <= 60:
         page.layer(
@@ -500,38 +589,43 @@ def choropleth_map(
             interactive=False,
         )
     if localities is not None:
-        outline = web_polygons(localities, what="the localities", tolerance=tolerance)
-        line_props = [
-            {"_s": {"color": "#111", "weight": 2.2, "fill": False}, "_t": esc(n)}
-            for n in outline.get("locality", pd.Series([""] * len(outline))).astype("object")
-        ]
-        page.layer(
-            "Layers", "Locality boundaries", feature_collection(outline.geometry.values, line_props)
-        )
+        _outline(page, localities, tolerance=tolerance)
     lower = float(np.nanmin(values)) if values.notna().any() else 0.0
-    rows = []
-    for i, upper in enumerate(bins):
-        start = lower if i == 0 else bins[i - 1]
-        span = (
-            fmt_value(upper)
-            if fmt_value(start) == fmt_value(upper)
-            else f"{fmt_value(start)} – {fmt_value(upper)}"
-        )
-        rows.append(
-            f'<div class="lgis-row"><span class="lgis-sw" style="background:{colours[i]}">'
-            f"</span>{span}</div>"
-        )
-    if (classes < 0).any():
-        rows.append(
-            f'<div class="lgis-row"><span class="lgis-sw" style="background:'
-            f'{style.MISSING_COLOUR}"></span>No data</div>'
-        )
-    method = {"natural_breaks": "natural breaks (Jenks)"}.get(scheme, scheme.replace("_", " "))
     page.legend.append(
-        f"<h4>{esc(heading)}</h4>{''.join(rows)}"
-        f'<div class="lgis-note">Classes: {esc(method)}, {len(bins)} classes</div>'
+        _class_legend(
+            heading,
+            bins,
+            colours,
+            lower=lower,
+            kind=kind,
+            missing=bool((classes < 0).any()),
+            method=method,
+        )
     )
     return page.finish(bounds=bounds_latlon(page.frames))
+
+
+def _outline(page: _Page, localities: gpd.GeoDataFrame, *, tolerance: float) -> None:
+    outline = web_polygons(localities, what="the localities", tolerance=tolerance)
+    names = outline.get("locality", pd.Series([""] * len(outline))).astype("object")
+    line_props = [
+        {"_s": {"color": "#111", "weight": 2.2, "fill": False}, "_t": esc(n), "_a": str(n)}
+        for n in names
+    ]
+    page.layer(
+        "Layers", "Locality boundaries", feature_collection(outline.geometry.values, line_props)
+    )
+
+
+_VIEWPORT = re.compile(r'<meta name="viewport"[^>]*>')
+
+
+def _accessible(page: str) -> str:
+    """Declare the page language and let readers zoom (no ``user-scalable=no``)."""
+    page = page.replace("<html>", '<html lang="en-GB">', 1)
+    return _VIEWPORT.sub(
+        '<meta name="viewport" content="width=device-width, initial-scale=1" />', page, count=1
+    )
 
 
 def render_html(m: folium.Map, *, offline: bool = True) -> str:
@@ -546,7 +640,7 @@ def render_html(m: folium.Map, *, offline: bool = True) -> str:
     >>> "<script src=" in render_html(county_map(loc), offline=True)
     False
     """
-    page = m.get_root().render()
+    page = _accessible(m.get_root().render())
     if offline:
         page = inline_resources(page)
         left = external_urls(page)

@@ -10,8 +10,13 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import textwrap
+import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,10 +25,12 @@ import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.collections import PatchCollection
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
@@ -54,6 +61,82 @@ _RC = {
 }
 # Stroke only: the halo is drawn as a path under a normal (extractable) text.
 _HALO = [Stroke(linewidth=2.5, foreground="white")]
+
+#: Asset category -> marker shape, so symbols differ in shape as well as colour.
+CATEGORY_MARKERS: Mapping[str, str] = {
+    "fire_station": "^",
+    "gp_surgery": "P",
+    "hospital": "H",
+    "library": "s",
+    "police_station": "v",
+    "customer_service_centre": "D",
+    "childrens_centre": "p",
+    "leisure_centre": "h",
+    "primary_school": "<",
+    "secondary_school": ">",
+    "village_hall": "o",
+}
+# Shapes for other categories, in sorted order (cycled).
+_SPARE_MARKERS = ("X", "*", "d", "8", "o")
+
+
+def category_markers(categories: Sequence[str]) -> dict[str, str]:
+    """Return category -> marker shape: the fixed ones, then spare shapes in sorted order.
+
+    Examples
+    --------
+    >>> category_markers(["fire_station", "gp_surgery", "hospital", "bus_stop"])
+    {'bus_stop': 'X', 'fire_station': '^', 'gp_surgery': 'P', 'hospital': 'H'}
+    """
+    out, spare = {}, 0
+    for key in sorted(set(categories)):
+        if key in CATEGORY_MARKERS:
+            out[key] = CATEGORY_MARKERS[key]
+        else:
+            out[key] = _SPARE_MARKERS[spare % len(_SPARE_MARKERS)]
+            spare += 1
+    return out
+
+
+@cache
+def _font_chars() -> frozenset[int]:
+    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans"))
+    return frozenset(FT2Font(path).get_charmap())
+
+
+def _printable(text: str) -> str:
+    """Return ``text`` as the page font can draw it.
+
+    Characters the font lacks (emoji, most symbols) are dropped, and a right-to-left run
+    (Hebrew, Arabic) is put in display order, since matplotlib lays text out left to right.
+
+    Examples
+    --------
+    >>> _printable("Café 🏰 Hall")
+    'Café Hall'
+    >>> _printable("Beit שלום")
+    'Beit םולש'
+    """
+    known = _font_chars()
+    kept = "".join(c for c in str(text) if ord(c) in known or c in "\n\t")
+    out, run = [], []
+    for c in kept:
+        if unicodedata.bidirectional(c) in {"R", "AL"} or (run and c == " "):
+            run.append(c)
+            continue
+        trailing = []
+        while run and run[-1] == " ":
+            trailing.append(run.pop())
+        out.extend(reversed(run))
+        out.extend(trailing)
+        run = []
+        out.append(c)
+    trailing = []
+    while run and run[-1] == " ":
+        trailing.append(run.pop())
+    out.extend(reversed(run))
+    out.extend(trailing)
+    return re.sub(r" {2,}", " ", "".join(out)).strip()
 
 
 # --------------------------------------------------------------------------- drawing helpers
@@ -164,12 +247,57 @@ def _frame(ax: Axes, bounds: Sequence[float], *, margin: float = 0.04) -> None:
     ax.set_facecolor("#fbfaf7")
 
 
-def _page(title: str, subtitle: str, provenance: Provenance) -> tuple[Figure, Axes, Axes]:
+@dataclass(frozen=True)
+class _Sheet:
+    """What every page states besides its map: provenance, scheme, dates, page number."""
+
+    provenance: Provenance
+    scheme_name: str = ""
+    data_date: str = ""
+    printed: str = field(default_factory=lambda: f"{date.today():%d %B %Y}")
+    total: int = 1
+
+    def footer(self, number: int) -> str:
+        parts = [f"Page {number} of {self.total}"]
+        if self.scheme_name:
+            parts.append(f"Scheme: {self.scheme_name}")
+        parts.append(f"Data: {self.data_date or 'date not recorded'}")
+        parts.append(f"Printed {self.printed}")
+        return _printable(" · ".join(parts))
+
+
+def _fit(text: str, size: float, width: int) -> tuple[str, float]:
+    """Fit a line into ``width`` characters at ``size``: shrink (to 60 %), wrap, shorten.
+
+    ``width`` is how many characters fit at ``size`` (DejaVu Sans averages about 0.75 em a
+    character in mixed text), so a smaller size fits proportionally more.
+
+    Examples
+    --------
+    >>> _fit("Kington locality", 17, 40)
+    ('Kington locality', 17)
+    >>> text, size = _fit("Long " * 40, 10, 60)
+    >>> size, max(len(line) for line in text.splitlines()) <= 100
+    (6.0, True)
+    """
+    text = _printable(text)
+    if len(text) <= width:
+        return text, size
+    smaller = max(size * 0.6, size * width / len(text))
+    wide = int(width * size / smaller)
+    if len(text) > 2 * wide:
+        text = textwrap.shorten(text, width=2 * wide, placeholder="…")
+    return textwrap.fill(text, width=wide), smaller
+
+
+def _page(title: str, subtitle: str, sheet: _Sheet, number: int) -> tuple[Figure, Axes, Axes]:
     fig = Figure(figsize=A4_LANDSCAPE, dpi=100)
     FigureCanvasAgg(fig)
-    fig.text(0.03, 0.955, title, fontsize=17, fontweight="bold", va="top")
-    fig.text(0.03, 0.915, subtitle, fontsize=11, color="#444444", va="top")
-    if provenance.is_demo:
+    heading, size = _fit(title, 17, 40)
+    fig.text(0.03, 0.955, heading, fontsize=size, fontweight="bold", va="top")
+    line, small = _fit(subtitle, 11, 80)
+    fig.text(0.03, 0.912, line, fontsize=small, color="#444444", va="top")
+    if sheet.provenance.is_demo:
         fig.text(
             0.97,
             0.955,
@@ -180,15 +308,9 @@ def _page(title: str, subtitle: str, provenance: Provenance) -> tuple[Figure, Ax
             ha="right",
             va="top",
         )
-    fig.text(
-        0.03,
-        0.025,
-        style.attribution_text(provenance),
-        fontsize=7,
-        color="#333333",
-        va="bottom",
-        wrap=True,
-    )
+    note, _ = _fit(style.attribution_text(sheet.provenance), 7, 120)
+    fig.text(0.03, 0.035, note, fontsize=7, color="#333333", va="bottom")
+    fig.text(0.03, 0.012, sheet.footer(number), fontsize=7, color="#333333", va="bottom")
     map_ax = fig.add_axes((0.03, 0.07, 0.68, 0.82))
     side = fig.add_axes((0.73, 0.07, 0.25, 0.82))
     side.set_axis_off()
@@ -203,6 +325,8 @@ def _tier_handles(tier_names: Mapping[int, str]) -> list[Patch]:
 
 
 def _legend(side: Axes, handles: Sequence[Any], *, facts: Sequence[tuple[str, str]]) -> None:
+    for handle in handles:
+        handle.set_label(textwrap.fill(_printable(handle.get_label()), width=34))
     legend = side.legend(
         handles=list(handles),
         loc="upper left",
@@ -218,7 +342,7 @@ def _legend(side: Axes, handles: Sequence[Any], *, facts: Sequence[tuple[str, st
     legend.get_frame().set_linewidth(0.6)
     if facts:
         text = "\n".join(
-            textwrap.fill(f"{label}: {value}", width=42, subsequent_indent="    ")
+            textwrap.fill(_printable(f"{label}: {value}"), width=42, subsequent_indent="    ")
             for label, value in facts
         )
         side.text(0.02, 0.0, text, fontsize=8.5, va="bottom", ha="left", linespacing=1.5)
@@ -238,26 +362,53 @@ def _halo_text(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> None:
     ax.text(x, y, text, **kwargs)
 
 
-def _labels(ax: Axes, geoms: np.ndarray, names: Sequence[Any], *, size: float, bold: bool) -> None:
+def _labels(
+    ax: Axes,
+    geoms: np.ndarray,
+    names: Sequence[Any],
+    *,
+    size: float,
+    bold: bool,
+    placed: list[Any] | None = None,
+) -> int:
+    """Label polygons at a point inside each; return how many labels were drawn.
+
+    With ``placed`` (display boxes of text already on the map), labels are placed largest
+    polygon first, a label that would overlap one already placed is dropped, and the boxes
+    of those drawn are added to ``placed``, so no two labels collide.
+    """
+    avoid = placed is not None
     points = shapely.point_on_surface(geoms)
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     dx, dy = (x1 - x0) * 0.06, (y1 - y0) * 0.03
-    for point, name in zip(points, names, strict=True):
+    order = np.argsort(-shapely.area(geoms), kind="stable") if avoid else range(len(geoms))
+    renderer = ax.figure.canvas.get_renderer() if avoid else None
+    if avoid:
+        ax.apply_aspect()  # measure in the final axes box (equal aspect shrinks it on draw)
+    drawn = 0
+    for i in order:
+        point, name = points[i], names[i]
         if not (x0 + dx < point.x < x1 - dx and y0 + dy < point.y < y1 - dy):
             continue  # a neighbour's label that would be cut by the frame
-        _halo_text(
-            ax,
-            point.x,
-            point.y,
-            str(name),
-            fontsize=size,
-            ha="center",
-            va="center",
-            fontweight="bold" if bold else "normal",
-            zorder=15,
-            clip_on=True,
-        )
+        text = _printable(str(name))
+        style_ = {
+            "fontsize": size,
+            "ha": "center",
+            "va": "center",
+            "fontweight": "bold" if bold else "normal",
+            "zorder": 15,
+            "clip_on": True,
+        }
+        if renderer is not None and placed is not None:
+            box = ax.text(point.x, point.y, text, **style_).get_window_extent(renderer)
+            ax.texts[-1].remove()
+            if any(box.overlaps(other) for other in placed):
+                continue
+            placed.append(box.expanded(1.05, 1.15))
+        _halo_text(ax, point.x, point.y, text, **style_)
+        drawn += 1
+    return drawn
 
 
 # --------------------------------------------------------------------------- inputs
@@ -331,6 +482,7 @@ def county_overview_png(
     scheme: Scheme | None = None,
     provenance: Provenance | None = None,
     title: str = "Localities",
+    data_date: str | None = None,
     dpi: int = 150,
 ) -> Path:
     """Draw the county overview: localities by tier, parish boundaries, legend, scale, north.
@@ -349,6 +501,8 @@ def county_overview_png(
         The attribution; by default read from the frames.
     title : str
         Page title.
+    data_date : str, optional
+        When the data was made (e.g. the build's date), printed with the print date.
     dpi : int
         Resolution of the PNG.
 
@@ -375,10 +529,11 @@ def county_overview_png(
     """
     loc, par, _, _ = _prepare(localities, parishes, None, None)
     prov = style.map_provenance(localities, parishes, provenance=provenance)
-    tier_names = style.tier_labels(scheme)
+    tier_names = style.tier_labels(scheme, localities)
+    sheet = _Sheet(prov, scheme_name=scheme.name if scheme else "", data_date=data_date or "")
     out = Path(path)
     with mpl.rc_context(_RC), atomic_path(out) as temporary:
-        fig = _overview_figure(loc, par, title=title, tier_names=tier_names, provenance=prov)
+        fig = _overview_figure(loc, par, title=title, tier_names=tier_names, sheet=sheet)
         fig.savefig(temporary, dpi=dpi, metadata={"Software": "localitygis"})
     log.info("wrote %s", out)
     return out
@@ -390,10 +545,10 @@ def _overview_figure(
     *,
     title: str,
     tier_names: Mapping[int, str],
-    provenance: Provenance,
+    sheet: _Sheet,
 ) -> Figure:
     count = len(loc)
-    fig, ax, side = _page(title, f"{count} localities by tier", provenance)
+    fig, ax, side = _page(title, f"{count} localities by tier", sheet, 1)
     _frame(ax, loc.total_bounds)
     _draw_county(ax, loc, par)
     _scale_bar(ax)
@@ -424,6 +579,7 @@ def locality_atlas_pdf(
     category_labels: Mapping[str, str] | None = None,
     provenance: Provenance | None = None,
     title: str = "Locality atlas",
+    data_date: str | None = None,
 ) -> Path:
     """Write the locality atlas: an overview page, then one page per locality.
 
@@ -452,6 +608,9 @@ def locality_atlas_pdf(
         The attribution; by default read from the frames.
     title : str
         Title of the overview page.
+    data_date : str, optional
+        When the data was made (e.g. the build's date); every page prints it with the
+        print date, the page number and the scheme's name.
 
     Returns
     -------
@@ -479,10 +638,16 @@ def locality_atlas_pdf(
         raise DataError("the localities are empty, so there is no atlas to draw.")
     loc, par, pts, hub = _prepare(localities, parishes, assets, hubs)
     prov = style.map_provenance(localities, parishes, assets, provenance=provenance)
-    tier_names = style.tier_labels(scheme)
-    labels = dict(scheme.categories) if scheme is not None else {}
-    labels.update(category_labels or {})
-    colours = style.category_colours(pts["category"]) if pts is not None else {}
+    tier_names = style.tier_labels(scheme, localities)
+    labels = style.vocabulary(scheme, category_labels)["category"]
+    sheet = _Sheet(
+        prov,
+        scheme_name=scheme.name if scheme else "",
+        data_date=data_date or "",
+        total=len(loc) + 1,
+    )
+    keys = _category_keys(pts)
+    symbols = (style.category_colours(keys), category_markers(list(keys)))
     out = Path(path)
     metadata = {
         "Title": title,
@@ -495,19 +660,16 @@ def locality_atlas_pdf(
         atomic_path(out) as temporary,
         PdfPages(temporary, metadata=metadata) as pdf,
     ):
-        fig = _overview_figure(loc, par, title=title, tier_names=tier_names, provenance=prov)
-        pdf.savefig(fig)
-        for _, row in loc.iterrows():
+        pdf.savefig(_overview_figure(loc, par, title=title, tier_names=tier_names, sheet=sheet))
+        for number, (_, row) in enumerate(loc.iterrows(), start=2):
             fig = _locality_figure(
                 row,
-                loc,
-                par,
-                pts,
-                hub,
+                (loc, par, pts, hub),
                 tier_names=tier_names,
-                colours=colours,
+                symbols=symbols,
                 labels=labels,
-                provenance=prov,
+                sheet=sheet,
+                number=number,
             )
             pdf.savefig(fig)
     log.info("wrote %s (%d pages)", out, len(loc) + 1)
@@ -522,127 +684,109 @@ def _members(frame: gpd.GeoDataFrame | None, name: str, area: shapely.Geometry) 
     return frame[frame.geometry.intersects(area)]
 
 
-def _locality_figure(
-    row: pd.Series,
-    loc: gpd.GeoDataFrame,
-    par: gpd.GeoDataFrame,
-    pts: gpd.GeoDataFrame | None,
-    hub: gpd.GeoDataFrame | None,
-    *,
-    tier_names: Mapping[int, str],
-    colours: Mapping[str, str],
+def _category_keys(assets: gpd.GeoDataFrame | None) -> pd.Series:
+    if assets is None:
+        return pd.Series([], dtype="object")
+    return assets["category"].astype("object").fillna("uncategorised").astype(str)
+
+
+def _locator(fig: Figure, loc: gpd.GeoDataFrame, name: str) -> None:
+    """Draw a small county map in the side panel with this locality highlighted."""
+    inset = fig.add_axes((0.80, 0.70, 0.17, 0.19))
+    _frame(inset, loc.total_bounds, margin=0.03)
+    chosen = (loc["locality"].astype("object") == name).to_numpy()
+    geoms = np.asarray(loc.geometry.values, dtype=object)
+    _polygons(inset, geoms[~chosen], facecolor="#dddddd", edgecolor="#888888", linewidth=0.3)
+    _polygons(inset, geoms[chosen], facecolor="#c0392b", edgecolor="#222222", linewidth=0.6)
+    inset.set_title("Where", fontsize=7, loc="left", pad=2)
+
+
+def _draw_assets(
+    ax: Axes,
+    members: gpd.GeoDataFrame,
+    symbols: tuple[Mapping[str, str], Mapping[str, str]],
     labels: Mapping[str, str],
-    provenance: Provenance,
-) -> Figure:
-    name = str(row["locality"])
-    tier = row["tier"]
-    tier_text = (
-        str(row["tier_name"])
-        if "tier_name" in row.index and isinstance(row["tier_name"], str)
-        else tier_names.get(int(tier), f"Tier {tier}")
-    )
-    fig, ax, side = _page(f"{name} locality", tier_text, provenance)
-    area = row.geometry
-    _frame(ax, area.bounds, margin=0.06)
-    others = loc[loc["locality"].astype("object") != name]
-    _polygons(
-        ax,
-        np.asarray(others.geometry.values, dtype=object),
-        facecolor=[style.tier_colour(t) for t in others["tier"]],
-        edgecolor="#777777",
-        linewidth=0.8,
-        alpha=0.18,
-    )
-    _labels(
-        ax,
-        np.asarray(others.geometry.values, dtype=object),
-        others["locality"].tolist(),
-        size=8,
-        bold=False,
-    )
-    _polygons(
-        ax, [area], facecolor=style.tier_colour(tier), edgecolor="none", linewidth=0, alpha=0.35
-    )
-    own = _members(par, name, area)
-    if own is not None and len(own):
-        own_geoms = np.asarray(own.geometry.values, dtype=object)
-        _polygons(ax, own_geoms, facecolor="none", edgecolor="#555555", linewidth=0.5, zorder=2)
-        _labels(ax, own_geoms, own["parish_name"].tolist(), size=6, bold=False)
-    _polygons(ax, [area], facecolor="none", edgecolor="#222222", linewidth=2.0, zorder=3)
-    handles: list[Any] = _tier_handles(tier_names)
-    handles.append(Line2D([], [], color="#222222", linewidth=2, label="Locality boundary"))
-    handles.append(Line2D([], [], color="#555555", linewidth=0.6, label="Parish boundary"))
-    members = _members(pts, name, area)
-    if members is not None and len(members):
-        xy = shapely.get_coordinates(shapely.centroid(np.asarray(members.geometry.values)))
-        cats = members["category"].astype("object").fillna("uncategorised").astype(str)
+) -> list[Any]:
+    """Draw assets by category (colour and shape); return their legend handles."""
+    colours, markers = symbols
+    xy = shapely.get_coordinates(shapely.centroid(np.asarray(members.geometry.values)))
+    cats = _category_keys(members).to_numpy()
+    handles = []
+    for key in sorted(set(cats)):
+        here = cats == key
+        colour = colours.get(key, style.MISSING_COLOUR)
+        marker = markers.get(key, "o")
         ax.scatter(
-            xy[:, 0],
-            xy[:, 1],
-            s=30,
-            c=[colours.get(c, style.MISSING_COLOUR) for c in cats],
+            xy[here, 0],
+            xy[here, 1],
+            s=34,
+            c=colour,
+            marker=marker,
             edgecolors="white",
             linewidths=0.6,
             zorder=10,
         )
-        for key in sorted(set(cats)):
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    linestyle="none",
-                    markersize=6,
-                    markerfacecolor=colours.get(key, style.MISSING_COLOUR),
-                    markeredgecolor="white",
-                    label=f"{style.category_label(key, labels)} ({int((cats == key).sum())})",
-                )
-            )
-    own_hubs = _members(hub, name, area)
-    if own_hubs is not None and len(own_hubs):
-        for _, h in own_hubs.iterrows():
-            centre = h.geometry.centroid
-            colour = style.tier_colour(h.get("tier", tier))
-            reach = h.get("reach_m")
-            if reach is not None and not pd.isna(reach) and float(reach) > 0:
-                ax.add_patch(
-                    Circle(
-                        (centre.x, centre.y),
-                        float(reach),
-                        facecolor=colour,
-                        alpha=0.12,
-                        edgecolor=colour,
-                        linestyle="--",
-                        linewidth=1.2,
-                        zorder=5,
-                    )
-                )
-            ax.scatter(
-                [centre.x],
-                [centre.y],
-                s=110,
-                c=[colour],
-                edgecolors="#222222",
-                linewidths=2,
-                marker="o",
-                zorder=12,
-            )
+        label = f"{style.category_label(key, labels)} ({int(here.sum())})"
         handles.append(
             Line2D(
                 [],
                 [],
-                marker="o",
+                marker=marker,
                 linestyle="none",
-                markersize=9,
-                markerfacecolor="white",
-                markeredgecolor="#222222",
-                markeredgewidth=2,
-                label="Hub",
+                markersize=7,
+                markerfacecolor=colour,
+                markeredgecolor="white",
+                label=label,
             )
         )
-        handles.append(Line2D([], [], color="#555555", linestyle="--", label="Hub reach"))
-    _scale_bar(ax)
-    _north_arrow(ax)
+    return handles
+
+
+def _draw_hubs(ax: Axes, hubs: gpd.GeoDataFrame, tier: Any) -> list[Any]:
+    """Draw hubs and their reach as a dashed outline (as the legend shows it)."""
+    for _, h in hubs.iterrows():
+        centre = h.geometry.centroid
+        colour = style.tier_colour(h.get("tier", tier))
+        reach = h.get("reach_m")
+        if reach is not None and not pd.isna(reach) and float(reach) > 0:
+            ax.add_patch(
+                Circle(
+                    (centre.x, centre.y),
+                    float(reach),
+                    fill=False,
+                    edgecolor=colour,
+                    linestyle="--",
+                    linewidth=1.4,
+                    zorder=5,
+                )
+            )
+        ax.scatter(
+            [centre.x],
+            [centre.y],
+            s=110,
+            c=[colour],
+            edgecolors="#222222",
+            linewidths=2,
+            marker="o",
+            zorder=12,
+        )
+    return [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            linestyle="none",
+            markersize=9,
+            markerfacecolor="white",
+            markeredgecolor="#222222",
+            markeredgewidth=2,
+            label="Hub (fill: tier colour)",
+        ),
+        Line2D([], [], color="#555555", linestyle="--", linewidth=1.4, label="Hub reach"),
+    ]
+
+
+def _locality_facts(row: pd.Series, members: Any, own_hubs: Any) -> list[tuple[str, str]]:
     facts: list[tuple[str, str]] = []
     for column, label, unit in (
         ("parish_count", "Parishes", ""),
@@ -658,5 +802,66 @@ def _locality_figure(
         facts.append(("Hubs", f"{len(own_hubs):,}"))
     if "catchments" in row.index and isinstance(row["catchments"], str):
         facts.append(("Catchments", row["catchments"]))
-    _legend(side, handles, facts=facts)
+    return facts
+
+
+def _locality_figure(
+    row: pd.Series,
+    frames: tuple[Any, Any, Any, Any],
+    *,
+    tier_names: Mapping[int, str],
+    symbols: tuple[Mapping[str, str], Mapping[str, str]],
+    labels: Mapping[str, str],
+    sheet: _Sheet,
+    number: int,
+) -> Figure:
+    loc, par, pts, hub = frames
+    name = str(row["locality"])
+    tier = row["tier"]
+    tier_text = tier_names.get(int(tier), f"Tier {tier}") if not pd.isna(tier) else "No tier"
+    fig, ax, side = _page(f"{name} locality", tier_text, sheet, number)
+    side.set_position((0.73, 0.07, 0.25, 0.60))
+    _locator(fig, loc, name)
+    area = row.geometry
+    _frame(ax, area.bounds, margin=0.06)
+    others = loc[loc["locality"].astype("object") != name]
+    _polygons(
+        ax,
+        np.asarray(others.geometry.values, dtype=object),
+        facecolor=[style.tier_colour(t) for t in others["tier"]],
+        edgecolor="#777777",
+        linewidth=0.8,
+        alpha=0.18,
+    )
+    _polygons(
+        ax, [area], facecolor=style.tier_colour(tier), edgecolor="none", linewidth=0, alpha=0.35
+    )
+    _scale_bar(ax)
+    _north_arrow(ax)
+    renderer = fig.canvas.get_renderer()
+    placed = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in ax.texts]
+    own = _members(par, name, area)
+    if own is not None and len(own):
+        own_geoms = np.asarray(own.geometry.values, dtype=object)
+        _polygons(ax, own_geoms, facecolor="none", edgecolor="#555555", linewidth=0.5, zorder=2)
+        _labels(ax, own_geoms, own["parish_name"].tolist(), size=6, bold=False, placed=placed)
+    _labels(
+        ax,
+        np.asarray(others.geometry.values, dtype=object),
+        others["locality"].tolist(),
+        size=8,
+        bold=False,
+        placed=placed,
+    )
+    _polygons(ax, [area], facecolor="none", edgecolor="#222222", linewidth=2.0, zorder=3)
+    handles: list[Any] = _tier_handles(tier_names)
+    handles.append(Line2D([], [], color="#222222", linewidth=2, label="Locality boundary"))
+    handles.append(Line2D([], [], color="#555555", linewidth=0.6, label="Parish boundary"))
+    members = _members(pts, name, area)
+    if members is not None and len(members):
+        handles += _draw_assets(ax, members, symbols, labels)
+    own_hubs = _members(hub, name, area)
+    if own_hubs is not None and len(own_hubs):
+        handles += _draw_hubs(ax, own_hubs, tier)
+    _legend(side, handles, facts=_locality_facts(row, members, own_hubs))
     return fig

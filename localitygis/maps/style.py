@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from localitygis.assets.vocabulary import DEFAULT_CATEGORIES
+from localitygis.assets.vocabulary import DEFAULT_CATEGORIES, DEFAULT_SECTORS
 from localitygis.provenance import DEMO, ONS_OS, Provenance, provenance_of
 
 if TYPE_CHECKING:
@@ -34,6 +34,7 @@ __all__ = [
     "resolve_provenance",
     "tier_colour",
     "tier_labels",
+    "vocabulary",
 ]
 
 #: Tier number -> colour: teal (rural), orange (market towns), wine (city).
@@ -50,8 +51,9 @@ TIER_NAMES: Mapping[int, str] = {
 MISSING_COLOUR = "#BDBDBD"
 #: Colour of hub markers (reach rings take the hub's tier colour).
 HUB_COLOUR = "#222222"
-#: Outline/hatch colour of parishes no hub reaches.
-UNSERVED_COLOUR = "#CC79A7"
+#: Colour of parishes no hub reaches: a deep violet that stays distinct over every tier
+#: colour, also under simulated colour blindness (a test checks this).
+UNSERVED_COLOUR = "#4B0092"
 
 #: Asset category -> colour, for the categories of the demo register and common ones.
 CATEGORY_COLOURS: Mapping[str, str] = {
@@ -87,13 +89,21 @@ _PALETTE = (
 )
 
 
-def tier_labels(scheme: Scheme | None = None) -> dict[int, str]:
-    """Return tier number -> display name, from ``scheme`` or the Locality Strategy wording.
+def tier_labels(
+    scheme: Scheme | None = None, localities: pd.DataFrame | None = None
+) -> dict[int, str]:
+    """Return tier number -> display name.
+
+    From ``scheme`` when given; else from the ``tier_name`` column of ``localities`` (a build
+    records its scheme's tier names there); else the Locality Strategy wording. Tiers the
+    source lacks keep the defaults.
 
     Parameters
     ----------
     scheme : localitygis.localities.scheme.Scheme, optional
-        A locality scheme whose tiers name themselves; tiers it lacks keep the defaults.
+        A locality scheme whose tiers name themselves.
+    localities : pandas.DataFrame, optional
+        Localities with ``tier`` and ``tier_name``.
 
     Returns
     -------
@@ -103,12 +113,48 @@ def tier_labels(scheme: Scheme | None = None) -> dict[int, str]:
     --------
     >>> tier_labels()[1]
     'Tier one – Rural areas'
+    >>> tier_labels(localities=pd.DataFrame({"tier": [1], "tier_name": ["Countryside"]}))[1]
+    'Countryside'
     """
     labels = dict(TIER_NAMES)
     if scheme is not None:
         for number, tier in scheme.tiers.items():
             labels[int(number)] = str(tier.name)
+    elif localities is not None and {"tier", "tier_name"} <= set(localities.columns):
+        named = localities[["tier", "tier_name"]].dropna().drop_duplicates("tier")
+        labels.update(
+            {int(t): str(n) for t, n in zip(named["tier"], named["tier_name"], strict=True)}
+        )
     return labels
+
+
+def vocabulary(
+    scheme: Scheme | None = None, category_labels: Mapping[str, str] | None = None
+) -> dict[str, dict[str, str]]:
+    """Return column -> (key -> label) for asset categories and sectors.
+
+    The defaults, then the scheme's extra vocabulary, then ``category_labels``; keyed by the
+    columns that hold such keys (``category``/``categories``, ``sector``/``sectors``).
+
+    Examples
+    --------
+    >>> vocabulary(category_labels={"xss_cat": "Youth club"})["category"]["xss_cat"]
+    'Youth club'
+    >>> vocabulary()["sectors"]["nhs"]
+    'NHS'
+    """
+    categories = dict(DEFAULT_CATEGORIES)
+    sectors = dict(DEFAULT_SECTORS)
+    if scheme is not None:
+        categories.update(scheme.categories)
+        sectors.update(scheme.sectors)
+    categories.update(category_labels or {})
+    return {
+        "category": categories,
+        "categories": categories,
+        "sector": sectors,
+        "sectors": sectors,
+    }
 
 
 def tier_colour(tier: Any) -> str:
