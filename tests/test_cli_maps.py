@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import subprocess
+import tomllib
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+import localitygis
 from localitygis.maps._offline import external_urls
-from tests._clidata import fails, ok
+from tests._clidata import demo_build_args, demo_folder, fails, ok
 from tests._mapdata import demo_map_data
 
 
@@ -87,6 +92,24 @@ def test_map_assets_with_hubs(tmp_path, files):
     assert '"Hubs"' in page
 
 
+def test_map_assets_draws_single_sites_only_when_asked(tmp_path, files):
+    from localitygis.colocation import find_clusters
+
+    result = find_clusters(files["data"].assets)
+    clusters = tmp_path / "clusters.gpkg"
+    result.clusters.to_file(clusters, layer="clusters")
+    singles = int((result.clusters["kind"] == "single").sum())
+    opportunities = int((result.clusters["kind"] == "co-location opportunity").sum())
+    common = ["--assets", str(files["assets"]), "--clusters", str(clusters)]
+    out = tmp_path / "assets.html"
+    ok(_map(files, "assets", *common, "--out", str(out)))
+    page = out.read_text(encoding="utf-8")
+    assert f"Co-location opportunities ({opportunities:,})" in page
+    assert "Single sites" not in page
+    ok(_map(files, "assets", *common, "--singles", "--out", str(out)))
+    assert f"Single sites ({singles:,})" in out.read_text(encoding="utf-8")
+
+
 def test_map_every_locality(tmp_path, files):
     folder = tmp_path / "localities"
     ok(_map(files, "locality", "--assets", str(files["assets"]), "--out", str(folder)))
@@ -108,7 +131,7 @@ def test_map_one_locality_and_a_choropleth(tmp_path, files):
             "assets_per_1000",
             "--profiles",
             str(files["profiles"]),
-            "--scheme",
+            "--classification",
             "equal_interval",
             "--k",
             "3",
@@ -159,3 +182,70 @@ def test_errors_are_one_line_with_exit_code_2(tmp_path, files, capsys):
     assert "no locality named 'Atlantis'" in message
     message = fails(["map", "county", "-l", str(tmp_path / "missing.gpkg")], capsys)
     assert "not found" in message
+
+
+def _custom_scheme(tmp_path):
+    """The demo scheme renamed, as another council would write it: tiers, name, vocabulary."""
+    text = (Path(localitygis.__file__).parent / "data" / "demo_scheme.toml").read_text("utf-8")
+    head = tomllib.loads(text)
+    for number, tier in head["tiers"].items():
+        text = text.replace(f'"{tier["name"]}"', f'"Band {number} <b>zone</b>"', 1)
+    text = text.replace(f'"{head["scheme"]["name"]}"', '"Borsetshire & Felpersham areas"', 1)
+    text += '\n[vocabulary.categories]\nxss_cat = "Youth club"\n'
+    path = tmp_path / "borsetshire.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_custom_scheme_reaches_every_map_and_the_atlas(tmp_path, capsys):
+    scheme = _custom_scheme(tmp_path)
+    args = demo_build_args(tmp_path / "build")
+    args[args.index("--scheme") + 1] = str(scheme)
+    ok(args)
+    build = tmp_path / "build" / "localities.gpkg"
+    # the build stored the scheme: the map finds it without --scheme
+    out = tmp_path / "county.html"
+    ok(["map", "county", "-l", str(build), "--out", str(out)])
+    page = out.read_text(encoding="utf-8").replace("\\u003c", "<").replace("\\u0026", "&")
+    assert "Band 1 &lt;b&gt;zone&lt;/b&gt;" in page  # legend and popups, escaped
+    assert "Tier one" not in page
+    assert "Borsetshire &amp; Felpersham areas" in page
+    # --scheme names another one, which wins
+    ok(["map", "county", "-l", str(build), "--scheme", "demo", "--out", str(out)])
+    page = out.read_text(encoding="utf-8")
+    assert "Band 1" not in page
+    assert "Tier one" in page
+    # the atlas too
+    pdf = tmp_path / "atlas.pdf"
+    ok(["atlas", "-l", str(build), "--out", str(pdf)])
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "Band 1 <b>zone</b>" in text
+    assert "Borsetshire & Felpersham areas" in text
+    assert "Tier one" not in text
+
+
+def test_scheme_option_naming_a_classification_still_works_with_a_note(tmp_path, files):
+    out = tmp_path / "density.html"
+    result = ok(
+        _map(
+            files,
+            "choropleth",
+            "--column",
+            "population",
+            "--scheme",
+            "natural_breaks",
+            "--out",
+            str(out),
+        )
+    )
+    assert "use --classification natural_breaks" in result.output
+    assert "Classes: natural breaks (Jenks)" in out.read_text(encoding="utf-8")
+
+
+def test_unknown_scheme_is_a_one_line_error(tmp_path, files, capsys):
+    message = fails(_map(files, "county", "--scheme", "atlantis"), capsys)
+    assert "scheme 'atlantis' is not a packaged scheme (herefordshire, demo)" in message
+    assert "give its path, e.g. atlantis.toml" in message
+    assert demo_folder().exists()
