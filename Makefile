@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test setup browser lint bench notebooks clean
+.PHONY: demo test setup browser lint bench fuzz notebooks clean
 
 ## demo: set up, then build the demo county and write every map and table to maps/
 demo: $(STAMP)
@@ -50,6 +50,11 @@ lint: $(STAMP)
 ## bench: run every benchmark in quick mode (full runs: see benchmarks/README.md)
 bench: $(STAMP)
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script --quick || exit 1; done
+
+## fuzz: many hypothesis-generated registers and parish layers through the CLI (not in CI)
+fuzz: $(STAMP)
+	LOCALITYGIS_FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-300} $(BIN)/python -m pytest tests/test_fuzz_cli.py \
+		-p no:randomly -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build *.egg-info

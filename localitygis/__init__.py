@@ -24,6 +24,8 @@ Examples
 
 from __future__ import annotations
 
+# first: Ctrl-C while the command line starts up is one line, not a traceback
+from localitygis import _startup  # noqa: F401  # isort: skip
 from localitygis.access import (
     JourneyTimes,
     RoadNetwork,

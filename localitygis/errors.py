@@ -7,6 +7,7 @@ what to do about it.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 __all__ = [
@@ -16,7 +17,28 @@ __all__ = [
     "InputFileError",
     "LocalityGISError",
     "SchemeError",
+    "shown",
 ]
+
+
+def shown(value: object) -> str:
+    """Return a cell value as a message should show it: plain numbers, quoted text.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shown(np.float64(-100.0)), shown(np.float64(2.5)), shown(7), shown("x1"), shown(None)
+    ('-100', '2.5', '7', "'x1'", 'None')
+    """
+    item = getattr(value, "item", None)
+    if callable(item) and not isinstance(value, str):
+        with contextlib.suppress(TypeError, ValueError):
+            value = item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return repr(value)
 
 
 class LocalityGISError(Exception):

@@ -20,7 +20,13 @@ import pandas as pd
 from localitygis.errors import DataError
 from localitygis.hubs import CoverageResult
 
-__all__ = ["COUNTY", "locality_profiles", "profiles_to_html", "profiles_to_markdown"]
+__all__ = [
+    "COUNTY",
+    "escape_markdown",
+    "locality_profiles",
+    "profiles_to_html",
+    "profiles_to_markdown",
+]
 
 COUNTY = "County"
 
@@ -411,13 +417,29 @@ def profiles_to_markdown(profiles: pd.DataFrame, *, transpose: bool = True) -> s
     | population | 3,000 | 4,000 |
     """
     header, rows = _grid(profiles, transpose=transpose)
-
-    def md(text: str) -> str:
-        return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
-
+    md = escape_markdown
     lines = ["| " + " | ".join(md(h) for h in header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(md(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*\[\]|])")
+
+
+def escape_markdown(text: str) -> str:
+    r"""Return ``text`` safe in a Markdown table cell, even where viewers render HTML.
+
+    HTML is written as entities (``<script>`` shows as text and never runs), the
+    characters that make links, code, emphasis and cell breaks are backslash-escaped, and
+    line breaks become spaces.
+
+    Examples
+    --------
+    >>> escape_markdown('<img src=x onerror="alert(1)"> [a](javascript:x) | *b*')
+    '&lt;img src=x onerror="alert(1)"&gt; \\[a\\](javascript:x) \\| \\*b\\*'
+    """
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+    return html.escape(text, quote=False).replace("\r", " ").replace("\n", " ")
 
 
 def profiles_to_html(profiles: pd.DataFrame, *, transpose: bool = True, title: str = "") -> str:

@@ -214,7 +214,7 @@ def test_invalid_scheme_file(demo: Path, tmp_path: Path, capsys) -> None:
     )
     assert "unknown tier 5" in message
     message = fails(["build", "-p", gpkg, "-c", gpkg, "--scheme", "atlantis"], capsys)
-    assert "neither a file nor a packaged scheme" in message
+    assert "is not a packaged scheme (herefordshire, demo)" in message
 
 
 def test_catchments_missing_from_the_scheme(demo: Path, tmp_path: Path, capsys) -> None:

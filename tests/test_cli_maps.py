@@ -246,5 +246,6 @@ def test_scheme_option_naming_a_classification_still_works_with_a_note(tmp_path,
 
 def test_unknown_scheme_is_a_one_line_error(tmp_path, files, capsys):
     message = fails(_map(files, "county", "--scheme", "atlantis"), capsys)
-    assert "scheme 'atlantis' is neither a file nor a packaged scheme" in message
+    assert "scheme 'atlantis' is not a packaged scheme (herefordshire, demo)" in message
+    assert "give its path, e.g. atlantis.toml" in message
     assert demo_folder().exists()

@@ -97,9 +97,9 @@ def test_population_points_outside_every_parish_are_an_error():
     near = points([[1100, 500]], population=[5.0])
     assert population_points(parishes, points=near)["parish_code"].tolist() == ["E1"]
     far = points([[500, 500], [5000, 500]], population=[5.0, 6.0])
-    with pytest.raises(DataError, match=r"1 point\(s\) lie more than 250 m outside.*row 1"):
+    with pytest.raises(DataError, match=r"1 point\(s\) lie more than 250 m outside.*feature 2"):
         population_points(parishes, points=far)
-    with pytest.raises(DataError, match=r"population missing.*row"):
+    with pytest.raises(DataError, match=r"population missing.*feature"):
         population_points(parishes.assign(population=[None]))
 
 

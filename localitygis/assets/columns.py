@@ -14,7 +14,6 @@ Examples
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from os import PathLike
 from pathlib import Path
@@ -32,6 +31,7 @@ from localitygis.assets.positions import (
 from localitygis.assets.postcodes import as_postcode_directory
 from localitygis.crs import to_bng
 from localitygis.errors import DataError, InputFileError
+from localitygis.io._tables import fold_name
 from localitygis.provenance import Provenance, provenance_of
 
 #: The asset contract's leading columns, in order.
@@ -70,10 +70,6 @@ _SYNONYMS: Mapping[str, tuple[str, ...]] = {
 _TABLE_SUFFIXES = {".csv", ".txt", ".xlsx", ".xlsm", ".xls"}
 
 
-def _fold(name: object) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().casefold()).strip("_")
-
-
 def load_register(
     source: str | PathLike[str] | pd.DataFrame,
     *,
@@ -81,6 +77,7 @@ def load_register(
     sheet: str | int | None,
     layer: str | int | None,
     source_name: str | None,
+    header_row: int | None = None,
 ) -> tuple[pd.DataFrame, gpd.GeoSeries | None, NDArray[np.int64], str, Provenance]:
     """Return (attribute table, geometry or None, row numbers, name, provenance)."""
     if isinstance(source, gpd.GeoDataFrame):
@@ -103,8 +100,9 @@ def load_register(
     if path.suffix.lower() in _TABLE_SUFFIXES:
         from localitygis.io import read_table
 
-        table = read_table(path, sheet=sheet)
-        rows = np.arange(len(table), dtype=np.int64) + 2
+        known = [name for names in _SYNONYMS.values() for name in names]
+        table = read_table(path, sheet=sheet, header_row=header_row, expect=known)
+        rows = np.arange(len(table), dtype=np.int64) + table.attrs["header_row"] + 1
         return table, None, rows, name, provenance_of(table)
     from localitygis.io import read_vector
 
@@ -147,7 +145,7 @@ def map_columns(
     used = set(result.values())
     by_fold: dict[str, str] = {}
     for column in columns:
-        by_fold.setdefault(_fold(column), column)
+        by_fold.setdefault(fold_name(column), column)
     for target, names in _SYNONYMS.items():
         if target in result:
             continue

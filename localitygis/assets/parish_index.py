@@ -1,4 +1,7 @@
-"""Point-in-parish and nearest-hub indexes (private to :mod:`localitygis.assets.locate` and assets).
+"""Point-in-parish and nearest-hub indexes, and the check of stray points.
+
+The indexes are private to :mod:`localitygis.assets`; :func:`explain_outside` ("where is
+this stray point?") is the check every point input shares.
 
 A point on a boundary shared by two parishes belongs to the parish whose code sorts first.
 Many points are found by indexing the points and querying them with the prepared parishes
@@ -279,6 +282,50 @@ class _ParishIndex:
                     f"{nearest_name}"
                 )
         return reasons, near
+
+
+def explain_outside(
+    parishes: gpd.GeoDataFrame, points: NDArray[np.object_], *, what: str = "easting/northing"
+) -> tuple[list[str], NDArray[np.float64]]:
+    """Say where points that lie in no parish are, and how far they are from the nearest.
+
+    The check every point input shares (asset registers, ``locate``, population points):
+    a point far outside whose easting and northing, swapped, fall in a parish is reported
+    as swapped; others are outside, with the distance and the nearest parish.
+
+    Parameters
+    ----------
+    parishes : geopandas.GeoDataFrame
+        ``parish_code``, ``parish_name`` and polygons in EPSG:27700.
+    points : array of shapely Point
+        Points in EPSG:27700 (as easting/northing).
+    what : str, default "easting/northing"
+        How the coordinates are named in the reasons.
+
+    Returns
+    -------
+    tuple of (list of str, numpy.ndarray)
+        A reason per point, and its distance in metres to the nearest parish.
+
+    Examples
+    --------
+    >>> from shapely import box, Point
+    >>> parishes = gpd.GeoDataFrame({"parish_code": ["E1"], "parish_name": ["Ash"]},
+    ...     geometry=[box(350000, 240000, 352000, 242000)], crs=27700)
+    >>> reasons, metres = explain_outside(
+    ...     parishes, np.array([Point(241000, 351000), Point(353000, 241000)]))
+    >>> reasons[0][:36]
+    'easting and northing look swapped: e'
+    >>> reasons[1]
+    'outside the county: 1.0 km from the boundary (nearest parish: Ash)'
+    >>> metres.round().tolist()
+    [154149.0, 1000.0]
+    """
+    index = _ParishIndex(parishes, need_locality=False, source="parishes")
+    points = np.asarray(points, dtype=object)
+    reasons, _ = index.outside(points, swappable=np.ones(len(points), dtype=bool), what=what)
+    _, distances = index.nearest(points)
+    return reasons, np.asarray(distances, dtype=np.float64)
 
 
 def _require_parish_columns(

@@ -33,7 +33,11 @@ _Fail = Callable[[NDArray[np.bool_], "NDArray[np.object_] | str"], None]
 
 
 def cell_texts(values: pd.Series) -> NDArray[np.object_]:
-    """Return cells as stripped text, None where missing or blank (whole numbers without ".0")."""
+    r"""Return cells as stripped text, None where missing or blank (whole numbers without ".0").
+
+    Leading spaces are stripped but not a leading tab or carriage return: stripping those
+    would turn the text ``"\t=1+2"`` into the spreadsheet formula ``=1+2``.
+    """
     series = pd.Series(values.to_numpy(dtype=object), dtype=object)
     missing = series.isna().to_numpy()
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
@@ -51,7 +55,8 @@ def cell_texts(values: pd.Series) -> NDArray[np.object_]:
                 str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
                 for v in series[mixed]
             ]
-        out = series.where(~missing, "").astype(str).str.strip().to_numpy(dtype=object)
+        out = series.where(~missing, "").astype(str).str.lstrip(" ").str.rstrip()
+        out = out.to_numpy(dtype=object)
     out[missing | (out == "")] = None
     return out
 

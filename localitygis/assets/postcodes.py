@@ -34,7 +34,7 @@ import pandas as pd
 from localitygis._validate import listing
 from localitygis.crs import classify_coordinates, lonlat_to_bng
 from localitygis.errors import DataError, InputFileError
-from localitygis.io._tables import decode_text
+from localitygis.io._tables import decode_text, fold_name
 from localitygis.provenance import Provenance, provenance_of, with_provenance
 
 __all__ = [
@@ -190,12 +190,8 @@ def normalise_postcodes(values: Iterable[object]) -> pd.Series:
 # Reading a directory
 
 
-def _fold(name: object) -> str:
-    return re.sub(r"[^0-9a-z]+", "_", str(name).strip().casefold()).strip("_")
-
-
 def _pick(columns: Iterable[str], names: Iterable[str]) -> str | None:
-    folded = {_fold(c): c for c in columns}
+    folded = {fold_name(c): c for c in columns}
     for name in names:
         if name in folded:
             return folded[name]

@@ -155,6 +155,7 @@ def read_assets(
     vocabulary: Vocabulary | TermSource | None = None,
     crs: str | int | None = None,
     sheet: str | int | None = None,
+    header_row: int | None = None,
     layer: str | int | None = None,
     source_name: str | None = None,
 ) -> AssetRegister:
@@ -180,6 +181,10 @@ def read_assets(
         CRS of a vector source that declares none.
     sheet : str or int, optional
         Excel sheet.
+    header_row : int, optional
+        The spreadsheet row (1-based) of the column names in a CSV or Excel register; by
+        default the first row with known column names (a title row above it is skipped),
+        else row 1. Row numbers in the rejects count from the real spreadsheet row.
     layer : str or int, optional
         Layer of a multi-layer vector file.
     source_name : str, optional
@@ -220,7 +225,12 @@ def read_assets(
     """  # noqa: E501
     vocab = _vocabulary(vocabulary)
     table, geometry, rows, name, provenance = load_register(
-        source, crs=crs, sheet=sheet, layer=layer, source_name=source_name
+        source,
+        crs=crs,
+        sheet=sheet,
+        layer=layer,
+        source_name=source_name,
+        header_row=header_row,
     )
     table.columns = [str(c) for c in table.columns]
     mapped = _contract_columns(table, columns, name)

@@ -6,14 +6,21 @@ Each area of the package registers its commands from its own module
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from localitygis._startup import finished
 from localitygis.errors import LocalityGISError
+from localitygis.io import OutputSet
 
 __all__ = ["app", "console", "err_console", "fail", "main"]
 
@@ -26,7 +33,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Help texts are plain text with Markdown-ish code spans: Rich markup would swallow
+    # "[vocabulary]" and the like.
+    rich_markup_mode="markdown",
 )
+
+
+#: typer turns Ctrl-C during a command into this return value (commands return None).
+_TYPER_INTERRUPTED = 130
 
 
 class _State:
@@ -49,19 +63,71 @@ def _root(
 
 
 def fail(message: str, *, code: int = 2) -> NoReturn:
-    """Print one clear error line and exit with ``code``."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print one clear error line and exit with ``code``.
+
+    ``message`` is plain text (it may quote file names and data): it is escaped, so
+    ``[brackets]`` in it are printed as they are, never read as Rich markup.
+    """
+    _error_line("error:", message)
     raise typer.Exit(code)
+
+
+def _error_line(label: str, message: str) -> None:
+    err_console.print(f"[bold red]{label}[/] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def _interrupted() -> str:
+    """Say what Ctrl-C or SIGTERM left: which output sets (if any) were already complete."""
+    done = OutputSet.committed
+    if not done:
+        return "interrupted; no files were changed"
+    folders = ", ".join(dict.fromkeys(f"{s.key} in {s.folder}" for s in done))
+    return (
+        f"interrupted; the outputs already complete were kept ({folders}); nothing else was changed"
+    )
+
+
+def _terminate(number: int, frame: object) -> NoReturn:
+    """SIGTERM is handled as Ctrl-C is, so partial outputs are cleaned away."""
+    raise KeyboardInterrupt
+
+
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code.
 
     Errors from localitygis become one line on stderr and exit code 2; anything else
-    unexpected becomes one line and exit code 1. ``--debug`` shows the traceback.
+    unexpected becomes one line and exit code 1. ``--debug`` shows the traceback. Ctrl-C
+    and SIGTERM exit with code 130 and one line saying which files, if any, were changed.
     """
     args = sys.argv[1:] if argv is None else argv
     _State.debug = "--debug" in args
+    OutputSet.committed.clear()
+    try:
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # see localitygis._startup
+        with _sigterm_as_interrupt():
+            return _run(args)
+    except KeyboardInterrupt:
+        err_console.print(_interrupted(), highlight=False, markup=False, soft_wrap=True)
+        return 130
+    finally:
+        finished()
+
+
+def _run(args: list[str]) -> int:
     try:
         result = app(args=args, prog_name="localitygis", standalone_mode=False)
     except typer.Exit as stop:
@@ -69,11 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     except LocalityGISError as error:
         if _State.debug:
             raise
-        err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        _error_line("error:", str(error))
         return 2
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        return 130
     except typer.Abort:
         err_console.print("aborted")
         return 1
@@ -83,13 +146,14 @@ def main(argv: list[str] | None = None) -> int:
             return int(error.exit_code)  # type: ignore[attr-defined]
         if _State.debug:
             raise
-        err_console.print(
-            f"[bold red]unexpected error:[/] {type(error).__name__}: {error} "
+        _error_line(
+            "unexpected error:",
+            f"{type(error).__name__}: {error} "
             "(run again with --debug for the traceback, and please report it)",
-            highlight=False,
-            soft_wrap=True,
         )
         return 1
+    if result == _TYPER_INTERRUPTED:
+        raise KeyboardInterrupt
     return result if isinstance(result, int) else 0
 
 

@@ -27,6 +27,7 @@ __all__ = [
     "OutFolder",
     "ParishesLayer",
     "choose_layer",
+    "looks_like_path",
     "numeric_tier",
     "print_written",
     "read_layer",
@@ -294,11 +295,17 @@ def with_tier_names(parishes: gpd.GeoDataFrame, localities: str) -> gpd.GeoDataF
 def resolve_scheme(spec: str | None) -> Scheme:
     """Return the scheme ``--scheme`` names: a packaged scheme's name or a TOML file.
 
+    The rule, the same for every command that takes a scheme: an argument that looks like
+    a path — it has a suffix (``my.toml``) or a folder separator (``./demo``,
+    ``schemes/demo``) — is a scheme file; any other argument is the name of a packaged
+    scheme (any case). So a folder or file called ``demo`` in the current folder never
+    hides the packaged ``demo`` scheme; name such a file ``./demo`` to read it.
+
     Parameters
     ----------
     spec : str or None
-        ``"herefordshire"`` or ``"demo"`` (any case; a file of that name wins), or the path
-        of a scheme TOML file. ``None`` gives the Herefordshire scheme.
+        ``"herefordshire"`` or ``"demo"``, or the path of a scheme TOML file. ``None``
+        gives the Herefordshire scheme.
 
     Returns
     -------
@@ -307,7 +314,7 @@ def resolve_scheme(spec: str | None) -> Scheme:
     Raises
     ------
     InputFileError
-        ``spec`` is neither a file nor a packaged scheme.
+        ``spec`` names no packaged scheme, or the scheme file does not exist.
     SchemeError
         The TOML file is not a valid scheme.
 
@@ -315,21 +322,37 @@ def resolve_scheme(spec: str | None) -> Scheme:
     --------
     >>> resolve_scheme("demo").name == resolve_scheme("DEMO").name
     True
+    >>> looks_like_path("demo"), looks_like_path("./demo"), looks_like_path("my.toml")
+    (False, True, True)
     >>> resolve_scheme("atlantis")  # doctest: +IGNORE_EXCEPTION_DETAIL
     Traceback (most recent call last):
-    localitygis.errors.InputFileError: scheme 'atlantis' is neither a file nor a packaged scheme
+    localitygis.errors.InputFileError: scheme 'atlantis' is not a packaged scheme ...
     """
     if spec is None:
         return herefordshire_scheme()
-    path = Path(spec)
-    if spec.lower() in PACKAGED_SCHEMES and not path.exists():
-        return PACKAGED_SCHEMES[spec.lower()]()
-    if not path.exists():
+    if not looks_like_path(spec):
+        if spec.lower() in PACKAGED_SCHEMES:
+            return PACKAGED_SCHEMES[spec.lower()]()
         raise InputFileError(
-            f"scheme {spec!r} is neither a file nor a packaged scheme "
-            f"({', '.join(PACKAGED_SCHEMES)}). Give the path of a TOML scheme."
+            f"scheme {spec!r} is not a packaged scheme ({', '.join(PACKAGED_SCHEMES)}); "
+            f"to read a scheme file, give its path, e.g. {spec}.toml or ./{spec}."
         )
+    path = Path(spec)
+    if not path.is_file():
+        state = "is a folder" if path.is_dir() else "does not exist"
+        raise InputFileError(f"scheme file {path} {state}; give the path of a TOML scheme.")
     return load_scheme(path)
+
+
+def looks_like_path(spec: str) -> bool:
+    r"""Tell whether a ``--scheme`` argument is a path: it has a suffix or a separator.
+
+    Examples
+    --------
+    >>> [looks_like_path(s) for s in ("demo", "Herefordshire", "a/b", "b.toml", "c\\d")]
+    [False, False, True, True, True]
+    """
+    return bool(Path(spec).suffix) or any(sep in spec for sep in ("/", "\\"))
 
 
 def print_written(paths: Iterable[Path]) -> None:

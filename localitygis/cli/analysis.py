@@ -53,6 +53,7 @@ from localitygis.hubs import (
     HubReach,
     HubSolution,
     ScenarioResult,
+    check_population_points,
     optimise_hubs,
     population_coverage,
     population_points,
@@ -60,13 +61,20 @@ from localitygis.hubs import (
     rationalisation_scenario,
 )
 from localitygis.io import (
+    OutputSet,
+    check_out_folder,
     find_field,
     list_layers,
     read_table,
     write_csv,
     write_geopackage,
 )
-from localitygis.profiles import locality_profiles, profiles_to_html, profiles_to_markdown
+from localitygis.profiles import (
+    escape_markdown,
+    locality_profiles,
+    profiles_to_html,
+    profiles_to_markdown,
+)
 from localitygis.provenance import Provenance, provenance_of
 
 __all__ = ["colocate", "hubs", "profile", "write_colocation", "write_hubs", "write_profiles"]
@@ -199,12 +207,62 @@ def _weighted(points: gpd.GeoDataFrame | None, column: str | None) -> gpd.GeoDat
     return points.assign(population=values)
 
 
+def _checked_population(
+    spec: str | None, parishes: gpd.GeoDataFrame, *, rejects_file: str | None
+) -> tuple[gpd.GeoDataFrame | None, pd.DataFrame]:
+    """Read ``--population`` and check it against the county; say the counts.
+
+    Returns the points that lie in the county (``None`` without ``spec``) and the rejects
+    (points outside, or with easting and northing swapped), with their distances; the
+    line printed names ``rejects_file`` when the command writes them (else lists them).
+    """
+    if spec is None:
+        return None, pd.DataFrame()
+    path, _ = split_spec(spec)
+    first_row = 2 if path.suffix.lower() in _TABLE_SUFFIXES else 1
+    check = check_population_points(
+        parishes, _population_file(spec), source=path.name, first_row=first_row
+    )
+    see = f"; the rejected points are in {rejects_file}" if rejects_file else ""
+    see = see if len(check.rejects) else ""
+    console.print(f"{escape(check.summary())} ({escape(path.name)}{see})", highlight=False)
+    if not rejects_file:
+        for row, reason in zip(check.rejects["row"], check.rejects["reason"], strict=True):
+            console.print(f"  row {row}: {escape(str(reason))}", highlight=False, soft_wrap=True)
+    return check.points, check.rejects
+
+
 def _parishes(localities: str, layer: str | None) -> gpd.GeoDataFrame:
     return read_parish_layer(localities, layer=layer, drop_attribution=True)
 
 
-def _write_table(out: Path, name: str, frame: pd.DataFrame, provenance: Provenance) -> Path:
-    return write_csv(out / name, pd.DataFrame(frame), provenance=provenance)
+def _write_table(files: OutputSet, name: str, frame: pd.DataFrame, provenance: Provenance) -> None:
+    write_csv(files.path(name), pd.DataFrame(frame), provenance=provenance)
+
+
+def _k_used(solution: HubSolution, k: int, per_locality: bool) -> str:
+    """Say how many hubs were chosen, and where the candidate sites allowed fewer than k.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> hubs = pd.DataFrame({"locality": ["A", "A", "B"]})
+    >>> _k_used(SimpleNamespace(hubs=hubs), 2, True)
+    '2 per locality (fewer where there were fewer candidate sites: B 1)'
+    >>> _k_used(SimpleNamespace(hubs=hubs), 500, False)
+    'k = 3 (500 asked for; there are only 3 distinct candidate sites)'
+    """
+    if per_locality:
+        counts = solution.hubs.groupby("locality", sort=True).size()
+        short = counts[counts < k]
+        if not len(short):
+            return f"{k} per locality"
+        listed = ", ".join(f"{escape(str(name))} {count}" for name, count in short.items())
+        return f"{k} per locality (fewer where there were fewer candidate sites: {listed})"
+    chosen = len(solution.hubs)
+    if chosen < k:
+        return f"k = {chosen} ({k} asked for; there are only {chosen} distinct candidate sites)"
+    return f"k = {k}"
 
 
 def _done(provenance: Provenance, paths: list[Path]) -> None:
@@ -219,21 +277,23 @@ def _done(provenance: Provenance, paths: list[Path]) -> None:
 
 
 def write_colocation(result: ColocationResult, out: Path, *, provenance: Provenance) -> list[Path]:
-    """Write ``colocation.gpkg``, ``clusters.csv`` and ``colocation_by_locality.csv``."""
-    out.mkdir(parents=True, exist_ok=True)
-    return [
+    """Write ``colocation.gpkg``, ``clusters.csv`` and ``colocation_by_locality.csv``.
+
+    The files are put in place together (output set ``colocate``), or not at all.
+    """
+    with OutputSet(out, "colocate") as files:
         write_geopackage(
-            out / "colocation.gpkg",
+            files.path("colocation.gpkg"),
             {
                 "assets": result.assets,
                 "clusters": result.clusters,
                 "cluster_outlines": result.hulls(),
             },
             provenance=provenance,
-        ),
-        _write_table(out, "clusters.csv", result.clusters, provenance),
-        _write_table(out, "colocation_by_locality.csv", result.by_locality(), provenance),
-    ]
+        )
+        _write_table(files, "clusters.csv", result.clusters, provenance)
+        _write_table(files, "colocation_by_locality.csv", result.by_locality(), provenance)
+    return files.written
 
 
 def write_hubs(
@@ -245,8 +305,16 @@ def write_hubs(
     scenario: ScenarioResult,
     parishes: gpd.GeoDataFrame,
     provenance: Provenance,
+    population_rejects: pd.DataFrame | None = None,
+    road_rejects: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """Write ``hubs.gpkg`` (hubs, assignment, unserved_parishes) and the hub tables."""
+    """Write ``hubs.gpkg`` (hubs, assignment, unserved_parishes) and the hub tables.
+
+    The files are put in place together (output set ``hubs``), or not at all; the
+    population points rejected (``population_rejects``), if any, go to
+    ``population_rejects.csv``, and with travel by road the links, points and sites the
+    roads could not serve (``road_rejects``) to ``road_rejects.csv``.
+    """
     unserved = parishes.merge(
         coverage.unserved[["parish_code", "share", "nearest_hub", "distance_m"]],
         on="parish_code",
@@ -269,45 +337,64 @@ def write_hubs(
             }
         ]
     )
-    out.mkdir(parents=True, exist_ok=True)
-    return [
+    optional = ["population_rejects.csv", "road_rejects.csv"]
+    with OutputSet(out, "hubs", optional=optional) as files:
         write_geopackage(
-            out / "hubs.gpkg",
+            files.path("hubs.gpkg"),
             {
                 "hubs": solution.hubs,
                 "assignment": solution.assignment,
                 "unserved_parishes": unserved,
             },
             provenance=provenance,
-        ),
-        _write_table(out, "hub_solution.csv", report, provenance),
-        _write_table(out, "hub_ranking.csv", ranking, provenance),
-        _write_table(out, "hub_coverage.csv", coverage.table, provenance),
-        _write_table(out, "unserved_parishes.csv", coverage.unserved, provenance),
-        _write_table(out, "rationalisation.csv", scenario.table, provenance),
-        _write_table(out, "rationalisation_assets.csv", scenario.assets, provenance),
-    ]
+        )
+        for name, table in (
+            ("hub_solution.csv", report),
+            ("hub_ranking.csv", ranking),
+            ("hub_coverage.csv", coverage.table),
+            ("unserved_parishes.csv", coverage.unserved),
+            ("rationalisation.csv", scenario.table),
+            ("rationalisation_assets.csv", scenario.assets),
+        ):
+            _write_table(files, name, table, provenance)
+        if population_rejects is not None and len(population_rejects):
+            _write_table(files, "population_rejects.csv", population_rejects, provenance)
+        if road_rejects is not None:
+            _write_table(files, "road_rejects.csv", road_rejects, provenance)
+    return files.written
 
 
-def write_profiles(table: pd.DataFrame, out: Path, *, provenance: Provenance) -> list[Path]:
-    """Write ``profiles.csv``, ``profiles.md`` and ``profiles.html`` (escaped)."""
-    out.mkdir(parents=True, exist_ok=True)
-    md_path = out / "profiles.md"
-    md_path.write_text(
-        "# Locality profiles\n\n"
-        + profiles_to_markdown(table)
-        + f"\n\n_{provenance.attribution}_\n",
-        encoding="utf-8",
-    )
-    html_path = out / "profiles.html"
-    html_path.write_text(
-        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
-        "<title>Locality profiles</title></head><body>\n"
-        + profiles_to_html(table, title="Locality profiles")
-        + f"\n<p><small>{html.escape(provenance.attribution)}</small></p>\n</body></html>\n",
-        encoding="utf-8",
-    )
-    return [_write_table(out, "profiles.csv", table, provenance), md_path, html_path]
+def write_profiles(
+    table: pd.DataFrame,
+    out: Path,
+    *,
+    provenance: Provenance,
+    needs_rejects: pd.DataFrame | None = None,
+) -> list[Path]:
+    """Write ``profiles.csv``, ``profiles.md`` and ``profiles.html`` (escaped).
+
+    With ``needs_rejects`` (the small areas and table rows the needs block did not use),
+    ``needs_rejects.csv`` too. The files are put in place together (output set
+    ``profile``), or not at all.
+    """
+    with OutputSet(out, "profile", optional=["needs_rejects.csv"]) as files:
+        _write_table(files, "profiles.csv", table, provenance)
+        if needs_rejects is not None:
+            _write_table(files, "needs_rejects.csv", needs_rejects, provenance)
+        files.path("profiles.md").write_text(
+            "# Locality profiles\n\n"
+            + profiles_to_markdown(table)
+            + f"\n\n_{escape_markdown(provenance.attribution)}_\n",
+            encoding="utf-8",
+        )
+        files.path("profiles.html").write_text(
+            '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            "<title>Locality profiles</title></head><body>\n"
+            + profiles_to_html(table, title="Locality profiles")
+            + f"\n<p><small>{html.escape(provenance.attribution)}</small></p>\n</body></html>\n",
+            encoding="utf-8",
+        )
+    return files.written
 
 
 # --------------------------------------------------------------------------------------
@@ -324,6 +411,7 @@ def colocate(
     layer: Annotated[str | None, typer.Option("--layer", help="Layer of the asset file.")] = None,
 ) -> None:
     """Find clusters of assets within walking distance: co-location opportunities."""
+    check_out_folder(out)
     frame = _read(assets, layer=layer, preferred="assets")
     result = find_clusters(frame, distance=distance)
     provenance = _provenance(frame)
@@ -458,10 +546,13 @@ def hubs(
     parishes_layer: ParishesLayer = None,
 ) -> None:
     """Rank hub sites, choose k hubs, measure coverage and the rationalisation scenario."""
+    check_out_folder(out)
     network = _road_network(cost, roads, minutes, distance)
     asset_frame = _read(assets, layer=assets_layer, preferred="assets")
     parishes = _parishes(localities, parishes_layer)
-    points = _population_file(population) if population is not None else None
+    points, population_rejects = _checked_population(
+        population, parishes, rejects_file="population_rejects.csv"
+    )
     people = population_points(parishes, points=_weighted(points, weight))
     candidates = asset_frame
     if candidate_category:
@@ -502,6 +593,10 @@ def hubs(
         asset_frame, parishes, points, None if network is None else network.links
     )
 
+    road_rejects = None
+    if network is not None:
+        found = [solution.rejects, coverage.rejects, ranking.attrs["rejects"], scenario.rejects]
+        road_rejects = _road_rejects(network, found)
     written = write_hubs(
         out,
         solution=solution,
@@ -510,14 +605,12 @@ def hubs(
         scenario=scenario,
         parishes=parishes,
         provenance=provenance,
+        population_rejects=population_rejects,
+        road_rejects=road_rejects,
     )
-    if network is not None:
-        found = [solution.rejects, coverage.rejects, ranking.attrs["rejects"], scenario.rejects]
-        written.append(_road_rejects(out, network, found, provenance))
 
     table = Table(
-        title=f"{solution.method} hubs ({solution.solver})"
-        + (f", {k} per locality" if per_locality else f", k = {k}"),
+        title=f"{solution.method} hubs ({solution.solver}), {_k_used(solution, k, per_locality)}",
         title_justify="left",
     )
     for column in ("hub", "name", "locality", "people served", "mean distance"):
@@ -593,18 +686,15 @@ def _road_network(
     return read_roads(path, layer=layer)
 
 
-def _road_rejects(
-    out: Path, network: RoadNetwork, found: list[pd.DataFrame], provenance: Provenance
-) -> Path:
-    """Write ``road_rejects.csv``: links not used, points and sites the roads cannot reach.
+def _road_rejects(network: RoadNetwork, found: list[pd.DataFrame]) -> pd.DataFrame:
+    """Return the road rejects: links not used, points and sites the roads cannot reach.
 
     ``found`` holds the rejects of each stage (choice, coverage, ranking, scenario); a point
     that several stages could not route is listed once.
     """
-    table = pd.concat([network.rejects, *found], ignore_index=True).drop_duplicates(
+    return pd.concat([network.rejects, *found], ignore_index=True).drop_duplicates(
         subset=["source", "row", "reason"]
     )
-    return _write_table(out, "road_rejects.csv", table, provenance)
 
 
 # --------------------------------------------------------------------------------------
@@ -644,6 +734,7 @@ def profile(
     out: OutFolder = Path("analysis"),
 ) -> None:
     """Profile the localities against the county: CSV, Markdown and HTML tables."""
+    check_out_folder(out)
     path, _ = split_spec(localities)
     if path.exists():
         layers = list_layers(path)
@@ -664,7 +755,7 @@ def profile(
     coverage = None
     if hubs_file is not None:
         hub_frame = _read(hubs_file, layer=None, preferred="hubs")
-        points = _population_file(population) if population else None
+        points, _ = _checked_population(population, parishes, rejects_file=None)
         people = population_points(parishes, points=points)
         coverage = population_coverage(hub_frame, people)
     needs, needs_rejects, needs_provenance = None, None, None
@@ -685,9 +776,7 @@ def profile(
     provenance = _provenance(parishes, asset_frame, hub_frame)
     if needs_provenance is not None:
         provenance = provenance.combined(needs_provenance)
-    written = write_profiles(table, out, provenance=provenance)
-    if needs_rejects is not None:
-        written.append(_write_table(out, "needs_rejects.csv", needs_rejects, provenance))
+    written = write_profiles(table, out, provenance=provenance, needs_rejects=needs_rejects)
 
     shown = Table(title="Locality profiles", title_justify="left")
     columns = [

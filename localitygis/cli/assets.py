@@ -44,7 +44,7 @@ from localitygis.cli._inputs import (
     split_spec,
     with_tier_names,
 )
-from localitygis.io import write_csv, write_geopackage
+from localitygis.io import OutputSet, check_out_folder, write_csv, write_geopackage
 from localitygis.provenance import provenance_of
 
 __all__ = ["assets", "locate"]
@@ -74,7 +74,7 @@ def _column_mapping(specs: list[str] | None) -> dict[str, str]:
             continue
         mapping[theirs] = ours
     if problems:
-        fail("bad --column: " + "; ".join(escape(p) for p in problems))
+        fail("bad --column: " + "; ".join(problems))
     return mapping
 
 
@@ -107,12 +107,22 @@ def assets(
         typer.Option(
             "--scheme",
             "-s",
-            help="Scheme whose [vocabulary] extends the asset categories and sectors "
-            "(TOML file, 'herefordshire' or 'demo').",
+            help="Scheme whose [vocabulary] extends the asset categories and sectors: "
+            "'herefordshire', 'demo', or the path of a TOML file (an argument with a suffix "
+            "or a / is a path).",
         ),
     ] = None,
     out: OutFolder = Path("build"),
     sheet: Annotated[str | None, typer.Option("--sheet", help="Excel sheet.")] = None,
+    header_row: Annotated[
+        int | None,
+        typer.Option(
+            "--header-row",
+            min=1,
+            help="Spreadsheet row of the column names (default: the first row with known "
+            "column names, so a title row above them is skipped).",
+        ),
+    ] = None,
     layer: Annotated[
         str | None, typer.Option("--layer", help="Layer of a multi-layer register file.")
     ] = None,
@@ -123,6 +133,7 @@ def assets(
 ) -> None:
     """Read an asset register, locate every asset in its locality, and list the rejects."""
     mapping = _column_mapping(column)
+    check_out_folder(out)
     parishes = _parishes(localities, parishes_layer)
     directory = read_postcode_directory(postcodes) if postcodes is not None else None
     path, register_layer = split_spec(register, layer)
@@ -133,28 +144,29 @@ def assets(
         vocabulary=None if scheme is None else resolve_scheme(scheme),
         crs=crs,
         sheet=sheet,
+        header_row=header_row,
         layer=register_layer,
     )
     located = locate_assets(read, parishes)
     provenance = located.provenance
     if directory is not None:
         provenance = provenance.combined(provenance_of(directory))
-    out.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame(located.assets.drop(columns=located.assets.geometry.name))
     table.insert(table.columns.get_loc("postcode") + 1, "easting",
                  shapely.get_x(located.assets.geometry.values))  # fmt: skip
     table.insert(table.columns.get_loc("easting") + 1, "northing",
                  shapely.get_y(located.assets.geometry.values))  # fmt: skip
-    written = [
-        write_geopackage(out / "assets.gpkg", {"assets": located.assets}, provenance=provenance),
-        write_csv(out / "assets.csv", table, provenance=provenance),
-        write_csv(out / "asset_rejects.csv", located.rejects, provenance=provenance),
-    ]
+    with OutputSet(out, "assets") as files:
+        write_geopackage(
+            files.path("assets.gpkg"), {"assets": located.assets}, provenance=provenance
+        )
+        write_csv(files.path("assets.csv"), table, provenance=provenance)
+        write_csv(files.path("asset_rejects.csv"), located.rejects, provenance=provenance)
     _print_counts(located.counts(), located.source, located.notes)
     _print_by_locality(located.assets, parishes)
     if provenance.is_demo:
         console.print(escape(provenance.attribution), style="yellow", highlight=False)
-    print_written(written)
+    print_written(files.written)
 
 
 def _print_counts(counts: dict, source: str, notes: tuple[str, ...]) -> None:

@@ -38,6 +38,8 @@ from localitygis.cli._inputs import (
 )
 from localitygis.cli._scheme_store import scheme_metadata
 from localitygis.io import (
+    OutputSet,
+    check_out_folder,
     read_catchments,
     read_lookup,
     read_parishes,
@@ -97,7 +99,8 @@ def build(
         typer.Option(
             "--scheme",
             "-s",
-            help="Scheme TOML file, or 'herefordshire' (default) or 'demo'.",
+            help="Scheme: 'herefordshire' (default), 'demo', or the path of a TOML file "
+            "(an argument with a suffix or a / is a path).",
         ),
     ] = None,
     out: OutFolder = Path("build"),
@@ -194,6 +197,7 @@ def build(
             "--population-table-code-field and --population-table-field name columns of "
             "--population-table: give the table too"
         )
+    check_out_folder(out)
     tolerance = 0.0 if no_clean_coverage else parse_tolerance(clean_coverage)
     chosen = resolve_scheme(scheme)
     p_path, p_layer = split_spec(parishes, layer)
@@ -271,10 +275,15 @@ def _write_outputs(
     ``source``, ``row``, ``reason`` contract; each keeps its own original columns).
     """
     provenance = provenance_of(result.localities)
-    out.mkdir(parents=True, exist_ok=True)
-    written = [
+    parts = [pd.DataFrame(t) for t in (result.report.rejects, population_rejects) if t is not None]
+    parts = [t for t in parts if len(t)]
+    rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+    optional = {"rejects.csv": rejects, "split_parishes.csv": result.report.split_parishes}
+    # a stale rejects.csv or split_parishes.csv from an earlier run would mislead: the set
+    # removes the one this run does not write
+    with OutputSet(out, "build", optional=optional) as files:
         write_geopackage(
-            out / "localities.gpkg",
+            files.path("localities.gpkg"),
             {
                 "parishes": result.parishes,
                 "catchments": result.catchments,
@@ -282,24 +291,14 @@ def _write_outputs(
             },
             provenance=provenance,
             metadata={"localities": scheme_metadata(result.scheme)},
-        ),
-        write_geojson(out / "localities.geojson", result.localities, provenance=provenance),
-        write_csv(out / "localities_summary.csv", result.localities, provenance=provenance),
-        write_csv(out / "quality_report.csv", result.report.to_frame(), provenance=provenance),
-    ]
-    parts = [pd.DataFrame(t) for t in (result.report.rejects, population_rejects) if t is not None]
-    parts = [t for t in parts if len(t)]
-    rejects = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
-    for name, table in (
-        ("rejects.csv", rejects),
-        ("split_parishes.csv", result.report.split_parishes),
-    ):
-        target = out / name
-        if len(table):
-            written.append(write_csv(target, pd.DataFrame(table), provenance=provenance))
-        elif target.exists():
-            target.unlink()  # a stale file from an earlier run would mislead
-    return written
+        )
+        write_geojson(files.path("localities.geojson"), result.localities, provenance=provenance)
+        write_csv(files.path("localities_summary.csv"), result.localities, provenance=provenance)
+        write_csv(files.path("quality_report.csv"), result.report.to_frame(), provenance=provenance)
+        for name, table in optional.items():
+            if len(table):
+                write_csv(files.path(name), pd.DataFrame(table), provenance=provenance)
+    return files.written
 
 
 def _print_population(join: PopulationJoin, path: Path) -> None:

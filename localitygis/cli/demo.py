@@ -21,6 +21,7 @@ from localitygis.cli.assets import assets
 from localitygis.cli.build import build
 from localitygis.cli.maps import MapKind, atlas, map_command
 from localitygis.demo.county import demo_dir, load_demo, write_demo
+from localitygis.io import check_out_folder
 from localitygis.maps import deprivation_map, deprivation_png, save_map
 from localitygis.provenance import DEMO_NOTICE
 
@@ -40,7 +41,11 @@ def _demo_inputs(out: Path) -> Path:
     if all((folder / name).exists() for name in _DEMO_FILES):
         return folder
     generated = out / "demo-input"
-    console.print(f"demo files not found in {folder}; generating them in {generated}")
+    console.print(
+        f"demo files not found in {escape(str(folder))}; generating them in "
+        f"{escape(str(generated))}",
+        highlight=False,
+    )
     write_demo(generated)
     return generated
 
@@ -87,6 +92,7 @@ def demo(
     ] = 2,
 ) -> None:
     """Run the whole chain on the generated demo county and write every map and table."""
+    check_out_folder(out / "data")
     inputs = _demo_inputs(out)
     county = inputs / "demo_county.gpkg"
     data = out / "data"
@@ -183,7 +189,8 @@ def demo(
     )
     console.rule()
     console.print(
-        f"Done. Open [bold]{out / 'county.html'}[/] in a browser; data files are in {data}.",
+        f"Done. Open [bold]{escape(str(out / 'county.html'))}[/] in a browser; data files are "
+        f"in {escape(str(data))}.",
         highlight=False,
     )
     console.print(f"[yellow]{DEMO_NOTICE}[/]", highlight=False)

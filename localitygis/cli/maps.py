@@ -25,7 +25,7 @@ from localitygis.cli._app import app, console
 from localitygis.cli._inputs import read_layer, read_sibling, split_spec
 from localitygis.cli._scheme_store import chosen_scheme
 from localitygis.errors import InputFileError
-from localitygis.io import read_table
+from localitygis.io import OutputSet, check_out_file, check_out_folder, read_table
 
 if TYPE_CHECKING:
     import folium
@@ -211,6 +211,7 @@ def map_command(
 ) -> None:
     """Draw an interactive web map and save it as one HTML file."""
     method, scheme = _classification(classification, scheme)
+    target = _map_target(kind, out, locality=locality, column=column)
     inputs = _Inputs(
         localities=read_layer(localities, preferred="localities"),
         parishes=_either(parishes, "the parishes", preferred="parishes", localities=localities),
@@ -219,23 +220,51 @@ def map_command(
         tiles=online,
     )
     if kind is MapKind.county:
-        maps = [_county(inputs, catchments, profiles, title, out)]
+        maps = [_county(inputs, catchments, profiles, title, target)]
     elif kind is MapKind.assets:
         layers = {"hubs": hubs, "clusters": clusters, "unserved": unserved}
-        maps = [_assets(inputs, assets, layers, singles=singles, title=title, out=out)]
+        maps = [_assets(inputs, assets, layers, singles=singles, title=title, target=target)]
     elif kind is MapKind.locality:
-        maps = _localities(inputs, assets, hubs, profiles, locality, out)
+        maps = _localities(inputs, assets, hubs, profiles, locality, target)
     else:
         options = {"method": method, "k": k, "by_parish": by_parish, "title": title}
-        maps = [_choropleth(inputs, column, profiles, options, out)]
-    from localitygis.maps.interactive import save_map
-
-    for m, target in maps:
-        path = save_map(m, target, offline=not online)
+        maps = [_choropleth(inputs, column, profiles, options, target)]
+    as_set = target if kind is MapKind.locality and not locality else None
+    for path in _save(maps, as_set, offline=not online):
         size = path.stat().st_size / 1e6
         console.print(
             f"wrote [bold]{escape(str(path))}[/] ({size:.1f} MB{'' if online else ', offline'})"
         )
+
+
+def _map_target(
+    kind: MapKind, out: Path | None, *, locality: str | None, column: str | None
+) -> Path:
+    """Return the file (or, for every locality's map, the folder) to write, checked now."""
+    if kind is MapKind.locality and not locality:
+        return check_out_folder(out or Path("maps/localities"))
+    default = {
+        MapKind.county: "maps/county.html",
+        MapKind.assets: "maps/assets.html",
+        MapKind.locality: f"maps/locality-{slug(locality or '')}.html",
+        MapKind.choropleth: f"maps/{slug(column or 'choropleth')}.html",
+    }[kind]
+    return check_out_file(out or Path(default))
+
+
+def _save(maps: list[tuple[folium.Map, Path]], as_set: Path | None, *, offline: bool) -> list[Path]:
+    """Save the maps; every locality's map into the folder ``as_set`` as one output set.
+
+    The command owns that folder's maps: a renamed locality leaves no stale page.
+    """
+    from localitygis.maps.interactive import save_map
+
+    if as_set is None:
+        return [save_map(m, target, offline=offline) for m, target in maps]
+    with OutputSet(as_set, "map locality") as files:
+        for m, target in maps:
+            save_map(m, files.path(target.name), offline=offline)
+    return files.written
 
 
 def _county(
@@ -243,7 +272,7 @@ def _county(
     catchments: str | None,
     profiles: Path | None,
     title: str | None,
-    out: Path | None,
+    target: Path,
 ) -> tuple[folium.Map, Path]:
     from localitygis.maps import interactive
 
@@ -256,7 +285,7 @@ def _county(
         title=title or "Localities",
         **inputs.common(),
     )
-    return m, out or Path("maps/county.html")
+    return m, target
 
 
 def _assets(
@@ -266,7 +295,7 @@ def _assets(
     *,
     singles: bool,
     title: str | None,
-    out: Path | None,
+    target: Path,
 ) -> tuple[folium.Map, Path]:
     from localitygis.maps import interactive
 
@@ -283,7 +312,7 @@ def _assets(
         **read,
         **inputs.common(),
     )
-    return m, out or Path("maps/assets.html")
+    return m, target
 
 
 def _localities(
@@ -292,7 +321,7 @@ def _localities(
     hubs: str | None,
     profiles: Path | None,
     locality: str | None,
-    out: Path | None,
+    target: Path,
 ) -> list[tuple[folium.Map, Path]]:
     from localitygis.maps import interactive
 
@@ -313,11 +342,7 @@ def _localities(
             profiles=table,
             **inputs.common(),
         )
-        if locality:
-            target = out or Path(f"maps/locality-{slug(name)}.html")
-        else:
-            target = (out or Path("maps/localities")) / f"{slug(name)}.html"
-        maps.append((m, target))
+        maps.append((m, target if locality else target / f"{slug(name)}.html"))
     return maps
 
 
@@ -326,7 +351,7 @@ def _choropleth(
     column: str | None,
     profiles: Path | None,
     options: dict[str, Any],
-    out: Path | None,
+    target: Path,
 ) -> tuple[folium.Map, Path]:
     from localitygis.maps import interactive
 
@@ -352,7 +377,7 @@ def _choropleth(
         title=options["title"],
         **inputs.common(),
     )
-    return m, out or Path(f"maps/{slug(column)}.html")
+    return m, target
 
 
 @app.command()
@@ -373,6 +398,9 @@ def atlas(
     """Write the printable locality atlas (PDF: overview + one page per locality)."""
     from localitygis.maps import static
 
+    check_out_file(out)
+    if overview is not None:
+        check_out_file(overview)
     loc = read_layer(localities, preferred="localities")
     par = _either(parishes, "the parishes", preferred="parishes", localities=localities)
     if par is None:

@@ -28,7 +28,7 @@ from localitygis.cli._inputs import (
     split_spec,
 )
 from localitygis.errors import DataError
-from localitygis.io import find_field, read_vector, write_csv
+from localitygis.io import OutputSet, check_out_folder, find_field, read_vector, write_csv
 from localitygis.provenance import Provenance, provenance_of
 from localitygis.statistics import (
     AGE_BANDS,
@@ -179,12 +179,16 @@ def _recognised_measures(columns: list[str], weight: str | None) -> Measures:
 def _write(
     result: Apportionment, rejects: pd.DataFrame, out: Path, provenance: Provenance
 ) -> list[Path]:
-    return [
-        write_csv(out / "small_area_statistics.csv", result.table, provenance=provenance),
-        write_csv(out / "small_area_fit.csv", result.fit.memberships, provenance=provenance),
-        write_csv(out / "small_area_totals.csv", result.totals, provenance=provenance),
-        write_csv(out / "small_area_rejects.csv", rejects, provenance=provenance),
-    ]
+    """Write the four tables together (output set ``stats``), or none of them."""
+    with OutputSet(out, "stats") as files:
+        for name, table in (
+            ("small_area_statistics.csv", result.table),
+            ("small_area_fit.csv", result.fit.memberships),
+            ("small_area_totals.csv", result.totals),
+            ("small_area_rejects.csv", rejects),
+        ):
+            write_csv(files.path(name), table, provenance=provenance)
+    return files.written
 
 
 @app.command()
@@ -230,6 +234,7 @@ def stats(
     out: OutFolder = Path("statistics"),
 ) -> None:
     """Apportion small-area figures (IoD, Census) to parishes or localities."""
+    check_out_folder(out)
     frame, rejects, said = read_joined(
         small_areas, tables, code_field=code_field, table_code_field=table_code_field
     )

@@ -37,9 +37,8 @@ import argparse
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 import geopandas as gpd
@@ -66,6 +65,7 @@ from localitygis.demo.population import AGE_BANDS, apportion
 from localitygis.demo.realgeo import derive_small_areas, load_small_areas, pinned_file_date
 from localitygis.demo.register import build_register
 from localitygis.errors import GeometryError, InputFileError
+from localitygis.io import atomic_path, neutralise_formulas
 from localitygis.provenance import DEMO, DEMO_NOTICE, with_provenance
 
 __all__ = [
@@ -479,35 +479,25 @@ def write_demo(
         ("assets", ASSETS_NAME, demo.assets),
         ("postcodes", POSTCODES_NAME, demo.postcodes),
     ):
-        paths[key] = _replace(folder / name, partial(_write_table, table))
+        paths[key] = folder / name
+        with atomic_path(paths[key]) as temporary:
+            _write_table(table, temporary)
     paths["roads"] = write_demo_roads(folder)
-    paths["readme"] = _replace(
-        folder / README_NAME, lambda tmp: tmp.write_text(_readme(demo), encoding="utf-8")
-    )
+    paths["readme"] = folder / README_NAME
+    with atomic_path(paths["readme"]) as temporary:
+        temporary.write_text(_readme(demo), encoding="utf-8")
     return paths
 
 
-def _replace(path: Path, write: Callable[[Path], object]) -> Path:
-    """Write ``path`` whole or not at all: to a temporary sibling, then rename."""
-    temporary = path.with_name(f".{path.stem}.tmp{path.suffix}")
-    temporary.unlink(missing_ok=True)
-    try:
-        write(temporary)
-        temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return path
-
-
 def _write_gpkg(path: Path, demo: DemoCounty) -> Path:
+    """Write the demo GeoPackage's layers and its repairs table, whole or not at all."""
     metadata = {
         "attribution": DEMO.attribution,
         "is_demo": "true",
         "generator": "localitygis.demo.generate_demo",
         "data_source": DATA_SOURCE,
     }
-
-    def write(temporary: Path) -> None:
+    with pinned_file_date(), atomic_path(path) as temporary:
         for layer in GPKG_LAYERS:
             pyogrio.write_dataframe(
                 getattr(demo, layer),
@@ -531,9 +521,7 @@ def _write_gpkg(path: Path, demo: DemoCounty) -> Path:
             layer_metadata=metadata,
             layer_options={"DESCRIPTION": f"OA polygons repaired: {DEMO_NOTICE}"},
         )
-
-    with pinned_file_date():
-        return _replace(path, write)
+    return path
 
 
 def load_demo(directory: str | os.PathLike[str] | None = None) -> DemoCounty:
@@ -607,7 +595,7 @@ def _read_postcodes(path: Path) -> pd.DataFrame:
 
 
 def _write_table(table: pd.DataFrame, tmp: Path) -> None:
-    table.to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
+    neutralise_formulas(table).to_csv(tmp, index=False, lineterminator="\n", encoding="utf-8")
 
 
 def _readme(demo: DemoCounty) -> str:

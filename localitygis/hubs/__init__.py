@@ -5,7 +5,9 @@ immediate area, a market-town hub its town and the rural parishes around it, the
 its own locality at short distance and the whole county for specialist services.
 
 * :func:`population_points` — the population as points (parish populations spread over
-  small-area points, or a user table of population-weighted centroids).
+  small-area points, or a user table of population-weighted centroids);
+  :func:`check_population_points` checks such points against the county first, and lists
+  those outside (or with easting and northing swapped) as rejects with their distance.
 * :func:`rank_hub_sites` — score candidate sites by services and partners within walking
   distance and population within reach, with every score column shown.
 * :func:`population_coverage` — share of the population within reach of a hub, per
@@ -26,7 +28,11 @@ from __future__ import annotations
 
 from localitygis.hubs._coverage import CoverageResult, population_coverage
 from localitygis.hubs._optimise import HubSolution, optimise_hubs
-from localitygis.hubs._population import population_points
+from localitygis.hubs._population import (
+    PopulationCheck,
+    check_population_points,
+    population_points,
+)
 from localitygis.hubs._rank import rank_hub_sites
 from localitygis.hubs._reach import HubReach, TierReach
 from localitygis.hubs._scenario import FIXED_CATEGORIES, ScenarioResult, rationalisation_scenario
@@ -36,8 +42,10 @@ __all__ = [
     "CoverageResult",
     "HubReach",
     "HubSolution",
+    "PopulationCheck",
     "ScenarioResult",
     "TierReach",
+    "check_population_points",
     "optimise_hubs",
     "population_coverage",
     "population_points",

@@ -53,10 +53,11 @@ def _population_column(frame: pd.DataFrame, source: str) -> np.ndarray:
     values = pd.to_numeric(frame["population"], errors="coerce")
     bad = values.isna() | (values < 0)
     if bad.any():
-        rows = np.flatnonzero(bad.to_numpy())
+        rows = np.flatnonzero(bad.to_numpy()) + 1
         raise DataError(
-            f"{source}: population missing, not a number or negative in {len(rows)} row(s) "
-            f"({listing(rows)}). Fill in a count of people (0 is allowed)."
+            f"{source}: population missing, not a number or negative in {len(rows)} "
+            f"feature(s) (numbers {listing(rows)}, counting from 1). Fill in a count of "
+            "people (0 is allowed)."
         )
     return values.to_numpy(dtype=np.float64)
 
@@ -64,9 +65,9 @@ def _population_column(frame: pd.DataFrame, source: str) -> np.ndarray:
 def _tiers(frame: pd.DataFrame, source: str) -> np.ndarray:
     values = pd.to_numeric(frame["tier"], errors="coerce")
     if values.isna().any():
-        rows = np.flatnonzero(values.isna().to_numpy())
+        rows = np.flatnonzero(values.isna().to_numpy()) + 1
         raise DataError(
-            f"{source}: tier missing in row(s) {listing(rows)}; "
+            f"{source}: tier missing in feature(s) {listing(rows)} (counting from 1); "
             "locate the sites in their locality first (localitygis.assets)."
         )
     return values.to_numpy(dtype=np.int64)

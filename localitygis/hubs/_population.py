@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -10,13 +11,15 @@ import pandas as pd
 import shapely
 
 from localitygis._validate import listing, require_bng
-from localitygis.errors import DataError
+from localitygis.assets.parish_index import explain_outside
+from localitygis.errors import DataError, shown
 from localitygis.hubs._common import (
     _objects_or_none,
     _point_layer,
     _population_column,
     _require,
 )
+from localitygis.localities.quality import rejects_frame
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +200,151 @@ def _frame(
     )
 
 
+@dataclass(frozen=True)
+class PopulationCheck:
+    """Population points checked against the parishes: those usable and those rejected.
+
+    Attributes
+    ----------
+    points : geopandas.GeoDataFrame
+        The points that lie in (or within the snap distance of) a parish, in input order.
+    rejects : pandas.DataFrame
+        ``source``, ``row``, ``reason``, ``distance_m`` (to the nearest parish) and the
+        original columns of every other point; ``read == len(points) + len(rejects)``.
+    read : int
+        Points read.
+    """
+
+    points: gpd.GeoDataFrame
+    rejects: pd.DataFrame
+    read: int
+
+    def summary(self) -> str:
+        """Say the counts in one line.
+
+        Examples
+        --------
+        >>> import geopandas as gpd, pandas as pd
+        >>> PopulationCheck(gpd.GeoDataFrame(geometry=[]), pd.DataFrame(), 0).summary()
+        'population points: 0 read, 0 used, 0 rejected'
+        """
+        return (
+            f"population points: {self.read:,} read, {len(self.points):,} used, "
+            f"{len(self.rejects):,} rejected"
+        )
+
+
+def check_population_points(
+    parishes: gpd.GeoDataFrame,
+    points: gpd.GeoDataFrame,
+    *,
+    snap: float = 250.0,
+    source: str = "population points",
+    first_row: int = 1,
+) -> PopulationCheck:
+    """Check population points against the county, as every other point input is checked.
+
+    A point inside a parish, or within ``snap`` metres of one, is kept (whatever
+    ``parish_code`` it names). Every other point is rejected with the reason — outside the
+    county, with its distance and the nearest parish, or easting and northing swapped when
+    the swapped position falls in a parish — so that a point in the sea or with its axes
+    swapped cannot inflate the distances to hubs. A point whose ``population`` (when the
+    points have that column) is missing, not a number or negative is rejected too.
+
+    Parameters
+    ----------
+    parishes : geopandas.GeoDataFrame
+        ``parish_code`` and polygons in EPSG:27700 (``parish_name`` used when present).
+    points : geopandas.GeoDataFrame
+        Population points in EPSG:27700.
+    snap : float, default 250.0
+        As :func:`population_points`.
+    source : str
+        Named in the rejects and messages, e.g. the file name.
+    first_row : int, default 1
+        The row number of the first point in the user's file: 1 for a layer's features,
+        2 for a spreadsheet with a header row.
+
+    Returns
+    -------
+    PopulationCheck
+
+    Raises
+    ------
+    DataError
+        When no point lies in the county.
+
+    Examples
+    --------
+    >>> from shapely import box, Point
+    >>> parishes = gpd.GeoDataFrame({"parish_code": ["E1"], "parish_name": ["Ash"]},
+    ...     geometry=[box(350000, 240000, 352000, 242000)], crs=27700)
+    >>> points = gpd.GeoDataFrame({"population": [10, 20]},
+    ...     geometry=[Point(351000, 241000), Point(241000, 351000)], crs=27700)
+    >>> check = check_population_points(parishes, points, first_row=2)
+    >>> check.summary()
+    'population points: 2 read, 1 used, 1 rejected'
+    >>> check.rejects[["row", "distance_m"]].to_dict("records")
+    [{'row': 3, 'distance_m': 154149.3}]
+    """
+    require_bng(parishes, "parishes")
+    _point_layer(points, source)
+    points = points.reset_index(drop=True)
+    found = _located(parishes.geometry.array, points.geometry.array, snap=snap)
+    lost = np.flatnonzero(~found)
+    if len(lost) == len(points) and len(points):
+        reasons, _ = _explain(parishes, points.geometry.array[lost[:3]])
+        raise DataError(
+            f"{source}: none of the {len(points):,} point(s) lies in the county; e.g. row "
+            f"{first_row}: {reasons[0]}. Check they are for this county and in EPSG:27700."
+        )
+    reasons, metres = _explain(parishes, points.geometry.array[lost])
+    unusable = _bad_populations(points) & found
+    lost = np.concatenate([lost, np.flatnonzero(unusable)])
+    reasons += [
+        f"population {shown(points['population'].iloc[i])} is missing, not a number or negative"
+        for i in np.flatnonzero(unusable)
+    ]
+    metres = np.concatenate([metres, np.zeros(int(unusable.sum()))])
+    order = np.argsort(lost, kind="stable")
+    lost, metres = lost[order], metres[order]
+    table = pd.DataFrame(points.drop(columns=points.geometry.name))
+    rejects = rejects_frame(
+        table,
+        lost.tolist(),
+        [reasons[i] for i in order],
+        source=source,
+        rows=(lost + first_row).tolist(),
+    )
+    rejects.insert(3, "distance_m", np.round(metres, 1))
+    kept = points.iloc[np.flatnonzero(found & ~unusable)].reset_index(drop=True)
+    return PopulationCheck(points=kept, rejects=rejects, read=len(points))
+
+
+def _bad_populations(points: gpd.GeoDataFrame) -> np.ndarray:
+    if "population" not in points.columns:
+        return np.zeros(len(points), dtype=bool)
+    values = pd.to_numeric(points["population"], errors="coerce")
+    return (values.isna() | (values < 0)).to_numpy()
+
+
+def _explain(parishes: gpd.GeoDataFrame, points: np.ndarray) -> tuple[list[str], np.ndarray]:
+    frame = parishes[["parish_code", "geometry"]].copy()
+    frame["parish_name"] = (
+        parishes["parish_name"] if "parish_name" in parishes else parishes["parish_code"]
+    )
+    return explain_outside(frame, points)
+
+
+def _located(parishes: np.ndarray, points: np.ndarray, *, snap: float) -> np.ndarray:
+    """Tell, for every point, whether it lies within ``snap`` metres of a parish."""
+    tree = shapely.STRtree(parishes)
+    hits, _ = tree.query(points, predicate="dwithin", distance=snap)
+    found = np.zeros(len(points), dtype=bool)
+    found[hits] = True
+    return found
+
+
 def _parish_of_points(
     parishes: gpd.GeoDataFrame,
     points: gpd.GeoDataFrame,
@@ -230,13 +378,13 @@ def _parish_of_points(
         idx[todo[pts]] = polys
     outside = np.flatnonzero(idx < 0)
     if len(outside):
-        shown = listing(
-            f"row {i} ({points.geometry.iloc[i].x:.0f}, {points.geometry.iloc[i].y:.0f})"
+        named = listing(
+            f"feature {i + 1} ({points.geometry.iloc[i].x:.0f}, {points.geometry.iloc[i].y:.0f})"
             for i in outside
         )
         raise DataError(
             f"{source}: {len(outside)} point(s) lie more than {snap:.0f} m outside "
-            f"every parish: {shown}. Check they are for this county and in EPSG:27700, or "
+            f"every parish: {named}. Check they are for this county and in EPSG:27700, or "
             "remove them."
         )
     return idx

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from localitygis._validate import listing
-from localitygis.errors import DataError, GeometryError
+from localitygis.errors import DataError, GeometryError, shown
 from localitygis.io._fields import (
     CATCHMENT_PATTERNS,
     DISTRICT_CODE_PATTERNS,
@@ -407,7 +407,7 @@ def _whole_numbers(values: pd.Series, source: str, what: str) -> pd.Series:
     bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers % 1 != 0)
     if bad.any():
         rows = listing(
-            f"feature {i + 1} ({values.iloc[i]!r})" for i in np.flatnonzero(bad.to_numpy())
+            f"feature {i + 1} ({shown(values.iloc[i])})" for i in np.flatnonzero(bad.to_numpy())
         )
         raise DataError(f"{source}: {what} must be a whole number of people; not so for {rows}.")
     if numbers.isna().any():

@@ -43,7 +43,7 @@ import shapely
 
 from localitygis._validate import listing, require_bng
 from localitygis.crs import classify_coordinates
-from localitygis.errors import DataError, SchemeError
+from localitygis.errors import DataError, SchemeError, shown
 from localitygis.localities._threads import thread_count
 from localitygis.localities.assign import (
     _assign_by_overlap,
@@ -944,7 +944,7 @@ def _population(values: pd.Series) -> pd.Series:
     bad = (numbers.isna() & values.notna()) | (numbers < 0) | (numbers % 1 != 0)
     if bad.any():
         rows = listing(
-            f"feature {i + 1} ({values.iloc[i]!r})" for i in np.flatnonzero(bad.to_numpy())
+            f"feature {i + 1} ({shown(values.iloc[i])})" for i in np.flatnonzero(bad.to_numpy())
         )
         raise DataError(
             f"parishes: population must be a whole number of people; not so for {rows}."

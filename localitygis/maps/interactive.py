@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from localitygis.errors import DataError
+from localitygis.io import atomic_path
 from localitygis.maps import _layers, style
 from localitygis.maps._format import column_kind, column_label, format_value
 from localitygis.maps._offline import external_urls, inline_resources
@@ -683,7 +684,7 @@ def save_map(m: folium.Map, path: str | Path, *, offline: bool = True) -> Path:
     """
     out = Path(path)
     page = render_html(m, offline=offline)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(page, encoding="utf-8")
+    with atomic_path(out) as temporary:
+        temporary.write_text(page, encoding="utf-8")
     log.info("wrote %s (%.1f MB)", out, out.stat().st_size / 1e6)
     return out

@@ -38,6 +38,7 @@ from matplotlib.patheffects import Stroke
 
 from localitygis.crs import to_bng
 from localitygis.errors import DataError
+from localitygis.io import atomic_path
 from localitygis.maps import style
 from localitygis.maps._web import require_columns, require_crs
 from localitygis.provenance import Provenance
@@ -531,10 +532,9 @@ def county_overview_png(
     tier_names = style.tier_labels(scheme, localities)
     sheet = _Sheet(prov, scheme_name=scheme.name if scheme else "", data_date=data_date or "")
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with mpl.rc_context(_RC):
+    with mpl.rc_context(_RC), atomic_path(out) as temporary:
         fig = _overview_figure(loc, par, title=title, tier_names=tier_names, sheet=sheet)
-        fig.savefig(out, dpi=dpi, metadata={"Software": "localitygis"})
+        fig.savefig(temporary, dpi=dpi, metadata={"Software": "localitygis"})
     log.info("wrote %s", out)
     return out
 
@@ -649,14 +649,17 @@ def locality_atlas_pdf(
     keys = _category_keys(pts)
     symbols = (style.category_colours(keys), category_markers(list(keys)))
     out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
     metadata = {
         "Title": title,
         "Subject": style.attribution_text(prov),
         "Creator": "localitygis",
         "CreationDate": None,
     }
-    with mpl.rc_context(_RC), PdfPages(out, metadata=metadata) as pdf:
+    with (
+        mpl.rc_context(_RC),
+        atomic_path(out) as temporary,
+        PdfPages(temporary, metadata=metadata) as pdf,
+    ):
         pdf.savefig(_overview_figure(loc, par, title=title, tier_names=tier_names, sheet=sheet))
         for number, (_, row) in enumerate(loc.iterrows(), start=2):
             fig = _locality_figure(

@@ -1,0 +1,7 @@
+"""``python -m localitygis.cli``: the ``localitygis`` command."""
+
+import sys
+
+from localitygis.cli import main
+
+sys.exit(main())
