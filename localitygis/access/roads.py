@@ -205,8 +205,8 @@ def _speeds(
     if column is None:
         raise DataError(
             f"{source} has no road class column ({', '.join(CLASS_COLUMNS)}) and no speed "
-            "column; name one: class_column=... or speed_column=... (--road-class or "
-            "--road-speed on the command line)."
+            "column; name one with read_roads(..., class_column=...) or speed_column=..., or "
+            "add a road class column (e.g. road_classification, highway) to the file."
         )
     _column(frame, column, source)
     classes = cell_texts(frame[column])
