@@ -282,7 +282,10 @@ def _catchment_layer(
         geometry=np.asarray(catch.geometry.array, dtype=object),
         crs=catch.crs,
     )
-    scheme_order = {normalise_name(c): i for i, c in enumerate(scheme.catchments)}
+    # ``keys`` holds None for a catchment with no name: it sorts last, as unknown names do.
+    scheme_order: dict[str | None, int] = {
+        normalise_name(c): i for i, c in enumerate(scheme.catchments)
+    }
     rank = [scheme_order.get(k, len(scheme_order)) for k in keys]
     out = out.iloc[np.lexsort((out["catchment"].to_numpy(dtype=object), rank))]
     return out.reset_index(drop=True)
