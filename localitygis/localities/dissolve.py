@@ -109,7 +109,7 @@ def union_by_group(
         done = {g: union(g) for g in left}
     for g, shape in done.items():
         shapes[g] = shape
-    return shapes  # type: ignore[return-value]
+    return shapes
 
 
 #: The columns of the localities layer, in order (geometry last).

@@ -442,7 +442,7 @@ def _prepare(
         (hubs, "the hubs", ["name"]),
     ):
         if frame is None:
-            out.append(None)  # type: ignore[arg-type]
+            out.append(None)
             continue
         require_crs(frame, what)
         require_columns(frame, cols, what)
