@@ -309,7 +309,9 @@ def _assets(
         parishes=inputs.parishes,
         singles=singles,
         title=title or "Assets and hubs",
-        **read,
+        hubs=read["hubs"],
+        clusters=read["clusters"],
+        unserved=read["unserved"],
         **inputs.common(),
     )
     return m, target

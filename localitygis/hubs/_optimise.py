@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -335,7 +335,7 @@ def _check_routed(ids: np.ndarray, is_required: np.ndarray, times: Minutes) -> N
 
 def _groups(
     problem: _Problem, k: int | Mapping[str, int], per_locality: bool
-) -> list[tuple[str | None, np.ndarray, np.ndarray, int]]:
+) -> Sequence[tuple[str | None, np.ndarray, np.ndarray, int]]:
     """List the problems to solve: (locality or None, candidate rows, population rows, k)."""
     usable = np.ones(len(problem.cand), bool)
     if problem.times is not None:
@@ -350,7 +350,7 @@ def _groups(
 
 def _solve_groups(
     problem: _Problem,
-    groups: list[tuple[str | None, np.ndarray, np.ndarray, int]],
+    groups: Sequence[tuple[str | None, np.ndarray, np.ndarray, int]],
     method: str,
     solver: str,
     compare_exact: bool | None,
@@ -478,7 +478,7 @@ def _pmedian(
             optimum = exact.objective
             if solved is None:
                 solved, bound = exact, exact.objective
-    return {"open": solved.open, "objective": solved.objective, "bound": bound, "optimum": optimum}
+    return _result(solved, bound, optimum, solver)
 
 
 def _coverage(
@@ -500,6 +500,15 @@ def _coverage(
         optimum = exact.objective
         if solved is None:
             solved, bound = exact, exact.objective
+    return _result(solved, bound, optimum, solver)
+
+
+def _result(
+    solved: solvers.Solved | None, bound: float | None, optimum: float | None, solver: str
+) -> dict:
+    """Return the open columns, objective, bound and exact optimum of one solve."""
+    if solved is None:  # checked by optimise_hubs; kept for direct callers
+        raise DataError(f'solver must be "exact" or "heuristic", not {solver!r}.')
     return {"open": solved.open, "objective": solved.objective, "bound": bound, "optimum": optimum}
 
 
@@ -678,7 +687,7 @@ def _solution(
         by_locality=_hub_summary(hubs, assignment, weights, totals.report),
         cost="network" if by_road else "straight-line",
         mean_minutes=mean("minutes") if by_road else None,
-        rejects=problem.times.rejects if by_road else no_rejects(),
+        rejects=problem.times.rejects if problem.times is not None else no_rejects(),
     )
 
 

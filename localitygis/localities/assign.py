@@ -6,6 +6,7 @@ Private plumbing of :mod:`localitygis.localities`, which re-exports the public f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
@@ -69,11 +70,11 @@ def _clip_or_whole(
         return geom
 
 
-def _normalised(values: object) -> list[str | None]:
+def _normalised(values: Iterable[object]) -> list[str | None]:
     """Normalise many names, each distinct one once."""
     cache: dict[object, str] = {}
     out: list[str | None] = []
-    for v in values:  # type: ignore[attr-defined]
+    for v in values:
         if v is None or (isinstance(v, float) and v != v):
             out.append(None)
             continue

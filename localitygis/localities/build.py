@@ -454,7 +454,7 @@ def assign_parishes(
 ) -> CatchmentAssignment:
     """Assign each parish to a catchment: by largest overlap, or from the lookup table."""
     if catchments is None:
-        table = assign_by_lookup(prepared.frame, lookup)  # type: ignore[arg-type]
+        table = assign_by_lookup(prepared.frame, lookup)
         empty = prepared.repaired.iloc[:0]
         return CatchmentAssignment(table, "lookup", None, _no_merges(), empty, empty, None, [])
     # One thread: the other core is busy with the parishes' coverage check.

@@ -114,7 +114,7 @@ class CoverageCleaning:
 
 def clean_coverage(
     geometries: Sequence[shapely.Geometry] | np.ndarray,
-    labels: Sequence[str],
+    labels: Sequence[str] | np.ndarray,
     *,
     tolerance: float = DEFAULT_TOLERANCE_M,
     layer: str = "parishes",
@@ -127,7 +127,7 @@ def clean_coverage(
     geometries : array-like of shapely geometries
         Valid polygons (e.g. after :func:`~localitygis.localities.quality.repair_geometries`)
         in a projected CRS in metres.
-    labels : sequence of str
+    labels : array-like of str
         A name for each polygon in the listings.
     tolerance : float
         Snapping distance and widest gap filled, in metres; 0 turns cleaning off.

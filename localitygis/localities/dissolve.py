@@ -109,7 +109,7 @@ def union_by_group(
         done = {g: union(g) for g in left}
     for g, shape in done.items():
         shapes[g] = shape
-    return shapes  # type: ignore[return-value]
+    return shapes
 
 
 #: The columns of the localities layer, in order (geometry last).
@@ -282,7 +282,10 @@ def _catchment_layer(
         geometry=np.asarray(catch.geometry.array, dtype=object),
         crs=catch.crs,
     )
-    scheme_order = {normalise_name(c): i for i, c in enumerate(scheme.catchments)}
+    # ``keys`` holds None for a catchment with no name: it sorts last, as unknown names do.
+    scheme_order: dict[str | None, int] = {
+        normalise_name(c): i for i, c in enumerate(scheme.catchments)
+    }
     rank = [scheme_order.get(k, len(scheme_order)) for k in keys]
     out = out.iloc[np.lexsort((out["catchment"].to_numpy(dtype=object), rank))]
     return out.reset_index(drop=True)

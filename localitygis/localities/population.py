@@ -322,8 +322,8 @@ def _unmatched_rows(
 ) -> tuple[list[str | None], int]:
     """Say why rows match no parish (blank, no code, unknown code); count case-only misses."""
     by_fold: dict[str, str] = {}
-    for code in sorted(known):
-        by_fold.setdefault(code.casefold(), code)
+    for known_code in sorted(known):
+        by_fold.setdefault(known_code.casefold(), known_code)
     blank_rows = body.map(_cell_text).isna().all(axis=1).to_numpy()
     reasons: list[str | None] = [None] * len(body)
     case_only = 0

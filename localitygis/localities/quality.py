@@ -64,7 +64,7 @@ def rejects_frame(
     reasons: Sequence[str],
     *,
     source: str,
-    rows: Sequence[int] | None = None,
+    rows: Sequence[int] | np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Return the rejects table for some rows of ``frame``.
 
@@ -78,7 +78,7 @@ def rejects_frame(
         One reason per rejected feature.
     source : str
         The layer or file, e.g. ``"parishes"``.
-    rows : sequence of int, optional
+    rows : array-like of int, optional
         The row numbers to show, one per rejected feature (e.g. spreadsheet rows, where the
         header is row 1); default the 1-based feature number.
 
@@ -341,7 +341,7 @@ class CoverageCheck:
 
 def check_coverage(
     geometries: Sequence[shapely.Geometry] | np.ndarray,
-    labels: Sequence[str],
+    labels: Sequence[str] | np.ndarray,
     *,
     crs: object = "EPSG:27700",
 ) -> CoverageCheck:
@@ -351,7 +351,7 @@ def check_coverage(
     ----------
     geometries : array-like of shapely geometries
         Valid polygons.
-    labels : sequence of str
+    labels : array-like of str
         A name for each polygon in the listings.
     crs : optional
         CRS for the returned layers.
@@ -370,14 +370,14 @@ def check_coverage(
     (False, [{'feature_a': 'A', 'feature_b': 'B', 'area_m2': 0.5}])
     """
     geoms = np.asarray(geometries, dtype=object)
-    labels = np.asarray([str(x) for x in labels], dtype=object)
+    names = np.asarray([str(x) for x in labels], dtype=object)
     if not len(geoms) or coverage_is_valid(geoms):
         return CoverageCheck(True, *_no_coverage_problems(crs))
     edges = shapely.coverage_invalid_edges(geoms)
     bad = ~shapely.is_empty(edges) if len(edges) else np.zeros(0, dtype=bool)
     invalid_edges = gpd.GeoDataFrame(
         {
-            "feature": labels[bad].astype(str),
+            "feature": names[bad].astype(str),
             "invalid_edge_length_m": shapely.length(edges[bad]).astype(float),
         },
         geometry=list(edges[bad]),
@@ -398,8 +398,8 @@ def check_coverage(
             piece = shapely.intersection(geoms[a], geoms[b])
             area = shapely.area(piece)
             if area > 0:
-                rows_a.append(str(labels[a]))
-                rows_b.append(str(labels[b]))
+                rows_a.append(str(names[a]))
+                rows_b.append(str(names[b]))
                 shapes.append(_polygonal_part(piece))
     overlaps = gpd.GeoDataFrame(
         {
@@ -494,7 +494,7 @@ def find_gaps(union: shapely.Geometry, *, crs: object = "EPSG:27700") -> gpd.Geo
     >>> find_gaps(ring)[["gap", "area_m2"]].to_dict("records")
     [{'gap': 1, 'area_m2': 1.0}]
     """
-    holes = []
+    holes: list[shapely.Polygon] = []
     for poly in shapely.get_parts(union):
         if poly.geom_type != "Polygon":
             continue

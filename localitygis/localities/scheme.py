@@ -419,9 +419,9 @@ class Scheme:
 
         overrides = []
         for i, o in enumerate(self.overrides, start=1):
-            code = resolve(o.parish, f"override {i}")
-            if code is not None:
-                overrides.append((code, self.locality(o.locality).name, o.reason))
+            resolved = resolve(o.parish, f"override {i}")
+            if resolved is not None:
+                overrides.append((resolved, self.locality(o.locality).name, o.reason))
         groups = []
         for g in self.groups:
             members = [resolve(p, f"group {g.name!r} member") for p in g.parishes]

@@ -8,7 +8,6 @@ Every string these elements put into the page has been HTML-escaped by the calle
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import ClassVar
 
 from branca.element import Element, Figure, MacroElement
 from folium.elements import JSCSSMixin
@@ -281,14 +280,6 @@ class AssetLayer(JSCSSMixin, MacroElement):
     Popups and tooltips are built when asked for; markers are drawn on a canvas.
     """
 
-    default_js: ClassVar[list[tuple[str, str]]] = [
-        ("leaflet.markercluster.js", CDN["markercluster_js"])
-    ]
-    default_css: ClassVar[list[tuple[str, str]]] = [
-        ("MarkerCluster.css", CDN["markercluster_css"]),
-        ("MarkerCluster.Default.css", CDN["markercluster_default_css"]),
-    ]
-
     _template = Template(
         """
         {% macro script(this, kwargs) %}
@@ -426,6 +417,11 @@ class AssetLayer(JSCSSMixin, MacroElement):
     def __init__(self, data: Mapping[str, object], *, show: bool = True) -> None:
         super().__init__()
         self._name = "LgisAssets"
+        self.default_js = [("leaflet.markercluster.js", CDN["markercluster_js"])]
+        self.default_css = [
+            ("MarkerCluster.css", CDN["markercluster_css"]),
+            ("MarkerCluster.Default.css", CDN["markercluster_default_css"]),
+        ]
         self.data = script_json(data)
         self.show = show
 
@@ -474,13 +470,6 @@ class GroupedLayers(JSCSSMixin, MacroElement):
 
     Each group's heading folds it away (click or Enter); ``closed_groups`` start folded.
     """
-
-    default_js: ClassVar[list[tuple[str, str]]] = [
-        ("leaflet.groupedlayercontrol.min.js", CDN["grouped_js"])
-    ]
-    default_css: ClassVar[list[tuple[str, str]]] = [
-        ("leaflet.groupedlayercontrol.min.css", CDN["grouped_css"])
-    ]
 
     _template = Template(
         """
@@ -551,6 +540,8 @@ class GroupedLayers(JSCSSMixin, MacroElement):
     ) -> None:
         super().__init__()
         self._name = "LgisLayerControl"
+        self.default_js = [("leaflet.groupedlayercontrol.min.js", CDN["grouped_js"])]
+        self.default_css = [("leaflet.groupedlayercontrol.min.css", CDN["grouped_css"])]
         self.closed = script_json(list(closed_groups))
         self.bases = [(script_json(label), expr) for label, expr in bases]
         self.groups = [
@@ -705,9 +696,6 @@ class MiniMap(JSCSSMixin, MacroElement):
     ``layer`` is the JavaScript name of that layer (its data is not written twice).
     """
 
-    default_js: ClassVar[list[tuple[str, str]]] = [("Control.MiniMap.min.js", CDN["minimap_js"])]
-    default_css: ClassVar[list[tuple[str, str]]] = [("Control.MiniMap.min.css", CDN["minimap_css"])]
-
     _template = Template(
         """
         {% macro script(this, kwargs) %}
@@ -723,6 +711,8 @@ class MiniMap(JSCSSMixin, MacroElement):
     def __init__(self, layer: str) -> None:
         super().__init__()
         self._name = "LgisMiniMap"
+        self.default_js = [("Control.MiniMap.min.js", CDN["minimap_js"])]
+        self.default_css = [("Control.MiniMap.min.css", CDN["minimap_css"])]
         self.layer = layer
 
 
@@ -735,8 +725,6 @@ class Tools(JSCSSMixin, MacroElement):
     as HTML tables). Tooltips are kept inside the map. On narrow screens the legend starts
     folded; printing unfolds it and adds the print date.
     """
-
-    default_js: ClassVar[list[tuple[str, str]]] = [("html-to-image.js", CDN["html_to_image_js"])]
 
     _template = Template(
         """
@@ -878,5 +866,6 @@ class Tools(JSCSSMixin, MacroElement):
     def __init__(self, note: str, stamp: str) -> None:
         super().__init__()
         self._name = "LgisTools"
+        self.default_js = [("html-to-image.js", CDN["html_to_image_js"])]
         self.note = script_json(note)
         self.stamp = script_json(stamp)

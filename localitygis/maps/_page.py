@@ -10,6 +10,7 @@ from datetime import date
 import folium
 import geopandas as gpd
 import pandas as pd
+from branca.element import Figure
 from folium import plugins
 
 from localitygis.maps import _layers, style
@@ -31,6 +32,17 @@ from localitygis.provenance import Provenance
 
 #: Above this many assets, markers are clustered by default.
 CLUSTER_THRESHOLD = 1000
+
+
+def _page_of(m: folium.Map) -> Figure:
+    """Return the HTML page (branca ``Figure``) that holds ``m``."""
+    root = m.get_root()
+    if not isinstance(root, Figure):
+        raise TypeError(
+            f"the map sits in a {type(root).__name__}, not a page (branca Figure); "
+            "build it with folium.Map and do not add it to another element."
+        )
+    return root
 
 
 @dataclass
@@ -60,7 +72,7 @@ class _Page:
         # Leaflet only: no jQuery, Bootstrap or Font Awesome (nothing here uses them).
         self.map.default_js = [("leaflet", CDN["leaflet_js"])]
         self.map.default_css = [("leaflet_css", CDN["leaflet_css"])]
-        add_page_assets(self.map.get_root())
+        add_page_assets(_page_of(self.map))
         self.base = BaseLayers(tiles=self.tiles)
         self.map.add_child(self.base)
 
@@ -90,7 +102,7 @@ class _Page:
         if self.provenance.is_demo:
             title += '<div class="lgis-demo">Demo data: generated, not real</div>'
         note = esc(style.attribution_text(self.provenance))
-        m.get_root().title = esc(self.title)
+        _page_of(m).title = esc(self.title)
         m.add_child(HtmlControl(title, position="topright", css_class="lgis-title"))
         entries = sum(len(v) for v in self.overlays.values())
         m.add_child(

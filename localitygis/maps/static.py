@@ -45,6 +45,9 @@ from localitygis.provenance import Provenance
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.backend_bases import FigureCanvasBase
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.typing import RcKeyType
 
     from localitygis.localities.scheme import Scheme
 
@@ -53,7 +56,7 @@ __all__ = ["county_overview_png", "locality_atlas_pdf"]
 log = logging.getLogger(__name__)
 
 A4_LANDSCAPE = (11.69, 8.27)
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "pdf.fonttype": 42,  # TrueType: text stays selectable and extractable (pdftotext)
     "ps.fonttype": 42,
     "font.family": "DejaVu Sans",
@@ -119,7 +122,8 @@ def _printable(text: str) -> str:
     """
     known = _font_chars()
     kept = "".join(c for c in str(text) if ord(c) in known or c in "\n\t")
-    out, run = [], []
+    out: list[str] = []
+    run: list[str] = []
     for c in kept:
         if unicodedata.bidirectional(c) in {"R", "AL"} or (run and c == " "):
             run.append(c)
@@ -351,9 +355,19 @@ def _legend(side: Axes, handles: Sequence[Any], *, facts: Sequence[tuple[str, st
 def _fmt(value: Any, unit: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
-    if isinstance(value, float | np.floating) and abs(value) < 1000:
+    if isinstance(value, float | np.floating) and abs(float(value)) < 1000:
         return f"{value:,.1f}{unit}"
     return f"{value:,.0f}{unit}"
+
+
+def _agg_renderer(canvas: FigureCanvasBase) -> RendererAgg:
+    """Return the renderer that measures text: every page here is drawn on an Agg canvas."""
+    if not isinstance(canvas, FigureCanvasAgg):
+        raise TypeError(
+            f"static maps measure their labels on an Agg canvas, not a {type(canvas).__name__}; "
+            "draw the figure with matplotlib.backends.backend_agg.FigureCanvasAgg."
+        )
+    return canvas.get_renderer()
 
 
 def _halo_text(ax: Axes, x: float, y: float, text: str, **kwargs: Any) -> None:
@@ -383,7 +397,7 @@ def _labels(
     y0, y1 = ax.get_ylim()
     dx, dy = (x1 - x0) * 0.06, (y1 - y0) * 0.03
     order = np.argsort(-shapely.area(geoms), kind="stable") if avoid else range(len(geoms))
-    renderer = ax.figure.canvas.get_renderer() if avoid else None
+    renderer = _agg_renderer(ax.figure.canvas) if avoid else None
     if avoid:
         ax.apply_aspect()  # measure in the final axes box (equal aspect shrinks it on draw)
     drawn = 0
@@ -392,7 +406,7 @@ def _labels(
         if not (x0 + dx < point.x < x1 - dx and y0 + dy < point.y < y1 - dy):
             continue  # a neighbour's label that would be cut by the frame
         text = _printable(str(name))
-        style_ = {
+        style_: dict[str, Any] = {
             "fontsize": size,
             "ha": "center",
             "va": "center",
@@ -429,7 +443,7 @@ def _prepare(
         (hubs, "the hubs", ["name"]),
     ):
         if frame is None:
-            out.append(None)  # type: ignore[arg-type]
+            out.append(None)
             continue
         require_crs(frame, what)
         require_columns(frame, cols, what)
@@ -838,7 +852,7 @@ def _locality_figure(
     )
     _scale_bar(ax)
     _north_arrow(ax)
-    renderer = fig.canvas.get_renderer()
+    renderer = _agg_renderer(fig.canvas)
     placed = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in ax.texts]
     own = _members(par, name, area)
     if own is not None and len(own):
