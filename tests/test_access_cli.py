@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -216,3 +217,53 @@ def test_locate_by_road_through_the_cli(files, capsys):
         capsys,
     )
     assert "--roads gives the minutes to a hub" in message
+
+
+def _library_hubs(files: dict[str, Path]) -> Path:
+    """Write the demo libraries as a hubs layer (name, tier; no reach_minutes)."""
+    assets = demo_chain().assets
+    libraries = assets[(assets["category"] == "library") & assets["tier"].notna()]
+    hubs = libraries[["asset_id", "name", "tier", "geometry"]].copy()
+    return write_geopackage(files["root"] / "library_hubs.gpkg", {"hubs": hubs}, provenance=DEMO)
+
+
+def test_assets_map_draws_drive_time_areas_from_the_roads(files):
+    hubs = _library_hubs(files)
+    out = files["root"] / "drive_times.html"
+    common = ["-l", str(files["localities"]), "--assets", str(files["assets"])]
+    ok(
+        [
+            "map",
+            "assets",
+            *common,
+            "--hubs",
+            str(hubs),
+            "--roads",
+            str(files["roads"]),
+            "--out",
+            str(out),
+        ]
+    )
+    html = out.read_text(encoding="utf-8")
+    assert "Drive-time areas" in html
+    assert "Nearest hub by road" in html
+    # every library is either drawn with its tier's minutes or named as reaching no road
+    libraries = read_vector(hubs, layer="hubs")
+    drawn = html.count("Drive-time area of hub")
+    unreached = re.search(r"No road within reach of: (.*?)(?:<|\\u003c)", html)
+    named = unreached.group(1).split(", ") if unreached else []
+    assert drawn + len(named) == len(libraries)
+    assert drawn > 0
+    for minutes in ("10 min", "15 min", "20 min"):
+        assert minutes in html  # the three tiers' reach by road
+    without = files["root"] / "straight.html"
+    ok(["map", "assets", *common, "--hubs", str(hubs), "--out", str(without)])
+    assert "Drive-time areas" not in without.read_text(encoding="utf-8")
+
+
+def test_map_roads_option_is_checked(files, capsys):
+    common = ["-l", str(files["localities"]), "--roads", str(files["roads"])]
+    message = fails(["map", "assets", *common, "--assets", str(files["assets"])], capsys)
+    assert "--hubs" in message
+    message = fails(["map", "county", *common], capsys)
+    assert "assets map" in message
