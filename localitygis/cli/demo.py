@@ -20,7 +20,7 @@ from localitygis.cli.analysis import colocate, hubs, profile
 from localitygis.cli.assets import assets
 from localitygis.cli.build import build
 from localitygis.cli.maps import MapKind, atlas, map_command
-from localitygis.demo.county import demo_dir, load_demo, write_demo
+from localitygis.demo.county import ROADS_NAME, demo_dir, load_demo, write_demo
 from localitygis.maps import deprivation_map, deprivation_png, save_map
 from localitygis.provenance import DEMO_NOTICE
 
@@ -31,6 +31,7 @@ _DEMO_FILES = (
     "asset_register.csv",
     "postcode_directory.csv",
     "parish_catchment_lookup.csv",
+    ROADS_NAME,
 )
 
 
@@ -152,6 +153,7 @@ def demo(
         hubs=f"{hub_file}#hubs",
         clusters=f"{data / 'colocation.gpkg'}#clusters",
         unserved=f"{hub_file}#unserved_parishes",
+        roads=f"{inputs / ROADS_NAME}#road_link",
         title="Demo county assets and hubs",
         out=out / "assets.html",
     )
