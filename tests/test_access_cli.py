@@ -267,3 +267,39 @@ def test_map_roads_option_is_checked(files, capsys):
     assert "--hubs" in message
     message = fails(["map", "county", *common], capsys)
     assert "assets map" in message
+
+
+def test_profiles_carry_the_journey_times_per_locality_and_county(files):
+    from localitygis.access import journey_time_indicators
+    from localitygis.profiles import locality_profiles
+
+    chain = demo_chain()
+    hubs = chain.assets[chain.assets["category"] == "library"]
+    network = read_roads(files["roads"])
+    journeys = journey_time_indicators(network, chain.population, assets=chain.assets, hubs=hubs)
+    plain = locality_profiles(chain.build, assets=chain.assets)
+    table = locality_profiles(chain.build, assets=chain.assets, journey_times=journeys)
+    # the block only adds columns: every other figure is unchanged
+    assert table[plain.columns].equals(plain)
+    indicators = journeys.table.set_index(["locality", "destination"])
+    for locality in ("Kington", "Golden Valley", "County"):
+        row = table.set_index("locality").loc[locality]
+        hub = indicators.loc[(locality, "hub")]
+        assert row["hub_minutes"] == pytest.approx(hub["mean_minutes"], abs=0.05)
+        assert row["hub_within_15_share"] == pytest.approx(hub["within_15"], abs=1e-4)
+        gp = indicators.loc[(locality, "gp_surgery")]
+        assert row["gp_surgery_within_30_share"] == pytest.approx(gp["within_30"], abs=1e-4)
+    assert (table["hub_within_15_share"] <= table["hub_within_30_share"]).all()
+
+
+def test_profiles_reject_journey_times_not_by_locality(files):
+    from localitygis.access import journey_time_indicators
+    from localitygis.errors import DataError
+    from localitygis.profiles import locality_profiles
+
+    chain = demo_chain()
+    network = read_roads(files["roads"])
+    people = chain.population.assign(area=chain.population["locality"])
+    journeys = journey_time_indicators(network, people, hubs=chain.assets.iloc[:3], by="area")
+    with pytest.raises(DataError, match="by='locality'"):
+        locality_profiles(chain.build, journey_times=journeys)
