@@ -220,10 +220,10 @@ def test_locate_by_road_through_the_cli(files, capsys):
 
 
 def _library_hubs(files: dict[str, Path]) -> Path:
-    """Write the demo libraries as a hubs layer (name, tier; no reach_minutes)."""
+    """Write the demo libraries as a hubs layer (name, tier, locality; no reach_minutes)."""
     assets = demo_chain().assets
     libraries = assets[(assets["category"] == "library") & assets["tier"].notna()]
-    hubs = libraries[["asset_id", "name", "tier", "geometry"]].copy()
+    hubs = libraries[["asset_id", "name", "tier", "locality", "geometry"]].copy()
     return write_geopackage(files["root"] / "library_hubs.gpkg", {"hubs": hubs}, provenance=DEMO)
 
 
@@ -303,3 +303,26 @@ def test_profiles_reject_journey_times_not_by_locality(files):
     journeys = journey_time_indicators(network, people, hubs=chain.assets.iloc[:3], by="area")
     with pytest.raises(DataError, match="by='locality'"):
         locality_profiles(chain.build, journey_times=journeys)
+
+
+def test_profile_with_roads_adds_journey_times_through_the_cli(files, capsys):
+    hubs = _library_hubs(files)
+    out = files["root"] / "profile_roads"
+    common = ["profile", "-l", str(files["localities"]), "--assets", str(files["assets"])]
+    result = ok([*common, "--hubs", str(hubs), "--roads", str(files["roads"]), "--out", str(out)])
+    assert "hub minutes" in result.output
+    table = read_table(out / "profiles.csv")
+    assert len(table) == 10
+    minutes = table["hub_minutes"].astype(float)
+    assert (minutes > 0).all()
+    assert {"gp_surgery_minutes", "library_within_30_share"} <= set(table.columns)
+    shares = table["hub_within_15_share"].astype(float)
+    assert ((shares >= 0) & (shares <= table["hub_within_30_share"].astype(float))).all()
+    assert (out / "road_rejects.csv").exists()
+    plain = files["root"] / "profile_plain"
+    ok([*common, "--hubs", str(hubs), "--out", str(plain)])
+    assert "hub_minutes" not in read_table(plain / "profiles.csv").columns
+    message = fails(
+        ["profile", "-l", str(files["localities"]), "--roads", str(files["roads"])], capsys
+    )
+    assert "--hubs or --assets" in message
