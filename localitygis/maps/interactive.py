@@ -534,7 +534,8 @@ def choropleth_map(
         Number of classes (fewer if there are fewer distinct values).
     kind : str, optional
         How values read (``share``, ``percent``, ``count``, ``rank``, ``decile``, ``money``,
-        ``area``, ``distance``, ``density``, ``number``); guessed from the column name.
+        ``area``, ``distance``, ``minutes``, ``density``, ``number``); guessed from the
+        column name.
     label : str, optional
         Legend heading; defaults to the column name.
     name_column : str, optional
