@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -19,6 +19,9 @@ import pandas as pd
 
 from localitygis.errors import DataError
 from localitygis.hubs import CoverageResult
+
+if TYPE_CHECKING:
+    from localitygis.access import JourneyTimes
 
 __all__ = [
     "COUNTY",
@@ -58,6 +61,7 @@ def locality_profiles(
     coverage: CoverageResult | pd.DataFrame | None = None,
     partner_column: str = "partner",
     needs: pd.DataFrame | None = None,
+    journey_times: JourneyTimes | None = None,
 ) -> pd.DataFrame:
     """Profile every locality against the county.
 
@@ -87,6 +91,12 @@ def locality_profiles(
         and a ``"County"`` row): people and age bands from the small areas, deprivation and
         the variation within each locality. Its ``population`` becomes
         ``small_area_population`` beside the parishes' ``population``.
+    journey_times : localitygis.access.JourneyTimes, optional
+        Journey times by road grouped by locality
+        (:func:`localitygis.access.journey_time_indicators`): for the nearest hub and each
+        asset category ``<destination>_minutes`` (the population-weighted mean of the
+        minimum minutes) and ``<destination>_within_<m>_share`` (the share of the people
+        within ``m`` minutes), per locality and for the county.
 
     Returns
     -------
@@ -97,9 +107,10 @@ def locality_profiles(
         ``assets_share``, ``assets_per_1000`` and one ``category: …`` and ``partner: …``
         (or ``sector: …``) column each; with clusters: ``colocation_opportunities``,
         ``consolidation_candidates``; with hubs: ``hubs``, ``hub_names``; with coverage:
-        ``population_covered``, ``coverage_share``; with needs, its columns (see
-        :func:`localitygis.statistics.needs_profile`). The county row holds the sums (or the
-        county-wide ratio for density, rates and shares).
+        ``population_covered``, ``coverage_share``; with journey times,
+        ``<destination>_minutes`` and ``<destination>_within_<m>_share``; with needs, its
+        columns (see :func:`localitygis.statistics.needs_profile`). The county row holds the
+        sums (or the county-wide ratio for density, rates and shares).
 
     Raises
     ------
@@ -132,6 +143,8 @@ def locality_profiles(
         blocks.append(_hubs_block(hubs, names))
     if coverage is not None:
         blocks.append(_coverage_block(coverage, names))
+    if journey_times is not None:
+        blocks.append(_journey_block(journey_times, names))
     out = _derived(_assembled(blocks, names))
     if needs is not None:
         out = _with_needs(out, needs)
@@ -275,6 +288,34 @@ def _coverage_block(coverage: CoverageResult | pd.DataFrame, names: list[str]) -
     block = _Block()
     block.add("population_covered", covered, float(covered.sum()))
     return block
+
+
+def _journey_block(journey_times: JourneyTimes, names: list[str]) -> _Block:
+    """Mean minimum minutes by road and the shares within each threshold, per destination."""
+    table = journey_times.table
+    if table.columns[0] != "locality":
+        raise DataError(
+            "journey_times must be grouped by locality: journey_time_indicators(..., "
+            "by='locality')."
+        )
+    measures = [c for c in table.columns if c == "mean_minutes" or c.startswith("within_")]
+    block = _Block()
+    for destination, rows in table.groupby("destination", sort=False):
+        by_area = rows.set_index(rows["locality"].astype(str))
+        for measure in measures:
+            label = _journey_label(str(destination), measure)
+            values = by_area[measure].astype(float).round(4 if measure != "mean_minutes" else 1)
+            block.add(
+                label, values.reindex(names).to_numpy(), values.get(COUNTY, np.nan), summed=False
+            )
+    return block
+
+
+def _journey_label(destination: str, measure: str) -> str:
+    """``hub`` and ``mean_minutes`` -> ``hub_minutes``; ``within_15`` -> ``hub_within_15_share``."""
+    if measure == "mean_minutes":
+        return f"{destination}_minutes"
+    return f"{destination}_{measure}_share"
 
 
 def _assembled(blocks: list[_Block], names: list[str]) -> pd.DataFrame:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -216,3 +217,112 @@ def test_locate_by_road_through_the_cli(files, capsys):
         capsys,
     )
     assert "--roads gives the minutes to a hub" in message
+
+
+def _library_hubs(files: dict[str, Path]) -> Path:
+    """Write the demo libraries as a hubs layer (name, tier, locality; no reach_minutes)."""
+    assets = demo_chain().assets
+    libraries = assets[(assets["category"] == "library") & assets["tier"].notna()]
+    hubs = libraries[["asset_id", "name", "tier", "locality", "geometry"]].copy()
+    return write_geopackage(files["root"] / "library_hubs.gpkg", {"hubs": hubs}, provenance=DEMO)
+
+
+def test_assets_map_draws_drive_time_areas_from_the_roads(files):
+    hubs = _library_hubs(files)
+    out = files["root"] / "drive_times.html"
+    common = ["-l", str(files["localities"]), "--assets", str(files["assets"])]
+    ok(
+        [
+            "map",
+            "assets",
+            *common,
+            "--hubs",
+            str(hubs),
+            "--roads",
+            str(files["roads"]),
+            "--out",
+            str(out),
+        ]
+    )
+    html = out.read_text(encoding="utf-8")
+    assert "Drive-time areas" in html
+    assert "Nearest hub by road" in html
+    # every library is either drawn with its tier's minutes or named as reaching no road
+    libraries = read_vector(hubs, layer="hubs")
+    drawn = html.count("Drive-time area of hub")
+    unreached = re.search(r"No road within reach of: (.*?)(?:<|\\u003c)", html)
+    named = unreached.group(1).split(", ") if unreached else []
+    assert drawn + len(named) == len(libraries)
+    assert drawn > 0
+    for minutes in ("10 min", "15 min", "20 min"):
+        assert minutes in html  # the three tiers' reach by road
+    without = files["root"] / "straight.html"
+    ok(["map", "assets", *common, "--hubs", str(hubs), "--out", str(without)])
+    assert "Drive-time areas" not in without.read_text(encoding="utf-8")
+
+
+def test_map_roads_option_is_checked(files, capsys):
+    common = ["-l", str(files["localities"]), "--roads", str(files["roads"])]
+    message = fails(["map", "assets", *common, "--assets", str(files["assets"])], capsys)
+    assert "--hubs" in message
+    message = fails(["map", "county", *common], capsys)
+    assert "assets map" in message
+
+
+def test_profiles_carry_the_journey_times_per_locality_and_county(files):
+    from localitygis.access import journey_time_indicators
+    from localitygis.profiles import locality_profiles
+
+    chain = demo_chain()
+    hubs = chain.assets[chain.assets["category"] == "library"]
+    network = read_roads(files["roads"])
+    journeys = journey_time_indicators(network, chain.population, assets=chain.assets, hubs=hubs)
+    plain = locality_profiles(chain.build, assets=chain.assets)
+    table = locality_profiles(chain.build, assets=chain.assets, journey_times=journeys)
+    # the block only adds columns: every other figure is unchanged
+    assert table[plain.columns].equals(plain)
+    indicators = journeys.table.set_index(["locality", "destination"])
+    for locality in ("Kington", "Golden Valley", "County"):
+        row = table.set_index("locality").loc[locality]
+        hub = indicators.loc[(locality, "hub")]
+        assert row["hub_minutes"] == pytest.approx(hub["mean_minutes"], abs=0.05)
+        assert row["hub_within_15_share"] == pytest.approx(hub["within_15"], abs=1e-4)
+        gp = indicators.loc[(locality, "gp_surgery")]
+        assert row["gp_surgery_within_30_share"] == pytest.approx(gp["within_30"], abs=1e-4)
+    assert (table["hub_within_15_share"] <= table["hub_within_30_share"]).all()
+
+
+def test_profiles_reject_journey_times_not_by_locality(files):
+    from localitygis.access import journey_time_indicators
+    from localitygis.errors import DataError
+    from localitygis.profiles import locality_profiles
+
+    chain = demo_chain()
+    network = read_roads(files["roads"])
+    people = chain.population.assign(area=chain.population["locality"])
+    journeys = journey_time_indicators(network, people, hubs=chain.assets.iloc[:3], by="area")
+    with pytest.raises(DataError, match="by='locality'"):
+        locality_profiles(chain.build, journey_times=journeys)
+
+
+def test_profile_with_roads_adds_journey_times_through_the_cli(files, capsys):
+    hubs = _library_hubs(files)
+    out = files["root"] / "profile_roads"
+    common = ["profile", "-l", str(files["localities"]), "--assets", str(files["assets"])]
+    result = ok([*common, "--hubs", str(hubs), "--roads", str(files["roads"]), "--out", str(out)])
+    assert "hub minutes" in result.output
+    table = read_table(out / "profiles.csv")
+    assert len(table) == 10
+    minutes = table["hub_minutes"].astype(float)
+    assert (minutes > 0).all()
+    assert {"gp_surgery_minutes", "library_within_30_share"} <= set(table.columns)
+    shares = table["hub_within_15_share"].astype(float)
+    assert ((shares >= 0) & (shares <= table["hub_within_30_share"].astype(float))).all()
+    assert (out / "road_rejects.csv").exists()
+    plain = files["root"] / "profile_plain"
+    ok([*common, "--hubs", str(hubs), "--out", str(plain)])
+    assert "hub_minutes" not in read_table(plain / "profiles.csv").columns
+    message = fails(
+        ["profile", "-l", str(files["localities"]), "--roads", str(files["roads"])], capsys
+    )
+    assert "--hubs or --assets" in message

@@ -43,6 +43,18 @@ def test_demo_writes_every_map(demo_run):
         assert (out / name).stat().st_size < 3_000_000
     locality_maps = sorted((out / "localities").glob("*.html"))
     assert len(locality_maps) == 9
+    # the assets map draws each hub's reach along the demo roads
+    hubs = read_vector(out / "data" / "hubs.gpkg", layer="hubs")
+    html = (out / "assets.html").read_text(encoding="utf-8")
+    assert "Drive-time areas" in html
+    assert 0 < html.count("Drive-time area of hub") <= len(hubs)
+    # the minutes-by-road choropleth by parish
+    minutes = (out / "hub_minutes.html").read_text(encoding="utf-8")
+    assert DEMO_NOTICE in minutes
+    assert "Mean minutes by road to the nearest hub" in minutes
+    assert re.search(r"\d+(\.\d)? min", minutes)
+    # hubs that are soonest reached from at least one road node each own one area
+    assert 1 < html.count("Area nearest to hub") <= len(hubs)
     assert (out / "county.png").stat().st_size > 10_000
 
 

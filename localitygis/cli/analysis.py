@@ -20,7 +20,7 @@ import html
 import logging
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import geopandas as gpd
 import numpy as np
@@ -31,7 +31,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from localitygis._validate import listing
-from localitygis.access import RoadNetwork, read_roads
+from localitygis.access import JourneyTimes, RoadNetwork, journey_time_indicators, read_roads
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import (
     LocalitiesFile,
@@ -370,17 +370,22 @@ def write_profiles(
     *,
     provenance: Provenance,
     needs_rejects: pd.DataFrame | None = None,
+    road_rejects: pd.DataFrame | None = None,
 ) -> list[Path]:
     """Write ``profiles.csv``, ``profiles.md`` and ``profiles.html`` (escaped).
 
     With ``needs_rejects`` (the small areas and table rows the needs block did not use),
-    ``needs_rejects.csv`` too. The files are put in place together (output set
-    ``profile``), or not at all.
+    ``needs_rejects.csv`` too, and with journey times by road the links, points and sites
+    the roads could not serve (``road_rejects``) in ``road_rejects.csv``. The files are put
+    in place together (output set ``profile``), or not at all.
     """
-    with OutputSet(out, "profile", optional=["needs_rejects.csv"]) as files:
+    optional = ["needs_rejects.csv", "road_rejects.csv"]
+    with OutputSet(out, "profile", optional=optional) as files:
         _write_table(files, "profiles.csv", table, provenance)
         if needs_rejects is not None:
             _write_table(files, "needs_rejects.csv", needs_rejects, provenance)
+        if road_rejects is not None:
+            _write_table(files, "road_rejects.csv", road_rejects, provenance)
         files.path("profiles.md").write_text(
             "# Locality profiles\n\n"
             + profiles_to_markdown(table)
@@ -697,6 +702,25 @@ def _road_rejects(network: RoadNetwork, found: list[pd.DataFrame]) -> pd.DataFra
     )
 
 
+def _journey_times(
+    roads: str | None,
+    parishes: gpd.GeoDataFrame,
+    population: str | None,
+    assets: gpd.GeoDataFrame | None,
+    hubs: gpd.GeoDataFrame | None,
+) -> tuple[RoadNetwork, JourneyTimes] | None:
+    """Journey times by road from the population to the hubs and asset categories."""
+    if roads is None:
+        return None
+    if assets is None and hubs is None:
+        raise DataError("--roads measures journeys to hubs and assets: give --hubs or --assets.")
+    path, layer = split_spec(roads)
+    network = read_roads(path, layer=layer)
+    points = _population_file(population) if population else None
+    people = population_points(parishes, points=points)
+    return network, journey_time_indicators(network, people, assets=assets, hubs=hubs)
+
+
 # --------------------------------------------------------------------------------------
 # profile
 
@@ -731,6 +755,15 @@ def profile(
         list[str] | None,
         typer.Option("--small-area-table", help="IoD2019 table by LSOA (File 1, File 6); repeat."),
     ] = None,
+    roads: Annotated[
+        str | None,
+        typer.Option(
+            "--roads",
+            help="Road network (OS Open Roads or a line layer with a road class, file or "
+            "file#layer): adds journey times by road to the nearest hub and each asset "
+            "category (needs --hubs or --assets); writes road_rejects.csv.",
+        ),
+    ] = None,
     out: OutFolder = Path("analysis"),
 ) -> None:
     """Profile the localities against the county: CSV, Markdown and HTML tables."""
@@ -758,6 +791,7 @@ def profile(
         points, _ = _checked_population(population, parishes, rejects_file=None)
         people = population_points(parishes, points=points)
         coverage = population_coverage(hub_frame, people)
+    journeys = _journey_times(roads, parishes, population, asset_frame, hub_frame)
     needs, needs_rejects, needs_provenance = None, None, None
     if small_areas is not None:
         needs, needs_rejects, needs_provenance = needs_from_files(
@@ -772,11 +806,19 @@ def profile(
         coverage=coverage,
         partner_column="sector" if by_sector else "partner",
         needs=needs,
+        journey_times=journeys[1] if journeys else None,
     )
     provenance = _provenance(parishes, asset_frame, hub_frame)
     if needs_provenance is not None:
         provenance = provenance.combined(needs_provenance)
-    written = write_profiles(table, out, provenance=provenance, needs_rejects=needs_rejects)
+    road_rejects = None if journeys is None else _road_rejects(journeys[0], [journeys[1].rejects])
+    written = write_profiles(
+        table,
+        out,
+        provenance=provenance,
+        needs_rejects=needs_rejects,
+        road_rejects=road_rejects,
+    )
 
     shown = Table(title="Locality profiles", title_justify="left")
     columns = [
@@ -792,6 +834,8 @@ def profile(
             "colocation_opportunities",
             "hubs",
             "coverage_share",
+            "hub_minutes",
+            "hub_within_15_share",
             "age_60_plus_share",
             "imd_mean_rank",
             "most_deprived_20pc_share",
@@ -803,16 +847,17 @@ def profile(
             column.replace("_", " "), justify="left" if column == "locality" else "right"
         )
     for record in table[columns].itertuples(index=False):
-        cells = []
-        for column, value in zip(columns, record, strict=True):
-            if pd.isna(value):
-                cells.append("")
-            elif column.endswith("_share"):
-                cells.append(f"{value:.1%}")
-            elif isinstance(value, float):
-                cells.append(f"{value:,.1f}")
-            else:
-                cells.append(escape(f"{value:,}" if isinstance(value, int) else str(value)))
-        shown.add_row(*cells)
+        shown.add_row(*(_profile_cell(c, v) for c, v in zip(columns, record, strict=True)))
     console.print(shown)
     _done(provenance, written)
+
+
+def _profile_cell(column: str, value: Any) -> str:
+    """One cell of the profiles shown in the terminal, escaped for Rich."""
+    if pd.isna(value):
+        return ""
+    if column.endswith("_share"):
+        return f"{value:.1%}"
+    if isinstance(value, float):
+        return f"{value:,.1f}"
+    return escape(f"{value:,}" if isinstance(value, int) else str(value))

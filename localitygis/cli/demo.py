@@ -14,15 +14,17 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from localitygis.access import journey_time_indicators, read_roads
 from localitygis.cli._app import app, console
-from localitygis.cli._inputs import print_written, read_layer
+from localitygis.cli._inputs import print_written, read_layer, split_spec
 from localitygis.cli.analysis import colocate, hubs, profile
 from localitygis.cli.assets import assets
 from localitygis.cli.build import build
 from localitygis.cli.maps import MapKind, atlas, map_command
-from localitygis.demo.county import demo_dir, load_demo, write_demo
+from localitygis.demo.county import ROADS_NAME, demo_dir, load_demo, write_demo
+from localitygis.hubs import population_points
 from localitygis.io import check_out_folder
-from localitygis.maps import deprivation_map, deprivation_png, save_map
+from localitygis.maps import choropleth_map, deprivation_map, deprivation_png, save_map
 from localitygis.provenance import DEMO_NOTICE
 
 __all__ = ["demo"]
@@ -32,6 +34,7 @@ _DEMO_FILES = (
     "asset_register.csv",
     "postcode_directory.csv",
     "parish_catchment_lookup.csv",
+    ROADS_NAME,
 )
 
 
@@ -60,6 +63,28 @@ def _say_small_areas(inputs: Path) -> None:
         f"invalid polygons repaired: {len(repairs)}" + (f" — {escape(listing)}" if listing else ""),
         highlight=False,
     )
+
+
+def _journey_map(localities: str, people: str, hubs: str, roads: str, out: Path) -> None:
+    """Write the choropleth of each parish's mean minutes by road to its nearest hub."""
+    parishes = read_layer(f"{localities}#parishes", preferred="parishes")
+    points = population_points(parishes, points=read_layer(people, preferred="population"))
+    path, layer = split_spec(roads)
+    network = read_roads(path, layer=layer)
+    hub_frame = read_layer(hubs, preferred="hubs")
+    journeys = journey_time_indicators(network, points, hubs=hub_frame, by="parish_code")
+    wide = journeys.wide().set_index("parish_code")["mean_minutes_hub"]
+    frame = parishes.assign(hub_minutes=parishes["parish_code"].map(wide).astype(float))
+    m = choropleth_map(
+        frame,
+        "hub_minutes",
+        kind="minutes",
+        label="Mean minutes by road to the nearest hub",
+        cmap="YlOrRd",
+        localities=read_layer(localities, preferred="localities"),
+        title="Demo county: minutes by road to the nearest hub, by parish",
+    )
+    print_written([save_map(m, out / "hub_minutes.html")])
 
 
 def _deprivation(county: Path, localities: str, out: Path) -> None:
@@ -158,6 +183,7 @@ def demo(
         hubs=f"{hub_file}#hubs",
         clusters=f"{data / 'colocation.gpkg'}#clusters",
         unserved=f"{hub_file}#unserved_parishes",
+        roads=f"{inputs / ROADS_NAME}#road_link",
         title="Demo county assets and hubs",
         out=out / "assets.html",
     )
@@ -176,6 +202,7 @@ def demo(
         title="Population density (people per km²)",
         out=out / "density.html",
     )
+    _journey_map(localities, people, f"{hub_file}#hubs", f"{inputs / ROADS_NAME}#road_link", out)
     step("7. Deprivation: the real LSOAs by IMD 2019 national decile")
     _deprivation(county, localities, out)
     step("8. Printable atlas")

@@ -21,10 +21,12 @@ import pandas as pd
 import typer
 from rich.markup import escape
 
+from localitygis._validate import listing
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import read_layer, read_sibling, split_spec
 from localitygis.cli._scheme_store import chosen_scheme
-from localitygis.errors import InputFileError
+from localitygis.crs import to_bng
+from localitygis.errors import DataError, InputFileError
 from localitygis.io import OutputSet, check_out_file, check_out_folder, read_table
 
 if TYPE_CHECKING:
@@ -178,6 +180,14 @@ def map_command(
         ),
     ] = False,
     unserved: Annotated[str | None, typer.Option(help="Parishes no hub reaches.")] = None,
+    roads: Annotated[
+        str | None,
+        typer.Option(
+            help="For `assets`: road network (OS Open Roads or a line layer with a road class, "
+            "file or file#layer); draws each hub's drive-time area (its reach_minutes, else "
+            "its tier's minutes) and the nearest hub by road (needs --hubs)."
+        ),
+    ] = None,
     profiles: Annotated[
         Path | None, typer.Option(help="Locality profiles table (CSV/Excel) keyed by locality.")
     ] = None,
@@ -219,11 +229,13 @@ def map_command(
         scheme=chosen_scheme(scheme, localities),
         tiles=online,
     )
+    if roads is not None and kind is not MapKind.assets:
+        raise DataError("--roads is for the assets map (localitygis map assets --roads ...).")
     if kind is MapKind.county:
         maps = [_county(inputs, catchments, profiles, title, target)]
     elif kind is MapKind.assets:
         layers = {"hubs": hubs, "clusters": clusters, "unserved": unserved}
-        maps = [_assets(inputs, assets, layers, singles=singles, title=title, target=target)]
+        maps = [_assets(inputs, assets, layers, roads, singles=singles, title=title, target=target)]
     elif kind is MapKind.locality:
         maps = _localities(inputs, assets, hubs, profiles, locality, target)
     else:
@@ -292,6 +304,7 @@ def _assets(
     inputs: _Inputs,
     assets: str | None,
     layers: dict[str, str | None],
+    roads: str | None,
     *,
     singles: bool,
     title: str | None,
@@ -303,6 +316,8 @@ def _assets(
     if pts is None:
         raise InputFileError("the assets map needs --assets (a located assets layer).")
     read = {name: _read(spec, f"the {name}", preferred=name) for name, spec in layers.items()}
+    if roads is not None:
+        read |= _travel_areas(roads, read["hubs"], inputs)
     m = interactive.asset_map(
         inputs.localities,
         pts,
@@ -315,6 +330,43 @@ def _assets(
         **inputs.common(),
     )
     return m, target
+
+
+def _travel_areas(
+    roads: str, hubs: gpd.GeoDataFrame | None, inputs: _Inputs
+) -> dict[str, gpd.GeoDataFrame]:
+    """Return the hubs' drive-time areas and nearest-hub-by-road areas for ``--roads``."""
+    from localitygis.access import drive_time_areas, nearest_hub_areas, read_roads
+
+    if hubs is None or not len(hubs):
+        raise DataError("--roads draws the hubs' drive-time areas: give --hubs as well.")
+    path, layer = split_spec(roads)
+    network = read_roads(path, layer=layer)
+    minutes = _hub_minutes(hubs, inputs.scheme)
+    outline = to_bng(inputs.localities, source="the localities").union_all()
+    return {
+        "drive_times": drive_time_areas(network, hubs, minutes),
+        "nearest_hubs": nearest_hub_areas(network, hubs, outline=outline),
+    }
+
+
+def _hub_minutes(hubs: gpd.GeoDataFrame, scheme: Scheme | None) -> pd.Series:
+    """Each hub's reach in minutes: its ``reach_minutes``, else its tier's in the scheme."""
+    from localitygis.hubs import HubReach
+
+    reach = HubReach.from_scheme(scheme) if scheme is not None else HubReach()
+    by_tier = {number: tier.minutes for number, tier in reach.tiers.items()}
+    tiers = pd.to_numeric(hubs.get("tier", pd.Series(index=hubs.index)), errors="coerce")
+    minutes = tiers.map(by_tier).astype(float)
+    if "reach_minutes" in hubs.columns:
+        minutes = pd.to_numeric(hubs["reach_minutes"], errors="coerce").fillna(minutes)
+    missing = minutes.index[~(minutes > 0)]
+    if len(missing):
+        raise DataError(
+            f"the hubs have no reach in minutes at rows {listing(missing)}: give them a "
+            "reach_minutes column or a tier (1, 2 or 3)."
+        )
+    return minutes
 
 
 def _localities(

@@ -2,9 +2,10 @@
 
 A column's *kind* says how its values read: ``share`` (a fraction shown as a percentage),
 ``percent`` (already in per cent), ``count`` (a whole number), ``rank``, ``decile``,
-``money`` (£), ``area`` (km²), ``distance`` (m or km), ``density`` (per km²), ``number`` or
-``text``. :func:`column_kind` guesses it from the column name; callers (a deprivation
-choropleth, needs figures) can say it instead with ``kinds={"imd_decile": "decile"}``.
+``money`` (£), ``area`` (km²), ``distance`` (m or km), ``minutes`` (travel time),
+``density`` (per km²), ``number`` or ``text``. :func:`column_kind` guesses it from the
+column name; callers (a deprivation choropleth, needs figures) can say it instead with
+``kinds={"imd_decile": "decile"}``.
 Every formatter returns HTML-escaped text.
 """
 
@@ -38,6 +39,7 @@ COLUMN_KINDS: Mapping[str, str] = {
     "reach_m": "distance",
     "span_m": "distance",
     "distance_m": "distance",
+    "minutes": "minutes",
 }
 
 #: Name ending -> kind, longest ending first.
@@ -51,6 +53,7 @@ SUFFIX_KINDS: tuple[tuple[str, str], ...] = (
     ("_decile", "decile"),
     ("_gbp", "money"),
     ("_cost", "money"),
+    ("_minutes", "minutes"),
     ("_km2", "area"),
     ("_m2", "number"),
     ("_m", "distance"),
@@ -65,6 +68,7 @@ _LABEL_UNITS: tuple[tuple[str, str], ...] = (
     ("_km2", " (km²)"),
     ("_m2", " (m²)"),
     ("_gbp", " (£)"),
+    ("_minutes", " (minutes)"),
     ("_m", ""),
 )
 
@@ -156,6 +160,7 @@ FORMATTERS: Mapping[str, Callable[[float], str]] = {
     "money": lambda x: f"£{x:,.0f}",
     "area": lambda x: f"{_plain(x)} km²",
     "distance": _distance,
+    "minutes": lambda x: f"{_plain(x)} min",
     "density": lambda x: f"{_plain(x)} per km²",
     "number": _plain,
 }

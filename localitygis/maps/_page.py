@@ -13,7 +13,7 @@ import pandas as pd
 from branca.element import Figure
 from folium import plugins
 
-from localitygis.maps import _layers, style
+from localitygis.maps import _layers, _reach, style
 from localitygis.maps._controls import (
     AssetLayer,
     Attribution,
@@ -27,7 +27,7 @@ from localitygis.maps._controls import (
     add_page_assets,
 )
 from localitygis.maps._offline import CDN
-from localitygis.maps._web import esc
+from localitygis.maps._web import esc, require_columns
 from localitygis.provenance import Provenance
 
 #: Above this many assets, markers are clustered by default.
@@ -289,6 +289,62 @@ def _add_analysis(
         rows += _add_clusters(page, clusters, singles=singles, vocabulary=vocabulary)
     if rows:
         page.legend.append("<h2>Hubs and analysis</h2>" + "".join(rows))
+
+
+def _hub_names(hubs: gpd.GeoDataFrame | None) -> dict[str, str]:
+    """Return hub id (``hub_id`` or ``asset_id``) -> hub name, for travel-time popups."""
+    if hubs is None or "name" not in hubs.columns:
+        return {}
+    for column in ("hub_id", "asset_id"):
+        if column in hubs.columns:
+            return dict(zip(hubs[column].astype(str), hubs["name"].astype(str), strict=True))
+    return {}
+
+
+def _unreached_note(unreached: gpd.GeoDataFrame, names: Mapping[str, str]) -> list[str]:
+    """Return a legend note naming the hubs whose drive-time area is empty (off the roads)."""
+    if not len(unreached):
+        return []
+    hubs = ", ".join(names.get(str(h), str(h)) for h in unreached["hub_id"])
+    text = f"No road within reach of: {hubs}"
+    return [f'<div class="lgis-row lgis-note">{esc(text)}</div>']
+
+
+def _add_travel_areas(
+    page: _Page,
+    *,
+    drive_times: gpd.GeoDataFrame | None,
+    nearest_hubs: gpd.GeoDataFrame | None,
+    hubs: gpd.GeoDataFrame | None,
+    tolerance: float,
+) -> None:
+    """Add the drive-time and nearest-hub-by-time layers, with their legend section."""
+    names, rows = _hub_names(hubs), []
+    if nearest_hubs is not None and len(nearest_hubs):
+        data = _reach.nearest_hub_layer(nearest_hubs, names=names, tolerance=tolerance)
+        page.layer("Hubs and analysis", "Nearest hub by road", data, show=False)
+        colour = _reach.NEAREST_HUB_COLOUR
+        rows.append(
+            _legend_row(
+                f"background:{colour}0d;border:2px dashed {colour}", "Nearest hub by road (layer)"
+            )
+        )
+    if drive_times is not None and len(drive_times):
+        require_columns(drive_times, ["hub_id", "minutes"], "the drive-time areas")
+        reached = ~(drive_times.geometry.is_empty | drive_times.geometry.isna())
+        rows += _unreached_note(drive_times[~reached], names)
+        drive_times = drive_times[reached]
+    if drive_times is not None and len(drive_times):
+        data = _reach.drive_time_layer(drive_times, names=names, tolerance=tolerance)
+        page.layer("Hubs and analysis", "Drive-time areas", data)
+        colour = _reach.DRIVE_TIME_COLOUR
+        rows.append(
+            _legend_row(
+                f"background:{colour}1f;border:1px solid {colour}", "Hub reach by road (drive time)"
+            )
+        )
+    if rows:
+        page.legend.append("<h2>Travel time by road</h2>" + "".join(rows))
 
 
 def _within(

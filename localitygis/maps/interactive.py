@@ -36,6 +36,7 @@ from localitygis.maps._page import (
     _add_analysis,
     _add_assets,
     _add_locality_layers,
+    _add_travel_areas,
     _line_legend,
     _Page,
     _within,
@@ -178,6 +179,8 @@ def asset_map(
     clusters: gpd.GeoDataFrame | None = None,
     unserved: gpd.GeoDataFrame | None = None,
     parishes: gpd.GeoDataFrame | None = None,
+    drive_times: gpd.GeoDataFrame | None = None,
+    nearest_hubs: gpd.GeoDataFrame | None = None,
     scheme: Scheme | None = None,
     category_labels: Mapping[str, str] | None = None,
     cluster: bool | None = None,
@@ -207,6 +210,13 @@ def asset_map(
         Parishes no hub reaches (``parish_name``), highlighted.
     parishes : geopandas.GeoDataFrame, optional
         A parish layer (hidden at first), searchable by name.
+    drive_times : geopandas.GeoDataFrame, optional
+        Each hub's reach by road (:func:`localitygis.access.drive_time_areas`: ``hub_id``,
+        ``minutes``; ``population`` and ``area_km2`` appear in popups): translucent areas.
+    nearest_hubs : geopandas.GeoDataFrame, optional
+        The land nearest to each hub by road (:func:`localitygis.access.nearest_hub_areas`):
+        a layer, hidden at first. Popups name the hub from ``hubs`` when its ``hub_id`` or
+        ``asset_id`` matches.
     scheme : localitygis.localities.scheme.Scheme, optional
         Names tiers and, through ``scheme.categories``, asset categories.
     category_labels : mapping, optional
@@ -258,6 +268,9 @@ def asset_map(
         tolerance=tolerance,
         vocabulary=words,
         singles=singles,
+    )
+    _add_travel_areas(
+        page, drive_times=drive_times, nearest_hubs=nearest_hubs, hubs=hubs, tolerance=tolerance
     )
     _add_assets(page, assets, cluster=cluster, vocabulary=words)
     return page.finish(bounds=bounds_latlon(page.frames))
@@ -522,7 +535,8 @@ def choropleth_map(
         Number of classes (fewer if there are fewer distinct values).
     kind : str, optional
         How values read (``share``, ``percent``, ``count``, ``rank``, ``decile``, ``money``,
-        ``area``, ``distance``, ``density``, ``number``); guessed from the column name.
+        ``area``, ``distance``, ``minutes``, ``density``, ``number``); guessed from the
+        column name.
     label : str, optional
         Legend heading; defaults to the column name.
     name_column : str, optional
