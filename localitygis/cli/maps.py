@@ -327,6 +327,8 @@ def _assets(
         hubs=read["hubs"],
         clusters=read["clusters"],
         unserved=read["unserved"],
+        drive_times=read.get("drive_times"),
+        nearest_hubs=read.get("nearest_hubs"),
         **inputs.common(),
     )
     return m, target
