@@ -171,7 +171,10 @@ def needs_profile(needs: gpd.GeoDataFrame | NeedsAreas, *, by: str = "locality")
         ``most_deprived_20pc_share`` (of the population, deciles 1–2), ``imd_decile_1`` …
         ``imd_decile_10`` (small areas), the most and least deprived small areas
         (``most_deprived_code``, ``…_name``, ``…_decile``; ``least_deprived_…``) and
-        ``imd_rank_range`` (the least deprived rank minus the most deprived).
+        ``imd_rank_range`` (the least deprived rank minus the most deprived) and
+        ``imd_rank_p10_p90``, the interdecile spread: the population-weighted 90th minus
+        10th percentile of rank (the middle 80 % of the people; by small area when there is
+        no population), which one outlying small area does not stretch.
 
     Examples
     --------
@@ -188,6 +191,8 @@ def needs_profile(needs: gpd.GeoDataFrame | NeedsAreas, *, by: str = "locality")
     2   County                0.3                   1.00        14250.0
     >>> table["most_deprived_code"].tolist(), table["imd_rank_range"].tolist()
     (['A', 'C', 'A'], [27000, 0, 27000])
+    >>> table["imd_rank_p10_p90"].tolist()
+    [27000.0, 0.0, 27000.0]
     """
     frame = pd.DataFrame(needs.frame if isinstance(needs, NeedsAreas) else needs)
     if by not in frame.columns:
@@ -244,7 +249,37 @@ def _variation(frame: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
             out[f"{label}_decile"] = chosen["imd_decile"]
     ranks = grouped["imd_rank"]
     out["imd_rank_range"] = ranks.max() - ranks.min()
+    weights = (
+        ranked["population"].fillna(0) if "population" in ranked else ranked["imd_rank"] * 0 + 1
+    )
+    spread = {
+        group: _interdecile(part["imd_rank"].to_numpy(float), weights[part.index].to_numpy(float))
+        for group, part in grouped
+    }
+    out["imd_rank_p10_p90"] = pd.Series(spread)
     return pd.DataFrame(out)
+
+
+def _interdecile(ranks: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted 90th minus 10th percentile of the ranks (lower weighted quantiles).
+
+    The people in the middle 80 % live between these ranks; one outlying small area does
+    not widen it, as it widens the range.
+
+    Examples
+    --------
+    >>> _interdecile(np.array([100.0, 200.0, 300.0]), np.array([1.0, 18.0, 1.0]))
+    0.0
+    >>> _interdecile(np.array([100.0, 200.0]), np.array([1.0, 1.0]))
+    100.0
+    """
+    order = np.argsort(ranks, kind="stable")
+    cumulative = np.cumsum(weights[order]) / weights.sum() if weights.sum() > 0 else None
+    if cumulative is None:
+        return float("nan")
+    at = np.minimum(np.searchsorted(cumulative, [0.1, 0.9], side="left"), len(ranks) - 1)
+    low, high = ranks[order][at]
+    return float(high - low)
 
 
 def _against_county(table: pd.DataFrame) -> pd.DataFrame:
