@@ -264,18 +264,12 @@ def test_long_titles_shrink_and_wrap_to_fit_the_page(tmp_path, data):
 
 @pytest.fixture(scope="module")
 def needs_atlas(tmp_path_factory, data):
-    from localitygis.statistics import needs_profile, needs_small_areas
-    from tests._analysisdata import demo_chain
+    from tests._mapdata import demo_needs
 
-    lsoas = demo_chain().demo.lsoas.rename(
-        columns=lambda c: {"LSOA11CD": "area_code", "LSOA11NM": "area_name"}.get(
-            c, c.replace("aged_", "age_")
-        )
-    )
-    areas = needs_small_areas(lsoas, data.parishes, [])
+    areas, profile = demo_needs()
     path = tmp_path_factory.mktemp("needs") / "atlas.pdf"
     pdf = locality_atlas_pdf(data.localities, data.parishes, path, needs=areas)
-    return pdf, areas, needs_profile(areas).set_index("locality")
+    return pdf, areas, profile.set_index("locality")
 
 
 def test_needs_atlas_has_the_deprivation_page_after_the_overview(needs_atlas, data):
@@ -283,7 +277,7 @@ def test_needs_atlas_has_the_deprivation_page_after_the_overview(needs_atlas, da
     assert _pages(pdf) == len(data.localities) + 2
     text = _page_text(pdf, 2)
     assert "Deprivation: IMD 2019 national deciles" in text
-    assert f"{len(areas.frame)} LSOAs" in text
+    assert f"{len(areas)} LSOAs" in text
     assert "most deprived 10 %" in text
     assert f"Page 2 of {len(data.localities) + 2}" in text
     assert "Indices of Deprivation 2019" in text  # the IoD attribution
