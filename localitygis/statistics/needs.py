@@ -29,9 +29,9 @@ __all__ = ["AGE_BANDS", "NEEDS_FIELDS", "NeedsAreas", "needs_profile", "needs_sm
 #: The needs measures and the column names that hold them (IoD2019 headers first).
 NEEDS_FIELDS: dict[str, tuple[str, ...]] = {
     "population": (r"Total population.*", r"population", r"total_population"),
-    "age_0_15": (r".*aged 0-15.*", r"age_0_15"),
-    "age_16_59": (r".*aged 16-59.*", r"age_16_59"),
-    "age_60_plus": (r".*aged 60 and over.*", r"age_60_plus"),
+    "age_0_15": (r".*aged 0-15.*", r"aged?_0_15"),
+    "age_16_59": (r".*aged 16-59.*", r"aged?_16_59"),
+    "age_60_plus": (r".*aged 60 and over.*", r"aged?_60_plus"),
     "imd_rank": (r"Index of Multiple Deprivation \(IMD\) Rank.*", r"imd_rank"),
     "imd_decile": (r"Index of Multiple Deprivation \(IMD\) Decile.*", r"imd_decile"),
 }
@@ -79,7 +79,8 @@ def needs_small_areas(
     tables : sequence of pandas.DataFrame
         From :func:`~localitygis.statistics.read_area_table`: e.g. IoD2019 File 1 and
         File 6, national or cut to the county. Their measures are recognised by header
-        (see :data:`NEEDS_FIELDS`) and renamed.
+        (see :data:`NEEDS_FIELDS`) and renamed. Measures the small areas carry themselves
+        (as the demo's ``lsoas`` layer does) are recognised too, so ``tables`` may be empty.
     points : geopandas.GeoDataFrame, optional
         Population-weighted centroids (``area_code``) for the best fit.
     key : str, default "parish_code"
@@ -103,7 +104,7 @@ def needs_small_areas(
     >>> needs.frame[["area_code", "imd_rank", "imd_decile", "locality"]].to_dict("records")
     [{'area_code': 'E01', 'imd_rank': 1296, 'imd_decile': 1, 'locality': 'Kington'}]
     """
-    frame = small_areas
+    frame = _recognised(small_areas, required=False)
     rejects = []
     other_rows = 0
     for table in tables:
@@ -126,7 +127,8 @@ def needs_small_areas(
     )
 
 
-def _recognised(table: pd.DataFrame) -> pd.DataFrame:
+def _recognised(table: pd.DataFrame, *, required: bool = True) -> pd.DataFrame:
+    """Rename the needs measures found by header; none found is an error if ``required``."""
     source = str(table.attrs.get("source", "table"))
     renames = {}
     for measure, patterns in NEEDS_FIELDS.items():
@@ -139,7 +141,7 @@ def _recognised(table: pd.DataFrame) -> pd.DataFrame:
         )
         if column is not None:
             renames[column] = measure
-    if not renames:
+    if not renames and required:
         raise DataError(
             f"{source}: none of the needs measures ({', '.join(NEEDS_FIELDS)}) found among "
             f"its columns; is it an IoD2019 table?"
