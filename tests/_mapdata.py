@@ -115,3 +115,17 @@ def many_assets(base: MapData, n: int, *, seed: int = 0) -> gpd.GeoDataFrame:
         crs=27700,
     )
     return with_provenance(frame, DEMO)
+
+
+@cache
+def demo_needs() -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The demo's real LSOAs best-fitted to its parishes, and their needs profile."""
+    from localitygis.statistics import needs_profile, needs_small_areas
+
+    lsoas = demo_chain().demo.lsoas.rename(
+        columns=lambda c: {"LSOA11CD": "area_code", "LSOA11NM": "area_name"}.get(
+            c, c.replace("aged_", "age_")
+        )
+    )
+    areas = needs_small_areas(lsoas, demo_map_data().parishes, [])
+    return areas.frame, needs_profile(areas)

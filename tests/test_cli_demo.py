@@ -74,12 +74,22 @@ def test_demo_writes_the_deprivation_map_and_says_it_is_real(demo_run):
     assert (out / "deprivation.png").read_bytes()[1:4] == b"PNG"
 
 
-def test_demo_atlas_has_overview_and_nine_localities(demo_run):
-    out, _ = demo_run
+def test_demo_atlas_has_overview_deprivation_and_nine_localities(demo_run):
+    out, result = demo_run
     pdf = (out / "atlas.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     pages = re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf)
-    assert len(pages) == 10
+    assert len(pages) == 11  # overview, county deprivation, nine localities
+    assert "(11 pages)" in result.output
+
+
+def test_demo_county_map_popups_carry_the_needs(demo_run):
+    out, _ = demo_run
+    page = (out / "county.html").read_text(encoding="utf-8")
+    page = page.replace("\\u003c", "<").replace("\\u003e", ">")
+    for label in ("Aged 60 and over", "IMD 2019 mean rank", "Most deprived LSOA"):
+        assert page.count(f"<th>{label}</th>") == 9, label
+    assert re.search(r"<th>Aged 60 and over</th><td>\d+\.\d% \(county \d+\.\d%\)</td>", page)
 
 
 def test_demo_data_files_reconcile_and_carry_provenance(demo_run):

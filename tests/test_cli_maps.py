@@ -249,3 +249,66 @@ def test_unknown_scheme_is_a_one_line_error(tmp_path, files, capsys):
     assert "scheme 'atlantis' is not a packaged scheme (herefordshire, demo)" in message
     assert "give its path, e.g. atlantis.toml" in message
     assert demo_folder().exists()
+
+
+@pytest.fixture(scope="module")
+def lsoas(tmp_path_factory):
+    """The demo's real LSOAs: one GeoPackage with the measures, and geometry plus a CSV."""
+    from tests._analysisdata import demo_chain
+
+    frame = demo_chain().demo.lsoas
+    folder = tmp_path_factory.mktemp("lsoas")
+    carrying = folder / "lsoas.gpkg"
+    frame.to_file(carrying, layer="lsoas")
+    bare = folder / "bare.geojson"
+    frame[["LSOA11CD", "LSOA11NM", "geometry"]].to_crs(4326).to_file(bare)
+    table = folder / "imd.csv"
+    pd.DataFrame(
+        {
+            "LSOA code (2011)": frame["LSOA11CD"],
+            "Index of Multiple Deprivation (IMD) Rank": frame["imd_rank"],
+            "Index of Multiple Deprivation (IMD) Decile": frame["imd_decile"],
+            "Total population: mid 2015 (excluding prisoners)": frame["population"],
+        }
+    ).to_csv(table, index=False)
+    return {"carrying": f"{carrying}#lsoas", "bare": str(bare), "table": str(table)}
+
+
+def test_atlas_with_small_areas_has_the_needs(tmp_path, files, lsoas):
+    out = tmp_path / "atlas.pdf"
+    result = ok(
+        ["atlas", "-l", str(files["build"]), "--small-areas", lsoas["carrying"], "--out", str(out)]
+    )
+    assert "11 pages" in result.output
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "Deprivation: IMD 2019 national deciles" in text
+    assert text.count("Aged 60+:") == 9  # one needs panel per locality page
+    assert "IMD mean rank" in text
+
+
+def test_map_county_with_small_areas_and_a_table_has_needs_popups(tmp_path, files, lsoas):
+    out = tmp_path / "county.html"
+    options = ["--small-areas", lsoas["bare"], "--small-area-table", lsoas["table"]]
+    ok(_map(files, "county", *options, "--out", str(out)))
+    page = out.read_text(encoding="utf-8").replace("\\u003c", "<").replace("\\u003e", ">")
+    assert page.count("<th>IMD 2019 mean rank</th>") == 9
+    assert page.count("<th>Most deprived LSOA</th>") == 9
+    assert "<th>Aged 60 and over</th>" not in page  # the table has no age bands
+
+
+def test_small_areas_without_measures_is_a_one_line_error(tmp_path, files, lsoas, capsys):
+    message = fails(
+        [
+            "atlas",
+            "-l",
+            str(files["build"]),
+            "--small-areas",
+            lsoas["bare"],
+            "--out",
+            str(tmp_path / "a.pdf"),
+        ],
+        capsys,
+    )
+    assert "imd_decile" in message

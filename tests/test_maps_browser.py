@@ -12,7 +12,7 @@ import pytest
 
 from localitygis.maps import asset_map, county_map, locality_map, save_map
 from tests._browser import launch, open_page, require_browser
-from tests._mapdata import XSS_NAME, demo_map_data, with_xss_asset
+from tests._mapdata import XSS_NAME, demo_map_data, demo_needs, with_xss_asset
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +36,7 @@ def maps(tmp_path_factory):
             parishes=data.parishes,
             catchments=data.catchments,
             profiles=data.profiles,
+            needs=demo_needs()[1],
         ),
         folder / "county.html",
     )
@@ -121,6 +122,29 @@ def test_clicking_a_locality_opens_its_popup(maps, browser):
         assert "Golden Valley" in text
         assert "Tier one – Rural areas" in text
         assert "Population" in text
+        _clean(log)
+
+
+def test_locality_popup_shows_its_needs_against_the_county(maps, browser):
+    profile = demo_needs()[1].set_index("locality")
+    row, county = profile.loc["Golden Valley"], profile.loc["County"]
+    with open_page(maps["county"], browser=browser) as (page, log):
+        page.wait_for_selector(OVERLAY_PATHS)
+        box = page.locator(".lgis-label", has_text="Golden Valley").bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        text = " ".join(popup.inner_text().split())
+        older = f"{row['age_60_plus_share']:.1%} (county {county['age_60_plus_share']:.1%})"
+        assert f"Aged 60 and over {older}" in text
+        assert f"Population (LSOAs, mid-2015) {row['population']:,.0f}" in text
+        assert f"IMD 2019 mean rank {row['imd_mean_rank']:,.0f} of 32,844" in text
+        share = f"{row['most_deprived_20pc_share']:.1%}"
+        assert f"In England's most deprived 20 % {share}" in text
+        assert f"({row['most_deprived_code']}), decile {int(row['most_deprived_decile'])}" in text
+        assert f"({row['least_deprived_code']}), decile {int(row['least_deprived_decile'])}" in text
+        assert ".0 " not in text.replace("0.0%", "")  # whole numbers have no .0
         _clean(log)
 
 

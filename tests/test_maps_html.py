@@ -28,7 +28,7 @@ from localitygis.maps import (
 from localitygis.maps._offline import external_urls
 from localitygis.maps._web import script_json, web_polygons
 from localitygis.provenance import ONS_OS_ATTRIBUTION
-from tests._mapdata import XSS_NAME, demo_map_data, many_assets, with_xss_asset
+from tests._mapdata import XSS_NAME, demo_map_data, demo_needs, many_assets, with_xss_asset
 
 
 def unjs(page: str) -> str:
@@ -99,6 +99,32 @@ def test_county_popups_carry_profile_figures(county_html, data):
     assert not re.search(r"<td>0\.\d{3,}</td>", county_html)
     # breakdown columns ("category: library", "partner: ...") stay in the profile table
     assert "<th>Category: library</th>" not in county_html
+
+
+def test_county_popups_carry_the_needs_against_the_county(data):
+    areas, needs = demo_needs()
+    needs = needs.set_index("locality")
+    page = unjs(render_html(county_map(data.localities, needs=needs.reset_index())))
+    county = needs.loc["County"]
+    for name in data.localities["locality"]:
+        row = needs.loc[name]
+        older = f"{row['age_60_plus_share']:.1%} (county {county['age_60_plus_share']:.1%})"
+        assert f"<th>Aged 60 and over</th><td>{older}</td>" in page
+        assert f"<th>Population (LSOAs, mid-2015)</th><td>{row['population']:,.0f}</td>" in page
+        rank = f"{row['imd_mean_rank']:,.0f} of 32,844 (1 = most deprived)"
+        assert f"<th>IMD 2019 mean rank</th><td>{rank}</td>" in page
+        low = f"{row['most_deprived_20pc_share']:.1%}"
+        assert f"<th>In England&#x27;s most deprived 20 %</th><td>{low}</td>" in page
+        for which in ("most", "least"):
+            lsoa = (
+                f"{html.escape(row[f'{which}_deprived_name'])} ({row[f'{which}_deprived_code']}),"
+                f" decile {int(row[f'{which}_deprived_decile'])}"
+            )
+            assert f"<th>{which.title()} deprived LSOA</th><td>{lsoa}</td>" in page
+    assert not re.search(r"<td>[\d,]+\.0</td>", page)
+    assert len(areas) > 0
+    plain = unjs(render_html(county_map(data.localities)))
+    assert "IMD 2019 mean rank" not in plain
 
 
 def test_demo_maps_say_so_and_real_maps_carry_ons_attribution(county_html, data):

@@ -257,3 +257,52 @@ def test_long_titles_shrink_and_wrap_to_fit_the_page(tmp_path, data):
     boxes = _word_boxes(pdf, 1)
     assert boxes
     assert max(b[3] for b in boxes) <= 11.69 * 72
+
+
+# -- the needs: the county deprivation page and each locality's needs -------------------
+
+
+@pytest.fixture(scope="module")
+def needs_atlas(tmp_path_factory, data):
+    from tests._mapdata import demo_needs
+
+    areas, profile = demo_needs()
+    path = tmp_path_factory.mktemp("needs") / "atlas.pdf"
+    pdf = locality_atlas_pdf(data.localities, data.parishes, path, needs=areas)
+    return pdf, areas, profile.set_index("locality")
+
+
+def test_needs_atlas_has_the_deprivation_page_after_the_overview(needs_atlas, data):
+    pdf, areas, _ = needs_atlas
+    assert _pages(pdf) == len(data.localities) + 2
+    text = _page_text(pdf, 2)
+    assert "Deprivation: IMD 2019 national deciles" in text
+    assert f"{len(areas)} LSOAs" in text
+    assert "most deprived 10 %" in text
+    assert f"Page 2 of {len(data.localities) + 2}" in text
+    assert "Indices of Deprivation 2019" in text  # the IoD attribution
+
+
+def test_needs_atlas_locality_pages_state_their_needs_against_the_county(needs_atlas, data):
+    pdf, _, profile = needs_atlas
+    county = profile.loc["County"]
+    for number, name in enumerate(data.localities["locality"], start=3):
+        text = " ".join(_page_text(pdf, number).split())
+        assert f"{name} locality" in text
+        row = profile.loc[name]
+        assert f"Population (LSOAs): {row['population']:,.0f}" in text
+        older = (
+            f"Aged 60+: {row['age_60_plus_share']:.1%} (county {county['age_60_plus_share']:.1%})"
+        )
+        assert older in text
+        assert f"IMD mean rank: {row['imd_mean_rank']:,.0f} of 32,844" in text
+        assert f"most deprived 20 %: {row['most_deprived_20pc_share']:.1%}" in text
+        most = f"{row['most_deprived_code']}), decile {int(row['most_deprived_decile'])}"
+        least = f"{row['least_deprived_code']}), decile {int(row['least_deprived_decile'])}"
+        assert most in text
+        assert least in text
+
+
+def test_atlas_without_needs_has_no_needs_panel(atlas):
+    assert "IMD mean rank" not in _page_text(atlas, 2)
+    assert "Deprivation: IMD 2019" not in _page_text(atlas, 2)

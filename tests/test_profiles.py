@@ -197,6 +197,14 @@ def test_needs_block_in_the_profiles(needs_chain):
         assert (
             body.loc[name, "imd_rank_range"] == ranked["imd_rank"].max() - ranked["imd_rank"].min()
         )
+        low, high = np.percentile(
+            group["imd_rank"].astype(float),
+            [10, 90],
+            weights=group["population"].astype(float),
+            method="inverted_cdf",
+        )
+        assert body.loc[name, "imd_rank_p10_p90"] == high - low
+        assert 0 <= body.loc[name, "imd_rank_p10_p90"] <= body.loc[name, "imd_rank_range"]
         mean = np.average(group["imd_rank"], weights=group["population"])
         assert body.loc[name, "imd_mean_rank"] == pytest.approx(mean, abs=0.5)
         low = group.loc[group["imd_decile"] <= 2, "population"].sum() / group["population"].sum()

@@ -175,6 +175,7 @@ def demo(
         profiles=profiles,
         title="Demo county localities",
         out=out / "county.html",
+        small_areas=f"{county}#lsoas",
     )
     map_command(
         MapKind.assets,
@@ -213,6 +214,7 @@ def demo(
         title="Demo county locality atlas",
         out=out / "atlas.pdf",
         overview=out / "county.png",
+        small_areas=f"{county}#lsoas",
     )
     console.rule()
     console.print(

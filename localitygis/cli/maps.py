@@ -25,9 +25,11 @@ from localitygis._validate import listing
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import read_layer, read_sibling, split_spec
 from localitygis.cli._scheme_store import chosen_scheme
+from localitygis.cli.stats import needs_areas_from_files
 from localitygis.crs import to_bng
 from localitygis.errors import DataError, InputFileError
 from localitygis.io import OutputSet, check_out_file, check_out_folder, read_table
+from localitygis.statistics import NeedsAreas, needs_profile
 
 if TYPE_CHECKING:
     import folium
@@ -35,6 +37,22 @@ if TYPE_CHECKING:
     from localitygis.localities.scheme import Scheme
 
 __all__ = ["atlas", "map_command"]
+
+SmallAreasOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--small-areas",
+        help="LSOAs for the needs (file or file#layer): locality needs in the popups / pages.",
+    ),
+]
+SmallAreaTableOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--small-area-table",
+        help="IoD2019 table by LSOA (File 1, File 6); repeat. Not needed if the LSOAs carry "
+        "the measures.",
+    ),
+]
 
 
 class MapKind(StrEnum):
@@ -218,6 +236,8 @@ def map_command(
             "By default the file is self-contained and works offline.",
         ),
     ] = False,
+    small_areas: SmallAreasOpt = None,
+    small_area_table: SmallAreaTableOpt = None,
 ) -> None:
     """Draw an interactive web map and save it as one HTML file."""
     method, scheme = _classification(classification, scheme)
@@ -232,7 +252,9 @@ def map_command(
     if roads is not None and kind is not MapKind.assets:
         raise DataError("--roads is for the assets map (localitygis map assets --roads ...).")
     if kind is MapKind.county:
-        maps = [_county(inputs, catchments, profiles, title, target)]
+        needs = _needs(small_areas, small_area_table, inputs.parishes)
+        profile = None if needs is None else needs_profile(needs)
+        maps = [_county(inputs, catchments, (_profiles(profiles), profile), title, target)]
     elif kind is MapKind.assets:
         layers = {"hubs": hubs, "clusters": clusters, "unserved": unserved}
         maps = [_assets(inputs, assets, layers, roads, singles=singles, title=title, target=target)]
@@ -279,21 +301,34 @@ def _save(maps: list[tuple[folium.Map, Path]], as_set: Path | None, *, offline: 
     return files.written
 
 
+def _needs(
+    small_areas: str | None, tables: list[str] | None, parishes: gpd.GeoDataFrame | None
+) -> NeedsAreas | None:
+    """Best-fit the LSOAs given with --small-areas to the parishes (None without them)."""
+    if small_areas is None:
+        return None
+    if parishes is None:
+        raise InputFileError("--small-areas needs the parishes (--parishes).")
+    return needs_areas_from_files(small_areas, tables or [], parishes)
+
+
 def _county(
     inputs: _Inputs,
     catchments: str | None,
-    profiles: Path | None,
+    tables: tuple[pd.DataFrame | None, pd.DataFrame | None],
     title: str | None,
     target: Path,
 ) -> tuple[folium.Map, Path]:
     from localitygis.maps import interactive
 
     cat = _either(catchments, "the catchments", preferred="catchments", localities=inputs.spec)
+    profiles, needs = tables
     m = interactive.county_map(
         inputs.localities,
         parishes=inputs.parishes,
         catchments=cat,
-        profiles=_profiles(profiles),
+        profiles=profiles,
+        needs=needs,
         title=title or "Localities",
         **inputs.common(),
     )
@@ -450,6 +485,8 @@ def atlas(
     overview: Annotated[
         Path | None, typer.Option(help="Also write the county overview PNG here.")
     ] = None,
+    small_areas: SmallAreasOpt = None,
+    small_area_table: SmallAreaTableOpt = None,
 ) -> None:
     """Write the printable locality atlas (PDF: overview + one page per locality)."""
     from localitygis.maps import static
@@ -465,10 +502,20 @@ def atlas(
     pts = _read(assets, "the assets", preferred="assets")
     hub = _read(hubs, "the hubs", preferred="hubs")
     made = _data_date(localities)
+    needs = _needs(small_areas, small_area_table, par)
     path = static.locality_atlas_pdf(
-        loc, par, out, assets=pts, hubs=hub, scheme=chosen, title=title, data_date=made
+        loc,
+        par,
+        out,
+        assets=pts,
+        hubs=hub,
+        scheme=chosen,
+        title=title,
+        data_date=made,
+        needs=needs,
     )
-    console.print(f"wrote [bold]{escape(str(path))}[/] ({len(loc) + 1} pages)")
+    pages = len(loc) + (1 if needs is None else 2)
+    console.print(f"wrote [bold]{escape(str(path))}[/] ({pages} pages)")
     if overview is not None:
         png = static.county_overview_png(
             loc, overview, parishes=par, scheme=chosen, title=title, data_date=made

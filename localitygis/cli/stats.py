@@ -29,13 +29,14 @@ from localitygis.cli._inputs import (
 )
 from localitygis.errors import DataError
 from localitygis.io import OutputSet, check_out_folder, find_field, read_vector, write_csv
-from localitygis.provenance import Provenance, provenance_of
+from localitygis.provenance import Provenance, provenance_of, with_provenance
 from localitygis.statistics import (
     AGE_BANDS,
     AREA_CODE_PATTERNS,
     NEEDS_FIELDS,
     Apportionment,
     Measures,
+    NeedsAreas,
     apportion,
     join_area_table,
     needs_profile,
@@ -44,7 +45,15 @@ from localitygis.statistics import (
     read_small_areas,
 )
 
-__all__ = ["Grouping", "StatsMethod", "needs_from_files", "read_centroids", "read_joined", "stats"]
+__all__ = [
+    "Grouping",
+    "StatsMethod",
+    "needs_areas_from_files",
+    "needs_from_files",
+    "read_centroids",
+    "read_joined",
+    "stats",
+]
 
 
 class StatsMethod(StrEnum):
@@ -106,6 +115,21 @@ def needs_from_files(
             "--small-areas needs its tables: --small-area-table for IoD2019 File 1 (IMD) "
             "and File 6 (population)."
         )
+    needs = needs_areas_from_files(small_areas, tables, parishes, points=points)
+    return needs_profile(needs), needs.rejects, provenance_of(needs.frame)
+
+
+def needs_areas_from_files(
+    small_areas: str,
+    tables: list[str],
+    parishes: gpd.GeoDataFrame,
+    *,
+    points: str | None = None,
+) -> NeedsAreas:
+    """Read LSOAs and any IoD tables and best-fit them to the parishes (maps and atlas).
+
+    Without tables, the LSOAs must carry the measures (as the demo's ``lsoas`` layer does).
+    """
     path, layer = split_spec(small_areas)
     frame = read_small_areas(path, layer=layer)
     read = [read_area_table(table) for table in tables]
@@ -118,7 +142,7 @@ def needs_from_files(
             f"{needs.other_rows:,} table row(s) for other districts' areas left out",
             highlight=False,
         )
-    return needs_profile(needs), needs.rejects, provenance
+    return NeedsAreas(with_provenance(needs.frame, provenance), needs.rejects, needs.other_rows)
 
 
 def _column(name: str, columns: list[str]) -> str:

@@ -24,6 +24,7 @@ from localitygis.maps._web import (
     web_points,
     web_polygons,
 )
+from localitygis.profiles import COUNTY
 
 LOCALITY_FIELDS = (
     "tier_name",
@@ -71,6 +72,52 @@ def _profile_columns(record: Mapping[str, Any], profile: Mapping[str, Any]) -> l
     return extra[:MAX_PROFILE_ROWS]
 
 
+def _lsoa_text(profile: Mapping[str, Any], which: str) -> str:
+    code = profile.get(f"{which}_code")
+    name = profile.get(f"{which}_name", code)
+    decile = format_value(profile.get(f"{which}_decile"), "count")
+    return f"{format_value(name)} ({format_value(code)}), decile {decile}"
+
+
+def needs_rows(profile: Mapping[str, Any], county: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return a locality's needs popup rows (escaped), the 60+ share against the county's.
+
+    Figures use the formatter of their kind: shares as percentages, whole numbers without
+    ``.0``; a row whose figure is missing is left out.
+
+    Examples
+    --------
+    >>> rows = needs_rows({"population": 6474.0, "age_60_plus_share": 0.3631,
+    ...     "imd_mean_rank": 12437.4, "most_deprived_20pc_share": 0.0,
+    ...     "most_deprived_code": "E01014034", "most_deprived_name": "<b>", "most_deprived_decile":
+    ...     4.0}, {"age_60_plus_share": 0.299})
+    >>> for label, value in rows:
+    ...     print(f"{label}: {value}")
+    Population (LSOAs, mid-2015): 6,474
+    Aged 60 and over: 36.3% (county 29.9%)
+    IMD 2019 mean rank: 12,437 of 32,844 (1 = most deprived)
+    In England&#x27;s most deprived 20 %: 0.0%
+    Most deprived LSOA: &lt;b&gt; (E01014034), decile 4
+    """
+    older = profile.get("age_60_plus_share")
+    rank = profile.get("imd_mean_rank")
+    shown = {
+        "Population (LSOAs, mid-2015)": format_value(profile.get("population"), "count"),
+        "Aged 60 and over": f"{format_value(older, 'share')} "
+        f"(county {format_value(county.get('age_60_plus_share'), 'share')})",
+        "IMD 2019 mean rank": f"{format_value(rank, 'count')} of 32,844 (1 = most deprived)",
+        "In England's most deprived 20 %": format_value(
+            profile.get("most_deprived_20pc_share"), "share"
+        ),
+        "Most deprived LSOA": _lsoa_text(profile, "most_deprived"),
+        "Least deprived LSOA": _lsoa_text(profile, "least_deprived"),
+        "Rank spread, middle 80 % of people": format_value(
+            profile.get("imd_rank_p10_p90"), "count"
+        ),
+    }
+    return [(esc(label), value) for label, value in shown.items() if not value.startswith("–")]
+
+
 def _tier_text(tier: Any, tier_names: Mapping[int, str]) -> str:
     if _is_missing(tier):
         return "No tier"
@@ -85,14 +132,18 @@ def locality_layer(
     tolerance: float,
     highlight: str | None = None,
     fill_opacity: float = 0.5,
+    needs: pd.DataFrame | None = None,
 ) -> tuple[str, str, gpd.GeoDataFrame]:
     """Return (polygons GeoJSON, label points GeoJSON, web frame) for the localities.
 
-    Tier names come from ``tier_names`` (the scheme's), so popups and legend agree.
+    Tier names come from ``tier_names`` (the scheme's), so popups and legend agree; with
+    ``needs`` (:func:`localitygis.statistics.needs_profile`) each popup ends with the
+    locality's needs against the county (:func:`needs_rows`).
     """
     require_columns(localities, ["locality", "tier"], "the localities")
     web = web_polygons(localities, what="the localities", tolerance=tolerance)
     lookup = profile_lookup(profiles)
+    needs_of = profile_lookup(needs)
     props = []
     for _, row in web.iterrows():
         name = str(row["locality"])
@@ -101,6 +152,8 @@ def locality_layer(
         rows = record_rows(record, [c for c in LOCALITY_FIELDS if c != "tier_name"])
         profile = lookup.get(name, {})
         rows += record_rows(profile, _profile_columns(record, profile))
+        if needs_of:
+            rows += needs_rows(needs_of.get(name, {}), needs_of.get(COUNTY, {}))
         faded = highlight is not None and name != highlight
         props.append(
             {

@@ -168,11 +168,13 @@ def _add_locality_layers(
     highlight: str | None = None,
     show: bool = True,
     fill_opacity: float = 0.5,
+    needs: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     polygons, labels, web = _layers.locality_layer(
         localities,
         tier_names=tier_names,
         profiles=profiles,
+        needs=needs,
         tolerance=tolerance,
         highlight=highlight,
         fill_opacity=fill_opacity,

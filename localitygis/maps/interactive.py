@@ -103,6 +103,7 @@ def county_map(
     title: str = "Localities",
     tiles: bool = False,
     tolerance: float = TOLERANCE_M,
+    needs: pd.DataFrame | None = None,
 ) -> folium.Map:
     """Map the localities coloured by tier, with parishes and catchments as layers.
 
@@ -130,6 +131,11 @@ def county_map(
         Start on the OpenStreetMap basemap (needs internet) instead of a plain background.
     tolerance : float
         Simplification tolerance in metres for the web geometry.
+    needs : pandas.DataFrame, optional
+        The needs profile (:func:`localitygis.statistics.needs_profile`: one row per
+        locality and a ``County`` row). Each popup then shows the locality's population,
+        60+ share against the county's, IMD 2019 mean rank, share in England's most deprived
+        20 %, most and least deprived LSOA with decile, and the rank spread.
 
     Returns
     -------
@@ -158,7 +164,12 @@ def county_map(
     tier_names = style.tier_labels(scheme, localities)
     page = _Page(title=title, provenance=prov, tiles=tiles, scheme_name=_scheme_name(scheme))
     _add_locality_layers(
-        page, localities, tier_names=tier_names, profiles=profiles, tolerance=tolerance
+        page,
+        localities,
+        tier_names=tier_names,
+        profiles=profiles,
+        tolerance=tolerance,
+        needs=needs,
     )
     if parishes is not None:
         data = _layers.parish_layer(parishes, tolerance=tolerance, filled=False)

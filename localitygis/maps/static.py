@@ -41,7 +41,8 @@ from localitygis.errors import DataError
 from localitygis.io import atomic_path
 from localitygis.maps import style
 from localitygis.maps._web import require_columns, require_crs
-from localitygis.provenance import Provenance
+from localitygis.profiles import COUNTY
+from localitygis.provenance import IOD2019_ATTRIBUTION, Provenance, provenance_of
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -50,6 +51,7 @@ if TYPE_CHECKING:
     from matplotlib.typing import RcKeyType
 
     from localitygis.localities.scheme import Scheme
+    from localitygis.statistics.needs import NeedsAreas
 
 __all__ = ["county_overview_png", "locality_atlas_pdf"]
 
@@ -594,9 +596,13 @@ def locality_atlas_pdf(
     provenance: Provenance | None = None,
     title: str = "Locality atlas",
     data_date: str | None = None,
+    needs: NeedsAreas | gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Write the locality atlas: an overview page, then one page per locality.
 
+    With ``needs``, a county deprivation page (LSOAs by IMD 2019 national decile under the
+    locality outlines) follows the overview, and each locality page lists its needs against
+    the county (see :func:`localitygis.statistics.needs_profile`).
     Each locality page shows its parishes (named), the neighbouring localities faded,
     its assets by category and its hubs with reach rings; the side panel has the legend
     and the locality's figures. Every page has a scale bar, north arrow and attribution.
@@ -625,6 +631,11 @@ def locality_atlas_pdf(
     data_date : str, optional
         When the data was made (e.g. the build's date); every page prints it with the
         print date, the page number and the scheme's name.
+    needs : localitygis.statistics.NeedsAreas or geopandas.GeoDataFrame, optional
+        The small areas best-fitted to the localities
+        (:func:`~localitygis.statistics.needs_small_areas`, or its ``frame``): LSOA
+        polygons with ``locality``, ``imd_decile`` and (for the figures) ``population``,
+        ``age_60_plus``, ``imd_rank``, ``area_name``.
 
     Returns
     -------
@@ -654,11 +665,16 @@ def locality_atlas_pdf(
     prov = style.map_provenance(localities, parishes, assets, provenance=provenance)
     tier_names = style.tier_labels(scheme, localities)
     labels = style.vocabulary(scheme, category_labels)["category"]
+    small = _needs_areas(needs)
+    if small is not None:
+        prov = prov.combined(provenance_of(small)).combined(Provenance(IOD2019_ATTRIBUTION))
+    profile = _needs_lookup(small)
+    extra = 0 if small is None else 1
     sheet = _Sheet(
         prov,
         scheme_name=scheme.name if scheme else "",
         data_date=data_date or "",
-        total=len(loc) + 1,
+        total=len(loc) + 1 + extra,
     )
     keys = _category_keys(pts)
     symbols = (style.category_colours(keys), category_markers(list(keys)))
@@ -675,7 +691,9 @@ def locality_atlas_pdf(
         PdfPages(temporary, metadata=metadata) as pdf,
     ):
         pdf.savefig(_overview_figure(loc, par, title=title, tier_names=tier_names, sheet=sheet))
-        for number, (_, row) in enumerate(loc.iterrows(), start=2):
+        if small is not None:
+            pdf.savefig(_needs_page(small, loc, sheet))
+        for number, (_, row) in enumerate(loc.iterrows(), start=2 + extra):
             fig = _locality_figure(
                 row,
                 (loc, par, pts, hub),
@@ -685,9 +703,114 @@ def locality_atlas_pdf(
                 sheet=sheet,
                 number=number,
             )
+            if profile:
+                _needs_panel(fig, profile.get(str(row["locality"]), {}), profile[COUNTY])
             pdf.savefig(fig)
-    log.info("wrote %s (%d pages)", out, len(loc) + 1)
+    log.info("wrote %s (%d pages)", out, sheet.total)
     return out
+
+
+def _needs_areas(needs: NeedsAreas | gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """Return the needs small areas as a frame in EPSG:27700 (or None)."""
+    if needs is None:
+        return None
+    frame = needs if isinstance(needs, gpd.GeoDataFrame) else needs.frame
+    require_crs(frame, "the needs small areas")
+    require_columns(frame, ["locality", "imd_decile"], "the needs small areas")
+    return to_bng(frame, source="the needs small areas")
+
+
+def _needs_lookup(small: gpd.GeoDataFrame | None) -> dict[str, dict[str, Any]]:
+    """Locality (and ``County``) -> its needs profile figures."""
+    if small is None:
+        return {}
+    from localitygis.statistics.needs import needs_profile
+
+    table = needs_profile(pd.DataFrame(small.drop(columns="geometry")))
+    return {str(r["locality"]): r.to_dict() for _, r in table.iterrows()}
+
+
+def _needs_page(small: gpd.GeoDataFrame, loc: gpd.GeoDataFrame, sheet: _Sheet) -> Figure:
+    """Draw the county deprivation page (the deprivation PNG's drawing) with the footer."""
+    from localitygis.maps import deprivation
+
+    frame, cols = deprivation._prepared(small, None, None)
+    title = "Deprivation: IMD 2019 national deciles"
+    fig = deprivation._deprivation_figure(
+        frame, loc, cols, title=title, provenance=sheet.provenance
+    )
+    fig.text(0.97, 0.012, sheet.footer(2), fontsize=7, color="#333333", va="bottom", ha="right")
+    return fig
+
+
+def _share(value: Any) -> str:
+    return "–" if value is None or pd.isna(value) else f"{float(value):.1%}"
+
+
+def _lsoa(profile: Mapping[str, Any], which: str) -> str:
+    code = profile.get(f"{which}_code")
+    if code is None or pd.isna(code):
+        return "–"
+    decile = profile.get(f"{which}_decile")
+    shown = "" if decile is None or pd.isna(decile) else f", decile {int(decile)}"
+    return f"{profile.get(f'{which}_name', code)} ({code}){shown}"
+
+
+def _needs_facts(profile: Mapping[str, Any], county: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return (label, text) lines of a locality's needs against the county's, for a page.
+
+    Examples
+    --------
+    >>> local = {"population": 9836, "age_60_plus_share": 0.312, "imd_mean_rank": 16500.4,
+    ...     "most_deprived_20pc_share": 0.05, "most_deprived_code": "E01", "most_deprived_name":
+    ...     "Kington 001A", "most_deprived_decile": 3, "imd_rank_p10_p90": 9000}
+    >>> facts = dict(_needs_facts(local, {"age_60_plus_share": 0.27}))
+    >>> facts["Aged 60+"], facts["IMD mean rank"]
+    ('31.2% (county 27.0%)', '16,500 of 32,844 (1 = most deprived)')
+    >>> facts["Most deprived LSOA"], facts["Least deprived LSOA"]
+    ('Kington 001A (E01), decile 3', '–')
+    """
+    rank = profile.get("imd_mean_rank")
+    spread = profile.get("imd_rank_p10_p90")
+    return [
+        ("Population (LSOAs)", _fmt(profile.get("population"))),
+        (
+            "Aged 60+",
+            f"{_share(profile.get('age_60_plus_share'))} "
+            f"(county {_share(county.get('age_60_plus_share'))})",
+        ),
+        (
+            "IMD mean rank",
+            "–"
+            if rank is None or pd.isna(rank)
+            else f"{float(rank):,.0f} of 32,844 (1 = most deprived)",
+        ),
+        ("In England's most deprived 20 %", _share(profile.get("most_deprived_20pc_share"))),
+        ("Most deprived LSOA", _lsoa(profile, "most_deprived")),
+        ("Least deprived LSOA", _lsoa(profile, "least_deprived")),
+        ("Middle 80 % of people: rank spread", _fmt(spread)),
+    ]
+
+
+def _needs_panel(fig: Figure, profile: Mapping[str, Any], county: Mapping[str, Any]) -> None:
+    """Print the locality's needs in a box at the map's foot, right (clear of the scale)."""
+    lines = [
+        textwrap.fill(_printable(f"{label}: {value}"), width=70, subsequent_indent="    ")
+        for label, value in _needs_facts(profile, county)
+    ]
+    text = "Needs (IMD 2019, mid-2015 populations)\n" + "\n".join(lines)
+    fig.text(
+        0.705,
+        0.08,
+        text,
+        fontsize=7.5,
+        va="bottom",
+        ha="right",
+        multialignment="left",
+        linespacing=1.35,
+        zorder=30,
+        bbox={"facecolor": "white", "edgecolor": "#999999", "alpha": 0.92, "pad": 4},
+    )
 
 
 def _members(frame: gpd.GeoDataFrame | None, name: str, area: shapely.Geometry) -> Any:

@@ -29,9 +29,9 @@ __all__ = ["AGE_BANDS", "NEEDS_FIELDS", "NeedsAreas", "needs_profile", "needs_sm
 #: The needs measures and the column names that hold them (IoD2019 headers first).
 NEEDS_FIELDS: dict[str, tuple[str, ...]] = {
     "population": (r"Total population.*", r"population", r"total_population"),
-    "age_0_15": (r".*aged 0-15.*", r"age_0_15"),
-    "age_16_59": (r".*aged 16-59.*", r"age_16_59"),
-    "age_60_plus": (r".*aged 60 and over.*", r"age_60_plus"),
+    "age_0_15": (r".*aged 0-15.*", r"aged?_0_15"),
+    "age_16_59": (r".*aged 16-59.*", r"aged?_16_59"),
+    "age_60_plus": (r".*aged 60 and over.*", r"aged?_60_plus"),
     "imd_rank": (r"Index of Multiple Deprivation \(IMD\) Rank.*", r"imd_rank"),
     "imd_decile": (r"Index of Multiple Deprivation \(IMD\) Decile.*", r"imd_decile"),
 }
@@ -79,7 +79,8 @@ def needs_small_areas(
     tables : sequence of pandas.DataFrame
         From :func:`~localitygis.statistics.read_area_table`: e.g. IoD2019 File 1 and
         File 6, national or cut to the county. Their measures are recognised by header
-        (see :data:`NEEDS_FIELDS`) and renamed.
+        (see :data:`NEEDS_FIELDS`) and renamed. Measures the small areas carry themselves
+        (as the demo's ``lsoas`` layer does) are recognised too, so ``tables`` may be empty.
     points : geopandas.GeoDataFrame, optional
         Population-weighted centroids (``area_code``) for the best fit.
     key : str, default "parish_code"
@@ -103,7 +104,7 @@ def needs_small_areas(
     >>> needs.frame[["area_code", "imd_rank", "imd_decile", "locality"]].to_dict("records")
     [{'area_code': 'E01', 'imd_rank': 1296, 'imd_decile': 1, 'locality': 'Kington'}]
     """
-    frame = small_areas
+    frame = _recognised(small_areas, required=False)
     rejects = []
     other_rows = 0
     for table in tables:
@@ -126,7 +127,8 @@ def needs_small_areas(
     )
 
 
-def _recognised(table: pd.DataFrame) -> pd.DataFrame:
+def _recognised(table: pd.DataFrame, *, required: bool = True) -> pd.DataFrame:
+    """Rename the needs measures found by header; none found is an error if ``required``."""
     source = str(table.attrs.get("source", "table"))
     renames = {}
     for measure, patterns in NEEDS_FIELDS.items():
@@ -139,7 +141,7 @@ def _recognised(table: pd.DataFrame) -> pd.DataFrame:
         )
         if column is not None:
             renames[column] = measure
-    if not renames:
+    if not renames and required:
         raise DataError(
             f"{source}: none of the needs measures ({', '.join(NEEDS_FIELDS)}) found among "
             f"its columns; is it an IoD2019 table?"
@@ -171,7 +173,10 @@ def needs_profile(needs: gpd.GeoDataFrame | NeedsAreas, *, by: str = "locality")
         ``most_deprived_20pc_share`` (of the population, deciles 1–2), ``imd_decile_1`` …
         ``imd_decile_10`` (small areas), the most and least deprived small areas
         (``most_deprived_code``, ``…_name``, ``…_decile``; ``least_deprived_…``) and
-        ``imd_rank_range`` (the least deprived rank minus the most deprived).
+        ``imd_rank_range`` (the least deprived rank minus the most deprived) and
+        ``imd_rank_p10_p90``, the interdecile spread: the population-weighted 90th minus
+        10th percentile of rank (the middle 80 % of the people; by small area when there is
+        no population), which one outlying small area does not stretch.
 
     Examples
     --------
@@ -188,6 +193,8 @@ def needs_profile(needs: gpd.GeoDataFrame | NeedsAreas, *, by: str = "locality")
     2   County                0.3                   1.00        14250.0
     >>> table["most_deprived_code"].tolist(), table["imd_rank_range"].tolist()
     (['A', 'C', 'A'], [27000, 0, 27000])
+    >>> table["imd_rank_p10_p90"].tolist()
+    [27000.0, 0.0, 27000.0]
     """
     frame = pd.DataFrame(needs.frame if isinstance(needs, NeedsAreas) else needs)
     if by not in frame.columns:
@@ -244,7 +251,37 @@ def _variation(frame: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
             out[f"{label}_decile"] = chosen["imd_decile"]
     ranks = grouped["imd_rank"]
     out["imd_rank_range"] = ranks.max() - ranks.min()
+    weights = (
+        ranked["population"].fillna(0) if "population" in ranked else ranked["imd_rank"] * 0 + 1
+    )
+    spread = {
+        group: _interdecile(part["imd_rank"].to_numpy(float), weights[part.index].to_numpy(float))
+        for group, part in grouped
+    }
+    out["imd_rank_p10_p90"] = pd.Series(spread)
     return pd.DataFrame(out)
+
+
+def _interdecile(ranks: np.ndarray, weights: np.ndarray) -> float:
+    """Weighted 90th minus 10th percentile of the ranks (lower weighted quantiles).
+
+    The people in the middle 80 % live between these ranks; one outlying small area does
+    not widen it, as it widens the range.
+
+    Examples
+    --------
+    >>> _interdecile(np.array([100.0, 200.0, 300.0]), np.array([1.0, 18.0, 1.0]))
+    0.0
+    >>> _interdecile(np.array([100.0, 200.0]), np.array([1.0, 1.0]))
+    100.0
+    """
+    order = np.argsort(ranks, kind="stable")
+    cumulative = np.cumsum(weights[order]) / weights.sum() if weights.sum() > 0 else None
+    if cumulative is None:
+        return float("nan")
+    at = np.minimum(np.searchsorted(cumulative, [0.1, 0.9], side="left"), len(ranks) - 1)
+    low, high = ranks[order][at]
+    return float(high - low)
 
 
 def _against_county(table: pd.DataFrame) -> pd.DataFrame:
