@@ -86,7 +86,7 @@ def test_locality_outlines_and_names_are_drawn_over_the_lsoas(page, data):
 def test_page_is_offline_and_says_what_is_real(page):
     assert external_urls(page) == []
     assert IOD2019_ATTRIBUTION in page
-    assert "Demo data: generated, not real" in page
+    assert "Demo data: boundaries generated" in page
     assert "Real: LSOA boundaries, populations and IMD 2019" in page
 
 

@@ -130,7 +130,7 @@ def test_county_popups_carry_the_needs_against_the_county(data):
 def test_demo_maps_say_so_and_real_maps_carry_ons_attribution(county_html, data):
     county_html = unjs(county_html)
     assert "Generated demo data (localitygis.demo)" in county_html
-    assert "Demo data: generated, not real" in county_html
+    assert "Demo data: boundaries generated" in county_html
     real = gpd.GeoDataFrame(
         pd.DataFrame(data.localities.drop(columns="geometry")),
         geometry=data.localities.geometry.values,

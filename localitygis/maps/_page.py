@@ -100,7 +100,7 @@ class _Page:
         if self.scheme_name:
             title += f'<div class="lgis-scheme">{esc(self.scheme_name)}</div>'
         if self.provenance.is_demo:
-            title += '<div class="lgis-demo">Demo data: generated, not real</div>'
+            title += '<div class="lgis-demo">Demo data: boundaries generated</div>'
         note = esc(style.attribution_text(self.provenance))
         _page_of(m).title = esc(self.title)
         m.add_child(HtmlControl(title, position="topright", css_class="lgis-title"))

@@ -307,7 +307,7 @@ def _page(title: str, subtitle: str, sheet: _Sheet, number: int) -> tuple[Figure
         fig.text(
             0.97,
             0.955,
-            "DEMO DATA – generated, not real",
+            "DEMO DATA – boundaries generated",
             fontsize=11,
             color="#a0341c",
             fontweight="bold",
@@ -338,12 +338,12 @@ def _legend(side: Axes, handles: Sequence[Any], *, facts: Sequence[tuple[str, st
         loc="upper left",
         title="Legend",
         title_fontproperties={"weight": "bold", "size": 11},
-        fontsize=8.5,
+        fontsize=8,
         frameon=True,
         framealpha=1.0,
         edgecolor="#999999",
-        borderpad=0.8,
-        labelspacing=0.6,
+        borderpad=0.6,
+        labelspacing=0.4,
     )
     legend.get_frame().set_linewidth(0.6)
     if facts:
@@ -351,7 +351,7 @@ def _legend(side: Axes, handles: Sequence[Any], *, facts: Sequence[tuple[str, st
             textwrap.fill(_printable(f"{label}: {value}"), width=42, subsequent_indent="    ")
             for label, value in facts
         )
-        side.text(0.02, 0.0, text, fontsize=8.5, va="bottom", ha="left", linespacing=1.5)
+        side.text(0.02, 0.0, text, fontsize=8, va="bottom", ha="left", linespacing=1.35)
 
 
 def _fmt(value: Any, unit: str = "") -> str:
