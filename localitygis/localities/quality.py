@@ -702,36 +702,14 @@ class QualityReport:
             "rejected",
             _listing(self.rejects, "reason", unique=True),
         )
-        add(
-            "catchment features merged",
-            len(self.merged_catchments),
-            "info",
-            _listing(self.merged_catchments, "catchment"),
-        )
-        add(
-            "parishes in no catchment",
-            len(self.unassigned),
-            "warning",
-            _listing(self.unassigned, "parish_name"),
-        )
-        add(
-            "catchments with no parishes",
-            len(self.empty_catchments),
-            "warning",
-            _listing(self.empty_catchments, "catchment"),
-        )
-        add(
-            "localities with no parishes",
-            len(self.empty_localities),
-            "warning",
-            _listing(self.empty_localities, "locality"),
-        )
-        add(
-            "coverage: invalid edges",
-            len(self.invalid_edges),
-            "warning",
-            _listing(self.invalid_edges, "feature"),
-        )
+        for check, frame, severity, column in (
+            ("catchment features merged", self.merged_catchments, "info", "catchment"),
+            ("parishes in no catchment", self.unassigned, "warning", "parish_name"),
+            ("catchments with no parishes", self.empty_catchments, "warning", "catchment"),
+            ("localities with no parishes", self.empty_localities, "warning", "locality"),
+            ("coverage: invalid edges", self.invalid_edges, "warning", "feature"),
+        ):
+            add(check, len(frame), severity, _listing(frame, column))
         add(
             "coverage: overlaps",
             len(self.overlaps),
