@@ -107,7 +107,9 @@ def locality_profiles(
         ``assets_share``, ``assets_per_1000`` and one ``category: …`` and ``partner: …``
         (or ``sector: …``) column each; with clusters: ``colocation_opportunities``,
         ``consolidation_candidates``; with hubs: ``hubs``, ``hub_names``; with coverage:
-        ``population_covered``, ``coverage_share``; with journey times,
+        ``population_covered``, ``coverage_share`` (of the coverage's own population
+        points, which can differ a little from the parishes' apportioned figure); with
+        journey times,
         ``<destination>_minutes`` and ``<destination>_within_<m>_share``; with needs, its
         columns (see :func:`localitygis.statistics.needs_profile`). The county row holds the
         sums (or the county-wide ratio for density, rates and shares).
@@ -283,10 +285,21 @@ def _coverage_block(coverage: CoverageResult | pd.DataFrame, names: list[str]) -
         raise DataError(
             "coverage must be grouped by locality: population_coverage(..., by='locality')."
         )
-    by_loc = summary.set_index(summary["locality"].astype(str))
-    covered = by_loc["covered"].reindex(names).fillna(0).to_numpy(dtype=float)
+    by_loc = summary.set_index(summary["locality"].astype(str)).reindex(names)
+    covered = by_loc["covered"].fillna(0).to_numpy(dtype=float)
+    # the share is of the coverage's own population (its points), never of the parishes'
+    # apportioned figure: the two differ a little, and a share over 100 % helps nobody
+    people = by_loc["population"].fillna(0).to_numpy(dtype=float)
+    share = np.divide(covered, people, out=np.full(len(names), np.nan), where=people > 0)
+    total = float(people.sum())
     block = _Block()
     block.add("population_covered", covered, float(covered.sum()))
+    block.add(
+        "coverage_share",
+        share.round(4),
+        round(float(covered.sum()) / total, 4) if total else np.nan,
+        summed=False,
+    )
     return block
 
 
@@ -366,8 +379,6 @@ def _derived(out: pd.DataFrame) -> pd.DataFrame:
             )
     if "assets" in out:
         extra["assets_per_1000"] = _ratio(out["assets"], pop, scale=1000).round(2)
-    if "population_covered" in out:
-        extra["coverage_share"] = _ratio(out["population_covered"], pop).round(4)
     out["area_km2"] = out["area_km2"].astype(float).round(2)
     return pd.concat([out, pd.DataFrame(extra, index=out.index)], axis=1)
 

@@ -61,13 +61,23 @@ def test_county_row_is_the_aggregate_of_the_localities(full_profiles):
         county["population"] / county["area_km2"], abs=0.06
     )
     assert county["coverage_share"] == pytest.approx(
-        county["population_covered"] / county["population"], abs=1e-4
+        county["population_covered"] / chain.population["population"].sum(), abs=1e-4
     )
     for share in ("area_share", "population_share", "parishes_share", "assets_share"):
         assert body[share].sum() == pytest.approx(1.0, abs=1e-3)
         assert county[share] == 1.0
     cats = [c for c in table.columns if c.startswith("category: ")]
     assert (table[cats].sum(axis=1) == table["assets"]).all()
+
+
+def test_coverage_share_is_of_the_coverage_population_never_over_one(full_profiles):
+    # the population points (one per OA) and the parishes' apportioned figures differ a
+    # little by locality; the share must be of the points that were measured
+    _, _, _, coverage, table = full_profiles
+    shares = coverage.table.set_index("locality")["share"]
+    for _, row in table.iterrows():
+        assert 0.0 <= row["coverage_share"] <= 1.0, row["locality"]
+        assert row["coverage_share"] == pytest.approx(shares[row["locality"]], abs=5e-5)
 
 
 def test_frames_and_build_give_the_same_profiles():
