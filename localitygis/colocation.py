@@ -20,10 +20,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
+from localitygis._proximity import proximity_components
 from localitygis._validate import listing, require_bng, require_distance, require_points
 from localitygis.errors import DataError
 
@@ -170,7 +168,7 @@ def find_clusters(assets: gpd.GeoDataFrame, *, distance: float = 400.0) -> Coloc
     n = len(assets)
     x = shapely.get_x(assets.geometry.array).astype(np.float64)
     y = shapely.get_y(assets.geometry.array).astype(np.float64)
-    labels = _components(x, y, distance)
+    labels = proximity_components(x, y, distance)
     ids = assets["asset_id"].astype(str).to_numpy()
     cluster_of_row = _ordered_ids(labels, ids)
     n_clusters = int(cluster_of_row.max()) if n else 0
@@ -213,30 +211,7 @@ def _check_assets(
 
 
 # --------------------------------------------------------------------------------------
-# Graph
-
-
-def _components(x: np.ndarray, y: np.ndarray, distance: float) -> np.ndarray:
-    """Label the connected components of the within-``distance`` graph, one per point.
-
-    Identical positions are merged first (many assets share a building), then a k-d tree
-    lists the pairs within ``distance`` among the distinct positions.
-    """
-    n = len(x)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    inverse, first = pd.factorize(x + 1j * y)
-    unique = np.column_stack([first.real, first.imag])
-    m = len(unique)
-    tree = cKDTree(unique, balanced_tree=False, compact_nodes=False)
-    # a hair over the distance so that pairs exactly ``distance`` apart are linked
-    # despite rounding in the tree's arithmetic
-    pairs = tree.query_pairs(distance * (1 + 1e-12), output_type="ndarray")
-    graph = coo_matrix(
-        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(m, m)
-    ).tocsr()
-    _, labels = connected_components(graph, directed=False)
-    return labels[inverse].astype(np.int64)
+# Cluster numbering
 
 
 def _ordered_ids(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
