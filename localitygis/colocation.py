@@ -164,13 +164,12 @@ def find_clusters(assets: gpd.GeoDataFrame, *, distance: float = 400.0) -> Coloc
     1           2             1              1                   single
     """
     require_distance(distance)
-    _check_assets(assets, source="assets")
+    rank = _check_assets(assets, source="assets")
     n = len(assets)
     x = shapely.get_x(assets.geometry.array).astype(np.float64)
     y = shapely.get_y(assets.geometry.array).astype(np.float64)
     labels = proximity_components(x, y, distance)
-    ids = assets["asset_id"].astype(str).to_numpy()
-    cluster_of_row = _ordered_ids(labels, ids)
+    cluster_of_row = _ordered_ids(labels, rank)
     n_clusters = int(cluster_of_row.max()) if n else 0
     clusters = _summarise(assets, x, y, cluster_of_row - 1, n_clusters)
     out = assets.copy()
@@ -182,7 +181,12 @@ def find_clusters(assets: gpd.GeoDataFrame, *, distance: float = 400.0) -> Coloc
 
 def _check_assets(
     assets: gpd.GeoDataFrame, *, source: str, required: Sequence[str] = REQUIRED_COLUMNS
-) -> None:
+) -> np.ndarray:
+    """Check the CRS, the columns, the ids and the points; return the ids' rank as text.
+
+    The rank (0 for the id sorting first) comes from the same sort that finds repeated ids,
+    and numbers the clusters (:func:`_ordered_ids`).
+    """
     require_bng(assets, source)
     missing = [c for c in required if c not in assets.columns]
     if missing:
@@ -191,40 +195,46 @@ def _check_assets(
             f"{', '.join(map(str, assets.columns))}. Read registers with localitygis.assets, "
             "or rename the columns to the asset contract."
         )
-    # One pass of hashing: blanks are checked per distinct id, repeats from the counts.
-    codes, uniques = pd.factorize(assets["asset_id"].astype(str).to_numpy(dtype=object))
-    text = np.asarray(uniques, dtype=object)
-    blank_id = np.array([not t.strip() for t in text], dtype=bool)
-    blank = (codes < 0) | blank_id[np.maximum(codes, 0)]
+    rank = _id_rank(assets["asset_id"], source)
+    require_points(assets, source, label="asset_id")
+    return rank
+
+
+def _id_rank(asset_id: pd.Series, source: str) -> np.ndarray:
+    """Rank each id in text order, raising on blank (or missing) and repeated ids."""
+    text = asset_id.astype(str)
+    ids = text.fillna("").to_numpy(dtype=object)
+    blank = np.fromiter((not t.strip() for t in ids), dtype=bool, count=len(ids))
     problems = []
     if blank.any():
-        rows = np.flatnonzero(blank)
-        problems.append(f"blank asset_id in row(s) {listing(rows)}")
-    if len(uniques) < len(codes) - int((codes < 0).sum()):
-        repeated = (np.bincount(codes[codes >= 0], minlength=len(text)) > 1) & ~blank_id
-        values = sorted(text[repeated])
-        if values:
-            problems.append(f"repeated asset_id {listing(values)}")
+        problems.append(f"blank asset_id in row(s) {listing(np.flatnonzero(blank))}")
+        ids = np.where(blank, "", ids)  # sortable, and left out of the repeats below
+    distinct, rank = _ranked(ids)
+    if len(distinct) < len(ids):
+        repeated = (np.bincount(rank, minlength=len(distinct)) > 1) & (distinct != "")
+        if repeated.any():
+            problems.append(f"repeated asset_id {listing(distinct[repeated])}")
     if problems:
         raise DataError(f"{source}: " + "; ".join(problems) + ". Every asset needs its own id.")
-    require_points(assets, source, label="asset_id")
+    return rank
 
 
 # --------------------------------------------------------------------------------------
 # Cluster numbering
 
 
-def _ordered_ids(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Renumber component labels 1..n in order of each component's smallest id."""
+def _ordered_ids(labels: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Renumber component labels 1..n in order of each component's smallest id.
+
+    ``rank`` orders the rows by ``asset_id`` as text (from :func:`_check_assets`).
+    """
     if len(labels) == 0:
         return labels
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
     n_labels = int(labels.max()) + 1
     first = np.full(n_labels, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, labels, rank)
     order = np.empty(n_labels, dtype=np.int64)
-    order[np.argsort(first, kind="stable")] = np.arange(n_labels)
+    order[np.argsort(first)] = np.arange(n_labels)  # the firsts are distinct
     return order[labels] + 1
 
 
@@ -242,31 +252,39 @@ def _joined(
     order and each cluster's run is sliced out of it; no Python loop over rows.
     """
     codes, uniques = pd.factorize(values.array)  # missing: -1
-    plain = np.asarray(uniques, dtype=object)
+    plain = np.asarray(uniques, dtype=object)  # iterating the extension array is slow
     text = np.array([str(u).strip() for u in plain] + ["(unknown)"], dtype=object)
     codes[codes < 0] = len(uniques)
-    order = np.argsort(text, kind="stable")
-    ordered = text[order]
-    new = np.r_[True, ordered[1:] != ordered[:-1]]
-    rank = np.empty(len(text), dtype=np.int64)
-    rank[order] = np.cumsum(new) - 1  # texts equal once stripped share a rank
-    distinct = ordered[new]
+    distinct, rank = _ranked(text)
     width = len(distinct)
+    length = np.empty(width, dtype=np.int64)
+    length[rank] = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
     key = _distinct(cluster.astype(np.int64) * width + rank[codes])
-    c, v = key // width, distinct[key % width]
+    c, r = key // width, key % width
     counts = np.bincount(c, minlength=n_clusters)
     joined = np.full(n_clusters, "", dtype=object)
-    if not len(v):
+    if not len(r):
         return joined, counts
     # Join everything once, then cut each cluster's run out of the one string.
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    ends = np.r_[starts[1:], len(v)] - 1
-    whole = "; ".join(v.tolist())
-    after = np.cumsum(np.fromiter(map(len, v), dtype=np.int64, count=len(v)) + 2)
+    ends = np.r_[starts[1:], len(r)] - 1
+    whole = "; ".join(distinct[r].tolist())
+    after = np.cumsum(length[r] + 2)
     begin = np.r_[0, after[:-1]]  # where each value starts in ``whole``
     cuts = zip(begin[starts].tolist(), (after[ends] - 2).tolist(), strict=True)
     joined[c[starts]] = [whole[a:b] for a, b in cuts]
     return joined, counts
+
+
+def _ranked(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort the distinct texts; rank each text among them (equal texts share a rank)."""
+    order = np.argsort(text, kind="stable")
+    ordered = text[order]
+    new = np.ones(len(text), dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    rank = np.empty(len(text), dtype=np.int64)
+    rank[order] = np.cumsum(new) - 1
+    return ordered[new], rank
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
