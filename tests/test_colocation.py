@@ -185,6 +185,35 @@ def test_errors_name_the_problem():
         find_clusters(bad)
 
 
+def test_blank_missing_and_repeated_ids_are_named_together():
+    xy = np.array([[350000, 240000], [350100, 240000], [350200, 240000], [350300, 240000],
+                   [350400, 240000], [350500, 240000], [350600, 240000]])  # fmt: skip
+    assets = asset_frame(xy)
+    assets["asset_id"] = ["B7", "  ", None, "A1", "B7", "  ", "A1"]
+    with pytest.raises(DataError) as caught:
+        find_clusters(assets)
+    message = str(caught.value)
+    assert "blank asset_id in row(s) 1, 2, 5" in message
+    assert "repeated asset_id A1, B7." in message  # sorted, blanks not counted as repeats
+    assert message.count("\n") == 0
+    assets["asset_id"] = ["B7", "  ", None, "A1", "C", "D", "E"]
+    with pytest.raises(DataError, match=r"blank asset_id in row\(s\) 1, 2\. Every"):
+        find_clusters(assets)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 200))
+def test_cluster_numbers_follow_the_smallest_id_as_text(seed, n):
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 4_000, size=(n, 2)) + np.array([350_000, 240_000])
+    assets = asset_frame(xy)
+    assets["asset_id"] = [f"{chr(65 + k % 26)}{k * 7919 % 1000}-{k}" for k in rng.permutation(n)]
+    result = find_clusters(assets, distance=300)
+    smallest = result.assets.groupby("cluster_id")["asset_id"].min()
+    assert smallest.index.tolist() == list(range(1, len(smallest) + 1))
+    assert smallest.tolist() == sorted(smallest.tolist())
+
+
 def test_reads_from_a_real_geopackage(tmp_path):
     from localitygis.io import read_vector, write_geopackage
     from localitygis.provenance import DEMO
