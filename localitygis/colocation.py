@@ -296,24 +296,10 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
 def _summarise(
     assets: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cluster: np.ndarray, n_clusters: int
 ) -> gpd.GeoDataFrame:
+    """Build the cluster table: one row per cluster, numbered from 1."""
     counts = np.bincount(cluster, minlength=n_clusters)
-    safe = np.maximum(counts, 1)
-    cx = np.bincount(cluster, weights=x, minlength=n_clusters) / safe
-    cy = np.bincount(cluster, weights=y, minlength=n_clusters) / safe
-    site, _ = pd.factorize(np.round(x) + 1j * np.round(y))  # positions to the metre
-    width = int(site.max(initial=0)) + 1
-    sites = _distinct(cluster.astype(np.int64) * width + site)
-    site_count = np.bincount(sites // width, minlength=n_clusters)
-    xmin = np.full(n_clusters, np.inf)
-    xmax = np.full(n_clusters, -np.inf)
-    ymin = np.full(n_clusters, np.inf)
-    ymax = np.full(n_clusters, -np.inf)
-    np.minimum.at(xmin, cluster, x)
-    np.maximum.at(xmax, cluster, x)
-    np.minimum.at(ymin, cluster, y)
-    np.maximum.at(ymax, cluster, y)
-    span = np.hypot(xmax - xmin, ymax - ymin) if n_clusters else np.zeros(0)
-
+    site_count = _site_count(cluster, x, y, n_clusters)
+    centre, span = _centre_and_span(cluster, x, y, counts)
     partners, partner_count = _joined(cluster, assets["partner"], n_clusters)
     sectors, _ = _joined(cluster, assets["sector"], n_clusters)
     categories, category_count = _joined(cluster, assets["category"], n_clusters)
@@ -340,10 +326,35 @@ def _summarise(
             "kind": pd.array(kind.astype(object), dtype="str"),
             "span_m": np.round(span, 1),
         },
-        geometry=shapely.points(cx, cy),
+        geometry=centre,
         crs=assets.crs,
     )
     return clusters
+
+
+def _site_count(cluster: np.ndarray, x: np.ndarray, y: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Count the distinct positions (to the metre) in each cluster."""
+    site, _ = pd.factorize(np.round(x) + 1j * np.round(y))
+    width = int(site.max(initial=0)) + 1
+    sites = _distinct(cluster.astype(np.int64) * width + site)
+    return np.bincount(sites // width, minlength=n_clusters)
+
+
+def _centre_and_span(
+    cluster: np.ndarray, x: np.ndarray, y: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Give each cluster's centroid (points) and the diagonal of its bounding box (metres)."""
+    n_clusters = len(counts)
+    safe = np.maximum(counts, 1)
+    cx = np.bincount(cluster, weights=x, minlength=n_clusters) / safe
+    cy = np.bincount(cluster, weights=y, minlength=n_clusters) / safe
+    low_x, high_x = np.full(n_clusters, np.inf), np.full(n_clusters, -np.inf)
+    low_y, high_y = np.full(n_clusters, np.inf), np.full(n_clusters, -np.inf)
+    np.minimum.at(low_x, cluster, x)
+    np.maximum.at(high_x, cluster, x)
+    np.minimum.at(low_y, cluster, y)
+    np.maximum.at(high_y, cluster, y)
+    return shapely.points(cx, cy), np.hypot(high_x - low_x, high_y - low_y)
 
 
 def _majority_locality(assets: gpd.GeoDataFrame, cluster: np.ndarray, n_clusters: int) -> pd.Series:

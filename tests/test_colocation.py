@@ -253,6 +253,11 @@ def _reference_table(assets: gpd.GeoDataFrame, cluster: pd.Series) -> pd.DataFra
     xy = shapely.get_coordinates(assets.geometry.array).round()
     sites = pd.DataFrame({"c": cluster.to_numpy(), "x": xy[:, 0], "y": xy[:, 1]})
     table["site_count"] = sites.drop_duplicates().groupby("c").size()
+    xy = shapely.get_coordinates(assets.geometry.array)
+    exact = pd.DataFrame({"c": cluster.to_numpy(), "x": xy[:, 0], "y": xy[:, 1]}).groupby("c")
+    table["centre_x"], table["centre_y"] = exact["x"].mean(), exact["y"].mean()
+    extent = exact.max() - exact.min()
+    table["span_m"] = np.hypot(extent["x"], extent["y"]).round(1)
     return table
 
 
@@ -284,6 +289,10 @@ def test_cluster_table_equals_a_plain_groupby(seed: int, n: int) -> None:
         return [None if pd.isna(v) else v for v in values]
 
     assert plain(table["locality"]) == plain(reference["locality"])
+    assert table["span_m"].tolist() == reference["span_m"].tolist()
+    centre = shapely.get_coordinates(table.geometry.array)
+    np.testing.assert_allclose(centre[:, 0], reference["centre_x"], rtol=1e-12)
+    np.testing.assert_allclose(centre[:, 1], reference["centre_y"], rtol=1e-12)
     # The same partition as scipy's labelling of the raw pairs.
     assert _same_partition(result.assets["cluster_id"].to_numpy(), brute_force(xy, 300))
 
