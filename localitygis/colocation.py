@@ -22,6 +22,7 @@ import pandas as pd
 import shapely
 
 from localitygis._proximity import proximity_components
+from localitygis._textrank import rank_texts
 from localitygis._validate import listing, require_bng, require_distance, require_points
 from localitygis.errors import DataError
 
@@ -209,7 +210,7 @@ def _id_rank(asset_id: pd.Series, source: str) -> np.ndarray:
     if blank.any():
         problems.append(f"blank asset_id in row(s) {listing(np.flatnonzero(blank))}")
         ids = np.where(blank, "", ids)  # sortable, and left out of the repeats below
-    distinct, rank = _ranked(ids)
+    distinct, rank = rank_texts(ids)
     if len(distinct) < len(ids):
         repeated = (np.bincount(rank, minlength=len(distinct)) > 1) & (distinct != "")
         if repeated.any():
@@ -255,7 +256,7 @@ def _joined(
     plain = np.asarray(uniques, dtype=object)  # iterating the extension array is slow
     text = np.array([str(u).strip() for u in plain] + ["(unknown)"], dtype=object)
     codes[codes < 0] = len(uniques)
-    distinct, rank = _ranked(text)
+    distinct, rank = rank_texts(text)
     width = len(distinct)
     length = np.empty(width, dtype=np.int64)
     length[rank] = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
@@ -274,17 +275,6 @@ def _joined(
     cuts = zip(begin[starts].tolist(), (after[ends] - 2).tolist(), strict=True)
     joined[c[starts]] = [whole[a:b] for a, b in cuts]
     return joined, counts
-
-
-def _ranked(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Sort the distinct texts; rank each text among them (equal texts share a rank)."""
-    order = np.argsort(text, kind="stable")
-    ordered = text[order]
-    new = np.ones(len(text), dtype=bool)
-    new[1:] = ordered[1:] != ordered[:-1]
-    rank = np.empty(len(text), dtype=np.int64)
-    rank[order] = np.cumsum(new) - 1
-    return ordered[new], rank
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
