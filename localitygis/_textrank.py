@@ -19,7 +19,7 @@ __all__ = ["rank_texts"]
 _SEPARATOR = "\x00"
 
 
-def rank_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def rank_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sort the distinct texts and rank each text among them (equal texts share a rank).
 
     Parameters
@@ -33,23 +33,28 @@ def rank_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         The distinct texts in Python's order (object array).
     rank : numpy.ndarray
         int64, for each text its position in ``distinct``.
+    length : numpy.ndarray
+        int64, the length (``len``) of each distinct text.
 
     Examples
     --------
     >>> import numpy as np
-    >>> distinct, rank = rank_texts(np.array(["pear", "apple", "Pear", "apple"], dtype=object))
-    >>> distinct.tolist(), rank.tolist()
-    (['Pear', 'apple', 'pear'], [2, 1, 0, 1])
+    >>> texts = np.array(["pear", "apple", "Pear", "apple"], dtype=object)
+    >>> distinct, rank, length = rank_texts(texts)
+    >>> distinct.tolist(), rank.tolist(), length.tolist()
+    (['Pear', 'apple', 'pear'], [2, 1, 0, 1], [4, 5, 4])
     """
     if len(texts) == 0:
-        return texts[:0], np.zeros(0, dtype=np.int64)
+        return texts[:0], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     units = _code_units(texts)
     if units is None:  # a text holds the separator or cannot be encoded: sort the objects
         order = np.argsort(texts, kind="stable")
         first = _group_starts(_changes(texts[order]))
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     else:
         order, first = _sort_by_keys(*units)
-    return _dense(texts, order, first)
+        lengths = units[2]
+    return _dense(texts, order, first, lengths)
 
 
 def _code_units(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
@@ -140,10 +145,10 @@ def _group_starts(new: np.ndarray) -> np.ndarray:
 
 
 def _dense(
-    texts: np.ndarray, order: np.ndarray, first: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Turn group starts into dense ranks; pick one text per group."""
+    texts: np.ndarray, order: np.ndarray, first: np.ndarray, lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turn group starts into dense ranks; pick one text per group, and its length."""
     new = first == np.arange(len(first))
     rank = np.empty(len(texts), dtype=np.int64)
     rank[order] = np.cumsum(new) - 1
-    return texts[order[new]], rank
+    return texts[order[new]], rank, lengths[order[new]]

@@ -41,6 +41,9 @@ KIND_OPPORTUNITY = "co-location opportunity"
 KIND_CONSOLIDATION = "consolidation candidate"
 KIND_SINGLE = "single"
 
+#: Rows looked at to judge whether a column's values are mostly distinct (see ``_texts``).
+_SAMPLE = 4096
+
 #: Columns every asset table needs for co-location.
 REQUIRED_COLUMNS = ("asset_id", "name", "category", "partner", "sector")
 
@@ -210,7 +213,7 @@ def _id_rank(asset_id: pd.Series, source: str) -> np.ndarray:
     if blank.any():
         problems.append(f"blank asset_id in row(s) {listing(np.flatnonzero(blank))}")
         ids = np.where(blank, "", ids)  # sortable, and left out of the repeats below
-    distinct, rank = rank_texts(ids)
+    distinct, rank, _ = rank_texts(ids)
     if len(distinct) < len(ids):
         repeated = (np.bincount(rank, minlength=len(distinct)) > 1) & (distinct != "")
         if repeated.any():
@@ -252,14 +255,9 @@ def _joined(
     rank) keys are sorted and deduplicated, all texts are joined into one string in that
     order and each cluster's run is sliced out of it; no Python loop over rows.
     """
-    codes, uniques = pd.factorize(values.array)  # missing: -1
-    plain = np.asarray(uniques, dtype=object)  # iterating the extension array is slow
-    text = np.array([str(u).strip() for u in plain] + ["(unknown)"], dtype=object)
-    codes[codes < 0] = len(uniques)
-    distinct, rank = rank_texts(text)
+    text, codes = _texts(values)
+    distinct, rank, length = rank_texts(text)
     width = len(distinct)
-    length = np.empty(width, dtype=np.int64)
-    length[rank] = np.fromiter(map(len, text), dtype=np.int64, count=len(text))
     key = _distinct(cluster.astype(np.int64) * width + rank[codes])
     c, r = key // width, key % width
     counts = np.bincount(c, minlength=n_clusters)
@@ -275,6 +273,26 @@ def _joined(
     cuts = zip(begin[starts].tolist(), (after[ends] - 2).tolist(), strict=True)
     joined[c[starts]] = [whole[a:b] for a, b in cuts]
     return joined, counts
+
+
+def _texts(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Give the stripped texts (missing values as "(unknown)") and which one each row holds.
+
+    Mostly distinct values (names, judged on the first rows) are taken row by row; others
+    are hashed first (:func:`pandas.factorize`) so that each distinct value is stripped once.
+    """
+    array = values.array
+    sample = array[:_SAMPLE]
+    if len(pd.unique(sample)) > len(sample) // 2:
+        plain = np.asarray(array, dtype=object)
+        plain = np.where(pd.isna(plain), "(unknown)", plain)
+        text = np.array([str(v).strip() for v in plain.tolist()], dtype=object)
+        return text, np.arange(len(text))
+    codes, uniques = pd.factorize(array)  # missing: -1
+    plain = np.asarray(uniques, dtype=object)  # iterating the extension array is slow
+    text = np.array([str(u).strip() for u in plain] + ["(unknown)"], dtype=object)
+    codes[codes < 0] = len(uniques)
+    return text, codes
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:

@@ -261,9 +261,19 @@ def _reference_table(assets: gpd.GeoDataFrame, cluster: pd.Series) -> pd.DataFra
     return table
 
 
-@settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(1, 300))
-def test_cluster_table_equals_a_plain_groupby(seed: int, n: int) -> None:
+def _names(rng: np.random.Generator, n: int, distinct: bool) -> list:
+    """A few names over and over, or mostly distinct ones (some repeated, padded or missing)."""
+    if not distinct:
+        return list(rng.choice(["Hall", "Library", " Hall", "Surgery", "Depot"], n))
+    names = np.array([f"Hall {k}" for k in rng.integers(0, 4 * n, n)], dtype=object)
+    names[rng.random(n) < 0.1] = None
+    names[rng.random(n) < 0.1] = " Hall 1 "
+    return list(names)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 300), distinct_names=st.booleans())
+def test_cluster_table_equals_a_plain_groupby(seed: int, n: int, distinct_names: bool) -> None:
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 3_000, size=(n, 2)) + np.array([350_000, 240_000])
     xy[rng.random(n) < 0.2] = xy[0]  # shared buildings
@@ -271,7 +281,7 @@ def test_cluster_table_equals_a_plain_groupby(seed: int, n: int) -> None:
     assets = asset_frame(
         xy,
         partners=list(words[rng.integers(0, len(words), n)]),
-        name=list(rng.choice(["Hall", "Library", " Hall", "Surgery", "Depot"], n)),
+        name=_names(rng, n, distinct_names),
         locality=list(rng.choice(np.array(["East", "West", None], dtype=object), n)),
     )
     result = find_clusters(assets, distance=300)

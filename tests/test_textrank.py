@@ -17,7 +17,8 @@ def expected(texts: list[str]) -> tuple[list[str], list[int]]:
 
 
 def ranked(texts: list[str]) -> tuple[list[str], list[int]]:
-    distinct, rank = rank_texts(np.array(texts, dtype=object))
+    distinct, rank, length = rank_texts(np.array(texts, dtype=object))
+    assert length.tolist() == [len(text) for text in distinct.tolist()]
     return distinct.tolist(), rank.tolist()
 
 
