@@ -12,7 +12,10 @@ The two run side by side in one process, interleaved, after a warm-up, on a fres
 spread and the paired ratios of wall time, and the same for single-process CPU time
 (``time.process_time``), which load from other jobs on a shared machine disturbs less.
 
-Run: .venv/bin/python benchmarks/bench_colocation.py [--quick] [--runs N]
+``--shuffle`` puts the rows in random order first, as a register not sorted by id or name
+would be: the strings then lie scattered in memory, which slows every pass over them.
+
+Run: .venv/bin/python benchmarks/bench_colocation.py [--quick] [--runs N] [--shuffle]
 """
 
 from __future__ import annotations
@@ -118,11 +121,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 points instead of 1M")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per route (default 5)")
+    parser.add_argument("--shuffle", action="store_true", help="rows in random order")
     args = parser.parse_args()
     n = 100_000 if args.quick else 1_000_000
     distance = 400.0
     frame = synthetic_assets(n)
-    print(f"{n:,} points, {distance:.0f} m; {machine()}")
+    if args.shuffle:
+        frame = frame.iloc[np.random.default_rng(3).permutation(n)].reset_index(drop=True)
+    order = "rows in random order" if args.shuffle else "rows in id order"
+    print(f"{n:,} points, {distance:.0f} m, {order}; {machine()}")
     ours, scipy = "localitygis find_clusters (+ table)", "scipy query_pairs + components"
     cpu: dict[str, list[float]] = {ours: [], scipy: []}
     routes = {
