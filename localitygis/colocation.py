@@ -251,9 +251,10 @@ def _joined(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per cluster: the sorted distinct values "; "-joined, and how many there are.
 
-    Group operations over integer keys: each distinct text is ranked once, the (cluster,
-    rank) keys are sorted and deduplicated, all texts are joined into one string in that
-    order and each cluster's run is sliced out of it; no Python loop over rows.
+    Group operations over integer keys: each distinct text is ranked once
+    (:func:`~localitygis._textrank.rank_texts`), the (cluster, rank) keys are sorted and
+    deduplicated, all texts are joined into one string in that order and each cluster's run
+    is sliced out of it; no Python loop over clusters' members.
     """
     text, codes = _texts(values)
     distinct, rank, length = rank_texts(text)
