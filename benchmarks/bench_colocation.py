@@ -9,14 +9,20 @@ cluster table (partners, sectors, categories, members, kind, locality).
 
 The two run side by side in one process, interleaved, after a warm-up, on a fresh frame
 (new point geometries) each run; the partitions are checked equal. Prints the median, the
-spread and the paired ratios.
+spread and the paired ratios of wall time, and the same for single-process CPU time
+(``time.process_time``), which load from other jobs on a shared machine disturbs less.
 
-Run: .venv/bin/python benchmarks/bench_colocation.py [--quick] [--runs N]
+``--shuffle`` puts the rows in random order first, as a register not sorted by id or name
+would be: the strings then lie scattered in memory, which slows every pass over them.
+
+Run: .venv/bin/python benchmarks/bench_colocation.py [--quick] [--runs N] [--shuffle]
 """
 
 from __future__ import annotations
 
 import argparse
+import time
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -87,18 +93,48 @@ def fresh(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
                             crs=frame.crs)  # fmt: skip
 
 
+def cpu_timed(route: Callable, seconds: list[float]) -> Callable:
+    """The route, noting the CPU seconds of each call in ``seconds``."""
+
+    def timed(frame: gpd.GeoDataFrame) -> object:
+        start = time.process_time()
+        result = route(frame)
+        seconds.append(time.process_time() - start)
+        return result
+
+    return timed
+
+
+def report_cpu(cpu: dict[str, list[float]]) -> None:
+    """Print each route's CPU seconds (warm-up left out) and the paired ratio."""
+    runs = {name: seconds[1:] for name, seconds in cpu.items()}
+    for name, seconds in runs.items():
+        print(f"  CPU {name:<36} median {np.median(seconds):6.2f} s (min {min(seconds):.2f}, "
+              f"max {max(seconds):.2f})")  # fmt: skip
+    ours, theirs = runs.values()
+    ratios = np.array(ours) / np.array(theirs)
+    print(f"  CPU ratio: median {np.median(ratios):.2f} (paired runs {ratios.min():.2f}-"
+          f"{ratios.max():.2f})")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100,000 points instead of 1M")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per route (default 5)")
+    parser.add_argument("--shuffle", action="store_true", help="rows in random order")
     args = parser.parse_args()
     n = 100_000 if args.quick else 1_000_000
     distance = 400.0
     frame = synthetic_assets(n)
-    print(f"{n:,} points, {distance:.0f} m; {machine()}")
+    if args.shuffle:
+        frame = frame.iloc[np.random.default_rng(3).permutation(n)].reset_index(drop=True)
+    order = "rows in random order" if args.shuffle else "rows in id order"
+    print(f"{n:,} points, {distance:.0f} m, {order}; {machine()}")
+    ours, scipy = "localitygis find_clusters (+ table)", "scipy query_pairs + components"
+    cpu: dict[str, list[float]] = {ours: [], scipy: []}
     routes = {
-        "localitygis find_clusters (+ table)": lambda f: find_clusters(f, distance=distance),
-        "scipy query_pairs + components": lambda f: baseline(f, distance),
+        ours: cpu_timed(lambda f: find_clusters(f, distance=distance), cpu[ours]),
+        scipy: cpu_timed(lambda f: baseline(f, distance), cpu[scipy]),
     }
 
     def check(results: dict) -> str:
@@ -113,6 +149,7 @@ def main() -> None:
 
     figures = compare(routes, lambda: fresh(frame), args.runs, check)
     report(figures)
+    report_cpu(cpu)
     print(f"after: {machine()}")
 
 

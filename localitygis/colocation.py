@@ -20,10 +20,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
+from localitygis._proximity import proximity_components
+from localitygis._textrank import rank_texts
 from localitygis._validate import listing, require_bng, require_distance, require_points
 from localitygis.errors import DataError
 
@@ -41,6 +40,9 @@ log = logging.getLogger(__name__)
 KIND_OPPORTUNITY = "co-location opportunity"
 KIND_CONSOLIDATION = "consolidation candidate"
 KIND_SINGLE = "single"
+
+#: Rows looked at to judge whether a column's values are mostly distinct (see ``_texts``).
+_SAMPLE = 4096
 
 #: Columns every asset table needs for co-location.
 REQUIRED_COLUMNS = ("asset_id", "name", "category", "partner", "sector")
@@ -166,13 +168,12 @@ def find_clusters(assets: gpd.GeoDataFrame, *, distance: float = 400.0) -> Coloc
     1           2             1              1                   single
     """
     require_distance(distance)
-    _check_assets(assets, source="assets")
+    rank = _check_assets(assets, source="assets")
     n = len(assets)
     x = shapely.get_x(assets.geometry.array).astype(np.float64)
     y = shapely.get_y(assets.geometry.array).astype(np.float64)
-    labels = _components(x, y, distance)
-    ids = assets["asset_id"].astype(str).to_numpy()
-    cluster_of_row = _ordered_ids(labels, ids)
+    labels = proximity_components(x, y, distance)
+    cluster_of_row = _ordered_ids(labels, rank)
     n_clusters = int(cluster_of_row.max()) if n else 0
     clusters = _summarise(assets, x, y, cluster_of_row - 1, n_clusters)
     out = assets.copy()
@@ -184,7 +185,12 @@ def find_clusters(assets: gpd.GeoDataFrame, *, distance: float = 400.0) -> Coloc
 
 def _check_assets(
     assets: gpd.GeoDataFrame, *, source: str, required: Sequence[str] = REQUIRED_COLUMNS
-) -> None:
+) -> np.ndarray:
+    """Check the CRS, the columns, the ids and the points; return the ids' rank as text.
+
+    The rank (0 for the id sorting first) comes from the same sort that finds repeated ids,
+    and numbers the clusters (:func:`_ordered_ids`).
+    """
     require_bng(assets, source)
     missing = [c for c in required if c not in assets.columns]
     if missing:
@@ -193,63 +199,46 @@ def _check_assets(
             f"{', '.join(map(str, assets.columns))}. Read registers with localitygis.assets, "
             "or rename the columns to the asset contract."
         )
-    # One pass of hashing: blanks are checked per distinct id, repeats from the counts.
-    codes, uniques = pd.factorize(assets["asset_id"].astype(str).to_numpy(dtype=object))
-    text = np.asarray(uniques, dtype=object)
-    blank_id = np.array([not t.strip() for t in text], dtype=bool)
-    blank = (codes < 0) | blank_id[np.maximum(codes, 0)]
+    rank = _id_rank(assets["asset_id"], source)
+    require_points(assets, source, label="asset_id")
+    return rank
+
+
+def _id_rank(asset_id: pd.Series, source: str) -> np.ndarray:
+    """Rank each id in text order, raising on blank (or missing) and repeated ids."""
+    text = asset_id.astype(str)
+    ids = text.fillna("").to_numpy(dtype=object)
+    blank = np.fromiter((not t.strip() for t in ids), dtype=bool, count=len(ids))
     problems = []
     if blank.any():
-        rows = np.flatnonzero(blank)
-        problems.append(f"blank asset_id in row(s) {listing(rows)}")
-    if len(uniques) < len(codes) - int((codes < 0).sum()):
-        repeated = (np.bincount(codes[codes >= 0], minlength=len(text)) > 1) & ~blank_id
-        values = sorted(text[repeated])
-        if values:
-            problems.append(f"repeated asset_id {listing(values)}")
+        problems.append(f"blank asset_id in row(s) {listing(np.flatnonzero(blank))}")
+        ids = np.where(blank, "", ids)  # sortable, and left out of the repeats below
+    distinct, rank, _ = rank_texts(ids)
+    if len(distinct) < len(ids):
+        repeated = (np.bincount(rank, minlength=len(distinct)) > 1) & (distinct != "")
+        if repeated.any():
+            problems.append(f"repeated asset_id {listing(distinct[repeated])}")
     if problems:
         raise DataError(f"{source}: " + "; ".join(problems) + ". Every asset needs its own id.")
-    require_points(assets, source, label="asset_id")
+    return rank
 
 
 # --------------------------------------------------------------------------------------
-# Graph
+# Cluster numbering
 
 
-def _components(x: np.ndarray, y: np.ndarray, distance: float) -> np.ndarray:
-    """Label the connected components of the within-``distance`` graph, one per point.
+def _ordered_ids(labels: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """Renumber component labels 1..n in order of each component's smallest id.
 
-    Identical positions are merged first (many assets share a building), then a k-d tree
-    lists the pairs within ``distance`` among the distinct positions.
+    ``rank`` orders the rows by ``asset_id`` as text (from :func:`_check_assets`).
     """
-    n = len(x)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    inverse, first = pd.factorize(x + 1j * y)
-    unique = np.column_stack([first.real, first.imag])
-    m = len(unique)
-    tree = cKDTree(unique, balanced_tree=False, compact_nodes=False)
-    # a hair over the distance so that pairs exactly ``distance`` apart are linked
-    # despite rounding in the tree's arithmetic
-    pairs = tree.query_pairs(distance * (1 + 1e-12), output_type="ndarray")
-    graph = coo_matrix(
-        (np.ones(len(pairs), dtype=np.int8), (pairs[:, 0], pairs[:, 1])), shape=(m, m)
-    ).tocsr()
-    _, labels = connected_components(graph, directed=False)
-    return labels[inverse].astype(np.int64)
-
-
-def _ordered_ids(labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Renumber component labels 1..n in order of each component's smallest id."""
     if len(labels) == 0:
         return labels
-    rank = np.empty(len(ids), dtype=np.int64)
-    rank[np.argsort(ids, kind="stable")] = np.arange(len(ids))
     n_labels = int(labels.max()) + 1
     first = np.full(n_labels, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first, labels, rank)
     order = np.empty(n_labels, dtype=np.int64)
-    order[np.argsort(first, kind="stable")] = np.arange(n_labels)
+    order[np.argsort(first)] = np.arange(n_labels)  # the firsts are distinct
     return order[labels] + 1
 
 
@@ -262,36 +251,49 @@ def _joined(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per cluster: the sorted distinct values "; "-joined, and how many there are.
 
-    Group operations over integer keys: each distinct text is ranked once, the (cluster,
-    rank) keys are sorted and deduplicated, all texts are joined into one string in that
-    order and each cluster's run is sliced out of it; no Python loop over rows.
+    Group operations over integer keys: each distinct text is ranked once
+    (:func:`~localitygis._textrank.rank_texts`), the (cluster, rank) keys are sorted and
+    deduplicated, all texts are joined into one string in that order and each cluster's run
+    is sliced out of it; no Python loop over clusters' members.
     """
-    codes, uniques = pd.factorize(values.array)  # missing: -1
-    plain = np.asarray(uniques, dtype=object)
-    text = np.array([str(u).strip() for u in plain] + ["(unknown)"], dtype=object)
-    codes[codes < 0] = len(uniques)
-    order = np.argsort(text, kind="stable")
-    ordered = text[order]
-    new = np.r_[True, ordered[1:] != ordered[:-1]]
-    rank = np.empty(len(text), dtype=np.int64)
-    rank[order] = np.cumsum(new) - 1  # texts equal once stripped share a rank
-    distinct = ordered[new]
+    text, codes = _texts(values)
+    distinct, rank, length = rank_texts(text)
     width = len(distinct)
     key = _distinct(cluster.astype(np.int64) * width + rank[codes])
-    c, v = key // width, distinct[key % width]
+    c, r = key // width, key % width
     counts = np.bincount(c, minlength=n_clusters)
     joined = np.full(n_clusters, "", dtype=object)
-    if not len(v):
+    if not len(r):
         return joined, counts
     # Join everything once, then cut each cluster's run out of the one string.
     starts = np.flatnonzero(np.r_[True, c[1:] != c[:-1]])
-    ends = np.r_[starts[1:], len(v)] - 1
-    whole = "; ".join(v.tolist())
-    after = np.cumsum(np.fromiter(map(len, v), dtype=np.int64, count=len(v)) + 2)
+    ends = np.r_[starts[1:], len(r)] - 1
+    whole = "; ".join(distinct[r].tolist())
+    after = np.cumsum(length[r] + 2)
     begin = np.r_[0, after[:-1]]  # where each value starts in ``whole``
     cuts = zip(begin[starts].tolist(), (after[ends] - 2).tolist(), strict=True)
     joined[c[starts]] = [whole[a:b] for a, b in cuts]
     return joined, counts
+
+
+def _texts(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Give the stripped texts (missing values as "(unknown)") and which one each row holds.
+
+    Mostly distinct values (names, judged on the first rows) are taken row by row; others
+    are hashed first (:func:`pandas.factorize`) so that each distinct value is stripped once.
+    """
+    array = values.array
+    sample = array[:_SAMPLE]
+    if len(pd.unique(sample)) > len(sample) // 2:
+        plain = np.asarray(array, dtype=object)
+        plain = np.where(pd.isna(plain), "(unknown)", plain)
+        text = np.array([str(v).strip() for v in plain.tolist()], dtype=object)
+        return text, np.arange(len(text))
+    codes, uniques = pd.factorize(array)  # missing: -1
+    plain = np.asarray(uniques, dtype=object)  # iterating the extension array is slow
+    text = np.array([str(u).strip() for u in plain] + ["(unknown)"], dtype=object)
+    codes[codes < 0] = len(uniques)
+    return text, codes
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
@@ -303,24 +305,10 @@ def _distinct(keys: np.ndarray) -> np.ndarray:
 def _summarise(
     assets: gpd.GeoDataFrame, x: np.ndarray, y: np.ndarray, cluster: np.ndarray, n_clusters: int
 ) -> gpd.GeoDataFrame:
+    """Build the cluster table: one row per cluster, numbered from 1."""
     counts = np.bincount(cluster, minlength=n_clusters)
-    safe = np.maximum(counts, 1)
-    cx = np.bincount(cluster, weights=x, minlength=n_clusters) / safe
-    cy = np.bincount(cluster, weights=y, minlength=n_clusters) / safe
-    site, _ = pd.factorize(np.round(x) + 1j * np.round(y))  # positions to the metre
-    width = int(site.max(initial=0)) + 1
-    sites = _distinct(cluster.astype(np.int64) * width + site)
-    site_count = np.bincount(sites // width, minlength=n_clusters)
-    xmin = np.full(n_clusters, np.inf)
-    xmax = np.full(n_clusters, -np.inf)
-    ymin = np.full(n_clusters, np.inf)
-    ymax = np.full(n_clusters, -np.inf)
-    np.minimum.at(xmin, cluster, x)
-    np.maximum.at(xmax, cluster, x)
-    np.minimum.at(ymin, cluster, y)
-    np.maximum.at(ymax, cluster, y)
-    span = np.hypot(xmax - xmin, ymax - ymin) if n_clusters else np.zeros(0)
-
+    site_count = _site_count(cluster, x, y, n_clusters)
+    centre, span = _centre_and_span(cluster, x, y, counts)
     partners, partner_count = _joined(cluster, assets["partner"], n_clusters)
     sectors, _ = _joined(cluster, assets["sector"], n_clusters)
     categories, category_count = _joined(cluster, assets["category"], n_clusters)
@@ -347,10 +335,35 @@ def _summarise(
             "kind": pd.array(kind.astype(object), dtype="str"),
             "span_m": np.round(span, 1),
         },
-        geometry=shapely.points(cx, cy),
+        geometry=centre,
         crs=assets.crs,
     )
     return clusters
+
+
+def _site_count(cluster: np.ndarray, x: np.ndarray, y: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Count the distinct positions (to the metre) in each cluster."""
+    site, _ = pd.factorize(np.round(x) + 1j * np.round(y))
+    width = int(site.max(initial=0)) + 1
+    sites = _distinct(cluster.astype(np.int64) * width + site)
+    return np.bincount(sites // width, minlength=n_clusters)
+
+
+def _centre_and_span(
+    cluster: np.ndarray, x: np.ndarray, y: np.ndarray, counts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Give each cluster's centroid (points) and the diagonal of its bounding box (metres)."""
+    n_clusters = len(counts)
+    safe = np.maximum(counts, 1)
+    cx = np.bincount(cluster, weights=x, minlength=n_clusters) / safe
+    cy = np.bincount(cluster, weights=y, minlength=n_clusters) / safe
+    low_x, high_x = np.full(n_clusters, np.inf), np.full(n_clusters, -np.inf)
+    low_y, high_y = np.full(n_clusters, np.inf), np.full(n_clusters, -np.inf)
+    np.minimum.at(low_x, cluster, x)
+    np.maximum.at(high_x, cluster, x)
+    np.minimum.at(low_y, cluster, y)
+    np.maximum.at(high_y, cluster, y)
+    return shapely.points(cx, cy), np.hypot(high_x - low_x, high_y - low_y)
 
 
 def _majority_locality(assets: gpd.GeoDataFrame, cluster: np.ndarray, n_clusters: int) -> pd.Series:

@@ -185,6 +185,35 @@ def test_errors_name_the_problem():
         find_clusters(bad)
 
 
+def test_blank_missing_and_repeated_ids_are_named_together():
+    xy = np.array([[350000, 240000], [350100, 240000], [350200, 240000], [350300, 240000],
+                   [350400, 240000], [350500, 240000], [350600, 240000]])  # fmt: skip
+    assets = asset_frame(xy)
+    assets["asset_id"] = ["B7", "  ", None, "A1", "B7", "  ", "A1"]
+    with pytest.raises(DataError) as caught:
+        find_clusters(assets)
+    message = str(caught.value)
+    assert "blank asset_id in row(s) 1, 2, 5" in message
+    assert "repeated asset_id A1, B7." in message  # sorted, blanks not counted as repeats
+    assert message.count("\n") == 0
+    assets["asset_id"] = ["B7", "  ", None, "A1", "C", "D", "E"]
+    with pytest.raises(DataError, match=r"blank asset_id in row\(s\) 1, 2\. Every"):
+        find_clusters(assets)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 200))
+def test_cluster_numbers_follow_the_smallest_id_as_text(seed, n):
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform(0, 4_000, size=(n, 2)) + np.array([350_000, 240_000])
+    assets = asset_frame(xy)
+    assets["asset_id"] = [f"{chr(65 + k % 26)}{k * 7919 % 1000}-{k}" for k in rng.permutation(n)]
+    result = find_clusters(assets, distance=300)
+    smallest = result.assets.groupby("cluster_id")["asset_id"].min()
+    assert smallest.index.tolist() == list(range(1, len(smallest) + 1))
+    assert smallest.tolist() == sorted(smallest.tolist())
+
+
 def test_reads_from_a_real_geopackage(tmp_path):
     from localitygis.io import read_vector, write_geopackage
     from localitygis.provenance import DEMO
@@ -224,12 +253,27 @@ def _reference_table(assets: gpd.GeoDataFrame, cluster: pd.Series) -> pd.DataFra
     xy = shapely.get_coordinates(assets.geometry.array).round()
     sites = pd.DataFrame({"c": cluster.to_numpy(), "x": xy[:, 0], "y": xy[:, 1]})
     table["site_count"] = sites.drop_duplicates().groupby("c").size()
+    xy = shapely.get_coordinates(assets.geometry.array)
+    exact = pd.DataFrame({"c": cluster.to_numpy(), "x": xy[:, 0], "y": xy[:, 1]}).groupby("c")
+    table["centre_x"], table["centre_y"] = exact["x"].mean(), exact["y"].mean()
+    extent = exact.max() - exact.min()
+    table["span_m"] = np.hypot(extent["x"], extent["y"]).round(1)
     return table
 
 
-@settings(max_examples=25, deadline=None)
-@given(seed=st.integers(0, 10_000), n=st.integers(1, 300))
-def test_cluster_table_equals_a_plain_groupby(seed: int, n: int) -> None:
+def _names(rng: np.random.Generator, n: int, distinct: bool) -> list:
+    """A few names over and over, or mostly distinct ones (some repeated, padded or missing)."""
+    if not distinct:
+        return list(rng.choice(["Hall", "Library", " Hall", "Surgery", "Depot"], n))
+    names = np.array([f"Hall {k}" for k in rng.integers(0, 4 * n, n)], dtype=object)
+    names[rng.random(n) < 0.1] = None
+    names[rng.random(n) < 0.1] = " Hall 1 "
+    return list(names)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(1, 300), distinct_names=st.booleans())
+def test_cluster_table_equals_a_plain_groupby(seed: int, n: int, distinct_names: bool) -> None:
     rng = np.random.default_rng(seed)
     xy = rng.uniform(0, 3_000, size=(n, 2)) + np.array([350_000, 240_000])
     xy[rng.random(n) < 0.2] = xy[0]  # shared buildings
@@ -237,7 +281,7 @@ def test_cluster_table_equals_a_plain_groupby(seed: int, n: int) -> None:
     assets = asset_frame(
         xy,
         partners=list(words[rng.integers(0, len(words), n)]),
-        name=list(rng.choice(["Hall", "Library", " Hall", "Surgery", "Depot"], n)),
+        name=_names(rng, n, distinct_names),
         locality=list(rng.choice(np.array(["East", "West", None], dtype=object), n)),
     )
     result = find_clusters(assets, distance=300)
@@ -255,6 +299,10 @@ def test_cluster_table_equals_a_plain_groupby(seed: int, n: int) -> None:
         return [None if pd.isna(v) else v for v in values]
 
     assert plain(table["locality"]) == plain(reference["locality"])
+    assert table["span_m"].tolist() == reference["span_m"].tolist()
+    centre = shapely.get_coordinates(table.geometry.array)
+    np.testing.assert_allclose(centre[:, 0], reference["centre_x"], rtol=1e-12)
+    np.testing.assert_allclose(centre[:, 1], reference["centre_y"], rtol=1e-12)
     # The same partition as scipy's labelling of the raw pairs.
     assert _same_partition(result.assets["cluster_id"].to_numpy(), brute_force(xy, 300))
 
