@@ -34,15 +34,13 @@ from localitygis._validate import listing
 from localitygis.access import JourneyTimes, RoadNetwork, journey_time_indicators, read_roads
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import (
-    LocalitiesFile,
-    OutFolder,
-    ParishesLayer,
     numeric_tier,
     print_written,
     read_layer,
     read_parish_layer,
     split_spec,
 )
+from localitygis.cli._options import LocalitiesFile, OutFolder, ParishesLayer
 from localitygis.cli._scheme_store import chosen_scheme
 from localitygis.cli.stats import needs_from_files
 from localitygis.colocation import ColocationResult, find_clusters
