@@ -26,11 +26,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from localitygis._validate import listing
 from localitygis.errors import DataError, GeometryError
@@ -185,46 +187,21 @@ def repair_geometries(
     labels = (
         frame[label].astype(str).to_numpy() if label else (np.arange(len(frame)) + 1).astype(str)
     )
-    missing = np.array([g is None for g in geoms], dtype=bool)
-    empty = missing.copy()
-    empty[~missing] = shapely.is_empty(geoms[~missing].astype(object))
-    types = shapely.get_type_id(geoms)
-    polygonal = np.isin(types, (3, 6))  # Polygon, MultiPolygon
-    # A GeometryCollection with polygons in it (GIS unions and clips make them) keeps its
-    # polygonal parts, counted as a repair below; one with no area is the wrong type.
-    collection = ~empty & (types == 7)
-    collection[collection] = shapely.area(geoms[collection].astype(object)) > 0
-    wrong = ~empty & ~polygonal & ~collection
-    if wrong.any():
-        shown = listing(f"{labels[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(wrong))
-        raise GeometryError(
-            f"{layer}: boundaries must be polygons, but {int(wrong.sum())} feature(s) are "
-            f"not: {shown}. Check that this is the boundary layer."
-        )
+    missing, empty, collection = _geometry_kinds(geoms, labels, layer)
     usable = ~empty
     invalid = np.zeros(len(geoms), dtype=bool)
     invalid[usable] = ~map_chunks(shapely.is_valid, geoms[usable], workers=workers)
     invalid[usable] |= collection[usable]
-    repaired_rows = []
-    reject_pos: list[int] = []
-    reject_reason: list[str] = []
-    for i in np.flatnonzero(empty):
-        reject_pos.append(int(i))
-        reject_reason.append("missing geometry" if missing[i] else "empty geometry")
+    rejected = {
+        int(i): "missing geometry" if missing[i] else "empty geometry"
+        for i in np.flatnonzero(empty)
+    }
     new_geoms = geoms.copy()
+    repaired_rows = []
     for i in np.flatnonzero(invalid):
-        problem = (
-            "geometry collection (kept its polygonal parts)"
-            if collection[i]
-            else shapely.is_valid_reason(geoms[i])
-        )
-        fixed = shapely.make_valid(geoms[i], method="structure", keep_collapsed=False)
-        fixed = _polygonal_part(fixed)
-        if not fixed.is_valid:  # keep the promise that every geometry out is valid
-            fixed = _polygonal_part(shapely.make_valid(fixed, method="structure"))
-        if fixed.is_empty or fixed.area <= 0 or not fixed.is_valid:
-            reject_pos.append(int(i))
-            reject_reason.append(f"invalid geometry ({problem}) with no area after repair")
+        fixed, problem = _repaired(geoms[i], collection=bool(collection[i]))
+        if fixed is None:
+            rejected[int(i)] = f"invalid geometry ({problem}) with no area after repair"
             continue
         new_geoms[i] = fixed
         repaired_rows.append(
@@ -239,24 +216,85 @@ def repair_geometries(
         )
     if repaired_rows:
         log.info("%s: repaired %d invalid geometries", layer, len(repaired_rows))
-    order = np.argsort(reject_pos, kind="stable")
-    reject_pos = [reject_pos[k] for k in order]
-    reject_reason = [reject_reason[k] for k in order]
+    return _repair_result(frame, new_geoms, rejected, repaired_rows, layer)
+
+
+def _geometry_kinds(
+    geoms: NDArray[np.object_], labels: NDArray[np.str_], layer: str
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Return which features are missing, empty, or polygon-bearing collections.
+
+    A GeometryCollection with polygons in it (GIS unions and clips make them) keeps its
+    polygonal parts, counted as a repair; any other feature that is not a polygon, or a
+    collection with no area, is the wrong type and refused.
+    """
+    missing = np.array([g is None for g in geoms], dtype=bool)
+    empty = missing.copy()
+    empty[~missing] = shapely.is_empty(geoms[~missing].astype(object))
+    types = shapely.get_type_id(geoms)
+    polygonal = np.isin(types, (3, 6))  # Polygon, MultiPolygon
+    collection = ~empty & (types == 7)
+    collection[collection] = shapely.area(geoms[collection].astype(object)) > 0
+    wrong = ~empty & ~polygonal & ~collection
+    if wrong.any():
+        shown = listing(f"{labels[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(wrong))
+        raise GeometryError(
+            f"{layer}: boundaries must be polygons, but {int(wrong.sum())} feature(s) are "
+            f"not: {shown}. Check that this is the boundary layer."
+        )
+    return missing, empty, collection
+
+
+def _repaired(geom: shapely.Geometry, *, collection: bool) -> tuple[shapely.Geometry | None, str]:
+    """Repair one invalid polygon (or collection); ``None`` when nothing with area is left.
+
+    Returns the repaired geometry, always valid, and the problem it had.
+
+    Examples
+    --------
+    >>> from shapely import Polygon
+    >>> fixed, problem = _repaired(Polygon([(0, 0), (2, 2), (2, 0), (0, 2)]), collection=False)
+    >>> fixed.geom_type, fixed.area, problem
+    ('MultiPolygon', 2.0, 'Self-intersection[1 1]')
+    >>> _repaired(Polygon([(0, 0), (1, 1), (2, 2), (0, 0)]), collection=False)[0] is None
+    True
+    """
+    problem = (
+        "geometry collection (kept its polygonal parts)"
+        if collection
+        else shapely.is_valid_reason(geom)
+    )
+    fixed = _polygonal_part(shapely.make_valid(geom, method="structure", keep_collapsed=False))
+    if not fixed.is_valid:  # keep the promise that every geometry out is valid
+        fixed = _polygonal_part(shapely.make_valid(fixed, method="structure"))
+    if fixed.is_empty or fixed.area <= 0 or not fixed.is_valid:
+        return None, problem
+    return fixed, problem
+
+
+def _repair_result(
+    frame: gpd.GeoDataFrame,
+    geoms: NDArray[np.object_],
+    rejected: dict[int, str],
+    repaired_rows: list[dict[str, Any]],
+    layer: str,
+) -> RepairResult:
+    """Put the repaired geometries in, take the rejected features out (to the rejects)."""
+    positions = sorted(rejected)
     keep = np.ones(len(geoms), dtype=bool)
-    keep[reject_pos] = False
+    keep[positions] = False
     out = frame.copy()
-    out[out.geometry.name] = gpd.GeoSeries(new_geoms, index=frame.index, crs=frame.crs)
-    out = out[keep]
+    out[out.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
     rejects = (
-        rejects_frame(frame, reject_pos, reject_reason, source=layer)
-        if reject_pos
+        rejects_frame(frame, positions, [rejected[i] for i in positions], source=layer)
+        if positions
         else _empty_rejects()
     )
     repaired = pd.DataFrame(
         repaired_rows,
         columns=["layer", "row", "feature", "problem", "area_before_m2", "area_after_m2"],
     )
-    return RepairResult(out, repaired, rejects)
+    return RepairResult(out[keep], repaired, rejects)
 
 
 def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
