@@ -357,6 +357,21 @@ def check_duplicate_codes(
         )
 
 
+#: One row of :meth:`QualityReport.to_frame`: check, status, count, detail.
+_Row = tuple[str, str, int, str]
+
+
+def _check_row(check: str, count: int, bad: str, detail: str, *, good: str = "ok") -> _Row:
+    """One check's row: status ``good`` when nothing was found, else ``bad``.
+
+    Examples
+    --------
+    >>> _check_row("gaps", 0, "warning", ""), _check_row("gaps", 2, "warning", "9 m²")
+    (('gaps', 'ok', 0, ''), ('gaps', 'warning', 2, '9 m²'))
+    """
+    return (check, bad if count else good, int(count), detail)
+
+
 @dataclass(frozen=True)
 class CoverageCheck:
     """The result of :func:`check_coverage`.
@@ -711,123 +726,128 @@ class QualityReport:
         >>> report.to_frame().set_index("check").loc["area reconciliation", "status"]
         'ok'
         """
-        rows: list[tuple[str, str, int, str]] = []
+        rows = [
+            *self._input_rows(),
+            *self._coverage_rows(),
+            *self._assignment_rows(),
+            *self._result_rows(),
+        ]
+        return pd.DataFrame(rows, columns=["check", "status", "count", "detail"])
 
-        def add(check: str, count: int, bad: str, detail: str, *, good: str = "ok") -> None:
-            rows.append((check, bad if count else good, int(count), detail))
-
+    def _input_rows(self) -> list[_Row]:
+        """Rows for the parishes given and kept, geometries repaired, features rejected."""
         n_rejected_parishes = (
             int((self.rejects["source"] == "parishes").sum()) if len(self.rejects) else 0
         )
-        rows.append(
-            (
-                "parishes",
-                "info",
-                self.parishes_out,
-                f"{self.parishes_in} given, {self.parishes_out} in localities, "
-                f"{n_rejected_parishes} rejected",
-            )
+        given = (
+            "parishes",
+            "info",
+            self.parishes_out,
+            f"{self.parishes_in} given, {self.parishes_out} in localities, "
+            f"{n_rejected_parishes} rejected",
         )
-        add(
-            "invalid geometries repaired",
-            len(self.repaired),
-            "repaired",
-            _listing(self.repaired, "feature"),
-        )
-        add(
-            "features rejected",
-            len(self.rejects),
-            "rejected",
-            _listing(self.rejects, "reason", unique=True),
-        )
-        for check, frame, severity, column in (
-            ("catchment features merged", self.merged_catchments, "info", "catchment"),
-            ("parishes in no catchment", self.unassigned, "warning", "parish_name"),
-            ("catchments with no parishes", self.empty_catchments, "warning", "catchment"),
-            ("localities with no parishes", self.empty_localities, "warning", "locality"),
-            ("coverage: invalid edges", self.invalid_edges, "warning", "feature"),
-        ):
-            add(check, len(frame), severity, _listing(frame, column))
-        add(
-            "coverage: overlaps",
-            len(self.overlaps),
-            "warning",
-            f"{self.overlaps['area_m2'].sum():,.0f} m² in all" if len(self.overlaps) else "",
-        )
-        add(
-            "coverage: gaps",
-            len(self.gaps),
-            "warning",
-            f"{self.gaps['area_m2'].sum():,.0f} m² in all" if len(self.gaps) else "",
-        )
-        if self.cleaning:
-            add(
-                "coverage cleaned",
-                len(self.cleaned),
+        return [
+            given,
+            _check_row(
+                "invalid geometries repaired",
+                len(self.repaired),
                 "repaired",
-                "; ".join(self.cleaning),
-                good="info",
+                _listing(self.repaired, "feature"),
+            ),
+            _check_row(
+                "features rejected",
+                len(self.rejects),
+                "rejected",
+                _listing(self.rejects, "reason", unique=True),
+            ),
+        ]
+
+    def _coverage_rows(self) -> list[_Row]:
+        """Rows for the listing checks, then the coverage's overlaps, gaps and cleaning."""
+        rows = [
+            _check_row(check, len(frame), severity, _listing(frame, column))
+            for check, frame, severity, column in (
+                ("catchment features merged", self.merged_catchments, "info", "catchment"),
+                ("parishes in no catchment", self.unassigned, "warning", "parish_name"),
+                ("catchments with no parishes", self.empty_catchments, "warning", "catchment"),
+                ("localities with no parishes", self.empty_localities, "warning", "locality"),
+                ("coverage: invalid edges", self.invalid_edges, "warning", "feature"),
             )
-        add(
-            "parishes in overlapping catchments",
-            len(self.multi_catchment),
-            "warning",
-            _shares_listing(self.multi_catchment),
+        ]
+        for check, frame in (("coverage: overlaps", self.overlaps), ("coverage: gaps", self.gaps)):
+            area = f"{frame['area_m2'].sum():,.0f} m² in all" if len(frame) else ""
+            rows.append(_check_row(check, len(frame), "warning", area))
+        if self.cleaning:
+            cleaned = "; ".join(self.cleaning)
+            rows.append(
+                _check_row("coverage cleaned", len(self.cleaned), "repaired", cleaned, good="info")
+            )
+        return rows
+
+    def _assignment_rows(self) -> list[_Row]:
+        """Rows for parishes in several catchments or split, overrides, groups, population."""
+        return [
+            _check_row(
+                "parishes in overlapping catchments",
+                len(self.multi_catchment),
+                "warning",
+                _shares_listing(self.multi_catchment),
+            ),
+            _check_row(
+                f"split parishes (share < {self.min_share:g})",
+                len(self.split_parishes),
+                "warning",
+                _listing(self.split_parishes, "parish_name"),
+            ),
+            _check_row(
+                "overrides applied",
+                len(self.overrides),
+                "info",
+                _listing(self.overrides, "parish_name"),
+                good="info",
+            ),
+            _check_row(
+                "group splits resolved",
+                len(self.group_moves),
+                "info",
+                _listing(self.group_moves, "group", unique=True),
+                good="info",
+            ),
+            _check_row(
+                "parishes without population",
+                len(self.missing_population),
+                "warning",
+                _listing(self.missing_population, "parish_name"),
+            ),
+        ]
+
+    def _result_rows(self) -> list[_Row]:
+        """Rows for the dissolve, whether the areas reconcile, and the notes."""
+        coverage_union = self.dissolve_method == "coverage_union"
+        overlapping = (
+            f", overlapping one another {self.overlap_pct:.4f} %"
+            if self.county_area_km2 is not None
+            else ""
         )
-        add(
-            f"split parishes (share < {self.min_share:g})",
-            len(self.split_parishes),
-            "warning",
-            _listing(self.split_parishes, "parish_name"),
-        )
-        add(
-            "overrides applied",
-            len(self.overrides),
-            "info",
-            _listing(self.overrides, "parish_name"),
-            good="info",
-        )
-        add(
-            "group splits resolved",
-            len(self.group_moves),
-            "info",
-            _listing(self.group_moves, "group", unique=True),
-            good="info",
-        )
-        add(
-            "parishes without population",
-            len(self.missing_population),
-            "warning",
-            _listing(self.missing_population, "parish_name"),
-        )
-        rows.append(
+        return [
             (
                 "dissolve",
-                "ok" if self.dissolve_method == "coverage_union" else "warning",
+                "ok" if coverage_union else "warning",
                 0,
                 self.dissolve_method
-                if self.dissolve_method == "coverage_union"
+                if coverage_union
                 else f"{self.dissolve_method} (parish coverage invalid)",
-            )
-        )
-        rows.append(
+            ),
             (
                 "area reconciliation",
                 "ok" if self.area_reconciles else "warning",
                 0,
                 f"parishes {self.parish_area_km2:,.3f} km², localities "
                 f"{self.locality_area_km2:,.3f} km² ({self.area_difference_pct:+.4f} %)"
-                + (
-                    f", overlapping one another {self.overlap_pct:.4f} %"
-                    if self.county_area_km2 is not None
-                    else ""
-                )
-                + f"; tolerance {AREA_TOLERANCE_PCT} %",
-            )
-        )
-        for note in self.notes:
-            rows.append(("note", "info", 0, note))
-        return pd.DataFrame(rows, columns=["check", "status", "count", "detail"])
+                f"{overlapping}; tolerance {AREA_TOLERANCE_PCT} %",
+            ),
+            *(("note", "info", 0, note) for note in self.notes),
+        ]
 
     def summary(self) -> str:
         """Return the checks as a readable text table.
