@@ -355,17 +355,7 @@ def locality_map(
         highlight=name,
         fill_opacity=0.25,
     )
-    own = _within(parishes, name, area.geometry)
-    if own is not None and len(own):
-        data = _layers.parish_layer(own, tolerance=tolerance, filled=True)
-        page.layer("Boundaries", "Parishes", data, search_kind="Parish")
-        page.layer(
-            "Boundaries",
-            "Parish names",
-            _layers.label_points(own, own["parish_name"], small=True),
-            interactive=False,
-        )
-        page.legend.append(_line_legend("Parish boundary", "#4d4d4d"))
+    _add_named_parishes(page, _within(parishes, name, area.geometry), tolerance=tolerance)
     _add_analysis(
         page,
         hubs=_within(hubs, name, area.geometry),
@@ -392,6 +382,23 @@ def _add_parish_layer(
     page.layer("Boundaries", "Parishes", data, show=False, search_kind="Parish")
     if legend:
         page.legend.append(_line_legend("Parish boundary (layer)", "#4d4d4d"))
+
+
+def _add_named_parishes(
+    page: _Page, parishes: gpd.GeoDataFrame | None, *, tolerance: float
+) -> None:
+    """Add a locality's own parishes, filled and searchable, with their names as labels."""
+    if parishes is None or not len(parishes):
+        return
+    data = _layers.parish_layer(parishes, tolerance=tolerance, filled=True)
+    page.layer("Boundaries", "Parishes", data, search_kind="Parish")
+    page.layer(
+        "Boundaries",
+        "Parish names",
+        _layers.label_points(parishes, parishes["parish_name"], small=True),
+        interactive=False,
+    )
+    page.legend.append(_line_legend("Parish boundary", "#4d4d4d"))
 
 
 def _scheme_name(scheme: Scheme | None) -> str:
