@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, Protocol, TypeGuard
 
 import typer
 from rich.console import Console
@@ -142,8 +142,8 @@ def _run(args: list[str]) -> int:
         return 1
     except Exception as error:  # the last line of defence: one line, not a traceback
         if _is_usage_error(error):
-            error.show()  # type: ignore[attr-defined]
-            return int(error.exit_code)  # type: ignore[attr-defined]
+            error.show()
+            return int(error.exit_code)
         if _State.debug:
             raise
         _error_line(
@@ -157,7 +157,15 @@ def _run(args: list[str]) -> int:
     return result if isinstance(result, int) else 0
 
 
-def _is_usage_error(error: Exception) -> bool:
+class _UsageError(Protocol):
+    """What the command-line parser's own errors offer: their message and exit code."""
+
+    exit_code: int
+
+    def show(self) -> None: ...
+
+
+def _is_usage_error(error: Exception) -> TypeGuard[_UsageError]:
     """Tell whether ``error`` is the command-line parser's own (missing option, bad value...).
 
     typer 0.29 carries its own copy of click, so its usage errors are not

@@ -26,6 +26,7 @@ from typing import Annotated
 import geopandas as gpd
 import pandas as pd
 import typer
+from rich.console import JustifyMethod
 from rich.markup import escape
 from rich.table import Table
 
@@ -394,7 +395,7 @@ def _print_population(join: PopulationJoin, path: Path) -> None:
 
 def _print_localities(result: LocalityBuild) -> None:
     table = Table(title=f"Localities — {escape(result.scheme.name)}", title_justify="left")
-    for column, justify in (
+    columns: tuple[tuple[str, JustifyMethod], ...] = (
         ("locality", "left"),
         ("tier", "right"),
         ("parishes", "right"),
@@ -402,8 +403,9 @@ def _print_localities(result: LocalityBuild) -> None:
         ("population", "right"),
         ("per km²", "right"),
         ("catchments", "left"),
-    ):
-        table.add_column(column, justify=justify)  # type: ignore[arg-type]
+    )
+    for column, justify in columns:
+        table.add_column(column, justify=justify)
     for row in result.localities.itertuples(index=False):
         population = "—" if pd.isna(row.population) else f"{int(row.population):,}"
         density = "—" if pd.isna(row.density_per_km2) else f"{row.density_per_km2:,.0f}"
