@@ -144,17 +144,38 @@ def _run(args: list[str]) -> int:
         if _is_usage_error(error):
             error.show()
             return int(error.exit_code)
-        if _State.debug:
-            raise
-        _error_line(
-            "unexpected error:",
-            f"{type(error).__name__}: {error} "
-            "(run again with --debug for the traceback, and please report it)",
-        )
-        return 1
+        return _unexpected(error)
+    except BaseException as error:  # a Rust extension's panic is not an Exception
+        if not _is_panic(error):
+            raise  # KeyboardInterrupt and SystemExit: main and Python handle them
+        if "KeyboardInterrupt" in str(error):  # Ctrl-C landed inside the extension
+            raise KeyboardInterrupt from error
+        return _unexpected(error)
     if result == _TYPER_INTERRUPTED:
         raise KeyboardInterrupt
     return result if isinstance(result, int) else 0
+
+
+def _unexpected(error: BaseException) -> int:
+    """Say in one line that something nobody expected went wrong (``--debug``: raise it)."""
+    if _State.debug:
+        raise error
+    _error_line(
+        "unexpected error:",
+        f"{type(error).__name__}: {error} "
+        "(run again with --debug for the traceback, and please report it)",
+    )
+    return 1
+
+
+def _is_panic(error: BaseException) -> bool:
+    """Tell whether ``error`` is a panic of a Rust extension (pyo3's ``PanicException``).
+
+    convertbng (OSTN15) is one: a Ctrl-C while it first loads NumPy's API reaches Python as
+    a panic naming the KeyboardInterrupt, and a panic derives from ``BaseException``.
+    """
+    kind = type(error)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
 
 
 class _UsageError(Protocol):
