@@ -12,33 +12,10 @@ from hypothesis import strategies as st
 from shapely import LineString, Point
 
 from localitygis.access import RoadSpeeds, read_roads, road_network, snap_points, travel_times
+from localitygis.demo.roads import ROAD_LINK_COLUMNS
 from localitygis.errors import DataError
 
 X0, Y0 = 350_000.0, 240_000.0  # in Herefordshire, so the files read back as BNG
-
-# The columns of OS Open Roads' road_link layer, in the publisher's order.
-ROAD_LINK_FIELDS = (
-    "id",
-    "fictitious",
-    "road_classification",
-    "road_function",
-    "form_of_way",
-    "road_classification_number",
-    "name_1",
-    "name_1_lang",
-    "name_2",
-    "name_2_lang",
-    "road_structure",
-    "length",
-    "length_uom",
-    "loop",
-    "primary_route",
-    "trunk_road",
-    "start_node",
-    "end_node",
-    "road_number_toid",
-    "road_name_toid",
-)
 
 
 def _link(i, start, end, cls, function, length, coords, number=None):
@@ -81,7 +58,7 @@ def write_open_roads(path):
         # no road function: cannot be timed
         _link(7, "N3", "N11", "Unknown", None, 800, [(13000, 0), (13800, 0)]),
     ]
-    links = gpd.GeoDataFrame(rows, geometry="geometry", crs=27700)[[*ROAD_LINK_FIELDS, "geometry"]]
+    links = gpd.GeoDataFrame(rows, geometry="geometry", crs=27700)[[*ROAD_LINK_COLUMNS, "geometry"]]
     links.to_file(path, layer="road_link", driver="GPKG")
     ends = {}
     for row in rows:

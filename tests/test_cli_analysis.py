@@ -121,6 +121,16 @@ def test_hubs_county_wide_max_coverage_with_required_site(files):
     assert 0 <= float(solution.loc[0, "covered_share"]) <= 1
 
 
+def test_hubs_with_an_absent_candidate_category_names_those_present(files, capsys):
+    out = files["root"] / "hubs_no_category"
+    message = fails(_hubs(files, "--candidate-category", "lighthouse", "--out", str(out)), capsys)
+    present = sorted(set(demo_chain().assets["category"].astype(str)))
+    assert message == (
+        f"error: no asset has category lighthouse; categories present: {', '.join(present)}."
+    )
+    assert not (out / "hubs.gpkg").exists()
+
+
 def test_profile_writes_csv_markdown_and_escaped_html(files):
     out = files["root"] / "profile"
     hubs_dir = files["root"] / "hubs_for_profile"

@@ -63,3 +63,35 @@ def test_data_errors_keep_their_message(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(build_module, "read_parishes", refuse)
     assert main(["build", "--parishes", "p.gpkg", "--lookup", "x.csv"]) == 2
     assert "parish codes repeat: E1" in capsys.readouterr().err
+
+
+def _panic(message: str) -> BaseException:
+    """A Rust extension's panic as pyo3 raises it: ``pyo3_runtime.PanicException``."""
+    kind = type("PanicException", (BaseException,), {"__module__": "pyo3_runtime"})
+    return kind(message)
+
+
+def test_ctrl_c_inside_a_rust_extension_is_an_interruption(monkeypatch, tmp_path, capsys):
+    def interrupted(*args, **kwargs):
+        raise _panic(
+            "Failed to access NumPy array API capsule: PyErr { type: <class "
+            "'KeyboardInterrupt'>, value: KeyboardInterrupt() }"
+        )
+
+    monkeypatch.setattr(build_module, "read_parishes", interrupted)
+    code = main(["build", "--parishes", str(tmp_path / "p.gpkg"), "--lookup", "x.csv"])
+    assert code == 130
+    err = capsys.readouterr().err
+    assert err == "interrupted; no files were changed\n"
+
+
+def test_a_rust_extension_panic_is_reported_not_dumped(monkeypatch, tmp_path, capsys):
+    def panicked(*args, **kwargs):
+        raise _panic("index out of bounds")
+
+    monkeypatch.setattr(build_module, "read_parishes", panicked)
+    code = main(["build", "--parishes", str(tmp_path / "p.gpkg"), "--lookup", "x.csv"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "unexpected error: PanicException: index out of bounds" in err
+    assert "Traceback" not in err

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import SupportsFloat, SupportsIndex
 
 import numpy as np
 import pandas as pd
@@ -123,7 +124,9 @@ def _key(value: object) -> str:
 
 def _positive(value: object, what: str) -> float:
     try:
-        number = float(value)  # type: ignore[arg-type]
+        if not isinstance(value, SupportsFloat | SupportsIndex | str | bytes):
+            raise TypeError(value)
+        number = float(value)
     except (TypeError, ValueError):
         raise DataError(f"{what} must be a number of km/h, not {value!r}.") from None
     if not np.isfinite(number) or number <= 0:

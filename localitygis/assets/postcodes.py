@@ -24,6 +24,7 @@ import logging
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 from os import PathLike
 from pathlib import Path
 from typing import IO, overload
@@ -321,66 +322,174 @@ def read_postcode_directory(
     1  HR4 0AS  350880.0  239843.0       False
     2  HR9 9ZZ       NaN       NaN        True
     """
+    frame, name, file_provenance = _directory_frame(source, source_name)
+    columns = _DirectoryColumns.of(frame, name)
+    if file_provenance is None:
+        file_provenance = provenance_of(
+            frame, default=CODE_POINT_OPEN if columns.is_code_point(frame) else ONSPD
+        )
+    postcode = normalise_postcodes(frame[columns.postcode])
+    easting, northing, no_grid = _grid_references(frame, columns, postcode)
+    no_grid |= _quality_says_no_grid(frame, columns.quality)
+    position_known = easting.notna() & northing.notna() & ~no_grid
+    position_known &= ~_outside_great_britain(easting, northing, position_known, name)
+    out = pd.DataFrame(
+        {
+            "postcode": postcode.to_numpy(dtype=object),
+            "easting": easting.where(position_known).to_numpy(dtype="float64"),
+            "northing": northing.where(position_known).to_numpy(dtype="float64"),
+            "terminated": _terminated(frame, columns.terminated).to_numpy(dtype=bool),
+        }
+    )
+    invalid = out["postcode"].isna()
+    skipped = int(invalid.sum())
+    if skipped:
+        log.warning("%s: skipped %d row(s) whose postcode is not a valid UK postcode", name,
+                    skipped)  # fmt: skip
+    out = _one_row_per_postcode(out[~invalid], name)
+    if out.empty:
+        raise DataError(f"{name}: no valid postcodes found; is this a postcode directory?")
+    out.attrs["source"] = name
+    out.attrs["skipped"] = skipped
+    out.attrs[_MARK] = True
+    return with_provenance(out, file_provenance)
+
+
+def _directory_frame(
+    source: str | PathLike[str] | pd.DataFrame, source_name: str | None
+) -> tuple[pd.DataFrame, str, Provenance | None]:
+    """Return the directory's rows (column names as text), its name in messages, provenance.
+
+    A frame keeps its own provenance (default ONSPD); a file's is decided from its columns
+    later (``None`` here).
+    """
     if isinstance(source, pd.DataFrame):
         frame = source.copy()
         name = source_name or str(source.attrs.get("source", "the postcode directory"))
-        file_provenance = provenance_of(source, default=ONSPD)
+        file_provenance: Provenance | None = provenance_of(source, default=ONSPD)
     else:
         frame, name = _read_directory_files(Path(source))
         name = source_name or name
         file_provenance = None
-    columns = [str(c) for c in frame.columns]
-    frame.columns = columns
-    postcode_col = _pick(columns, _POSTCODE_NAMES)
-    if postcode_col is None:
-        raise DataError(
-            f"{name}: no postcode column found among: {listing(columns)}. Expected an "
-            "ONS Postcode Directory (pcd/pcds), Code-Point Open, or a table with a "
-            "'postcode' column."
-        )
-    east_col, north_col = _pick(columns, _EASTING_NAMES), _pick(columns, _NORTHING_NAMES)
-    lat_col, lon_col = _pick(columns, _LAT_NAMES), _pick(columns, _LON_NAMES)
-    if not ((east_col and north_col) or (lat_col and lon_col)):
-        raise DataError(
-            f"{name}: no position columns: need easting/northing (oseast1m/osnrth1m, "
-            "Eastings/Northings) or latitude/longitude (lat/long) next to the postcode."
-        )
-    is_code_point = frame.attrs.get("shape") == "Code-Point Open" or (
-        _pick(columns, ("positional_quality_indicator",)) is not None
-    )
-    if file_provenance is None:
-        file_provenance = provenance_of(frame, default=CODE_POINT_OPEN if is_code_point else ONSPD)
+    frame.columns = [str(c) for c in frame.columns]
+    return frame, name, file_provenance
 
-    postcode = normalise_postcodes(frame[postcode_col])
-    if east_col and north_col:
-        easting, northing = _numbers(frame[east_col]), _numbers(frame[north_col])
-        no_grid = (easting == 0) & ((northing == 0) | (northing == 1_000_000))
-        no_grid |= northing == 1_000_000
-    else:
-        lat, lon = _numbers(frame[lat_col]), _numbers(frame[lon_col])
+
+@dataclass(frozen=True)
+class _DirectoryColumns:
+    """The columns of a postcode directory that ``read_postcode_directory`` uses."""
+
+    postcode: str
+    easting: str | None
+    northing: str | None
+    lat: str | None
+    lon: str | None
+    quality: str | None
+    terminated: str | None
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, name: str) -> _DirectoryColumns:
+        """Find the columns by their known names; refuse a table without postcode or position.
+
+        Examples
+        --------
+        >>> frame = pd.DataFrame(columns=["PCDS", "oseast1m", "osnrth1m", "doterm"])
+        >>> found = _DirectoryColumns.of(frame, "onspd.csv")
+        >>> found.postcode, found.has_grid, found.lat, found.terminated
+        ('PCDS', True, None, 'doterm')
+        >>> _DirectoryColumns.of(pd.DataFrame(columns=["pcds", "lat"]), "x.csv")
+        Traceback (most recent call last):
+        ...
+        localitygis.errors.DataError: x.csv: no position columns: need easting/northing (oseast1m/osnrth1m, Eastings/Northings) or latitude/longitude (lat/long) next to the postcode.
+        """  # noqa: E501
+        columns = list(frame.columns)
+        postcode = _pick(columns, _POSTCODE_NAMES)
+        if postcode is None:
+            raise DataError(
+                f"{name}: no postcode column found among: {listing(columns)}. Expected an "
+                "ONS Postcode Directory (pcd/pcds), Code-Point Open, or a table with a "
+                "'postcode' column."
+            )
+        found = cls(
+            postcode=postcode,
+            easting=_pick(columns, _EASTING_NAMES),
+            northing=_pick(columns, _NORTHING_NAMES),
+            lat=_pick(columns, _LAT_NAMES),
+            lon=_pick(columns, _LON_NAMES),
+            quality=_pick(columns, _QUALITY_NAMES),
+            terminated=_pick(columns, _TERMINATED_NAMES),
+        )
+        if not (found.has_grid or found.has_lat_lon):
+            raise DataError(
+                f"{name}: no position columns: need easting/northing (oseast1m/osnrth1m, "
+                "Eastings/Northings) or latitude/longitude (lat/long) next to the postcode."
+            )
+        return found
+
+    @property
+    def has_grid(self) -> bool:
+        return bool(self.easting and self.northing)
+
+    @property
+    def has_lat_lon(self) -> bool:
+        return bool(self.lat and self.lon)
+
+    def is_code_point(self, frame: pd.DataFrame) -> bool:
+        """Tell whether ``frame`` is Ordnance Survey Code-Point Open (else ONSPD-like)."""
+        return frame.attrs.get("shape") == "Code-Point Open" or (
+            _pick(frame.columns, ("positional_quality_indicator",)) is not None
+        )
+
+
+def _grid_references(
+    frame: pd.DataFrame, columns: _DirectoryColumns, postcode: pd.Series
+) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Return each row's easting and northing (EPSG:27700) and where it has none.
+
+    The grid columns are used when there are any (easting 0 or northing 1,000,000 meaning
+    none), else latitude/longitude (latitude 99 or 0, 0 meaning none), converted through
+    OSTN15. ONSPD gives Northern Ireland (BT) grid references on the Irish Grid, not the
+    National Grid: those rows use their latitude/longitude instead, or have no position.
+    """
+    if not columns.has_grid:
+        lat, lon = _numbers(frame[columns.lat]), _numbers(frame[columns.lon])
         no_grid = (lat >= 99.0) | ((lat == 0) & (lon == 0))
-        lat, lon = lat.mask(no_grid), lon.mask(no_grid)
-        e, n = lonlat_to_bng(lon.to_numpy(), lat.to_numpy())
-        easting = pd.Series(e, index=frame.index)
-        northing = pd.Series(n, index=frame.index)
-    # ONSPD gives Northern Ireland (BT) grid references on the Irish Grid, not the
-    # National Grid: use their latitude/longitude instead, or no position at all.
+        e, n = lonlat_to_bng(lon.mask(no_grid).to_numpy(), lat.mask(no_grid).to_numpy())
+        return pd.Series(e, index=frame.index), pd.Series(n, index=frame.index), no_grid
+    easting, northing = _numbers(frame[columns.easting]), _numbers(frame[columns.northing])
+    no_grid = ((easting == 0) & (northing == 0)) | (northing == 1_000_000)
     irish = postcode.fillna("").str.startswith("BT").to_numpy(dtype=bool)
-    if east_col and north_col and irish.any():
-        if lat_col and lon_col:
-            lat, lon = _numbers(frame[lat_col]), _numbers(frame[lon_col])
-            e, n = lonlat_to_bng(lon.to_numpy()[irish], lat.to_numpy()[irish])
-            easting, northing = easting.copy(), northing.copy()
-            easting.iloc[np.flatnonzero(irish)] = e
-            northing.iloc[np.flatnonzero(irish)] = n
-        else:
-            no_grid |= irish
-    quality_col = _pick(columns, _QUALITY_NAMES)
-    if quality_col is not None:
-        quality = frame[quality_col].astype(object).where(frame[quality_col].notna(), "")
-        quality = quality.astype(str).str.strip()
-        no_grid |= quality.isin(["9", "90"])
-    position_known = easting.notna() & northing.notna() & ~no_grid
+    if not irish.any():
+        return easting, northing, no_grid
+    if not columns.has_lat_lon:
+        return easting, northing, no_grid | irish
+    lat, lon = _numbers(frame[columns.lat]), _numbers(frame[columns.lon])
+    e, n = lonlat_to_bng(lon.to_numpy()[irish], lat.to_numpy()[irish])
+    easting, northing = easting.copy(), northing.copy()
+    easting.iloc[np.flatnonzero(irish)] = e
+    northing.iloc[np.flatnonzero(irish)] = n
+    return easting, northing, no_grid
+
+
+def _quality_says_no_grid(frame: pd.DataFrame, column: str | None) -> pd.Series:
+    """Rows whose positional quality (ONSPD ``osgrdind`` 9, Code-Point 90) means no position.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"osgrdind": ["1", "9", None, " 90"]})
+    >>> _quality_says_no_grid(frame, "osgrdind").tolist()
+    [False, True, False, True]
+    """
+    if column is None:
+        return pd.Series(False, index=frame.index)
+    quality = frame[column].astype(object).where(frame[column].notna(), "")
+    return quality.astype(str).str.strip().isin(["9", "90"])
+
+
+def _outside_great_britain(
+    easting: pd.Series, northing: pd.Series, position_known: pd.Series, name: str
+) -> pd.Series:
+    """Positions that are not plausible National Grid references in Great Britain (logged)."""
     kinds = classify_coordinates(easting.to_numpy(), northing.to_numpy())
     implausible = position_known & (kinds != "bng")
     if implausible.any():
@@ -390,42 +499,45 @@ def read_postcode_directory(
             name,
             int(implausible.sum()),
         )
-        position_known &= ~implausible
-    term_col = _pick(columns, _TERMINATED_NAMES)
-    if term_col is not None:
-        term = frame[term_col].astype(object).where(frame[term_col].notna(), "")
-        term = term.astype(str).str.strip().str.casefold()
-        terminated = ~term.isin(["", "0", "false", "no", "n", "nan", "none"])
-    else:
-        terminated = pd.Series(False, index=frame.index)
-    out = pd.DataFrame(
-        {
-            "postcode": postcode.to_numpy(dtype=object),
-            "easting": easting.where(position_known).to_numpy(dtype="float64"),
-            "northing": northing.where(position_known).to_numpy(dtype="float64"),
-            "terminated": terminated.to_numpy(dtype=bool),
-        }
-    )
-    invalid = out["postcode"].isna()
-    skipped = int(invalid.sum())
-    if skipped:
-        log.warning("%s: skipped %d row(s) whose postcode is not a valid UK postcode", name,
-                    skipped)  # fmt: skip
-    out = out[~invalid]
-    # One row per postcode: prefer a live postcode with a position.
-    rank = out["terminated"].astype(int) * 2 + out["easting"].isna().astype(int)
-    out = out.assign(_rank=rank).sort_values(["postcode", "_rank"], kind="stable")
-    duplicated = out["postcode"].duplicated()
+    return implausible
+
+
+def _terminated(frame: pd.DataFrame, column: str | None) -> pd.Series:
+    """Whether each postcode is terminated: its termination column is neither blank nor no.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"doterm": ["", "202001", None, "No", "0"]})
+    >>> _terminated(frame, "doterm").tolist()
+    [False, True, False, False, False]
+    """
+    if column is None:
+        return pd.Series(False, index=frame.index)
+    term = frame[column].astype(object).where(frame[column].notna(), "")
+    term = term.astype(str).str.strip().str.casefold()
+    return ~term.isin(["", "0", "false", "no", "n", "nan", "none"])
+
+
+def _one_row_per_postcode(directory: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Keep one row per postcode, preferring a live postcode with a position (logged).
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({
+    ...     "postcode": ["HR1 1AA", "HR1 1AA", "HR1 1AA"], "easting": [1.0, None, 3.0],
+    ...     "northing": [1.0, None, 3.0], "terminated": [True, False, False],
+    ... })
+    >>> _one_row_per_postcode(rows, "x.csv")
+      postcode  easting  northing  terminated
+    0  HR1 1AA      3.0       3.0       False
+    """
+    rank = directory["terminated"].astype(int) * 2 + directory["easting"].isna().astype(int)
+    ranked = directory.assign(_rank=rank).sort_values(["postcode", "_rank"], kind="stable")
+    duplicated = ranked["postcode"].duplicated()
     if duplicated.any():
         log.warning("%s: %d postcode(s) listed more than once; kept one each", name,
                     int(duplicated.sum()))  # fmt: skip
-    out = out[~duplicated].drop(columns="_rank").reset_index(drop=True)
-    if out.empty:
-        raise DataError(f"{name}: no valid postcodes found; is this a postcode directory?")
-    out.attrs["source"] = name
-    out.attrs["skipped"] = skipped
-    out.attrs[_MARK] = True
-    return with_provenance(out, file_provenance)
+    return ranked[~duplicated].drop(columns="_rank").reset_index(drop=True)
 
 
 @overload

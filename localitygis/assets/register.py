@@ -235,41 +235,77 @@ def read_assets(
     table.columns = [str(c) for c in table.columns]
     mapped = _contract_columns(table, columns, name)
     require_position_columns(mapped, geometry, postcodes, name)
-    directory = as_postcode_directory(postcodes)
+    source_rows = _SourceRows(table, geometry, rows, name, provenance)
+    checked = _check_rows(source_rows, mapped, vocab, as_postcode_directory(postcodes))
+    return _register(source_rows, mapped, checked)
+
+
+@dataclass(frozen=True)
+class _SourceRows:
+    """A register as read: its table, geometry (for a vector layer), row numbers, name."""
+
+    table: pd.DataFrame
+    geometry: gpd.GeoSeries | None
+    rows: NDArray[np.int64]
+    name: str
+    provenance: Provenance
+
+
+@dataclass(frozen=True)
+class _CheckedRows:
+    """Every row checked: the asset columns of each, and the reason to reject it, if any."""
+
+    columns: dict[str, Any]
+    reason: NDArray[np.object_]
+    notes: list[str]
+
+
+def _check_rows(
+    source: _SourceRows,
+    mapped: dict[str, str],
+    vocab: Vocabulary,
+    directory: pd.DataFrame | None,
+) -> _CheckedRows:
+    """Check each row in turn: blank, identifier, description, position, numbers."""
+    table, rows = source.table, source.rows
     reasons = _Reasons(len(table))
     notes: list[str] = []
-    blank = _blank_rows(table, geometry)
+    blank = _blank_rows(table, source.geometry)
     reasons.add(blank, "blank row")
     live = ~blank
     ids = _asset_ids(table, mapped, rows, live, reasons, notes)
     described = _descriptions(table, mapped, vocab, live, reasons, notes)
-    positions = resolve_positions(table, mapped, geometry, directory, blank)
+    positions = resolve_positions(table, mapped, source.geometry, directory, blank)
     reasons.add(live & ~pd.isna(positions.problem), positions.problem)
     numbers = _optional_numbers(table, mapped, rows, live, notes)
-    reason = reasons.joined()
-    accepted = pd.isna(reason)
-    originals = originals_frame(table, geometry, rows)
+    columns = {"ids": ids, **described, "positions": positions, "numbers": numbers}
+    return _CheckedRows(columns, reasons.joined(), notes)
+
+
+def _register(source: _SourceRows, mapped: dict[str, str], checked: _CheckedRows) -> AssetRegister:
+    """Split the checked rows into the assets and the rejects (with their original columns)."""
+    accepted = pd.isna(checked.reason)
+    originals = originals_frame(source.table, source.geometry, source.rows)
     assets = assets_frame(
         accepted=accepted,
-        ids=ids,
-        **described,
-        positions=positions,
-        numbers=numbers,
-        rows=rows,
-        table=table,
+        **checked.columns,
+        rows=source.rows,
+        table=source.table,
         used=set(mapped.values()),
-        provenance=provenance,
+        provenance=source.provenance,
     )
-    rejects = register_rejects(originals, rows[~accepted], reason[~accepted], name)
-    for note in notes:
-        log.info("%s: %s", name, note)
+    rejects = register_rejects(
+        originals, source.rows[~accepted], checked.reason[~accepted], source.name
+    )
+    for note in checked.notes:
+        log.info("%s: %s", source.name, note)
     return AssetRegister(
         assets=assets,
         rejects=rejects,
-        source=name,
-        read=len(table),
-        notes=tuple(notes),
-        provenance=provenance,
+        source=source.name,
+        read=len(source.table),
+        notes=tuple(checked.notes),
+        provenance=source.provenance,
         originals=originals,
     )
 
@@ -506,15 +542,7 @@ def locate_assets(
     >>> located.counts()["read"] == located.counts()["accepted"] + located.counts()["rejected"]
     True
     """
-    if isinstance(register_or_assets, AssetRegister):
-        register = register_or_assets
-    elif isinstance(register_or_assets, pd.DataFrame):
-        register = read_assets(register_or_assets)
-    else:
-        raise DataError(
-            "locate_assets needs an AssetRegister (from read_assets) or a GeoDataFrame, not "
-            f"{type(register_or_assets).__name__}."
-        )
+    register = _as_register(register_or_assets)
     index = _ParishIndex(parishes, county=county)
     assets = register.assets
     points = np.asarray(assets.geometry.values, dtype=object)
@@ -527,42 +555,10 @@ def locate_assets(
         point_index=assets.sindex if many else None,
         workers=workers,
     )
-    problem = np.full(len(assets), None, dtype=object)
-    outside = found < 0
-    if outside.any():
-        how = assets["position_source"].to_numpy(dtype=object)[outside]
-        swappable = np.isin(how, ["geometry", "easting/northing"])
-        reasons, _ = index.outside(points[outside], swappable=swappable)
-        problem[outside] = np.asarray(reasons, dtype=object)
-    if "locality" in index.arrays:
-        no_locality = ~outside & np.asarray(
-            pd.isna(index.arrays["locality"].take(np.where(outside, 0, found))), dtype=bool
-        )
-        for i in np.flatnonzero(no_locality):
-            name = index.arrays["parish_name"][found[i]]
-            problem[i] = (
-                f"parish not in a locality: {name} ({index.codes[found[i]]}) has no locality; "
-                "fix the locality build"
-            )
+    problem = _location_problems(index, assets, points, found)
     keep = pd.isna(problem)
-
-    located = assets.copy(deep=False) if keep.all() else assets.take(np.flatnonzero(keep))
-    location = index.take(found[keep])
-    located = located.drop(columns=[c for c in location if c in located.columns])
-    at = list(located.columns).index("postcode") + 1
-    for offset, (column, values) in enumerate(location.items()):
-        located.insert(at + offset, column, values)
-    located.index = pd.RangeIndex(len(located))
     provenance = register.provenance.combined(provenance_of(parishes))
-    located = with_provenance(located, provenance)
-
-    moved_rows = assets["row"].to_numpy()[~keep]
-    if len(moved_rows):
-        more = register_rejects(register.originals, moved_rows, problem[~keep], register.source)
-        rejects = pd.concat([register.rejects, more], ignore_index=True)
-        rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
-    else:
-        rejects = register.rejects
+    located = with_provenance(_with_location(assets, index, found, keep), provenance)
     log.info(
         "%s: located %d asset(s); %d outside every parish",
         register.source,
@@ -571,10 +567,83 @@ def locate_assets(
     )
     return AssetRegister(
         assets=located,
-        rejects=rejects,
+        rejects=_with_moved_rejects(register, keep, problem),
         source=register.source,
         read=register.read,
         notes=register.notes,
         provenance=provenance,
         originals=register.originals,
     )
+
+
+def _as_register(register_or_assets: AssetRegister | pd.DataFrame) -> AssetRegister:
+    """Return the register, reading a frame with :func:`read_assets` first."""
+    if isinstance(register_or_assets, AssetRegister):
+        return register_or_assets
+    if isinstance(register_or_assets, pd.DataFrame):
+        return read_assets(register_or_assets)
+    raise DataError(
+        "locate_assets needs an AssetRegister (from read_assets) or a GeoDataFrame, not "
+        f"{type(register_or_assets).__name__}."
+    )
+
+
+def _location_problems(
+    index: _ParishIndex,
+    assets: gpd.GeoDataFrame,
+    points: NDArray[np.object_],
+    found: NDArray[np.int64],
+) -> NDArray[np.object_]:
+    """Say why each asset cannot be located (``None`` where it can).
+
+    An asset in no parish is outside the county (or in a gap between parishes); one in a
+    parish with no locality points at the locality build.
+    """
+    problem = np.full(len(assets), None, dtype=object)
+    outside = found < 0
+    if outside.any():
+        how = assets["position_source"].to_numpy(dtype=object)[outside]
+        swappable = np.isin(how, ["geometry", "easting/northing"])
+        reasons, _ = index.outside(points[outside], swappable=swappable)
+        problem[outside] = np.asarray(reasons, dtype=object)
+    if "locality" not in index.arrays:
+        return problem
+    no_locality = ~outside & np.asarray(
+        pd.isna(index.arrays["locality"].take(np.where(outside, 0, found))), dtype=bool
+    )
+    for i in np.flatnonzero(no_locality):
+        name = index.arrays["parish_name"][found[i]]
+        problem[i] = (
+            f"parish not in a locality: {name} ({index.codes[found[i]]}) has no locality; "
+            "fix the locality build"
+        )
+    return problem
+
+
+def _with_location(
+    assets: gpd.GeoDataFrame,
+    index: _ParishIndex,
+    found: NDArray[np.int64],
+    keep: NDArray[np.bool_],
+) -> gpd.GeoDataFrame:
+    """Return the assets kept, with their parish's columns after ``postcode``."""
+    located = assets.copy(deep=False) if keep.all() else assets.take(np.flatnonzero(keep))
+    location = index.take(found[keep])
+    located = located.drop(columns=[c for c in location if c in located.columns])
+    at = list(located.columns).index("postcode") + 1
+    for offset, (column, values) in enumerate(location.items()):
+        located.insert(at + offset, column, values)
+    located.index = pd.RangeIndex(len(located))
+    return located
+
+
+def _with_moved_rejects(
+    register: AssetRegister, keep: NDArray[np.bool_], problem: NDArray[np.object_]
+) -> pd.DataFrame:
+    """Return the register's rejects with the assets not located added, in row order."""
+    moved_rows = register.assets["row"].to_numpy()[~keep]
+    if not len(moved_rows):
+        return register.rejects
+    more = register_rejects(register.originals, moved_rows, problem[~keep], register.source)
+    rejects = pd.concat([register.rejects, more], ignore_index=True)
+    return rejects.sort_values("row", kind="stable").reset_index(drop=True)

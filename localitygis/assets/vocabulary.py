@@ -272,6 +272,8 @@ class Vocabulary:
     sectors: Mapping[str, str] = field(default_factory=lambda: DEFAULT_SECTORS)
     category_aliases: Mapping[str, str] = field(default_factory=lambda: _CATEGORY_ALIASES)
     sector_aliases: Mapping[str, str] = field(default_factory=lambda: _SECTOR_ALIASES)
+    # every word that names a key, by kind: built from the four mappings above
+    _lookups: Mapping[Kind, dict[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for name in ("categories", "sectors", "category_aliases", "sector_aliases"):
@@ -426,7 +428,7 @@ class Vocabulary:
     # ----------------------------------------------------------------------------------
 
     def _lookup(self, kind: Kind) -> dict[str, str]:
-        return self._lookups[kind]  # type: ignore[attr-defined]
+        return self._lookups[kind]
 
     def normalise(self, value: object, *, kind: Kind) -> str | None:
         """Return the key for ``value`` as a category or sector, or None if unknown or blank.

@@ -12,7 +12,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from typing import Annotated, NoReturn
+from typing import Annotated, NoReturn, Protocol, TypeGuard
 
 import typer
 from rich.console import Console
@@ -142,22 +142,51 @@ def _run(args: list[str]) -> int:
         return 1
     except Exception as error:  # the last line of defence: one line, not a traceback
         if _is_usage_error(error):
-            error.show()  # type: ignore[attr-defined]
-            return int(error.exit_code)  # type: ignore[attr-defined]
-        if _State.debug:
-            raise
-        _error_line(
-            "unexpected error:",
-            f"{type(error).__name__}: {error} "
-            "(run again with --debug for the traceback, and please report it)",
-        )
-        return 1
+            error.show()
+            return int(error.exit_code)
+        return _unexpected(error)
+    except BaseException as error:  # a Rust extension's panic is not an Exception
+        if not _is_panic(error):
+            raise  # KeyboardInterrupt and SystemExit: main and Python handle them
+        if "KeyboardInterrupt" in str(error):  # Ctrl-C landed inside the extension
+            raise KeyboardInterrupt from error
+        return _unexpected(error)
     if result == _TYPER_INTERRUPTED:
         raise KeyboardInterrupt
     return result if isinstance(result, int) else 0
 
 
-def _is_usage_error(error: Exception) -> bool:
+def _unexpected(error: BaseException) -> int:
+    """Say in one line that something nobody expected went wrong (``--debug``: raise it)."""
+    if _State.debug:
+        raise error
+    _error_line(
+        "unexpected error:",
+        f"{type(error).__name__}: {error} "
+        "(run again with --debug for the traceback, and please report it)",
+    )
+    return 1
+
+
+def _is_panic(error: BaseException) -> bool:
+    """Tell whether ``error`` is a panic of a Rust extension (pyo3's ``PanicException``).
+
+    convertbng (OSTN15) is one: a Ctrl-C while it first loads NumPy's API reaches Python as
+    a panic naming the KeyboardInterrupt, and a panic derives from ``BaseException``.
+    """
+    kind = type(error)
+    return kind.__name__ == "PanicException" and kind.__module__ == "pyo3_runtime"
+
+
+class _UsageError(Protocol):
+    """What the command-line parser's own errors offer: their message and exit code."""
+
+    exit_code: int
+
+    def show(self) -> None: ...
+
+
+def _is_usage_error(error: Exception) -> TypeGuard[_UsageError]:
     """Tell whether ``error`` is the command-line parser's own (missing option, bad value...).
 
     typer 0.29 carries its own copy of click, so its usage errors are not

@@ -9,11 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Annotated
 
 import geopandas as gpd
 import pandas as pd
-import typer
 from rich.markup import escape
 
 from localitygis.cli._app import console
@@ -23,9 +21,6 @@ from localitygis.localities.scheme import Scheme, demo_scheme, herefordshire_sch
 
 __all__ = [
     "PACKAGED_SCHEMES",
-    "LocalitiesFile",
-    "OutFolder",
-    "ParishesLayer",
     "choose_layer",
     "looks_like_path",
     "numeric_tier",
@@ -45,15 +40,6 @@ PACKAGED_SCHEMES: dict[str, Callable[[], Scheme]] = {
 }
 
 _PARISH_COLUMNS = ("parish_code", "locality")
-
-# Options several commands share (each command sets its own default).
-OutFolder = Annotated[Path, typer.Option("--out", "-o", help="Output folder.")]
-LocalitiesFile = Annotated[
-    str, typer.Option("--localities", "-l", help="localities.gpkg from `localitygis build`.")
-]
-ParishesLayer = Annotated[
-    str | None, typer.Option("--parishes-layer", help="Parish layer of --localities.")
-]
 
 
 def split_spec(spec: str, layer: str | None = None) -> tuple[Path, str | None]:

@@ -34,15 +34,13 @@ from localitygis._validate import listing
 from localitygis.access import JourneyTimes, RoadNetwork, journey_time_indicators, read_roads
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import (
-    LocalitiesFile,
-    OutFolder,
-    ParishesLayer,
     numeric_tier,
     print_written,
     read_layer,
     read_parish_layer,
     split_spec,
 )
+from localitygis.cli._options import LocalitiesFile, OutFolder, ParishesLayer
 from localitygis.cli._scheme_store import chosen_scheme
 from localitygis.cli.stats import needs_from_files
 from localitygis.colocation import ColocationResult, find_clusters
@@ -452,102 +450,117 @@ def colocate(
 # hubs
 
 
+_HubsAssets = Annotated[
+    str, typer.Option("--assets", "-a", help="Located assets (file or file#layer).")
+]
+_HubsK = Annotated[
+    int,
+    typer.Option("--k", "-k", min=1, help="Hubs to choose (in each locality with --per-locality)."),
+]
+_HubsMethod = Annotated[Method, typer.Option("--method", help="Objective.")]
+_HubsPerLocality = Annotated[
+    bool, typer.Option("--per-locality", help="Choose k hubs in every locality.")
+]
+_HubsPopulation = Annotated[
+    str | None,
+    typer.Option(
+        "--population",
+        "-p",
+        help="Population points: a layer, or a CSV/Excel table of centroids with "
+        "population and easting/northing or longitude/latitude (e.g. ONS output-area "
+        "population-weighted centroids); default: parish populations.",
+    ),
+]
+_HubsWeight = Annotated[
+    str | None,
+    typer.Option(
+        "--weight",
+        "-w",
+        help="Count this column of the --population points instead of their population "
+        "when choosing hubs and measuring coverage: who is within reach, e.g. "
+        "aged_60_plus, or the people in IMD deciles 1-2.",
+    ),
+]
+_HubsDistance = Annotated[
+    float | None,
+    typer.Option(
+        "--distance",
+        min=0.001,
+        help="Service distance in metres (needed for max-coverage; default for coverage: "
+        "each hub's tier reach).",
+    ),
+]
+_HubsRequired = Annotated[
+    list[str] | None,
+    typer.Option("--required", "-r", help="Asset id that must be a hub (repeatable)."),
+]
+_HubsCandidateCategory = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--candidate-category",
+        "-c",
+        help="Only assets of this category may become hubs (repeatable); default: all.",
+    ),
+]
+_HubsSolver = Annotated[Solver, typer.Option("--solver", help="Exact or heuristic.")]
+_HubsCost = Annotated[
+    CostKind,
+    typer.Option(
+        "--cost",
+        help="Measure hub choice and coverage in straight-line metres or in minutes along "
+        "the roads of --roads.",
+    ),
+]
+_HubsRoads = Annotated[
+    str | None,
+    typer.Option(
+        "--roads",
+        help="Road network for --cost network: an OS Open Roads GeoPackage (road_link) or "
+        "a line layer with a road class or speed column (file or file#layer).",
+    ),
+]
+_HubsMinutes = Annotated[
+    float | None,
+    typer.Option(
+        "--minutes",
+        min=0.001,
+        help="Service time by road for --cost network (needed for max-coverage; default "
+        "for coverage: each hub's tier reach, rural 15, market town 20, city 10).",
+    ),
+]
+_HubsScheme = Annotated[
+    str | None,
+    typer.Option(
+        "--scheme",
+        "-s",
+        help="Scheme whose tiers' reach_minutes set the reach by road (TOML file, "
+        "'herefordshire' or 'demo'); default: the scheme stored by the build.",
+    ),
+]
+_HubsAssetsLayer = Annotated[
+    str | None, typer.Option("--assets-layer", help="Layer of the asset file.")
+]
+
+
 @app.command()
 def hubs(
-    assets: Annotated[
-        str, typer.Option("--assets", "-a", help="Located assets (file or file#layer).")
-    ],
+    assets: _HubsAssets,
     localities: LocalitiesFile,
-    k: Annotated[
-        int,
-        typer.Option(
-            "--k", "-k", min=1, help="Hubs to choose (in each locality with --per-locality)."
-        ),
-    ] = 1,
-    method: Annotated[Method, typer.Option("--method", help="Objective.")] = Method.p_median,
-    per_locality: Annotated[
-        bool, typer.Option("--per-locality", help="Choose k hubs in every locality.")
-    ] = False,
-    population: Annotated[
-        str | None,
-        typer.Option(
-            "--population",
-            "-p",
-            help="Population points: a layer, or a CSV/Excel table of centroids with "
-            "population and easting/northing or longitude/latitude (e.g. ONS output-area "
-            "population-weighted centroids); default: parish populations.",
-        ),
-    ] = None,
-    weight: Annotated[
-        str | None,
-        typer.Option(
-            "--weight",
-            "-w",
-            help="Count this column of the --population points instead of their population "
-            "when choosing hubs and measuring coverage: who is within reach, e.g. "
-            "aged_60_plus, or the people in IMD deciles 1-2.",
-        ),
-    ] = None,
-    distance: Annotated[
-        float | None,
-        typer.Option(
-            "--distance",
-            min=0.001,
-            help="Service distance in metres (needed for max-coverage; default for coverage: "
-            "each hub's tier reach).",
-        ),
-    ] = None,
-    required: Annotated[
-        list[str] | None,
-        typer.Option("--required", "-r", help="Asset id that must be a hub (repeatable)."),
-    ] = None,
-    candidate_category: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--candidate-category",
-            "-c",
-            help="Only assets of this category may become hubs (repeatable); default: all.",
-        ),
-    ] = None,
-    solver: Annotated[Solver, typer.Option("--solver", help="Exact or heuristic.")] = Solver.exact,
-    cost: Annotated[
-        CostKind,
-        typer.Option(
-            "--cost",
-            help="Measure hub choice and coverage in straight-line metres or in minutes along "
-            "the roads of --roads.",
-        ),
-    ] = CostKind.straight_line,
-    roads: Annotated[
-        str | None,
-        typer.Option(
-            "--roads",
-            help="Road network for --cost network: an OS Open Roads GeoPackage (road_link) or "
-            "a line layer with a road class or speed column (file or file#layer).",
-        ),
-    ] = None,
-    minutes: Annotated[
-        float | None,
-        typer.Option(
-            "--minutes",
-            min=0.001,
-            help="Service time by road for --cost network (needed for max-coverage; default "
-            "for coverage: each hub's tier reach, rural 15, market town 20, city 10).",
-        ),
-    ] = None,
-    scheme: Annotated[
-        str | None,
-        typer.Option(
-            "--scheme",
-            "-s",
-            help="Scheme whose tiers' reach_minutes set the reach by road (TOML file, "
-            "'herefordshire' or 'demo'); default: the scheme stored by the build.",
-        ),
-    ] = None,
+    k: _HubsK = 1,
+    method: _HubsMethod = Method.p_median,
+    per_locality: _HubsPerLocality = False,
+    population: _HubsPopulation = None,
+    weight: _HubsWeight = None,
+    distance: _HubsDistance = None,
+    required: _HubsRequired = None,
+    candidate_category: _HubsCandidateCategory = None,
+    solver: _HubsSolver = Solver.exact,
+    cost: _HubsCost = CostKind.straight_line,
+    roads: _HubsRoads = None,
+    minutes: _HubsMinutes = None,
+    scheme: _HubsScheme = None,
     out: OutFolder = Path("analysis"),
-    assets_layer: Annotated[
-        str | None, typer.Option("--assets-layer", help="Layer of the asset file.")
-    ] = None,
+    assets_layer: _HubsAssetsLayer = None,
     parishes_layer: ParishesLayer = None,
 ) -> None:
     """Rank hub sites, choose k hubs, measure coverage and the rationalisation scenario."""
@@ -559,17 +572,7 @@ def hubs(
         population, parishes, rejects_file="population_rejects.csv"
     )
     people = population_points(parishes, points=_weighted(points, weight))
-    candidates = asset_frame
-    if candidate_category:
-        wanted = set(candidate_category)
-        candidates = asset_frame[asset_frame["category"].astype(str).isin(wanted)]
-        if len(candidates) == 0:
-            present = sorted(set(asset_frame["category"].astype(str)))
-            raise DataError(
-                f"no asset has category {', '.join(sorted(wanted))}; categories present: "
-                f"{', '.join(present)}."
-            )
-    candidates = candidates[candidates["locality"].notna()] if per_locality else candidates
+    candidates = _candidates(asset_frame, candidate_category, per_locality=per_locality)
     chosen = chosen_scheme(scheme, localities)
     reach = HubReach() if chosen is None else HubReach.from_scheme(chosen)
     ranking = rank_hub_sites(
@@ -597,7 +600,6 @@ def hubs(
     provenance = _provenance(
         asset_frame, parishes, points, None if network is None else network.links
     )
-
     road_rejects = None
     if network is not None:
         found = [solution.rejects, coverage.rejects, ranking.attrs["rejects"], scenario.rejects]
@@ -613,23 +615,50 @@ def hubs(
         population_rejects=population_rejects,
         road_rejects=road_rejects,
     )
+    _print_hubs(solution, _k_used(solution, k, per_locality))
+    console.print(_solution_line(solution, coverage), highlight=False)
+    console.print(_rationalisation_line(scenario), highlight=False)
+    _done(provenance, written)
 
+
+def _candidates(
+    assets: gpd.GeoDataFrame, categories: list[str] | None, *, per_locality: bool
+) -> gpd.GeoDataFrame:
+    """Return the assets that may become hubs: of ``categories`` (all if none), located.
+
+    With ``per_locality`` an asset outside every locality cannot be a locality's hub.
+    """
+    candidates = assets
+    if categories:
+        wanted = set(categories)
+        candidates = assets[assets["category"].astype(str).isin(wanted)]
+        if len(candidates) == 0:
+            present = sorted(set(assets["category"].astype(str)))
+            raise DataError(
+                f"no asset has category {', '.join(sorted(wanted))}; categories present: "
+                f"{', '.join(present)}."
+            )
+    return candidates[candidates["locality"].notna()] if per_locality else candidates
+
+
+def _print_hubs(solution: HubSolution, k_used: str) -> None:
+    """Print the chosen hubs as a table: who each serves and how far they travel."""
     table = Table(
-        title=f"{solution.method} hubs ({solution.solver}), {_k_used(solution, k, per_locality)}",
-        title_justify="left",
+        title=f"{solution.method} hubs ({solution.solver}), {k_used}", title_justify="left"
     )
     for column in ("hub", "name", "locality", "people served", "mean distance"):
         table.add_column(
             column, justify="right" if column.startswith(("people", "mean")) else "left"
         )
-    names = solution.hubs["name"] if "name" in solution.hubs else solution.hubs["hub_id"]
-    locs = solution.hubs["locality"] if "locality" in solution.hubs else [""] * len(names)
+    chosen = solution.hubs
+    names = chosen["name"] if "name" in chosen else chosen["hub_id"]
+    locs = chosen["locality"] if "locality" in chosen else [""] * len(names)
     for hub_id, name, loc, served, mean in zip(
-        solution.hubs["hub_id"],
+        chosen["hub_id"],
         names,
         locs,
-        solution.hubs["population_served"],
-        solution.hubs["mean_distance_m"],
+        chosen["population_served"],
+        chosen["mean_distance_m"],
         strict=True,
     ):
         table.add_row(
@@ -640,25 +669,31 @@ def hubs(
             f"{mean:,.0f} m",
         )
     console.print(table)
-    gap = (
-        "proven optimal"
-        if solution.gap == 0
-        else (f"gap to bound {solution.gap:.3%}" if solution.gap is not None else "no bound")
-    )
+
+
+def _solution_line(solution: HubSolution, coverage: CoverageResult) -> str:
+    """One line on the solution: travel to the nearest hub, coverage, the optimality gap."""
+    if solution.gap == 0:
+        gap = "proven optimal"
+    else:
+        gap = f"gap to bound {solution.gap:.3%}" if solution.gap is not None else "no bound"
     by_road = (
         f"mean time to nearest hub by road {solution.mean_minutes:,.1f} min "
         f"({len(solution.rejects)} point(s) or site(s) off the road network); "
         if solution.mean_minutes is not None
         else ""
     )
-    console.print(
+    return (
         by_road + f"mean distance to nearest hub {solution.mean_distance_m:,.0f} m; "
         f"{coverage.county_share:.1%} of the population within reach; {gap}; "
-        f"{len(coverage.unserved)} parish(es) unserved.",
-        highlight=False,
+        f"{len(coverage.unserved)} parish(es) unserved."
     )
+
+
+def _rationalisation_line(scenario: ScenarioResult) -> str:
+    """One line on the rationalisation scenario's county row: moves, distance, cost, time."""
     county = scenario.table.iloc[-1]
-    console.print(
+    return (
         f"rationalisation: {county['moving']} asset(s) could move into a hub, "
         f"{county['staying']} stay; mean distance to a service point "
         f"{county['mean_distance_before_m']:,.0f} m → {county['mean_distance_after_m']:,.0f} m; "
@@ -669,10 +704,8 @@ def hubs(
             f"{county['mean_minutes_after']:,.1f} min"
             if "mean_minutes_before" in county
             else ""
-        ),
-        highlight=False,
+        )
     )
-    _done(provenance, written)
 
 
 def _road_network(
@@ -725,58 +758,60 @@ def _journey_times(
 # profile
 
 
+_ProfileAssets = Annotated[
+    str | None, typer.Option("--assets", "-a", help="Located assets (file or file#layer).")
+]
+_ProfileHubsFile = Annotated[
+    str | None,
+    typer.Option("--hubs", help="Hubs (e.g. hubs.gpkg from `localitygis hubs`)."),
+]
+_ProfilePopulation = Annotated[
+    str | None,
+    typer.Option("--population", "-p", help="Population points for hub coverage."),
+]
+_ProfileDistance = Annotated[
+    float,
+    typer.Option("--distance", "-d", min=0.001, help="Walking distance for co-location (m)."),
+]
+_ProfileBySector = Annotated[
+    bool,
+    typer.Option("--by-sector", help="Count assets by sector rather than by partner."),
+]
+_ProfileSmallAreas = Annotated[
+    str | None,
+    typer.Option("--small-areas", help="LSOAs for the needs profile (file or file#layer)."),
+]
+_ProfileSmallAreaTable = Annotated[
+    list[str] | None,
+    typer.Option("--small-area-table", help="IoD2019 table by LSOA (File 1, File 6); repeat."),
+]
+_ProfileRoads = Annotated[
+    str | None,
+    typer.Option(
+        "--roads",
+        help="Road network (OS Open Roads or a line layer with a road class, file or "
+        "file#layer): adds journey times by road to the nearest hub and each asset "
+        "category (needs --hubs or --assets); writes road_rejects.csv.",
+    ),
+]
+
+
 @app.command()
 def profile(
     localities: LocalitiesFile,
-    assets: Annotated[
-        str | None, typer.Option("--assets", "-a", help="Located assets (file or file#layer).")
-    ] = None,
-    hubs_file: Annotated[
-        str | None,
-        typer.Option("--hubs", help="Hubs (e.g. hubs.gpkg from `localitygis hubs`)."),
-    ] = None,
-    population: Annotated[
-        str | None,
-        typer.Option("--population", "-p", help="Population points for hub coverage."),
-    ] = None,
-    distance: Annotated[
-        float,
-        typer.Option("--distance", "-d", min=0.001, help="Walking distance for co-location (m)."),
-    ] = 400.0,
-    by_sector: Annotated[
-        bool,
-        typer.Option("--by-sector", help="Count assets by sector rather than by partner."),
-    ] = False,
-    small_areas: Annotated[
-        str | None,
-        typer.Option("--small-areas", help="LSOAs for the needs profile (file or file#layer)."),
-    ] = None,
-    small_area_table: Annotated[
-        list[str] | None,
-        typer.Option("--small-area-table", help="IoD2019 table by LSOA (File 1, File 6); repeat."),
-    ] = None,
-    roads: Annotated[
-        str | None,
-        typer.Option(
-            "--roads",
-            help="Road network (OS Open Roads or a line layer with a road class, file or "
-            "file#layer): adds journey times by road to the nearest hub and each asset "
-            "category (needs --hubs or --assets); writes road_rejects.csv.",
-        ),
-    ] = None,
+    assets: _ProfileAssets = None,
+    hubs_file: _ProfileHubsFile = None,
+    population: _ProfilePopulation = None,
+    distance: _ProfileDistance = 400.0,
+    by_sector: _ProfileBySector = False,
+    small_areas: _ProfileSmallAreas = None,
+    small_area_table: _ProfileSmallAreaTable = None,
+    roads: _ProfileRoads = None,
     out: OutFolder = Path("analysis"),
 ) -> None:
     """Profile the localities against the county: CSV, Markdown and HTML tables."""
     check_out_folder(out)
-    path, _ = split_spec(localities)
-    if path.exists():
-        layers = list_layers(path)
-        lacking = [name for name in ("parishes", "localities") if name not in layers]
-        if lacking:
-            raise DataError(
-                f"{localities} has no {' or '.join(lacking)} layer (its layers: "
-                f"{', '.join(layers)}); give the localities.gpkg written by `localitygis build`."
-            )
+    _check_build_layers(localities)
     parishes = _parishes(localities, None)
     locality_frame = _read(localities, layer=None, preferred="localities")
     asset_frame = None
@@ -788,9 +823,7 @@ def profile(
     coverage = None
     if hubs_file is not None:
         hub_frame = _read(hubs_file, layer=None, preferred="hubs")
-        points, _ = _checked_population(population, parishes, rejects_file=None)
-        people = population_points(parishes, points=points)
-        coverage = population_coverage(hub_frame, people)
+        coverage = _hub_coverage(hub_frame, population, parishes)
     journeys = _journey_times(roads, parishes, population, asset_frame, hub_frame)
     needs, needs_rejects, needs_provenance = None, None, None
     if small_areas is not None:
@@ -819,7 +852,34 @@ def profile(
         needs_rejects=needs_rejects,
         road_rejects=road_rejects,
     )
+    _print_profiles(table)
+    _done(provenance, written)
 
+
+def _check_build_layers(localities: str) -> None:
+    """Refuse a localities file without the ``parishes`` and ``localities`` layers of a build."""
+    path, _ = split_spec(localities)
+    if not path.exists():
+        return  # the reader says the file is missing
+    layers = list_layers(path)
+    lacking = [name for name in ("parishes", "localities") if name not in layers]
+    if lacking:
+        raise DataError(
+            f"{localities} has no {' or '.join(lacking)} layer (its layers: "
+            f"{', '.join(layers)}); give the localities.gpkg written by `localitygis build`."
+        )
+
+
+def _hub_coverage(
+    hubs: gpd.GeoDataFrame, population: str | None, parishes: gpd.GeoDataFrame
+) -> CoverageResult:
+    """Measure the hubs' coverage of the population points (default: parish populations)."""
+    points, _ = _checked_population(population, parishes, rejects_file=None)
+    return population_coverage(hubs, population_points(parishes, points=points))
+
+
+def _print_profiles(table: pd.DataFrame) -> None:
+    """Print the profiles' headline columns (those the table has) in the terminal."""
     shown = Table(title="Locality profiles", title_justify="left")
     columns = [
         c
@@ -849,7 +909,6 @@ def profile(
     for record in table[columns].itertuples(index=False):
         shown.add_row(*(_profile_cell(c, v) for c, v in zip(columns, record, strict=True)))
     console.print(shown)
-    _done(provenance, written)
 
 
 def _profile_cell(column: str, value: Any) -> str:

@@ -34,9 +34,6 @@ from localitygis.assets.postcodes import read_postcode_directory
 from localitygis.assets.register import CONTRACT_COLUMNS, locate_assets, read_assets
 from localitygis.cli._app import app, console, fail
 from localitygis.cli._inputs import (
-    LocalitiesFile,
-    OutFolder,
-    ParishesLayer,
     print_written,
     read_layer,
     read_parish_layer,
@@ -44,6 +41,7 @@ from localitygis.cli._inputs import (
     split_spec,
     with_tier_names,
 )
+from localitygis.cli._options import LocalitiesFile, OutFolder, ParishesLayer
 from localitygis.io import OutputSet, check_out_folder, write_csv, write_geopackage
 from localitygis.provenance import provenance_of
 

@@ -8,6 +8,7 @@ Data files go to ``OUT/data``; maps to ``OUT`` itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
 
@@ -107,6 +108,42 @@ def _deprivation(county: Path, localities: str, out: Path) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _Files:
+    """The demo's input files and the data files its steps write and read again."""
+
+    inputs: Path
+    data: Path
+
+    @property
+    def county(self) -> Path:
+        return self.inputs / "demo_county.gpkg"
+
+    @property
+    def roads(self) -> str:
+        return f"{self.inputs / ROADS_NAME}#road_link"
+
+    @property
+    def people(self) -> str:
+        return f"{self.county}#population_points"
+
+    @property
+    def localities(self) -> str:
+        return str(self.data / "localities.gpkg")
+
+    @property
+    def located(self) -> str:
+        return str(self.data / "assets.gpkg")
+
+    @property
+    def hubs(self) -> str:
+        return f"{self.data / 'hubs.gpkg'}#hubs"
+
+
+def _step(title: str) -> None:
+    console.rule(f"[bold]{title}")
+
+
 @app.command()
 def demo(
     out: Annotated[
@@ -118,108 +155,112 @@ def demo(
 ) -> None:
     """Run the whole chain on the generated demo county and write every map and table."""
     check_out_folder(out / "data")
-    inputs = _demo_inputs(out)
-    county = inputs / "demo_county.gpkg"
-    data = out / "data"
-    localities = str(data / "localities.gpkg")
-    located = str(data / "assets.gpkg")
-    hub_file = data / "hubs.gpkg"
-    people = f"{county}#population_points"
+    files = _Files(inputs=_demo_inputs(out), data=out / "data")
+    _step("0. The real small areas the demo is built on")
+    _say_small_areas(files.inputs)
+    _localities_and_assets(files)
+    _analysis(files, hubs_per_locality)
+    _step("6. Interactive maps")
+    _web_maps(files, out)
+    _journey_map(files.localities, files.people, files.hubs, files.roads, out)
+    _step("7. Deprivation: the real LSOAs by IMD 2019 national decile")
+    _deprivation(files.county, files.localities, out)
+    _step("8. Printable atlas")
+    atlas(
+        localities=files.localities,
+        assets=files.located,
+        hubs=files.hubs,
+        title="Demo county locality atlas",
+        out=out / "atlas.pdf",
+        overview=out / "county.png",
+        small_areas=f"{files.county}#lsoas",
+    )
+    console.rule()
+    console.print(
+        f"Done. Open [bold]{escape(str(out / 'county.html'))}[/] in a browser; data files are "
+        f"in {escape(str(files.data))}.",
+        highlight=False,
+    )
+    console.print(f"[yellow]{DEMO_NOTICE}[/]", highlight=False)
 
-    def step(title: str) -> None:
-        console.rule(f"[bold]{title}")
 
-    step("0. The real small areas the demo is built on")
-    _say_small_areas(inputs)
-
-    step("1. Localities from parishes and catchments")
+def _localities_and_assets(files: _Files) -> None:
+    """Build the localities, then locate the asset register in them (steps 1 and 2)."""
+    _step("1. Localities from parishes and catchments")
     build(
-        parishes=f"{county}#parishes",
-        catchments=f"{county}#catchments",
+        parishes=f"{files.county}#parishes",
+        catchments=f"{files.county}#catchments",
         scheme="demo",
-        out=data,
+        out=files.data,
     )
-    step("2. Asset register located in parishes and localities")
+    _step("2. Asset register located in parishes and localities")
     assets(
-        register=str(inputs / "asset_register.csv"),
-        localities=localities,
-        postcodes=inputs / "postcode_directory.csv",
+        register=str(files.inputs / "asset_register.csv"),
+        localities=files.localities,
+        postcodes=files.inputs / "postcode_directory.csv",
         scheme="demo",
-        out=data,
+        out=files.data,
     )
-    step("3. Co-location opportunities")
-    colocate(assets=located, out=data)
-    step(f"4. Hubs: {hubs_per_locality} per locality (p-median), coverage, rationalisation")
+
+
+def _analysis(files: _Files, hubs_per_locality: int) -> None:
+    """Find co-location, hubs in each locality and the locality profiles (steps 3 to 5)."""
+    _step("3. Co-location opportunities")
+    colocate(assets=files.located, out=files.data)
+    _step(f"4. Hubs: {hubs_per_locality} per locality (p-median), coverage, rationalisation")
     hubs(
-        assets=located,
-        localities=localities,
+        assets=files.located,
+        localities=files.localities,
         k=hubs_per_locality,
         per_locality=True,
-        population=people,
-        out=data,
+        population=files.people,
+        out=files.data,
     )
-    step("5. Locality profiles")
+    _step("5. Locality profiles")
     profile(
-        localities=localities,
-        assets=located,
-        hubs_file=f"{hub_file}#hubs",
-        population=people,
+        localities=files.localities,
+        assets=files.located,
+        hubs_file=files.hubs,
+        population=files.people,
         by_sector=True,
-        out=data,
+        out=files.data,
     )
-    profiles = data / "profiles.csv"
-    step("6. Interactive maps")
+
+
+def _web_maps(files: _Files, out: Path) -> None:
+    """Draw the county, assets, locality and density maps (step 6)."""
+    profiles = files.data / "profiles.csv"
     map_command(
         MapKind.county,
-        localities=localities,
+        localities=files.localities,
         profiles=profiles,
         title="Demo county localities",
         out=out / "county.html",
-        small_areas=f"{county}#lsoas",
+        small_areas=f"{files.county}#lsoas",
     )
     map_command(
         MapKind.assets,
-        localities=localities,
-        assets=located,
-        hubs=f"{hub_file}#hubs",
-        clusters=f"{data / 'colocation.gpkg'}#clusters",
-        unserved=f"{hub_file}#unserved_parishes",
-        roads=f"{inputs / ROADS_NAME}#road_link",
+        localities=files.localities,
+        assets=files.located,
+        hubs=files.hubs,
+        clusters=f"{files.data / 'colocation.gpkg'}#clusters",
+        unserved=f"{files.data / 'hubs.gpkg'}#unserved_parishes",
+        roads=files.roads,
         title="Demo county assets and hubs",
         out=out / "assets.html",
     )
     map_command(
         MapKind.locality,
-        localities=localities,
-        assets=located,
-        hubs=f"{hub_file}#hubs",
+        localities=files.localities,
+        assets=files.located,
+        hubs=files.hubs,
         profiles=profiles,
         out=out / "localities",
     )
     map_command(
         MapKind.choropleth,
-        localities=localities,
+        localities=files.localities,
         column="density_per_km2",
         title="Population density (people per km²)",
         out=out / "density.html",
     )
-    _journey_map(localities, people, f"{hub_file}#hubs", f"{inputs / ROADS_NAME}#road_link", out)
-    step("7. Deprivation: the real LSOAs by IMD 2019 national decile")
-    _deprivation(county, localities, out)
-    step("8. Printable atlas")
-    atlas(
-        localities=localities,
-        assets=located,
-        hubs=f"{hub_file}#hubs",
-        title="Demo county locality atlas",
-        out=out / "atlas.pdf",
-        overview=out / "county.png",
-        small_areas=f"{county}#lsoas",
-    )
-    console.rule()
-    console.print(
-        f"Done. Open [bold]{escape(str(out / 'county.html'))}[/] in a browser; data files are "
-        f"in {escape(str(data))}.",
-        highlight=False,
-    )
-    console.print(f"[yellow]{DEMO_NOTICE}[/]", highlight=False)

@@ -24,6 +24,14 @@ from rich.markup import escape
 from localitygis._validate import listing
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import read_layer, read_sibling, split_spec
+from localitygis.cli._options import (
+    LocalitiesLayer,
+    MapAssets,
+    MapParishes,
+    MapScheme,
+    SmallAreas,
+    SmallAreaTables,
+)
 from localitygis.cli._scheme_store import chosen_scheme
 from localitygis.cli.stats import needs_areas_from_files
 from localitygis.crs import to_bng
@@ -37,22 +45,6 @@ if TYPE_CHECKING:
     from localitygis.localities.scheme import Scheme
 
 __all__ = ["atlas", "map_command"]
-
-SmallAreasOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--small-areas",
-        help="LSOAs for the needs (file or file#layer): locality needs in the popups / pages.",
-    ),
-]
-SmallAreaTableOpt = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--small-area-table",
-        help="IoD2019 table by LSOA (File 1, File 6); repeat. Not needed if the LSOAs carry "
-        "the measures.",
-    ),
-]
 
 
 class MapKind(StrEnum):
@@ -144,26 +136,6 @@ def _data_date(spec: str) -> str:
     return f"{datetime.fromtimestamp(path.stat().st_mtime):%d %B %Y}" if path.exists() else ""
 
 
-LocalitiesOpt = Annotated[
-    str,
-    typer.Option(
-        "--localities",
-        "-l",
-        help="Localities layer (file or file#layer), e.g. from `localitygis build`.",
-    ),
-]
-SchemeOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--scheme",
-        "-s",
-        help="Locality scheme: TOML file, 'herefordshire' or 'demo' (default: the one "
-        "`localitygis build` stored in the GeoPackage, else the Herefordshire wording). "
-        "Names tiers, asset categories and sectors, and is shown on the map.",
-    ),
-]
-
-
 @dataclass
 class _Inputs:
     """What every map kind reads, read once."""
@@ -183,12 +155,10 @@ def map_command(
     kind: Annotated[
         MapKind, typer.Argument(help="Which map: county, assets, locality, choropleth.")
     ],
-    localities: LocalitiesOpt,
-    parishes: Annotated[
-        str | None, typer.Option(help="Parishes layer (default: the localities file's).")
-    ] = None,
+    localities: LocalitiesLayer,
+    parishes: MapParishes = None,
     catchments: Annotated[str | None, typer.Option(help="Catchments layer.")] = None,
-    assets: Annotated[str | None, typer.Option(help="Located assets layer.")] = None,
+    assets: MapAssets = None,
     hubs: Annotated[str | None, typer.Option(help="Hubs layer (name, tier, reach_m).")] = None,
     clusters: Annotated[str | None, typer.Option(help="Co-location clusters layer.")] = None,
     singles: Annotated[
@@ -222,7 +192,7 @@ def map_command(
     by_parish: Annotated[
         bool, typer.Option("--by-parish", help="For `choropleth`: map the parishes' column.")
     ] = False,
-    scheme: SchemeOpt = None,
+    scheme: MapScheme = None,
     title: Annotated[str | None, typer.Option(help="Map title.")] = None,
     out: Annotated[
         Path | None,
@@ -236,8 +206,8 @@ def map_command(
             "By default the file is self-contained and works offline.",
         ),
     ] = False,
-    small_areas: SmallAreasOpt = None,
-    small_area_table: SmallAreaTableOpt = None,
+    small_areas: SmallAreas = None,
+    small_area_table: SmallAreaTables = None,
 ) -> None:
     """Draw an interactive web map and save it as one HTML file."""
     method, scheme = _classification(classification, scheme)
@@ -473,20 +443,18 @@ def _choropleth(
 
 @app.command()
 def atlas(
-    localities: LocalitiesOpt,
-    parishes: Annotated[
-        str | None, typer.Option(help="Parishes layer (default: the localities file's).")
-    ] = None,
-    assets: Annotated[str | None, typer.Option(help="Located assets layer.")] = None,
+    localities: LocalitiesLayer,
+    parishes: MapParishes = None,
+    assets: MapAssets = None,
     hubs: Annotated[str | None, typer.Option(help="Hubs layer.")] = None,
-    scheme: SchemeOpt = None,
+    scheme: MapScheme = None,
     title: Annotated[str, typer.Option(help="Title of the overview page.")] = "Locality atlas",
     out: Annotated[Path, typer.Option(help="Output PDF.")] = Path("maps/atlas.pdf"),
     overview: Annotated[
         Path | None, typer.Option(help="Also write the county overview PNG here.")
     ] = None,
-    small_areas: SmallAreasOpt = None,
-    small_area_table: SmallAreaTableOpt = None,
+    small_areas: SmallAreas = None,
+    small_area_table: SmallAreaTables = None,
 ) -> None:
     """Write the printable locality atlas (PDF: overview + one page per locality)."""
     from localitygis.maps import static

@@ -21,12 +21,11 @@ from rich.markup import escape
 
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import (
-    LocalitiesFile,
-    OutFolder,
     print_written,
     read_parish_layer,
     split_spec,
 )
+from localitygis.cli._options import LocalitiesFile, OutFolder
 from localitygis.errors import DataError
 from localitygis.io import OutputSet, check_out_folder, find_field, read_vector, write_csv
 from localitygis.provenance import Provenance, provenance_of, with_provenance

@@ -151,23 +151,14 @@ def optimise_hubs(
 ) -> HubSolution:
     """Choose ``k`` hub sites among the candidates.
 
-    * ``"p-median"`` minimises the population-weighted distance (or, with ``cost`` a road
-      network, travel time) from every population point to its nearest hub.
-    * ``"max-coverage"`` maximises the population within ``distance`` metres (or
-      ``minutes`` by road) of a hub.
+    ``"p-median"`` minimises the population-weighted distance (or, with ``cost`` a road
+    network, travel time) to the nearest hub; ``"max-coverage"`` maximises the population
+    within ``distance`` metres (or ``minutes`` by road) of a hub. The exact solver gives the
+    proven optimum; the heuristic handles large instances and reports its gap (how each
+    works: :mod:`localitygis.hubs`).
 
-    The exact solver uses spopt's ``PMedian`` / ``MCLP`` (``from_cost_matrix``) with PuLP's
-    bundled CBC; sites in ``required`` are passed as spopt's predefined facilities and
-    always open. For the p-median, a heuristic and a Lagrangian bound first fix the sites
-    that cannot be in a better solution, so the exact model stays small; the answer is the
-    proven optimum. The heuristic (greedy addition, then best-improvement Teitz–Bart vertex
-    substitution, numpy-vectorised) handles large instances; its gap to a Lagrangian lower
-    bound (p-median) or to a simple upper bound (max-coverage) is reported, and on small
-    instances (or when ``compare_exact=True``) its gap to the exact optimum too.
-
-    Candidates at the same position are one site (the one with the smallest id represents
-    them, or the required one); population points at the same position are added together.
-    Never more than ``k`` hubs open (fewer only when there are fewer sites).
+    Candidates at one position are one site (the required one, else the smallest id) and
+    population points at one position add up; never more than ``k`` hubs open.
 
     Parameters
     ----------
@@ -178,8 +169,7 @@ def optimise_hubs(
         Population points with ``population`` (e.g. :func:`population_points`);
         ``locality`` needed with ``per_locality``.
     k : int or mapping of str to int
-        Number of hubs (county-wide, or in each locality); a mapping gives each locality
-        its own number.
+        Hubs county-wide or in each locality; a mapping gives each locality its own number.
     method : {"p-median", "max-coverage"}
     distance : float, optional
         Straight-line service distance in metres: required for ``"max-coverage"`` without
@@ -195,14 +185,12 @@ def optimise_hubs(
         With the heuristic, also solve exactly to measure the gap. By default only when
         the instance is small (at most 60,000 population × candidate pairs).
     reach : HubReach, optional
-        Gives each hub its ``reach_m`` (drawn as its reach ring on maps): ``distance`` when
-        given, else the reach of the hub's tier (default :class:`HubReach`); with a road
-        network, ``reach_minutes`` likewise.
+        Each hub's ``reach_m`` (its ring on maps): ``distance`` if given, else its tier's
+        reach (default :class:`HubReach`); by road, ``reach_minutes`` likewise.
     cost : RoadNetwork or TravelTimes, optional
-        Minimise minutes by road instead of straight-line metres: a network from
-        :func:`localitygis.access.read_roads`, or travel times already computed from
-        ``population`` to ``candidates``. Points or sites it cannot route are left out and
-        listed in ``rejects``.
+        Minimise minutes by road, not straight-line metres: a network from
+        :func:`localitygis.access.read_roads` or travel times from ``population`` to
+        ``candidates``; points or sites it cannot route are left out, listed in ``rejects``.
     demand : geopandas.GeoDataFrame, optional
         Deprecated name of ``population``.
 
@@ -220,11 +208,9 @@ def optimise_hubs(
     --------
     >>> import geopandas as gpd
     >>> from shapely import Point
-    >>> sites = gpd.GeoDataFrame(
-    ...     {"asset_id": ["west", "middle", "east"]},
+    >>> sites = gpd.GeoDataFrame({"asset_id": ["west", "middle", "east"]},
     ...     geometry=[Point(0, 0), Point(5000, 0), Point(10000, 0)], crs=27700)
-    >>> people = gpd.GeoDataFrame(
-    ...     {"population": [100.0, 100.0, 500.0]},
+    >>> people = gpd.GeoDataFrame({"population": [100.0, 100.0, 500.0]},
     ...     geometry=[Point(0, 0), Point(1000, 0), Point(10000, 0)], crs=27700)
     >>> solution = optimise_hubs(sites, people, k=2)
     >>> solution.hubs["hub_id"].tolist(), solution.objective
@@ -236,9 +222,8 @@ def optimise_hubs(
     population = _renamed(population, demand)
     radius = _check_options(method, solver, distance, minutes, cost)
     problem = _problem(candidates, population, required, cost, radius)
-    totals = _solve_groups(
-        problem, _groups(problem, k, per_locality), method, solver, compare_exact
-    )
+    groups = _groups(problem, k, per_locality)
+    totals = _solve_groups(problem, groups, method, solver, compare_exact)
     open_rows = sorted(set(totals.open_rows), key=lambda r: problem.ids[r])
     hubs, assignment = _solution_frames(problem, open_rows, per_locality)
     _add_reach(hubs, problem, distance, minutes, reach or HubReach())

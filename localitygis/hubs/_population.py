@@ -161,7 +161,8 @@ def _shared_points(
         return placed
     # parishes without a point keep their population at their representative point
     rest = _at_parishes(parishes, codes, parish_pop, empty)
-    return tuple(np.concatenate([a, b]) for a, b in zip(placed, rest, strict=True))  # type: ignore[return-value]
+    idx, geoms, people, ids = (np.concatenate([a, b]) for a, b in zip(placed, rest, strict=True))
+    return idx, geoms, people, ids
 
 
 def _frame(

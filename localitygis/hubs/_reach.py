@@ -6,7 +6,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
-from typing import Literal
+from typing import Literal, TypedDict, Unpack
 
 from localitygis._validate import require_distance
 from localitygis.errors import DataError
@@ -56,6 +56,15 @@ class TierReach:
             require_distance(self.minutes, "TierReach minutes")
         if self.scope not in _SCOPES:
             raise DataError(f"unknown reach scope {self.scope!r}; use one of {', '.join(_SCOPES)}.")
+
+
+class _TierChanges(TypedDict, total=False):
+    """What :meth:`HubReach.with_tier` may change in a tier's reach."""
+
+    distance: float
+    scope: Scope
+    gather: float
+    minutes: float | None
 
 
 def _default_tiers() -> Mapping[int, TierReach]:
@@ -133,17 +142,18 @@ class HubReach:
                 "HubReach(tiers={..., tier: TierReach(distance, scope, gather)})."
             ) from None
 
-    def with_tier(self, tier: int, **changes: object) -> HubReach:
+    def with_tier(self, tier: int, **changes: Unpack[_TierChanges]) -> HubReach:
         """Return a copy with one tier's reach changed (``distance``, ``scope``, ``gather``)."""
         tiers = dict(self.tiers)
-        tiers[int(tier)] = replace(self.for_tier(tier), **changes)  # type: ignore[arg-type]
+        tiers[int(tier)] = replace(self.for_tier(tier), **changes)
         return HubReach(walking=self.walking, tiers=tiers)
 
     @classmethod
-    def from_scheme(cls, scheme: Scheme, **options: float) -> HubReach:
+    def from_scheme(cls, scheme: Scheme, *, walking: float | None = None) -> HubReach:
         """Return the default reach with each tier's minutes by road taken from the scheme.
 
-        A tier whose ``[tiers.N]`` table has ``reach_minutes`` reaches that far by road.
+        A tier whose ``[tiers.N]`` table has ``reach_minutes`` reaches that far by road;
+        ``walking`` replaces the default walking distance (metres).
 
         Examples
         --------
@@ -151,7 +161,7 @@ class HubReach:
         >>> HubReach.from_scheme(herefordshire_scheme()).for_tier(2).minutes
         20.0
         """
-        reach = cls(**options)  # type: ignore[arg-type]
+        reach = cls() if walking is None else cls(walking=walking)
         for number, tier in scheme.tiers.items():
             if tier.reach_minutes is not None and number in reach.tiers:
                 reach = reach.with_tier(number, minutes=tier.reach_minutes)

@@ -40,6 +40,7 @@ from typing import Any
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from localitygis._validate import listing
 from localitygis.errors import DataError
@@ -250,14 +251,8 @@ def join_population(
     >>> join.reconciles, join.replaced
     (True, False)
     """
-    if "parish_code" not in parishes.columns:
-        raise DataError(
-            "parishes: no parish_code column to join the population on; read them with "
-            "localitygis.io.read_parishes (code_field=... names the column)."
-        )
-    file = table.attrs.get("source")
-    label = f"{source} {file}" if file else source
-    code_column, population_column = _table_columns(table, label, code_field, population_field)
+    _require_parish_codes(parishes)
+    code_column, population_column = _table_columns(table, source, code_field, population_field)
     codes = _parish_codes(parishes["parish_code"])
     known = {c for c in codes if c is not None}
     body = table.reset_index(drop=True)
@@ -271,10 +266,7 @@ def join_population(
         body, rejected, [str(reasons[i]) for i in rejected], source=source, rows=rows[rejected]
     )
     joined, replaced = _with_population(parishes, codes, population)
-    rejected_rows: defaultdict[str, list[int]] = defaultdict(list)
-    for i in rejected:
-        if table_codes[i] in known:
-            rejected_rows[str(table_codes[i])].append(int(rows[i]))
+    rejected_rows = _rejected_rows_by_code(rejected, table_codes, known, rows)
     missing = _missing(joined, codes, rejected_rows, source)
     table_provenance = provenance if provenance is not None else _table_provenance(table)
     with_provenance(joined, provenance_of(parishes).combined(table_provenance))
@@ -290,10 +282,45 @@ def join_population(
     )
 
 
+def _require_parish_codes(parishes: gpd.GeoDataFrame) -> None:
+    """Refuse parishes without the ``parish_code`` column the join is on."""
+    if "parish_code" not in parishes.columns:
+        raise DataError(
+            "parishes: no parish_code column to join the population on; read them with "
+            "localitygis.io.read_parishes (code_field=... names the column)."
+        )
+
+
+def _rejected_rows_by_code(
+    rejected: list[int],
+    table_codes: list[str | None],
+    known: set[str],
+    rows: NDArray[np.int64],
+) -> dict[str, list[int]]:
+    """Return the spreadsheet rows rejected for each parish code in the build.
+
+    Examples
+    --------
+    >>> rows = np.array([2, 3, 4, 5])
+    >>> _rejected_rows_by_code([0, 1, 3], ["E1", "E9", "E1", "E1"], {"E1"}, rows)
+    {'E1': [2, 5]}
+    """
+    by_code: defaultdict[str, list[int]] = defaultdict(list)
+    for i in rejected:
+        if table_codes[i] in known:
+            by_code[str(table_codes[i])].append(int(rows[i]))
+    return dict(by_code)
+
+
 def _table_columns(
-    table: pd.DataFrame, label: str, code_field: str | None, population_field: str | None
+    table: pd.DataFrame, source: str, code_field: str | None, population_field: str | None
 ) -> tuple[str, str]:
-    """Find the table's parish code and population columns (named, or recognised)."""
+    """Find the table's parish code and population columns (named, or recognised).
+
+    Messages name the table as ``source`` followed by its file, when it was read from one.
+    """
+    file = table.attrs.get("source")
+    label = f"{source} {file}" if file else source
     columns = [str(c) for c in table.columns]
     code_column = _column(
         columns,

@@ -26,11 +26,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 
 from localitygis._validate import listing
 from localitygis.errors import DataError, GeometryError
@@ -185,46 +187,21 @@ def repair_geometries(
     labels = (
         frame[label].astype(str).to_numpy() if label else (np.arange(len(frame)) + 1).astype(str)
     )
-    missing = np.array([g is None for g in geoms], dtype=bool)
-    empty = missing.copy()
-    empty[~missing] = shapely.is_empty(geoms[~missing].astype(object))
-    types = shapely.get_type_id(geoms)
-    polygonal = np.isin(types, (3, 6))  # Polygon, MultiPolygon
-    # A GeometryCollection with polygons in it (GIS unions and clips make them) keeps its
-    # polygonal parts, counted as a repair below; one with no area is the wrong type.
-    collection = ~empty & (types == 7)
-    collection[collection] = shapely.area(geoms[collection].astype(object)) > 0
-    wrong = ~empty & ~polygonal & ~collection
-    if wrong.any():
-        shown = listing(f"{labels[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(wrong))
-        raise GeometryError(
-            f"{layer}: boundaries must be polygons, but {int(wrong.sum())} feature(s) are "
-            f"not: {shown}. Check that this is the boundary layer."
-        )
+    missing, empty, collection = _geometry_kinds(geoms, labels, layer)
     usable = ~empty
     invalid = np.zeros(len(geoms), dtype=bool)
     invalid[usable] = ~map_chunks(shapely.is_valid, geoms[usable], workers=workers)
     invalid[usable] |= collection[usable]
-    repaired_rows = []
-    reject_pos: list[int] = []
-    reject_reason: list[str] = []
-    for i in np.flatnonzero(empty):
-        reject_pos.append(int(i))
-        reject_reason.append("missing geometry" if missing[i] else "empty geometry")
+    rejected = {
+        int(i): "missing geometry" if missing[i] else "empty geometry"
+        for i in np.flatnonzero(empty)
+    }
     new_geoms = geoms.copy()
+    repaired_rows = []
     for i in np.flatnonzero(invalid):
-        problem = (
-            "geometry collection (kept its polygonal parts)"
-            if collection[i]
-            else shapely.is_valid_reason(geoms[i])
-        )
-        fixed = shapely.make_valid(geoms[i], method="structure", keep_collapsed=False)
-        fixed = _polygonal_part(fixed)
-        if not fixed.is_valid:  # keep the promise that every geometry out is valid
-            fixed = _polygonal_part(shapely.make_valid(fixed, method="structure"))
-        if fixed.is_empty or fixed.area <= 0 or not fixed.is_valid:
-            reject_pos.append(int(i))
-            reject_reason.append(f"invalid geometry ({problem}) with no area after repair")
+        fixed, problem = _repaired(geoms[i], collection=bool(collection[i]))
+        if fixed is None:
+            rejected[int(i)] = f"invalid geometry ({problem}) with no area after repair"
             continue
         new_geoms[i] = fixed
         repaired_rows.append(
@@ -239,24 +216,85 @@ def repair_geometries(
         )
     if repaired_rows:
         log.info("%s: repaired %d invalid geometries", layer, len(repaired_rows))
-    order = np.argsort(reject_pos, kind="stable")
-    reject_pos = [reject_pos[k] for k in order]
-    reject_reason = [reject_reason[k] for k in order]
+    return _repair_result(frame, new_geoms, rejected, repaired_rows, layer)
+
+
+def _geometry_kinds(
+    geoms: NDArray[np.object_], labels: NDArray[np.str_], layer: str
+) -> tuple[NDArray[np.bool_], NDArray[np.bool_], NDArray[np.bool_]]:
+    """Return which features are missing, empty, or polygon-bearing collections.
+
+    A GeometryCollection with polygons in it (GIS unions and clips make them) keeps its
+    polygonal parts, counted as a repair; any other feature that is not a polygon, or a
+    collection with no area, is the wrong type and refused.
+    """
+    missing = np.array([g is None for g in geoms], dtype=bool)
+    empty = missing.copy()
+    empty[~missing] = shapely.is_empty(geoms[~missing].astype(object))
+    types = shapely.get_type_id(geoms)
+    polygonal = np.isin(types, (3, 6))  # Polygon, MultiPolygon
+    collection = ~empty & (types == 7)
+    collection[collection] = shapely.area(geoms[collection].astype(object)) > 0
+    wrong = ~empty & ~polygonal & ~collection
+    if wrong.any():
+        shown = listing(f"{labels[i]} ({geoms[i].geom_type})" for i in np.flatnonzero(wrong))
+        raise GeometryError(
+            f"{layer}: boundaries must be polygons, but {int(wrong.sum())} feature(s) are "
+            f"not: {shown}. Check that this is the boundary layer."
+        )
+    return missing, empty, collection
+
+
+def _repaired(geom: shapely.Geometry, *, collection: bool) -> tuple[shapely.Geometry | None, str]:
+    """Repair one invalid polygon (or collection); ``None`` when nothing with area is left.
+
+    Returns the repaired geometry, always valid, and the problem it had.
+
+    Examples
+    --------
+    >>> from shapely import Polygon
+    >>> fixed, problem = _repaired(Polygon([(0, 0), (2, 2), (2, 0), (0, 2)]), collection=False)
+    >>> fixed.geom_type, fixed.area, problem
+    ('MultiPolygon', 2.0, 'Self-intersection[1 1]')
+    >>> _repaired(Polygon([(0, 0), (1, 1), (2, 2), (0, 0)]), collection=False)[0] is None
+    True
+    """
+    problem = (
+        "geometry collection (kept its polygonal parts)"
+        if collection
+        else shapely.is_valid_reason(geom)
+    )
+    fixed = _polygonal_part(shapely.make_valid(geom, method="structure", keep_collapsed=False))
+    if not fixed.is_valid:  # keep the promise that every geometry out is valid
+        fixed = _polygonal_part(shapely.make_valid(fixed, method="structure"))
+    if fixed.is_empty or fixed.area <= 0 or not fixed.is_valid:
+        return None, problem
+    return fixed, problem
+
+
+def _repair_result(
+    frame: gpd.GeoDataFrame,
+    geoms: NDArray[np.object_],
+    rejected: dict[int, str],
+    repaired_rows: list[dict[str, Any]],
+    layer: str,
+) -> RepairResult:
+    """Put the repaired geometries in, take the rejected features out (to the rejects)."""
+    positions = sorted(rejected)
     keep = np.ones(len(geoms), dtype=bool)
-    keep[reject_pos] = False
+    keep[positions] = False
     out = frame.copy()
-    out[out.geometry.name] = gpd.GeoSeries(new_geoms, index=frame.index, crs=frame.crs)
-    out = out[keep]
+    out[out.geometry.name] = gpd.GeoSeries(geoms, index=frame.index, crs=frame.crs)
     rejects = (
-        rejects_frame(frame, reject_pos, reject_reason, source=layer)
-        if reject_pos
+        rejects_frame(frame, positions, [rejected[i] for i in positions], source=layer)
+        if positions
         else _empty_rejects()
     )
     repaired = pd.DataFrame(
         repaired_rows,
         columns=["layer", "row", "feature", "problem", "area_before_m2", "area_after_m2"],
     )
-    return RepairResult(out, repaired, rejects)
+    return RepairResult(out[keep], repaired, rejects)
 
 
 def _polygonal_part(geom: shapely.Geometry) -> shapely.Geometry:
@@ -317,6 +355,21 @@ def check_duplicate_codes(
             "parish, dissolve them first (parishes.dissolve('parish_code', as_index=False)); "
             "otherwise correct the codes."
         )
+
+
+#: One row of :meth:`QualityReport.to_frame`: check, status, count, detail.
+_Row = tuple[str, str, int, str]
+
+
+def _check_row(check: str, count: int, bad: str, detail: str, *, good: str = "ok") -> _Row:
+    """One check's row: status ``good`` when nothing was found, else ``bad``.
+
+    Examples
+    --------
+    >>> _check_row("gaps", 0, "warning", ""), _check_row("gaps", 2, "warning", "9 m²")
+    (('gaps', 'ok', 0, ''), ('gaps', 'warning', 2, '9 m²'))
+    """
+    return (check, bad if count else good, int(count), detail)
 
 
 @dataclass(frozen=True)
@@ -673,123 +726,128 @@ class QualityReport:
         >>> report.to_frame().set_index("check").loc["area reconciliation", "status"]
         'ok'
         """
-        rows: list[tuple[str, str, int, str]] = []
+        rows = [
+            *self._input_rows(),
+            *self._coverage_rows(),
+            *self._assignment_rows(),
+            *self._result_rows(),
+        ]
+        return pd.DataFrame(rows, columns=["check", "status", "count", "detail"])
 
-        def add(check: str, count: int, bad: str, detail: str, *, good: str = "ok") -> None:
-            rows.append((check, bad if count else good, int(count), detail))
-
+    def _input_rows(self) -> list[_Row]:
+        """Rows for the parishes given and kept, geometries repaired, features rejected."""
         n_rejected_parishes = (
             int((self.rejects["source"] == "parishes").sum()) if len(self.rejects) else 0
         )
-        rows.append(
-            (
-                "parishes",
-                "info",
-                self.parishes_out,
-                f"{self.parishes_in} given, {self.parishes_out} in localities, "
-                f"{n_rejected_parishes} rejected",
-            )
+        given = (
+            "parishes",
+            "info",
+            self.parishes_out,
+            f"{self.parishes_in} given, {self.parishes_out} in localities, "
+            f"{n_rejected_parishes} rejected",
         )
-        add(
-            "invalid geometries repaired",
-            len(self.repaired),
-            "repaired",
-            _listing(self.repaired, "feature"),
-        )
-        add(
-            "features rejected",
-            len(self.rejects),
-            "rejected",
-            _listing(self.rejects, "reason", unique=True),
-        )
-        for check, frame, severity, column in (
-            ("catchment features merged", self.merged_catchments, "info", "catchment"),
-            ("parishes in no catchment", self.unassigned, "warning", "parish_name"),
-            ("catchments with no parishes", self.empty_catchments, "warning", "catchment"),
-            ("localities with no parishes", self.empty_localities, "warning", "locality"),
-            ("coverage: invalid edges", self.invalid_edges, "warning", "feature"),
-        ):
-            add(check, len(frame), severity, _listing(frame, column))
-        add(
-            "coverage: overlaps",
-            len(self.overlaps),
-            "warning",
-            f"{self.overlaps['area_m2'].sum():,.0f} m² in all" if len(self.overlaps) else "",
-        )
-        add(
-            "coverage: gaps",
-            len(self.gaps),
-            "warning",
-            f"{self.gaps['area_m2'].sum():,.0f} m² in all" if len(self.gaps) else "",
-        )
-        if self.cleaning:
-            add(
-                "coverage cleaned",
-                len(self.cleaned),
+        return [
+            given,
+            _check_row(
+                "invalid geometries repaired",
+                len(self.repaired),
                 "repaired",
-                "; ".join(self.cleaning),
-                good="info",
+                _listing(self.repaired, "feature"),
+            ),
+            _check_row(
+                "features rejected",
+                len(self.rejects),
+                "rejected",
+                _listing(self.rejects, "reason", unique=True),
+            ),
+        ]
+
+    def _coverage_rows(self) -> list[_Row]:
+        """Rows for the listing checks, then the coverage's overlaps, gaps and cleaning."""
+        rows = [
+            _check_row(check, len(frame), severity, _listing(frame, column))
+            for check, frame, severity, column in (
+                ("catchment features merged", self.merged_catchments, "info", "catchment"),
+                ("parishes in no catchment", self.unassigned, "warning", "parish_name"),
+                ("catchments with no parishes", self.empty_catchments, "warning", "catchment"),
+                ("localities with no parishes", self.empty_localities, "warning", "locality"),
+                ("coverage: invalid edges", self.invalid_edges, "warning", "feature"),
             )
-        add(
-            "parishes in overlapping catchments",
-            len(self.multi_catchment),
-            "warning",
-            _shares_listing(self.multi_catchment),
+        ]
+        for check, frame in (("coverage: overlaps", self.overlaps), ("coverage: gaps", self.gaps)):
+            area = f"{frame['area_m2'].sum():,.0f} m² in all" if len(frame) else ""
+            rows.append(_check_row(check, len(frame), "warning", area))
+        if self.cleaning:
+            cleaned = "; ".join(self.cleaning)
+            rows.append(
+                _check_row("coverage cleaned", len(self.cleaned), "repaired", cleaned, good="info")
+            )
+        return rows
+
+    def _assignment_rows(self) -> list[_Row]:
+        """Rows for parishes in several catchments or split, overrides, groups, population."""
+        return [
+            _check_row(
+                "parishes in overlapping catchments",
+                len(self.multi_catchment),
+                "warning",
+                _shares_listing(self.multi_catchment),
+            ),
+            _check_row(
+                f"split parishes (share < {self.min_share:g})",
+                len(self.split_parishes),
+                "warning",
+                _listing(self.split_parishes, "parish_name"),
+            ),
+            _check_row(
+                "overrides applied",
+                len(self.overrides),
+                "info",
+                _listing(self.overrides, "parish_name"),
+                good="info",
+            ),
+            _check_row(
+                "group splits resolved",
+                len(self.group_moves),
+                "info",
+                _listing(self.group_moves, "group", unique=True),
+                good="info",
+            ),
+            _check_row(
+                "parishes without population",
+                len(self.missing_population),
+                "warning",
+                _listing(self.missing_population, "parish_name"),
+            ),
+        ]
+
+    def _result_rows(self) -> list[_Row]:
+        """Rows for the dissolve, whether the areas reconcile, and the notes."""
+        coverage_union = self.dissolve_method == "coverage_union"
+        overlapping = (
+            f", overlapping one another {self.overlap_pct:.4f} %"
+            if self.county_area_km2 is not None
+            else ""
         )
-        add(
-            f"split parishes (share < {self.min_share:g})",
-            len(self.split_parishes),
-            "warning",
-            _listing(self.split_parishes, "parish_name"),
-        )
-        add(
-            "overrides applied",
-            len(self.overrides),
-            "info",
-            _listing(self.overrides, "parish_name"),
-            good="info",
-        )
-        add(
-            "group splits resolved",
-            len(self.group_moves),
-            "info",
-            _listing(self.group_moves, "group", unique=True),
-            good="info",
-        )
-        add(
-            "parishes without population",
-            len(self.missing_population),
-            "warning",
-            _listing(self.missing_population, "parish_name"),
-        )
-        rows.append(
+        return [
             (
                 "dissolve",
-                "ok" if self.dissolve_method == "coverage_union" else "warning",
+                "ok" if coverage_union else "warning",
                 0,
                 self.dissolve_method
-                if self.dissolve_method == "coverage_union"
+                if coverage_union
                 else f"{self.dissolve_method} (parish coverage invalid)",
-            )
-        )
-        rows.append(
+            ),
             (
                 "area reconciliation",
                 "ok" if self.area_reconciles else "warning",
                 0,
                 f"parishes {self.parish_area_km2:,.3f} km², localities "
                 f"{self.locality_area_km2:,.3f} km² ({self.area_difference_pct:+.4f} %)"
-                + (
-                    f", overlapping one another {self.overlap_pct:.4f} %"
-                    if self.county_area_km2 is not None
-                    else ""
-                )
-                + f"; tolerance {AREA_TOLERANCE_PCT} %",
-            )
-        )
-        for note in self.notes:
-            rows.append(("note", "info", 0, note))
-        return pd.DataFrame(rows, columns=["check", "status", "count", "detail"])
+                f"{overlapping}; tolerance {AREA_TOLERANCE_PCT} %",
+            ),
+            *(("note", "info", 0, note) for note in self.notes),
+        ]
 
     def summary(self) -> str:
         """Return the checks as a readable text table.

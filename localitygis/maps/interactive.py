@@ -171,10 +171,7 @@ def county_map(
         tolerance=tolerance,
         needs=needs,
     )
-    if parishes is not None:
-        data = _layers.parish_layer(parishes, tolerance=tolerance, filled=False)
-        page.layer("Boundaries", "Parishes", data, show=False, search_kind="Parish")
-        page.legend.append(_line_legend("Parish boundary (layer)", "#4d4d4d"))
+    _add_parish_layer(page, parishes, tolerance=tolerance, legend=True)
     if catchments is not None:
         data = _layers.catchment_layer(catchments, tolerance=tolerance)
         page.layer("Boundaries", "School catchments", data, show=False)
@@ -225,16 +222,14 @@ def asset_map(
         Each hub's reach by road (:func:`localitygis.access.drive_time_areas`: ``hub_id``,
         ``minutes``; ``population`` and ``area_km2`` appear in popups): translucent areas.
     nearest_hubs : geopandas.GeoDataFrame, optional
-        The land nearest to each hub by road (:func:`localitygis.access.nearest_hub_areas`):
-        a layer, hidden at first. Popups name the hub from ``hubs`` when its ``hub_id`` or
-        ``asset_id`` matches.
+        The land nearest each hub by road (:func:`localitygis.access.nearest_hub_areas`),
+        hidden at first; popups name the hub from ``hubs`` by its ``hub_id`` or ``asset_id``.
     scheme : localitygis.localities.scheme.Scheme, optional
         Names tiers and, through ``scheme.categories``, asset categories.
     category_labels : mapping, optional
         Category key -> label; overrides the scheme's.
     cluster : bool, optional
-        Cluster the markers; by default when there are more than
-        :data:`CLUSTER_THRESHOLD` assets.
+        Cluster the markers (default: when there are over :data:`CLUSTER_THRESHOLD` assets).
     singles : bool
         Also draw the co-location "clusters" of one asset (off by default).
     provenance, title, tiles, tolerance
@@ -267,9 +262,7 @@ def asset_map(
         tolerance=tolerance,
         fill_opacity=0.25,
     )
-    if parishes is not None:
-        data = _layers.parish_layer(parishes, tolerance=tolerance, filled=False)
-        page.layer("Boundaries", "Parishes", data, show=False, search_kind="Parish")
+    _add_parish_layer(page, parishes, tolerance=tolerance, legend=False)
     _add_analysis(
         page,
         hubs=hubs,
@@ -362,17 +355,7 @@ def locality_map(
         highlight=name,
         fill_opacity=0.25,
     )
-    own = _within(parishes, name, area.geometry)
-    if own is not None and len(own):
-        data = _layers.parish_layer(own, tolerance=tolerance, filled=True)
-        page.layer("Boundaries", "Parishes", data, search_kind="Parish")
-        page.layer(
-            "Boundaries",
-            "Parish names",
-            _layers.label_points(own, own["parish_name"], small=True),
-            interactive=False,
-        )
-        page.legend.append(_line_legend("Parish boundary", "#4d4d4d"))
+    _add_named_parishes(page, _within(parishes, name, area.geometry), tolerance=tolerance)
     _add_analysis(
         page,
         hubs=_within(hubs, name, area.geometry),
@@ -387,6 +370,35 @@ def locality_map(
         _add_assets(page, own_assets, cluster=None, vocabulary=words)
     focus = web_polygons(area, what=f"the locality {name!r}", tolerance=0)
     return page.finish(bounds=bounds_latlon([focus]))
+
+
+def _add_parish_layer(
+    page: _Page, parishes: gpd.GeoDataFrame | None, *, tolerance: float, legend: bool
+) -> None:
+    """Add the parish outlines as a layer, hidden at first and searchable by name."""
+    if parishes is None:
+        return
+    data = _layers.parish_layer(parishes, tolerance=tolerance, filled=False)
+    page.layer("Boundaries", "Parishes", data, show=False, search_kind="Parish")
+    if legend:
+        page.legend.append(_line_legend("Parish boundary (layer)", "#4d4d4d"))
+
+
+def _add_named_parishes(
+    page: _Page, parishes: gpd.GeoDataFrame | None, *, tolerance: float
+) -> None:
+    """Add a locality's own parishes, filled and searchable, with their names as labels."""
+    if parishes is None or not len(parishes):
+        return
+    data = _layers.parish_layer(parishes, tolerance=tolerance, filled=True)
+    page.layer("Boundaries", "Parishes", data, search_kind="Parish")
+    page.layer(
+        "Boundaries",
+        "Parish names",
+        _layers.label_points(parishes, parishes["parish_name"], small=True),
+        interactive=False,
+    )
+    page.legend.append(_line_legend("Parish boundary", "#4d4d4d"))
 
 
 def _scheme_name(scheme: Scheme | None) -> str:
@@ -462,11 +474,13 @@ def _class_legend(
     bins: list[float],
     colours: list[str],
     *,
-    lower: float,
+    values: pd.Series,
+    classes: np.ndarray,
     kind: str,
-    missing: bool,
     method: str,
 ) -> str:
+    """Return the legend: each class's range from the lowest value up, "No data" if any."""
+    lower = float(np.nanmin(values)) if values.notna().any() else 0.0
     rows = []
     for i, upper in enumerate(bins):
         start, end = format_value(lower if i == 0 else bins[i - 1], kind), format_value(upper, kind)
@@ -475,7 +489,7 @@ def _class_legend(
             f'<div class="lgis-row"><span class="lgis-sw" style="background:{colours[i]}">'
             f"</span>{span}</div>"
         )
-    if missing:
+    if (classes < 0).any():
         rows.append(
             f'<div class="lgis-row"><span class="lgis-sw" style="background:'
             f'{style.MISSING_COLOUR}"></span>No data</div>'
@@ -539,9 +553,8 @@ def choropleth_map(
     column : str
         Numeric column to map; missing values are drawn grey as "No data".
     classification : str, optional
-        One of :data:`CLASSIFICATIONS` (default ``quantiles``): ``quantiles``,
-        ``natural_breaks`` (Jenks' optimal, Fisher–Jenks, classification, so deterministic),
-        ``fisher_jenks``, ``equal_interval``, ``std_mean``, ``percentiles``, ``max_breaks``.
+        A key of :data:`CLASSIFICATIONS` (default ``quantiles``); ``natural_breaks`` is Jenks'
+        optimal (Fisher–Jenks) classification, so deterministic.
     k : int
         Number of classes (fewer if there are fewer distinct values).
     kind : str, optional
@@ -586,48 +599,77 @@ def choropleth_map(
     values = _numeric(frame, column)
     kind = kind or column_kind(column)
     if name_column is None:
-        name_column = next(
-            (c for c in ("locality", "parish_name", "name") if c in frame.columns), None
-        )
+        name_column = _default_name_column(frame)
     classes, bins = _classify(values, method, k)
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    colours = [to_hex(c) for c in colormaps[cmap](np.linspace(0.15, 0.95, max(len(bins), 1)))]
+    colours = _class_colours(cmap, len(bins))
     heading = label or html.unescape(column_label(column))
     prov = style.map_provenance(frame, localities, provenance=provenance)
     page = _Page(
         title=title or heading, provenance=prov, tiles=tiles, scheme_name=_scheme_name(scheme)
     )
-    web = web_polygons(frame, what="the choropleth frame", tolerance=tolerance)
-    names = frame[name_column].astype("object").tolist() if name_column else list(frame.index)
-    props = _class_features(names, values, classes, colours, heading=heading, kind=kind)
-    data = feature_collection(web.geometry.values, props)
-    layer = page.layer("Layers", esc(heading), data, search_kind="Area")
-    page.minimap = layer.get_name()
-    page.frames.append(web)
-    if name_column and len(frame) <= 60:
-        page.layer(
-            "Layers",
-            "Names",
-            _layers.label_points(frame, frame[name_column], small=len(frame) > 15),
-            interactive=False,
-        )
+    features = _class_features(
+        _feature_names(frame, name_column), values, classes, colours, heading=heading, kind=kind
+    )
+    _add_class_layer(page, frame, features, heading=heading, names=name_column, tolerance=tolerance)
     if localities is not None:
         _outline(page, localities, tolerance=tolerance)
-    lower = float(np.nanmin(values)) if values.notna().any() else 0.0
     page.legend.append(
         _class_legend(
-            heading,
-            bins,
-            colours,
-            lower=lower,
-            kind=kind,
-            missing=bool((classes < 0).any()),
-            method=method,
+            heading, bins, colours, values=values, classes=classes, kind=kind, method=method
         )
     )
     return page.finish(bounds=bounds_latlon(page.frames))
+
+
+def _class_colours(cmap: str, n: int) -> list[str]:
+    """Return ``n`` colours from the matplotlib colour map ``cmap``, light to dark.
+
+    Examples
+    --------
+    >>> _class_colours("Greys", 2)
+    ['#ececec', '#0e0e0e']
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import to_hex
+
+    return [to_hex(c) for c in colormaps[cmap](np.linspace(0.15, 0.95, max(n, 1)))]
+
+
+def _default_name_column(frame: gpd.GeoDataFrame) -> str | None:
+    """Return the column naming the features: ``locality``, ``parish_name`` or ``name``."""
+    return next((c for c in ("locality", "parish_name", "name") if c in frame.columns), None)
+
+
+def _feature_names(frame: gpd.GeoDataFrame, name_column: str | None) -> list[object]:
+    """Each feature's name: ``name_column``, else the index."""
+    return frame[name_column].astype("object").tolist() if name_column else list(frame.index)
+
+
+def _add_class_layer(
+    page: _Page,
+    frame: gpd.GeoDataFrame,
+    features: list[dict[str, object]],
+    *,
+    heading: str,
+    names: str | None,
+    tolerance: float,
+) -> None:
+    """Add the classed polygons as the map's main layer (searchable, on the minimap).
+
+    Up to 60 features are labelled with their ``names`` column, in a layer of their own.
+    """
+    web = web_polygons(frame, what="the choropleth frame", tolerance=tolerance)
+    data = feature_collection(web.geometry.values, features)
+    layer = page.layer("Layers", esc(heading), data, search_kind="Area")
+    page.minimap = layer.get_name()
+    page.frames.append(web)
+    if names and len(frame) <= 60:
+        page.layer(
+            "Layers",
+            "Names",
+            _layers.label_points(frame, frame[names], small=len(frame) > 15),
+            interactive=False,
+        )
 
 
 def _outline(page: _Page, localities: gpd.GeoDataFrame, *, tolerance: float) -> None:

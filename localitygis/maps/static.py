@@ -13,7 +13,7 @@ import math
 import re
 import textwrap
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -661,53 +661,106 @@ def locality_atlas_pdf(
     """
     if len(localities) == 0:
         raise DataError("the localities are empty, so there is no atlas to draw.")
-    loc, par, pts, hub = _prepare(localities, parishes, assets, hubs)
-    prov = style.map_provenance(localities, parishes, assets, provenance=provenance)
-    tier_names = style.tier_labels(scheme, localities)
-    labels = style.vocabulary(scheme, category_labels)["category"]
-    small = _needs_areas(needs)
-    if small is not None:
-        prov = prov.combined(provenance_of(small)).combined(Provenance(IOD2019_ATTRIBUTION))
-    profile = _needs_lookup(small)
-    extra = 0 if small is None else 1
-    sheet = _Sheet(
-        prov,
-        scheme_name=scheme.name if scheme else "",
-        data_date=data_date or "",
-        total=len(loc) + 1 + extra,
+    atlas = _Atlas.of(
+        (localities, parishes, assets, hubs),
+        needs,
+        scheme=scheme,
+        category_labels=category_labels,
+        provenance=provenance,
+        title=title,
+        data_date=data_date,
     )
-    keys = _category_keys(pts)
-    symbols = (style.category_colours(keys), category_markers(list(keys)))
     out = Path(path)
-    metadata = {
-        "Title": title,
-        "Subject": style.attribution_text(prov),
-        "Creator": "localitygis",
-        "CreationDate": None,
-    }
     with (
         mpl.rc_context(_RC),
         atomic_path(out) as temporary,
-        PdfPages(temporary, metadata=metadata) as pdf,
+        PdfPages(temporary, metadata=atlas.metadata()) as pdf,
     ):
-        pdf.savefig(_overview_figure(loc, par, title=title, tier_names=tier_names, sheet=sheet))
+        for figure in atlas.pages():
+            pdf.savefig(figure)
+    log.info("wrote %s (%d pages)", out, atlas.sheet.total)
+    return out
+
+
+@dataclass(frozen=True)
+class _Atlas:
+    """What the atlas's pages are drawn from: the frames, the needs, the legend's words."""
+
+    frames: tuple[Any, Any, Any, Any]  # localities, parishes, assets, hubs
+    needs: gpd.GeoDataFrame | None
+    title: str
+    tier_names: Mapping[int, str]
+    symbols: tuple[Mapping[str, str], Mapping[str, str]]
+    labels: Mapping[str, str]
+    sheet: _Sheet
+
+    @classmethod
+    def of(
+        cls,
+        frames: tuple[Any, Any, Any, Any],
+        needs: NeedsAreas | gpd.GeoDataFrame | None,
+        *,
+        scheme: Scheme | None,
+        category_labels: Mapping[str, str] | None,
+        provenance: Provenance | None,
+        title: str,
+        data_date: str | None,
+    ) -> _Atlas:
+        """Check and prepare the frames as :func:`locality_atlas_pdf` takes them."""
+        localities, parishes, assets, _ = frames
+        loc, par, pts, hub = _prepare(*frames)
+        prov = style.map_provenance(localities, parishes, assets, provenance=provenance)
+        small = _needs_areas(needs)
         if small is not None:
-            pdf.savefig(_needs_page(small, loc, sheet))
-        for number, (_, row) in enumerate(loc.iterrows(), start=2 + extra):
+            prov = prov.combined(provenance_of(small)).combined(Provenance(IOD2019_ATTRIBUTION))
+        keys = _category_keys(pts)
+        return cls(
+            frames=(loc, par, pts, hub),
+            needs=small,
+            title=title,
+            tier_names=style.tier_labels(scheme, localities),
+            symbols=(style.category_colours(keys), category_markers(list(keys))),
+            labels=style.vocabulary(scheme, category_labels)["category"],
+            sheet=_Sheet(
+                prov,
+                scheme_name=scheme.name if scheme else "",
+                data_date=data_date or "",
+                total=len(loc) + (1 if small is None else 2),
+            ),
+        )
+
+    def metadata(self) -> dict[str, Any]:
+        """Return the PDF's document information: title, attribution, creator (no date)."""
+        return {
+            "Title": self.title,
+            "Subject": style.attribution_text(self.sheet.provenance),
+            "Creator": "localitygis",
+            "CreationDate": None,
+        }
+
+    def pages(self) -> Iterator[Figure]:
+        """Draw the overview, the county's needs (with needs), then each locality's page."""
+        loc, par = self.frames[0], self.frames[1]
+        yield _overview_figure(
+            loc, par, title=self.title, tier_names=self.tier_names, sheet=self.sheet
+        )
+        if self.needs is not None:
+            yield _needs_page(self.needs, loc, self.sheet)
+        profile = _needs_lookup(self.needs)
+        first = 2 if self.needs is None else 3
+        for number, (_, row) in enumerate(loc.iterrows(), start=first):
             fig = _locality_figure(
                 row,
-                (loc, par, pts, hub),
-                tier_names=tier_names,
-                symbols=symbols,
-                labels=labels,
-                sheet=sheet,
+                self.frames,
+                tier_names=self.tier_names,
+                symbols=self.symbols,
+                labels=self.labels,
+                sheet=self.sheet,
                 number=number,
             )
             if profile:
                 _needs_panel(fig, profile.get(str(row["locality"]), {}), profile[COUNTY])
-            pdf.savefig(fig)
-    log.info("wrote %s (%d pages)", out, sheet.total)
-    return out
+            yield fig
 
 
 def _needs_areas(needs: NeedsAreas | gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
