@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import shapely
 from numba import njit
 
@@ -118,8 +119,8 @@ def convex_polygons(polygons: np.ndarray, rings: Rings) -> np.ndarray:
 def clipped_areas(
     subjects: Rings,
     clippers: Rings,
-    subject: np.ndarray,
-    clipper: np.ndarray,
+    subject: npt.ArrayLike,
+    clipper: npt.ArrayLike,
     *,
     workers: int = 1,
 ) -> np.ndarray:
@@ -130,7 +131,7 @@ def clipped_areas(
     subjects, clippers : Rings
         From :func:`rings_of`; every clipper named in ``clipper`` must be convex
         (:func:`convex_polygons`).
-    subject, clipper : numpy.ndarray
+    subject, clipper : array-like of int
         Positions of each pair's subject and clipper.
     workers : int, default 1
         Threads.
@@ -160,10 +161,12 @@ def clipped_areas(
             clippers.geom_start,
             subjects.factor,
             clippers.factor,
-            pair_subject.astype(np.int64),
-            pair_clipper.astype(np.int64),
+            pair_subject,
+            pair_clipper,
         )
 
+    subject = np.asarray(subject, dtype=np.int64)
+    clipper = np.asarray(clipper, dtype=np.int64)
     if len(subject) == 0:
         return np.zeros(0)
     return map_chunks(run, subject, clipper, workers=workers, minimum=RINGS)
