@@ -9,8 +9,9 @@ areas (exteriors counter-clockwise, holes clockwise) added up. The clipper must 
 :func:`convex_polygons` says which are, within a turn of ``TURN`` radians (what rounding
 leaves along an edge cut by another polygon).
 
-The clipping runs compiled (numba, cached on disk after the first call) and releases the
-GIL, so chunks of pairs run in threads.
+The clipping runs compiled (numba, cached on disk after the first call; numba is imported
+only when there is something to clip) and releases the GIL, so chunks of pairs run in
+threads.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import shapely
-from numba import njit
 
 from localitygis.localities._threads import map_chunks
 
@@ -111,8 +111,8 @@ def convex_polygons(polygons: np.ndarray, rings: Rings) -> np.ndarray:
     [True, False]
     """
     single = np.diff(rings.geom_start) == 1
-    first_ring = rings.geom_start[:-1]
-    convex = _convex_rings(rings.xy, rings.ring_start, rings.factor, first_ring, TURN)
+    first_ring = np.minimum(rings.geom_start[:-1], max(len(rings.ring_start) - 2, 0))
+    convex = _convex_rings(rings, first_ring) if len(rings.ring_start) > 1 else single
     return single & convex & (shapely.get_type_id(polygons) == 3)
 
 
@@ -150,9 +150,14 @@ def clipped_areas(
     >>> clipped_areas(ell, square, np.array([0]), np.array([0])).tolist()
     [1.0]
     """
+    subject = np.asarray(subject, dtype=np.int64)
+    clipper = np.asarray(clipper, dtype=np.int64)
+    if len(subject) == 0:
+        return np.zeros(0)
+    from localitygis.statistics._clipping import clip_pairs  # numba: compiled when first used
 
     def run(pair_subject: np.ndarray, pair_clipper: np.ndarray) -> np.ndarray:
-        return _clip_pairs(
+        return clip_pairs(
             subjects.xy,
             subjects.ring_start,
             subjects.geom_start,
@@ -165,128 +170,42 @@ def clipped_areas(
             pair_clipper,
         )
 
-    subject = np.asarray(subject, dtype=np.int64)
-    clipper = np.asarray(clipper, dtype=np.int64)
-    if len(subject) == 0:
-        return np.zeros(0)
     return map_chunks(run, subject, clipper, workers=workers, minimum=RINGS)
 
 
-@njit(cache=True, nogil=True)
-def _ring_areas(xy, ring_start):  # pragma: no cover - compiled
+def _ring_areas(xy: np.ndarray, ring_start: np.ndarray) -> np.ndarray:
     """Signed area of each ring (positive counter-clockwise), about its first vertex."""
-    out = np.empty(len(ring_start) - 1)
-    for r in range(len(out)):
-        a, b = ring_start[r], ring_start[r + 1] - 1
-        total = 0.0
-        for k in range(a, b):
-            x0, y0 = xy[k, 0] - xy[a, 0], xy[k, 1] - xy[a, 1]
-            x1, y1 = xy[k + 1, 0] - xy[a, 0], xy[k + 1, 1] - xy[a, 1]
-            total += x0 * y1 - x1 * y0
-        out[r] = 0.5 * total
-    return out
+    if len(ring_start) < 2:
+        return np.zeros(0)
+    ring = np.repeat(np.arange(len(ring_start) - 1), np.diff(ring_start))
+    local = xy - xy[ring_start[:-1]][ring]
+    cross = local[:-1, 0] * local[1:, 1] - local[1:, 0] * local[:-1, 1]
+    cross[ring[1:] != ring[:-1]] = 0.0  # no edge from one ring to the next
+    return 0.5 * np.bincount(ring[:-1], weights=cross, minlength=len(ring_start) - 1)
 
 
-@njit(cache=True, nogil=True)
-def _convex_rings(xy, ring_start, factor, first_ring, turn):  # pragma: no cover - compiled
-    out = np.zeros(len(first_ring), dtype=np.bool_)
-    for g in range(len(first_ring)):
-        r = first_ring[g]
-        start, end = ring_start[r], ring_start[r + 1] - 1  # the closing vertex left out
-        out[g] = end - start >= 3 and _ring_is_convex(xy, start, end, factor[r], turn)
-    return out
+def _convex_rings(rings: Rings, first_ring: np.ndarray) -> np.ndarray:
+    """Whether each ring named turns one way (or straight) at every vertex, within ``TURN``.
 
-
-@njit(cache=True, nogil=True)
-def _ring_is_convex(xy, start, end, sign, turn):  # pragma: no cover - compiled
-    """Ring xy[start:end] turns the same way (or straight) at every vertex.
-
-    ``sign`` is +1 for a counter-clockwise ring (turns left), -1 for a clockwise one.
+    Zero-length edges (repeated vertices) are left out; the turn at each vertex is measured
+    between the edges either side, the ring's orientation telling which way is convex.
     """
-    px, py = 0.0, 0.0  # the last edge of non-zero length
-    n = end - start
-    for k in range(n + 1):  # from the last edge round to the first, to close the loop
-        i = start + (k + n - 1) % n
-        j = start + (k + n) % n
-        ex, ey = xy[j, 0] - xy[i, 0], xy[j, 1] - xy[i, 1]
-        if ex == 0.0 and ey == 0.0:
-            continue
-        if px != 0.0 or py != 0.0:
-            cross = sign * (px * ey - py * ex)
-            if cross < -turn * np.hypot(px, py) * np.hypot(ex, ey):
-                return False
-        px, py = ex, ey
-    return True
-
-
-@njit(cache=True, nogil=True)
-def _clip_pairs(
-    sxy, s_ring, s_geom, cxy, c_ring, c_geom, s_factor, c_factor, pair_subject, pair_clipper
-):  # pragma: no cover - compiled
-    out = np.empty(len(pair_subject))
-    buffer_a = np.empty((64, 2))
-    buffer_b = np.empty((64, 2))
-    for p in range(len(pair_subject)):
-        c = c_geom[pair_clipper[p]]  # the clipper's one ring
-        c0, c1 = c_ring[c], c_ring[c + 1] - 1
-        ox, oy = cxy[c0, 0], cxy[c0, 1]  # local origin: rounding relative to the pair's size
-        g = pair_subject[p]
-        total = 0.0
-        for r in range(s_geom[g], s_geom[g + 1]):
-            n = s_ring[r + 1] - 1 - s_ring[r]
-            if buffer_a.shape[0] < 2 * n + 8:
-                buffer_a = np.empty((4 * n + 16, 2))
-                buffer_b = np.empty((4 * n + 16, 2))
-            for k in range(n):
-                buffer_a[k, 0] = sxy[s_ring[r] + k, 0] - ox
-                buffer_a[k, 1] = sxy[s_ring[r] + k, 1] - oy
-            area, buffer_a, buffer_b = _clip_ring(
-                buffer_a, buffer_b, n, cxy, c0, c1, c_factor[c], ox, oy
-            )
-            total += s_factor[r] * area
-        out[p] = total
-    return out
-
-
-@njit(cache=True, nogil=True)
-def _clip_ring(ring, spare, n, cxy, c0, c1, sign, ox, oy):  # pragma: no cover - compiled
-    """Signed area of ring[:n] cut by every edge line of the clipper cxy[c0:c1 + 1].
-
-    ``sign`` (+1 counter-clockwise, -1 clockwise) turns each edge so that the clipper lies to
-    its left.
-    """
-    for e in range(c0, c1):
-        if n == 0:
-            break
-        if spare.shape[0] < 2 * n + 8:
-            spare = np.empty((4 * n + 16, 2))
-        ax, ay = cxy[e, 0] - ox, cxy[e, 1] - oy
-        dx, dy = sign * (cxy[e + 1, 0] - cxy[e, 0]), sign * (cxy[e + 1, 1] - cxy[e, 1])
-        if dx == 0.0 and dy == 0.0:
-            continue
-        n = _cut(ring, spare, n, ax, ay, dx, dy)
-        ring, spare = spare, ring
-    area = 0.0
-    for k in range(n):
-        m = (k + 1) % n
-        area += ring[k, 0] * ring[m, 1] - ring[m, 0] * ring[k, 1]
-    return 0.5 * area, ring, spare
-
-
-@njit(cache=True, nogil=True)
-def _cut(ring, out, n, ax, ay, dx, dy):  # pragma: no cover - compiled
-    """Keep the part of ring[:n] left of (or on) the line a + t d; return its vertex count."""
-    count = 0
-    for k in range(n):
-        m = (k + 1) % n
-        gk = dx * (ring[k, 1] - ay) - dy * (ring[k, 0] - ax)  # >= 0: left of the line
-        gm = dx * (ring[m, 1] - ay) - dy * (ring[m, 0] - ax)
-        if gk >= 0.0:
-            out[count, 0], out[count, 1] = ring[k, 0], ring[k, 1]
-            count += 1
-        if (gk >= 0.0) != (gm >= 0.0):
-            t = gk / (gk - gm)
-            out[count, 0] = ring[k, 0] + t * (ring[m, 0] - ring[k, 0])
-            out[count, 1] = ring[k, 1] + t * (ring[m, 1] - ring[k, 1])
-            count += 1
-    return count
+    xy, start = rings.xy, rings.ring_start
+    size = start[first_ring + 1] - start[first_ring]
+    owner = np.repeat(np.arange(len(first_ring)), size)
+    vertex = np.arange(len(owner)) - np.repeat(np.cumsum(size) - size, size)
+    at = np.repeat(start[first_ring], size) + vertex
+    last = vertex == np.repeat(size - 1, size)  # the closing vertex starts no edge
+    edge = xy[np.minimum(at + 1, len(xy) - 1)] - xy[at]
+    keep = ~last & np.any(edge != 0.0, axis=1)
+    edge, owner = edge[keep], owner[keep]
+    counts = np.bincount(owner, minlength=len(first_ring))
+    first = np.cumsum(counts) - counts
+    following = np.arange(1, len(owner) + 1)
+    wrap = np.r_[owner[1:] != owner[:-1], True]  # a ring's last edge turns into its first
+    following[wrap] = first[owner[wrap]]
+    after = edge[np.minimum(following, max(len(edge) - 1, 0))]
+    cross = edge[:, 0] * after[:, 1] - edge[:, 1] * after[:, 0]
+    sign = rings.factor[first_ring][owner]
+    bent = sign * cross < -TURN * np.hypot(*edge.T) * np.hypot(*after.T)
+    return (counts >= 3) & (np.bincount(owner[bent], minlength=len(first_ring)) == 0)

@@ -24,6 +24,7 @@ import shapely
 
 from localitygis.localities._threads import map_chunks, thread_count
 from localitygis.localities.certificate import certify_coverage, union_groups
+from localitygis.statistics import convex
 from localitygis.statistics._common import Fit, checked_layers, unplaced_rejects
 
 __all__ = ["area_weighted", "overlap_areas"]
@@ -156,8 +157,6 @@ def _clipped_pieces(
     Returns the pairs' source and target positions and areas, and per source whether it
     was done here.
     """
-    from localitygis.statistics import convex  # numba: imported when first needed
-
     source, target = shapely.STRtree(targets).query(sources)
     source_rings, target_rings = convex.rings_of(sources), convex.rings_of(targets)
     by_target = convex.convex_polygons(targets, target_rings)[target]
