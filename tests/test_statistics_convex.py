@@ -214,3 +214,12 @@ def test_one_concave_target_sends_only_its_concave_neighbours_to_geos():
         [0, 0],
     )  # the second square lies in the L's notch: no overlap
     np.testing.assert_allclose(area, [7.0, 4.0], rtol=1e-12)  # the L, and the two shared bars
+
+
+def test_empty_and_missing_polygons_are_never_convex_and_overlap_nothing():
+    polygons = np.array([None, shapely.Polygon(), shapely.MultiPolygon(), shapely.box(0, 0, 1, 1)])
+    assert convex_polygons(polygons, rings_of(polygons)).tolist() == [False, False, False, True]
+    source, target, area = overlap_areas(polygons, polygons)
+    assert (source.tolist(), target.tolist(), area.tolist()) == ([3], [3], [1.0])
+    nothing = np.array([], dtype=object)
+    assert [len(a) for a in overlap_areas(nothing, polygons)] == [0, 0, 0]

@@ -175,10 +175,10 @@ def clipped_areas(
 
 def _ring_areas(xy: np.ndarray, ring_start: np.ndarray) -> np.ndarray:
     """Signed area of each ring (positive counter-clockwise), about its first vertex."""
-    if len(ring_start) < 2:
-        return np.zeros(0)
+    if len(xy) == 0:  # no rings, or only empty ones
+        return np.zeros(len(ring_start) - 1)
     ring = np.repeat(np.arange(len(ring_start) - 1), np.diff(ring_start))
-    local = xy - xy[ring_start[:-1]][ring]
+    local = xy - xy[np.minimum(ring_start[:-1], len(xy) - 1)][ring]
     cross = local[:-1, 0] * local[1:, 1] - local[1:, 0] * local[:-1, 1]
     cross[ring[1:] != ring[:-1]] = 0.0  # no edge from one ring to the next
     return 0.5 * np.bincount(ring[:-1], weights=cross, minlength=len(ring_start) - 1)
@@ -202,7 +202,7 @@ def _convex_rings(rings: Rings, first_ring: np.ndarray) -> np.ndarray:
     counts = np.bincount(owner, minlength=len(first_ring))
     first = np.cumsum(counts) - counts
     following = np.arange(1, len(owner) + 1)
-    wrap = np.r_[owner[1:] != owner[:-1], True]  # a ring's last edge turns into its first
+    wrap = np.r_[owner[1:] != owner[:-1], True][: len(owner)]  # last edge turns into first
     following[wrap] = first[owner[wrap]]
     after = edge[np.minimum(following, max(len(edge) - 1, 0))]
     cross = edge[:, 0] * after[:, 1] - edge[:, 1] * after[:, 0]
