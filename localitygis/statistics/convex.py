@@ -4,10 +4,11 @@ A polygon clipped by a convex one is the polygon cut by each of the convex polyg
 lines in turn (Sutherland–Hodgman): each cut keeps a closed ring, so the area of what is left
 is exact up to rounding, even where edges of the two coincide or nearly do (a piece along a
 shared edge comes out empty, one nesting inside comes out whole). The subject may be any
-polygon — concave, with holes, in parts: its rings are clipped one by one and their signed
-areas (exteriors counter-clockwise, holes clockwise) added up. The clipper must be convex:
-:func:`convex_polygons` says which are, within a turn of ``TURN`` radians (what rounding
-leaves along an edge cut by another polygon).
+polygon — concave, with holes, in parts, its rings in either orientation: they are clipped
+one by one and their signed areas added up, each ring's sign saying whether it adds or takes
+away. The clipper must be convex: :func:`convex_polygons` says which are, allowing a turn the
+wrong way by ``TURN`` (the sine of the angle: what rounding leaves along an edge cut by
+another polygon).
 
 The clipping runs compiled (numba, cached on disk after the first call; numba is imported
 only when there is something to clip) and releases the GIL, so chunks of pairs run in
@@ -24,12 +25,12 @@ import shapely
 
 from localitygis.localities._threads import map_chunks
 
-__all__ = ["RINGS", "Rings", "clipped_areas", "convex_polygons", "rings_of"]
+__all__ = ["SERIAL_BELOW", "Rings", "clipped_areas", "convex_polygons", "rings_of"]
 
 #: A vertex turning right by less than this (sine of the angle) still counts as convex.
 TURN = 1e-12
-#: Pairs per chunk handed to a thread.
-RINGS = 256
+#: Fewer pairs than this are clipped in one go, without threads.
+SERIAL_BELOW = 256
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def _ring_sizes(polygons: np.ndarray, simple: np.ndarray) -> tuple[np.ndarray, .
     one = np.flatnonzero(simple)
     parts, part_of = shapely.get_parts(polygons[~simple], return_index=True)
     rings, ring_of = shapely.get_rings(parts, return_index=True)
-    first = np.r_[True, ring_of[1:] != ring_of[:-1]]  # a part's first ring is its exterior
+    first = np.r_[True, ring_of[1:] != ring_of[:-1]][: len(ring_of)]  # exterior: a part's first
     geom = np.r_[one, np.flatnonzero(~simple)[part_of[ring_of]]].astype(np.int64)
     size = np.r_[shapely.get_num_coordinates(polygons[one]), shapely.get_num_coordinates(rings)]
     return geom, size.astype(np.int64), np.r_[np.ones(len(one), dtype=bool), first]
@@ -170,7 +171,7 @@ def clipped_areas(
             pair_clipper,
         )
 
-    return map_chunks(run, subject, clipper, workers=workers, minimum=RINGS)
+    return map_chunks(run, subject, clipper, workers=workers, minimum=SERIAL_BELOW)
 
 
 def _ring_areas(xy: np.ndarray, ring_start: np.ndarray) -> np.ndarray:
