@@ -110,7 +110,7 @@ def overlap_areas(
     Where one polygon of a pair is convex, the other is clipped by it
     (:func:`~localitygis.statistics.convex.clipped_areas`: exact, no GEOS overlay); a
     source all of whose pairs have a convex side takes that route. The other sources are
-    overlaid with GEOS (:func:`overlaid_areas`). Pieces under ``SLIVER`` of their source's
+    overlaid with GEOS (by the coverage where it pays). Pieces under ``SLIVER`` of their source's
     area are floating-point slivers along a shared edge (or pairs that only touch) and are
     left out.
 
@@ -140,7 +140,7 @@ def overlap_areas(
     threads = thread_count(workers)
     source, target, area, clipped = _clipped_pieces(sources, targets, threads)
     rest = np.flatnonzero(~clipped)
-    more = overlaid_areas(sources[rest], targets, threads=threads)
+    more = _overlaid_areas(sources[rest], targets, threads=threads)
     source = np.r_[source, rest[more[0]]]
     target, area = np.r_[target, more[1]], np.r_[area, more[2]]
     keep = area > SLIVER * shapely.area(sources)[source]
@@ -176,7 +176,7 @@ def _clipped_pieces(
     return source, target, area, clipped
 
 
-def overlaid_areas(
+def _overlaid_areas(
     sources: np.ndarray, targets: np.ndarray, *, threads: int = 1
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Areas of overlap of every intersecting (source, target) pair, by GEOS overlays.
@@ -209,7 +209,7 @@ def overlaid_areas(
     >>> from shapely import box
     >>> src = np.array([box(0, 0, 1, 1), box(1, 0, 3, 1), box(3, 0, 5, 1)])
     >>> tgt = np.array([box(0, 0, 2, 1), box(2, 0, 4, 1)])
-    >>> [a.tolist() for a in overlaid_areas(src, tgt)]
+    >>> [a.tolist() for a in _overlaid_areas(src, tgt)]
     [[0, 1, 1, 2], [0, 0, 1, 1], [1.0, 1.0, 1.0, 1.0]]
     """
     source, target = _candidates(sources, targets)
