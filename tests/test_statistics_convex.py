@@ -14,6 +14,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from localitygis.demo import load_demo
 from localitygis.statistics.convex import (
     TURN,
     clipped_areas,
@@ -223,3 +224,15 @@ def test_empty_and_missing_polygons_are_never_convex_and_overlap_nothing():
     assert (source.tolist(), target.tolist(), area.tolist()) == ([3], [3], [1.0])
     nothing = np.array([], dtype=object)
     assert [len(a) for a in overlap_areas(nothing, polygons)] == [0, 0, 0]
+
+
+def test_convex_cells_over_the_demo_parishes_give_the_plain_overlay():
+    """The real-shaped case: concave parishes clipped by convex cells, and the other way."""
+    parishes = np.asarray(load_demo().parishes.geometry.array, dtype=object)
+    x0, y0, x1, y1 = shapely.total_bounds(parishes)
+    scale = np.array([x1 - x0, y1 - y0]) / 1_000.0
+    cells = shapely.transform(np.array(tessellation(8, 400)), lambda xy: xy * scale + [x0, y0])
+    assert not convex_polygons(parishes, rings_of(parishes)).any()
+    assert convex_polygons(cells, rings_of(cells)).all()
+    assert_overlaps_like_geos(cells, parishes)
+    assert_overlaps_like_geos(parishes, cells)
