@@ -11,12 +11,15 @@
 
    localitygis runs with 1 and 2 threads, tobler with its default ``n_jobs=1`` and with
    ``n_jobs=-1``. Results are checked identical (to 1e-6 relative, tobler's area table
-   being float32).
+   being float32). Also, when ``../shared/realgeo`` is there, the real Herefordshire Output
+   Areas and LSOAs to the demo parishes (concave polygons: the GEOS route).
 2. **Best fit** of 200,000 small areas (by their points) to the same 10,000 parishes, beside
    ``geopandas.sjoin(points, parishes, predicate="within")`` — checked to agree.
 
-Timings are interleaved (localitygis, then the reference, repeated) after a warm-up; the
-median and the spread (min–max) of the repeats are printed.
+Timings are interleaved (every route in turn, each on fresh copies of the geometries) after
+a warm-up; the median and the spread (min–max) of the repeats are printed, for area weighting
+both wall-clock and CPU seconds (``time.process_time``: all threads of this process, so not
+for tobler's ``n_jobs=-1``, which works in other processes), and the ratios of paired runs.
 
 Run: .venv/bin/python benchmarks/bench_statistics.py [--quick] [--repeats N]
 """
@@ -24,11 +27,13 @@ Run: .venv/bin/python benchmarks/bench_statistics.py [--quick] [--repeats N]
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -38,8 +43,13 @@ from tobler.area_weighted import area_interpolate
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from localitygis.statistics import Measures, apportion
+from _measure import machine
+
+from localitygis.statistics import Measures, apportion, read_small_areas
+from localitygis.statistics.convex import convex_polygons, rings_of
 from tests._tessellations import tessellation
+
+REALGEO = Path(__file__).resolve().parents[1].parent / "shared" / "realgeo"
 
 SIDE = 1_000.0  # the tessellation helper's square, scaled to metres below
 SCALE = 200.0  # a 200 km square: about a tenth of England
@@ -118,38 +128,117 @@ def ratio(ours: str, reference: str, times: dict[str, list[float]]) -> None:
     print(f"  speed-up (median), {ours} against {reference}: {value:.2f}x")
 
 
+def fresh(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """A new frame over copies of the geometries (nothing cached from an earlier run)."""
+    copy = frame.copy()
+    copy.geometry = shapely.transform(np.asarray(frame.geometry.array), lambda xy: xy)
+    return copy
+
+
 def area_weighting(label: str, areas: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame, repeats: int):
     measures = Measures(counts=("people",), means=("rate",))
 
-    def ours(workers: int) -> Callable[[], pd.DataFrame]:
-        return lambda: (
-            apportion(areas, parishes, measures, method="area_weighted", workers=workers).table
+    def ours(workers: int) -> Callable[[tuple], pd.DataFrame]:
+        return lambda d: (
+            apportion(d[0], d[1], measures, method="area_weighted", workers=workers).table
         )
 
-    def tobler(n_jobs: int) -> Callable[[], pd.DataFrame]:
-        return lambda: area_interpolate(
-            areas,
-            parishes,
-            extensive_variables=["people"],
-            intensive_variables=["rate"],
-            n_jobs=n_jobs,
+    def tobler(n_jobs: int) -> Callable[[tuple], pd.DataFrame]:
+        return lambda d: area_interpolate(
+            d[0], d[1], extensive_variables=["people"], intensive_variables=["rate"], n_jobs=n_jobs
         )
 
-    runs = {
+    routes = {
         "localitygis, 1 thread": ours(1),
         "tobler, n_jobs=1 (default)": tobler(1),
         "localitygis, 2 threads": ours(2),
         "tobler, n_jobs=-1": tobler(-1),
     }
-    results = {name: run() for name, run in runs.items()}
-    for name in runs:
-        same(results[name], results["tobler, n_jobs=1 (default)"])
-    print(f"area weighting, {label}: {len(areas):,} small areas -> {len(parishes):,} parishes")
-    print("  results identical (to 1e-6 relative)")
-    times = interleaved(runs, repeats)
-    say(times, "localitygis, 1 thread", "tobler, n_jobs=1 (default)")
-    ratio("localitygis, 2 threads", "tobler, n_jobs=1 (default)", times)
-    ratio("localitygis, 2 threads", "tobler, n_jobs=-1", times)
+    print(f"\narea weighting, {label}: {len(areas):,} small areas -> {len(parishes):,} parishes")
+    print(f"  {clipped_share(areas, parishes)}")
+    wall, cpu = rounds(routes, lambda: (fresh(areas), fresh(parishes)), repeats)
+    for name in routes:
+        told = "" if "n_jobs=-1" in name else f"; CPU {spread(cpu[name])}"
+        print(f"  {name:<28} wall {spread(wall[name])}{told}")
+    for ours_name, theirs in (
+        ("localitygis, 1 thread", "tobler, n_jobs=1 (default)"),
+        ("localitygis, 2 threads", "tobler, n_jobs=1 (default)"),
+        ("localitygis, 2 threads", "tobler, n_jobs=-1"),
+    ):
+        line = f"  speed-up, {ours_name} against {theirs}: wall {paired(wall, theirs, ours_name)}"
+        if "n_jobs=-1" not in theirs:
+            line += f", CPU {paired(cpu, theirs, ours_name)}"
+        print(line)
+
+
+def rounds(
+    routes: dict[str, Callable[[tuple], pd.DataFrame]], make: Callable[[], tuple], repeats: int
+) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """A warm-up round, then ``repeats`` rounds of every route in turn, on fresh inputs.
+
+    Results are checked identical to tobler's after the warm-up and the last round. Returns
+    the wall and the CPU seconds of the timed rounds.
+    """
+    wall: dict[str, list[float]] = {name: [] for name in routes}
+    cpu: dict[str, list[float]] = {name: [] for name in routes}
+    for round_ in range(repeats + 1):
+        results = {}
+        for name, route in routes.items():
+            data = make()
+            gc.collect()
+            start, start_cpu = time.perf_counter(), time.process_time()
+            results[name] = route(data)
+            if round_:
+                wall[name].append(time.perf_counter() - start)
+                cpu[name].append(time.process_time() - start_cpu)
+        if round_ in (0, repeats):
+            for name in routes:
+                same(results[name], results["tobler, n_jobs=1 (default)"])
+            print("  check: results identical to tobler's (to 1e-6 relative)")
+    return wall, cpu
+
+
+def clipped_share(areas: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame) -> str:
+    """How many small areas and parishes are convex (the clipping route's precondition)."""
+    counts = []
+    for frame in (areas, parishes):
+        geoms = np.asarray(frame.geometry.array, dtype=object)
+        counts.append(int(convex_polygons(geoms, rings_of(geoms)).sum()))
+    return (
+        f"convex: {counts[0]:,} of {len(areas):,} small areas, {counts[1]:,} of "
+        f"{len(parishes):,} parishes"
+    )
+
+
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.3f} s ({min(values):.3f}-{max(values):.3f})"
+
+
+def paired(times: dict[str, list[float]], theirs: str, ours: str) -> str:
+    ratios = sorted(a / b for a, b in zip(times[theirs], times[ours], strict=True))
+    return f"{statistics.median(ratios):.2f}x ({ratios[0]:.2f}-{ratios[-1]:.2f})"
+
+
+def real_areas() -> list[tuple[str, gpd.GeoDataFrame]]:
+    """The real OAs and LSOAs with made-up figures, when ../shared/realgeo is there."""
+    if not (REALGEO / "herefordshire_oa_2011.geojson").exists():
+        print("\n(real Herefordshire small areas not found: skipped)")
+        return []
+    layers = []
+    for level in ("oa", "lsoa"):
+        areas = read_small_areas(REALGEO / f"herefordshire_{level}_2011.geojson")
+        areas = areas.set_geometry(shapely.make_valid(np.asarray(areas.geometry.array)))
+        figures = with_figures(np.asarray(areas.geometry.array, dtype=object), seed=7)
+        figures["area_code"] = areas["area_code"].to_numpy()
+        layers.append((f"real {level.upper()}s to the demo parishes", figures))
+    return layers
+
+
+def demo_parishes() -> gpd.GeoDataFrame:
+    from localitygis.demo import load_demo
+
+    parishes = load_demo().parishes
+    return parishes.rename(columns={"PAR21CD": "parish_code"})[["parish_code", "geometry"]]
 
 
 def same(mine: pd.DataFrame, theirs: pd.DataFrame) -> None:
@@ -205,12 +294,18 @@ def main() -> None:
     n_parishes, n_areas, n_points = (
         (1_000, 3_500, 20_000) if args.quick else (10_000, 35_000, 200_000)
     )
-    print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(machine())
     parishes = parishes_layer(n_parishes)
     area_weighting("nested", nested_areas(parishes, n_areas), parishes, args.repeats)
     area_weighting("independent", independent_areas(n_areas), parishes, args.repeats)
+    real = real_areas()
+    if real:
+        demo = demo_parishes()
+        for label, areas in real:
+            area_weighting(label, areas, demo, args.repeats)
+    print()
     best_fitting(n_points, parishes, args.repeats)
-    print(f"load average: {os.getloadavg()[0]:.1f}")
+    print(machine())
 
 
 if __name__ == "__main__":
