@@ -160,7 +160,12 @@ class _Cells:
         starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
         sizes = np.diff(np.r_[starts, len(key)])
         xs, ys = x[order], y[order]
-        box = tuple(f.reduceat(v, starts) for v in (xs, ys) for f in (np.minimum, np.maximum))
+        box = (
+            np.minimum.reduceat(xs, starts),
+            np.maximum.reduceat(xs, starts),
+            np.minimum.reduceat(ys, starts),
+            np.maximum.reduceat(ys, starts),
+        )
         of_sorted = np.repeat(np.arange(len(starts)), sizes)
         return cls(order, xs, ys, of_sorted, starts, sizes, key[starts], rows, box)
 
