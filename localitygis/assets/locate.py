@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,8 +23,6 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from localitygis.access.matrix import travel_times
-from localitygis.access.network import RoadNetwork
 from localitygis.assets.columns import positions_of_table
 from localitygis.assets.parish_index import (
     SWAP_HINT_DISTANCE,
@@ -35,6 +33,9 @@ from localitygis.assets.parish_index import (
 from localitygis.assets.positions import Positions
 from localitygis.crs import classify_coordinates, lonlat_to_bng
 from localitygis.errors import CRSError, DataError, GeometryError
+
+if TYPE_CHECKING:  # the road modules (scipy.sparse) are imported only with roads
+    from localitygis.access.network import RoadNetwork
 
 __all__ = [
     "SWAP_HINT_DISTANCE",
@@ -283,8 +284,11 @@ class Locator:
         self._index = _ParishIndex(parishes, keep_prepared=True)
         self._hubs = _HubIndex(hubs) if hubs is not None else None
         self._postcodes = as_postcode_directory(postcodes)
-        if cost is not None and not isinstance(cost, RoadNetwork):
-            raise DataError("cost must be a RoadNetwork (localitygis.access.read_roads).")
+        if cost is not None:
+            from localitygis.access.network import RoadNetwork
+
+            if not isinstance(cost, RoadNetwork):
+                raise DataError("cost must be a RoadNetwork (localitygis.access.read_roads).")
         self._roads = cost
 
     def _by_road(self, points: NDArray[np.object_]) -> tuple[NDArray[np.int64], NDArray]:
@@ -293,6 +297,8 @@ class Locator:
         minutes = np.full(len(points), np.nan)
         if self._roads is None or self._hubs is None or len(points) == 0:
             return hub, minutes
+        from localitygis.access.matrix import travel_times
+
         times = travel_times(
             self._roads,
             gpd.GeoDataFrame(geometry=list(points), crs=27700),
@@ -383,14 +389,14 @@ class Locator:
         found = self._index.parish_of_xy(positions.x, positions.y)
         n = len(frame)
         # New columns gathered first and joined once: no copy of the long arrays.
-        columns: dict[str, Any] = {"easting": positions.x, "northing": positions.y}
+        added: dict[str, Any] = {"easting": positions.x, "northing": positions.y}
         located = self._index.categorical(found)
         for column in ("parish_code", "parish_name", "locality", "tier", "tier_name"):
-            columns[column] = located[column] if column in located else _missing(column, n)
-        columns.update(self._hub_columns(positions, found))
-        columns["problem"] = pd.array(self._problems(positions, found), dtype="str")
-        added = pd.DataFrame(columns, index=frame.index, copy=False)
-        return pd.concat([_input_columns(frame), added], axis=1)
+            added[column] = located[column] if column in located else _missing(column, n)
+        added.update(self._hub_columns(positions, found))
+        added["problem"] = pd.array(self._problems(positions, found), dtype="str")
+        new = pd.DataFrame(added, index=frame.index, copy=False)
+        return pd.concat([_input_columns(frame), new], axis=1)
 
     def _hub_columns(self, positions: Positions, found: NDArray) -> dict[str, Any]:
         """Nearest hub and its distance (and by road, with roads) for the placed rows."""

@@ -225,12 +225,13 @@ class _ParishIndex:
         """(parish, point) pairs with the point in the parish's interior, a chunk at a time.
 
         ``candidates(start, stop)`` gives (parish - start, point) pairs for a chunk of
-        parishes. Chunks bound the memory of the candidate pairs and run side by side in
-        threads (numpy and shapely release the GIL).
+        parishes, about :data:`_POINTS_PER_CHUNK` points' worth each. Chunks bound the memory
+        of the candidate pairs and run side by side in threads (numpy and shapely release the
+        GIL); a single chunk runs in this thread.
         """
-        threads = _thread_count(workers) if self.distinct else 1
-        count = max(threads, -(-len(x) // _POINTS_PER_CHUNK))
-        bounds = np.linspace(0, len(self.geoms), min(count, len(self.geoms)) + 1).astype(int)
+        count = min(-(-len(x) // _POINTS_PER_CHUNK), len(self.geoms))
+        threads = min(_thread_count(workers), count) if self.distinct else 1
+        bounds = np.linspace(0, len(self.geoms), count + 1).astype(int)
 
         def chunk(start: int, stop: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
             local, point_idx = candidates(start, stop)
@@ -239,7 +240,7 @@ class _ParishIndex:
             return parish_idx[inside], point_idx[inside]
 
         spans = list(itertools.pairwise(bounds))
-        if threads > 1 and len(spans) > 1:
+        if threads > 1:
             with ThreadPoolExecutor(max_workers=threads) as pool:
                 parts = list(pool.map(lambda span: chunk(*span), spans))
         else:
@@ -385,7 +386,8 @@ def _point_xy(points: NDArray[np.object_]) -> tuple[NDArray, NDArray]:
         raise GeometryError("only points can be located in parishes.")
     empty = shapely.is_empty(points)
     if empty.any():
-        points = np.where(empty, None, points)
+        points = points.copy()
+        points[empty] = None
     return shapely.get_x(points), shapely.get_y(points)
 
 

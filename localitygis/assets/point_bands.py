@@ -85,7 +85,7 @@ class PointBands:
         last = np.floor((boxes[:, 3] - self.y0) / self.height)
         runs = np.where(known, last - first + 1, 0).astype(np.int64)
         box = np.repeat(np.arange(len(boxes)), runs)
-        band = first[box] + _offsets(runs)
+        band = np.asarray(first[box] + _offsets(runs), dtype=np.float64)
         starts = np.searchsorted(self.keys, self._keys(band.copy(), boxes[box, 0]), side="left")
         stops = np.searchsorted(self.keys, self._keys(band, boxes[box, 2]), side="right")
         counts = stops - starts
