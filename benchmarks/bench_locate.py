@@ -33,6 +33,7 @@ import argparse
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
@@ -193,15 +194,21 @@ def main() -> None:
         assert counts["read"] == counts["accepted"] + counts["rejected"]
         return same_parishes(answer, joined)
 
-    figures = compare(routes, fresh, args.runs, check)
+    cpu: dict[str, list[float]] = {name: [] for name in routes}
+    figures = compare(with_cpu_time(routes, cpu), fresh, args.runs, check)
     sjoin = figures["gpd.sjoin(predicate='within')"]
     for name, fig in figures.items():
         print(f"  {name:<36} {fig.describe()}")
+    sjoin_cpu = cpu["gpd.sjoin(predicate='within')"][1:]  # the warm-up left out
     for name, fig in list(figures.items())[:-1]:
         ratios = sorted(a / b for a, b in zip(fig.seconds, sjoin.seconds, strict=True))
+        cpu_ratios = sorted(a / b for a, b in zip(cpu[name][1:], sjoin_cpu, strict=True))
         print(
             f"  {name} / sjoin: time {ratios[len(ratios) // 2]:.2f} (paired runs "
-            f"{ratios[0]:.2f}-{ratios[-1]:.2f}), memory {fig.megabytes / sjoin.megabytes:.2f}"
+            f"{ratios[0]:.2f}-{ratios[-1]:.2f}), CPU time {cpu_ratios[len(cpu_ratios) // 2]:.2f} "
+            f"(median {sorted(cpu[name][1:])[len(cpu_ratios) // 2]:.2f} s vs "
+            f"{sorted(sjoin_cpu)[len(cpu_ratios) // 2]:.2f} s), "
+            f"memory {fig.megabytes / sjoin.megabytes:.2f}"
         )
     first = {route: first_call(route, args.quick) for route in ("locate_many", "sjoin")}
     print(
@@ -209,6 +216,23 @@ def main() -> None:
         f" s, sjoin {first['sjoin']:.2f} s"
     )
     print(f"after: {machine()}")
+
+
+def with_cpu_time(
+    routes: dict[str, Callable[[tuple], object]], cpu: dict[str, list[float]]
+) -> dict[str, Callable[[tuple], object]]:
+    """The routes, each also noting the CPU seconds of every run in ``cpu`` (all threads)."""
+
+    def noted(name: str, route: Callable[[tuple], object]) -> Callable[[tuple], object]:
+        def run(data: tuple) -> object:
+            start = time.process_time()
+            result = route(data)
+            cpu[name].append(time.process_time() - start)
+            return result
+
+        return run
+
+    return {name: noted(name, route) for name, route in routes.items()}
 
 
 def first_call(route: str, quick: bool) -> float:

@@ -281,7 +281,7 @@ class Locator:
     ) -> None:
         from localitygis.assets.postcodes import as_postcode_directory
 
-        self._index = _ParishIndex(parishes, keep_prepared=True)
+        self._index = _ParishIndex(parishes)
         self._hubs = _HubIndex(hubs) if hubs is not None else None
         self._postcodes = as_postcode_directory(postcodes)
         if cost is not None:
@@ -492,15 +492,8 @@ def locate(
     ...
     localitygis.assets.locate.OutsideCountyError: (350000, 251000) is outside the county: 6.0 km from the boundary (nearest parish: Dilwyn).
     """  # noqa: E501
-    locator = _one_call(parishes, hubs=hubs, postcodes=postcodes, cost=cost)
+    locator = Locator(parishes, hubs=hubs, postcodes=postcodes, cost=cost)
     return locator.locate(query, lat=lat, lon=lon)
-
-
-def _one_call(parishes: gpd.GeoDataFrame, **kwargs: Any) -> Locator:
-    """Return a :class:`Locator` for one call: it leaves no parish prepared when done."""
-    locator = Locator(parishes, **kwargs)
-    locator._index.keep_prepared = False
-    return locator
 
 
 def _none_or(value: object, kind: type) -> Any:
@@ -591,7 +584,7 @@ def locate_many(
     >>> out["problem"].str.split(":").str[0].tolist()
     [nan, 'outside the county', 'easting and northing look swapped']
     """
-    locator = _one_call(parishes, hubs=hubs, postcodes=postcodes, cost=cost)
+    locator = Locator(parishes, hubs=hubs, postcodes=postcodes, cost=cost)
     return locator.locate_many(frame, columns=columns, crs=crs)
 
 

@@ -37,8 +37,12 @@ _POINT_TREE_THRESHOLD = 1_000
 # A parish with this many candidate points or more is prepared before they are tested:
 # indexing its boundary costs about as much as testing this many points without the index.
 _PREPARE_AT = 16
-# Points per chunk of parishes (about): bounds the memory of the candidate pairs.
+# Points per chunk of parishes (about): bounds the memory of the candidate pairs; more than
+# this many points are searched in threads.
 _POINTS_PER_CHUNK = 100_000
+# Vertices per chunk of parishes (at most, but for a single larger parish): bounds the memory
+# of the parishes prepared at once (about 40 bytes a vertex).
+_VERTICES_PER_CHUNK = 100_000
 #: A point outside the county by more than this (metres) whose easting and northing, swapped,
 #: fall in a parish is reported as swapped rather than as outside.
 SWAP_HINT_DISTANCE = 5_000.0
@@ -75,17 +79,17 @@ class _ParishIndex:
         county: shapely.Geometry | gpd.GeoDataFrame | gpd.GeoSeries | None = None,
         need_locality: bool = True,
         source: str = "parishes",
-        keep_prepared: bool = False,
     ) -> None:
         require_bng(parishes, source)
         _require_parish_columns(parishes, need_locality=need_locality, source=source)
         codes = _parish_codes(parishes, source)
         geoms = np.asarray(parishes.geometry.values, dtype=object)
         _require_polygons(geoms, codes, source)
-        # Parishes are prepared only when many points fall in them, and unprepared again
-        # after the search unless ``keep_prepared`` (a Locator, reused, keeps them).
+        # A parish is prepared only while many points are tested against it, and unprepared
+        # again: the caller's geometries are left as they were.
         self.geoms = geoms
-        self.keep_prepared = keep_prepared
+        # Where each parish's vertices end, counted along the parishes (to size chunks).
+        self.vertices_to = np.cumsum(shapely.get_num_coordinates(geoms))
         # The same geometry object twice must not be prepared from two threads at once.
         self.distinct = len({id(g) for g in geoms}) == len(geoms)
         self.codes = codes
@@ -225,13 +229,18 @@ class _ParishIndex:
         """(parish, point) pairs with the point in the parish's interior, a chunk at a time.
 
         ``candidates(start, stop)`` gives (parish - start, point) pairs for a chunk of
-        parishes, about :data:`_POINTS_PER_CHUNK` points' worth each. Chunks bound the memory
-        of the candidate pairs and run side by side in threads (numpy and shapely release the
-        GIL); a single chunk runs in this thread.
+        parishes. Chunks have about equal vertices, at most :data:`_VERTICES_PER_CHUNK` and
+        :data:`_POINTS_PER_CHUNK` points' worth each: they bound the memory of the prepared
+        parishes and of the candidate pairs. With more than :data:`_POINTS_PER_CHUNK` points
+        they run side by side in threads (numpy and shapely release the GIL).
         """
-        count = min(-(-len(x) // _POINTS_PER_CHUNK), len(self.geoms))
-        threads = min(_thread_count(workers), count) if self.distinct else 1
-        bounds = np.linspace(0, len(self.geoms), count + 1).astype(int)
+        by_points = -(-len(x) // _POINTS_PER_CHUNK)
+        count = min(max(by_points, -(-int(self.vertices_to[-1]) // _VERTICES_PER_CHUNK)),
+                    len(self.geoms))  # fmt: skip
+        threads = min(_thread_count(workers), by_points) if self.distinct else 1
+        # Chunks of about equal vertices (prepared parishes cost memory by the vertex).
+        shares = np.linspace(0, self.vertices_to[-1], count + 1)[1:-1]
+        bounds = np.r_[0, np.searchsorted(self.vertices_to, shares), len(self.geoms)]
 
         def chunk(start: int, stop: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
             local, point_idx = candidates(start, stop)
@@ -256,7 +265,7 @@ class _ParishIndex:
         """Whether each candidate point lies in its parish's interior.
 
         A parish with at least :data:`_PREPARE_AT` candidates is prepared first (its
-        point locator indexed once); with ``keep_prepared`` off, it is unprepared again.
+        point locator indexed once), and unprepared again after the test.
         """
         if len(parish_idx) == 0:
             return np.zeros(0, dtype=bool)
@@ -266,8 +275,7 @@ class _ParishIndex:
         try:
             return shapely.contains_xy(self.geoms[parish_idx], x[point_idx], y[point_idx])
         finally:
-            if not self.keep_prepared:
-                shapely.destroy_prepared(self.geoms[mine])
+            shapely.destroy_prepared(self.geoms[mine])
 
     def _first_code(
         self, result: NDArray[np.int64], parish_idx: NDArray[np.int64], point_idx: NDArray[np.int64]
