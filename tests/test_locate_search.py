@@ -21,6 +21,7 @@ from localitygis.assets import parish_index
 from localitygis.assets.locate import Locator, locate_many
 from localitygis.assets.parish_index import _ParishIndex
 from localitygis.assets.point_bands import PointBands
+from localitygis.errors import GeometryError
 from tests._tessellations import tessellation
 
 X0, Y0 = 340_000.0, 250_000.0
@@ -212,3 +213,26 @@ def test_the_demo_county_agrees_with_sjoin_and_the_rule(monkeypatch) -> None:
     expected = brute_force(built, sample)
     for name, found in every_route(built, sample, monkeypatch).items():
         assert (found == expected).all(), name
+
+
+def test_parishes_without_geometry_hold_no_point(monkeypatch) -> None:
+    cells = tessellation(5, 12, densify=60.0)
+    parishes = parishes_of(cells, seed=5)
+    geometry = parishes.geometry.to_numpy().copy()
+    geometry[[2, 7]] = [None, shapely.Polygon()]
+    parishes = parishes.set_geometry(gpd.GeoSeries(geometry, crs=27700))
+    xy = awkward_points(parishes_of(cells, seed=5), 5, 400)  # also where 2 and 7 were
+    expected = brute_force(parishes, xy)
+    assert not np.isin(expected, [2, 7]).any()
+    for name, found in every_route(parishes, xy, monkeypatch).items():
+        assert (found == expected).all(), name
+
+
+def test_only_points_are_searched() -> None:
+    index = _ParishIndex(parishes_of(tessellation(1, 4), seed=1))
+    lines = np.array([shapely.LineString([(X0, Y0), (X0 + 10, Y0 + 10)])], dtype=object)
+    with pytest.raises(GeometryError, match="only points"):
+        index.parish_of(lines)
+    empty = np.array([shapely.Point(), None, shapely.Point(X0 + 500, Y0 + 500)], dtype=object)
+    assert index.parish_of(empty).tolist()[:2] == [-1, -1]
+    assert index.parish_of(empty)[2] >= 0
