@@ -31,6 +31,8 @@ from localitygis.crs import to_bng
 from localitygis.errors import DataError, GeometryError
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
+#: (parish - start, point) index pairs of the candidates for parishes start:stop.
+_Candidates = Callable[[int, int], tuple[NDArray[np.int64], NDArray[np.int64]]]
 # Above this many points, index the points and query the index with the parishes, as
 # geopandas' sjoin does for "within"; below it, query the parish index with each point.
 _POINT_TREE_THRESHOLD = 1_000
@@ -190,15 +192,15 @@ class _ParishIndex:
         if index_points is None:
             index_points = n > max(_POINT_TREE_THRESHOLD, len(self.geoms) // 10)
         if index_points:
-            if point_index is None:
-                bands = PointBands(x, y, self.bounds)
-                parish_idx, point_idx = self._inside(
-                    lambda start, stop: bands.in_boxes(self.bounds[start:stop]), x, y, workers
-                )
-            else:
-                parish_idx, point_idx = self._inside(
-                    lambda start, stop: point_index.query(self.geoms[start:stop]), x, y, workers
-                )
+            # (The point index is freed as soon as the search is done.)
+            parish_idx, point_idx = self._inside(
+                self._band_candidates(x, y)
+                if point_index is None
+                else lambda start, stop: point_index.query(self.geoms[start:stop]),
+                x,
+                y,
+                workers,
+            )
         else:
             point_idx, parish_idx = self._candidates_of(x, y, np.arange(n))
             inside = self._contains(parish_idx, point_idx, x, y)
@@ -219,13 +221,18 @@ class _ParishIndex:
         local, parish_idx = self.tree.query(shapely.points(x[rows], y[rows]))
         return rows[local], parish_idx
 
+    def _band_candidates(self, x: NDArray, y: NDArray) -> _Candidates:
+        """Candidates of a chunk of parishes: the points in their boxes (:class:`PointBands`)."""
+        bands = PointBands(x, y, self.bounds)
+        return lambda start, stop: bands.in_boxes(self.bounds[start:stop])
+
     def _inside(
         self,
-        candidates: Callable[[int, int], tuple[NDArray[np.int64], NDArray[np.int64]]],
+        candidates: _Candidates,
         x: NDArray,
         y: NDArray,
         workers: int | None,
-    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    ) -> tuple[NDArray[np.integer], NDArray[np.integer]]:
         """(parish, point) pairs with the point in the parish's interior, a chunk at a time.
 
         ``candidates(start, stop)`` gives (parish - start, point) pairs for a chunk of
@@ -242,11 +249,14 @@ class _ParishIndex:
         shares = np.linspace(0, self.vertices_to[-1], count + 1)[1:-1]
         bounds = np.r_[0, np.searchsorted(self.vertices_to, shares), len(self.geoms)]
 
-        def chunk(start: int, stop: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        small = np.int32 if max(len(x), len(self.geoms)) < 2**31 else np.int64
+
+        def chunk(start: int, stop: int) -> tuple[NDArray[np.integer], NDArray[np.integer]]:
             local, point_idx = candidates(start, stop)
             parish_idx = local + start
             inside = self._contains(parish_idx, point_idx, x, y)
-            return parish_idx[inside], point_idx[inside]
+            # Kept until every chunk is done: in the smallest integers that hold them.
+            return parish_idx[inside].astype(small), point_idx[inside].astype(small)
 
         spans = list(itertools.pairwise(bounds))
         if threads > 1:
@@ -278,7 +288,10 @@ class _ParishIndex:
             shapely.destroy_prepared(self.geoms[mine])
 
     def _first_code(
-        self, result: NDArray[np.int64], parish_idx: NDArray[np.int64], point_idx: NDArray[np.int64]
+        self,
+        result: NDArray[np.int64],
+        parish_idx: NDArray[np.integer],
+        point_idx: NDArray[np.integer],
     ) -> None:
         """Give each paired point the parish whose code sorts first among its pairs."""
         if len(point_idx) == 0:
