@@ -22,7 +22,7 @@ frames (new point and parish geometries: nothing indexed or prepared by an earli
 
 The answers are compared point by point (the same parish as sjoin's for every point sjoin
 places once). Memory: one more run of each route in a forked child. The first call is timed
-in a new process per route (data made before the clock). Run:
+in a new process per route and run, interleaved (data read from a file before the clock). Run:
 ``.venv/bin/python benchmarks/bench_locate.py [--quick] [--runs N]`` (``--quick``: 100,000
 points in 2,000 parishes).
 """
@@ -30,9 +30,13 @@ points in 2,000 parishes).
 from __future__ import annotations
 
 import argparse
+import pickle
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
@@ -156,9 +160,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="100,000 points, 2,000 parishes")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per route (default 5)")
     parser.add_argument("--first-call", choices=["locate_many", "sjoin"], help=argparse.SUPPRESS)
+    parser.add_argument("--data", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.first_call:
-        time_first_call(args.first_call, args.quick)
+        time_first_call(args.first_call, args.data)
         return
     n_points, n_parishes = (100_000, 2_000) if args.quick else (1_000_000, 10_000)
 
@@ -193,34 +198,71 @@ def main() -> None:
         assert counts["read"] == counts["accepted"] + counts["rejected"]
         return same_parishes(answer, joined)
 
-    figures = compare(routes, fresh, args.runs, check)
+    cpu: dict[str, list[float]] = {name: [] for name in routes}
+    figures = compare(with_cpu_time(routes, cpu), fresh, args.runs, check)
     sjoin = figures["gpd.sjoin(predicate='within')"]
     for name, fig in figures.items():
         print(f"  {name:<36} {fig.describe()}")
+    sjoin_cpu = cpu["gpd.sjoin(predicate='within')"][1:]  # the warm-up left out
     for name, fig in list(figures.items())[:-1]:
         ratios = sorted(a / b for a, b in zip(fig.seconds, sjoin.seconds, strict=True))
+        cpu_ratios = sorted(a / b for a, b in zip(cpu[name][1:], sjoin_cpu, strict=True))
         print(
             f"  {name} / sjoin: time {ratios[len(ratios) // 2]:.2f} (paired runs "
-            f"{ratios[0]:.2f}-{ratios[-1]:.2f}), memory {fig.megabytes / sjoin.megabytes:.2f}"
+            f"{ratios[0]:.2f}-{ratios[-1]:.2f}), CPU time {cpu_ratios[len(cpu_ratios) // 2]:.2f} "
+            f"(median {sorted(cpu[name][1:])[len(cpu_ratios) // 2]:.2f} s vs "
+            f"{sorted(sjoin_cpu)[len(cpu_ratios) // 2]:.2f} s), "
+            f"memory {fig.megabytes / sjoin.megabytes:.2f}"
         )
-    first = {route: first_call(route, args.quick) for route in ("locate_many", "sjoin")}
+    first = first_calls(parishes, args.runs)
     print(
-        f"  first call, 20,000 points (a new process each): locate_many {first['locate_many']:.2f}"
-        f" s, sjoin {first['sjoin']:.2f} s"
+        f"  first call, 20,000 points, a new process each ({args.runs} each, interleaved): "
+        + "; ".join(
+            f"{route} median {sorted(s)[len(s) // 2]:.2f} s ({min(s):.2f}-{max(s):.2f})"
+            for route, s in first.items()
+        )
     )
     print(f"after: {machine()}")
 
 
-def first_call(route: str, quick: bool) -> float:
-    """Seconds of the first call of a route in a new process (data made before the clock)."""
-    command = [sys.executable, __file__, "--first-call", route] + (["--quick"] if quick else [])
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    return float(done.stdout.split()[-1])
+def with_cpu_time(
+    routes: dict[str, Callable[[tuple], object]], cpu: dict[str, list[float]]
+) -> dict[str, Callable[[tuple], object]]:
+    """The routes, each also noting the CPU seconds of every run in ``cpu`` (all threads)."""
+
+    def noted(name: str, route: Callable[[tuple], object]) -> Callable[[tuple], object]:
+        def run(data: tuple) -> object:
+            start = time.process_time()
+            result = route(data)
+            cpu[name].append(time.process_time() - start)
+            return result
+
+        return run
+
+    return {name: noted(name, route) for name, route in routes.items()}
 
 
-def time_first_call(route: str, quick: bool) -> None:
-    parishes = synthetic_parishes(2_000 if quick else 10_000)
+def first_calls(parishes: gpd.GeoDataFrame, runs: int) -> dict[str, list[float]]:
+    """Seconds of the first call of each route, each in a new process, routes interleaved.
+
+    The parishes and 20,000 points are written to a file once; each process reads them
+    before the clock starts.
+    """
     points = synthetic_points(20_000)[["asset_id", "geometry"]]
+    seconds: dict[str, list[float]] = {"locate_many": [], "sjoin": []}
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder) / "first_call.pickle"
+        data.write_bytes(pickle.dumps((fresh_parishes(parishes), points)))
+        for _ in range(runs):
+            for route, times in seconds.items():
+                command = [sys.executable, __file__, "--first-call", route, "--data", str(data)]
+                done = subprocess.run(command, capture_output=True, text=True, check=True)
+                times.append(float(done.stdout.split()[-1]))
+    return seconds
+
+
+def time_first_call(route: str, data: str) -> None:
+    parishes, points = pickle.loads(Path(data).read_bytes())
     start = time.perf_counter()
     if route == "sjoin":
         gpd.sjoin(points, parishes, predicate="within")

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -23,8 +23,6 @@ import pandas as pd
 import shapely
 from numpy.typing import NDArray
 
-from localitygis.access.matrix import travel_times
-from localitygis.access.network import RoadNetwork
 from localitygis.assets.columns import positions_of_table
 from localitygis.assets.parish_index import (
     SWAP_HINT_DISTANCE,
@@ -35,6 +33,9 @@ from localitygis.assets.parish_index import (
 from localitygis.assets.positions import Positions
 from localitygis.crs import classify_coordinates, lonlat_to_bng
 from localitygis.errors import CRSError, DataError, GeometryError
+
+if TYPE_CHECKING:  # the road modules (scipy.sparse) are imported only with roads
+    from localitygis.access.network import RoadNetwork
 
 __all__ = [
     "SWAP_HINT_DISTANCE",
@@ -283,8 +284,11 @@ class Locator:
         self._index = _ParishIndex(parishes)
         self._hubs = _HubIndex(hubs) if hubs is not None else None
         self._postcodes = as_postcode_directory(postcodes)
-        if cost is not None and not isinstance(cost, RoadNetwork):
-            raise DataError("cost must be a RoadNetwork (localitygis.access.read_roads).")
+        if cost is not None:
+            from localitygis.access.network import RoadNetwork
+
+            if not isinstance(cost, RoadNetwork):
+                raise DataError("cost must be a RoadNetwork (localitygis.access.read_roads).")
         self._roads = cost
 
     def _by_road(self, points: NDArray[np.object_]) -> tuple[NDArray[np.int64], NDArray]:
@@ -293,6 +297,8 @@ class Locator:
         minutes = np.full(len(points), np.nan)
         if self._roads is None or self._hubs is None or len(points) == 0:
             return hub, minutes
+        from localitygis.access.matrix import travel_times
+
         times = travel_times(
             self._roads,
             gpd.GeoDataFrame(geometry=list(points), crs=27700),
@@ -380,44 +386,45 @@ class Locator:
         ['Weobley']
         """
         positions = positions_of_table(frame, columns=columns, postcodes=self._postcodes, crs=crs)
-        points = _points_of(positions)
-        found = self._index.parish_of(points)
-        problem = self._problems(positions, points, found)
+        found = self._index.parish_of_xy(positions.x, positions.y)
         n = len(frame)
-        result = _input_columns(frame)
-        result["easting"] = positions.x  # NaN where there is no position
-        result["northing"] = positions.y
+        # New columns gathered first and joined once: no copy of the long arrays.
+        added: dict[str, Any] = {"easting": positions.x, "northing": positions.y}
         located = self._index.categorical(found)
         for column in ("parish_code", "parish_name", "locality", "tier", "tier_name"):
-            result[column] = located[column] if column in located else _missing(column, n)
+            added[column] = located[column] if column in located else _missing(column, n)
+        added.update(self._hub_columns(positions, found))
+        added["problem"] = pd.array(self._problems(positions, found), dtype="str")
+        new = pd.DataFrame(added, index=frame.index, copy=False)
+        return pd.concat([_input_columns(frame), new], axis=1)
+
+    def _hub_columns(self, positions: Positions, found: NDArray) -> dict[str, Any]:
+        """Nearest hub and its distance (and by road, with roads) for the placed rows."""
+        n = len(found)
+        if self._hubs is None:
+            return {"nearest_hub": _missing("nearest_hub", n), "hub_distance_m": np.full(n, np.nan)}
+        placed = found >= 0
+        points = _points_of(positions, np.flatnonzero(placed))
         hub = np.full(n, -1, dtype=np.int64)
         distance = np.full(n, np.nan)
-        placed = found >= 0
-        if self._hubs is not None:
-            hub[placed], distance[placed] = self._hubs.nearest_index(points[placed])
-            result["nearest_hub"] = self._hubs.categorical(hub)
-        else:
-            result["nearest_hub"] = _missing("nearest_hub", n)
-        result["hub_distance_m"] = distance
-        if self._roads is not None and self._hubs is not None:
+        hub[placed], distance[placed] = self._hubs.nearest_index(points)
+        columns = {"nearest_hub": self._hubs.categorical(hub), "hub_distance_m": distance}
+        if self._roads is not None:
             road_hub = np.full(n, -1, dtype=np.int64)
             road_minutes = np.full(n, np.nan)
-            road_hub[placed], road_minutes[placed] = self._by_road(points[placed])
-            result["hub_by_road"] = self._hubs.categorical(road_hub)
-            result["hub_minutes"] = road_minutes
-        result["problem"] = pd.array(problem, dtype="str")
-        return result
+            road_hub[placed], road_minutes[placed] = self._by_road(points)
+            columns["hub_by_road"] = self._hubs.categorical(road_hub)
+            columns["hub_minutes"] = road_minutes
+        return columns
 
-    def _problems(
-        self, positions: Positions, points: NDArray[np.object_], found: NDArray[np.int64]
-    ) -> NDArray[np.object_]:
+    def _problems(self, positions: Positions, found: NDArray[np.int64]) -> NDArray[np.object_]:
         """Each row's problem: the position's, or why a position is in no parish."""
-        problem = positions.problem
+        problem = positions.problem  # made for this call: filled in place
         lost = np.flatnonzero((found < 0) & pd.isna(problem))
         if len(lost):
-            problem = problem.copy()
             swappable = np.isin(positions.how[lost], ["geometry", "easting/northing"])
-            reasons, _ = self._index.outside(points[lost], swappable=swappable)
+            points = _points_of(positions, lost)
+            reasons, _ = self._index.outside(points, swappable=swappable)
             problem[lost] = reasons
         return problem
 
@@ -577,22 +584,21 @@ def locate_many(
     >>> out["problem"].str.split(":").str[0].tolist()
     [nan, 'outside the county', 'easting and northing look swapped']
     """
-    return Locator(parishes, hubs=hubs, postcodes=postcodes, cost=cost).locate_many(
-        frame, columns=columns, crs=crs
-    )
+    locator = Locator(parishes, hubs=hubs, postcodes=postcodes, cost=cost)
+    return locator.locate_many(frame, columns=columns, crs=crs)
 
 
-def _points_of(positions: Positions) -> NDArray[np.object_]:
-    """Return a point per row with a position (None for the others), reusing the input's."""
-    ok = pd.isna(positions.problem)
-    given = ok & (positions.how == "geometry") if positions.points is not None else None
-    if given is not None and given.all():
-        return positions.points  # type: ignore[return-value]
-    points = np.full(len(positions.x), None, dtype=object)
-    if given is not None:
-        points[given] = positions.points[given]  # type: ignore[index]
-        ok &= ~given
-    points[ok] = shapely.points(positions.x[ok], positions.y[ok])
+def _points_of(positions: Positions, rows: NDArray[np.int64]) -> NDArray[np.object_]:
+    """Return the point of each row in ``rows`` (all with a position), reusing the input's."""
+    if positions.points is None:
+        return shapely.points(positions.x[rows], positions.y[rows])
+    given = positions.how[rows] == "geometry"
+    if given.all():
+        return positions.points[rows]
+    points = np.empty(len(rows), dtype=object)
+    points[given] = positions.points[rows[given]]
+    made = rows[~given]
+    points[~given] = shapely.points(positions.x[made], positions.y[made])
     return points
 
 
@@ -608,4 +614,5 @@ def _missing(column: str, n: int) -> Any:
     """Return an all-missing result column: Int64 for ``tier``, else an empty categorical."""
     if column == "tier":
         return pd.array([None] * n, dtype="Int64")
-    return pd.Categorical.from_codes(np.full(n, -1), categories=pd.Index([], dtype="str"))
+    codes = np.full(n, -1, dtype=np.int8)
+    return pd.Categorical.from_codes(codes, categories=pd.Index([], dtype="str"))

@@ -4,14 +4,18 @@ The indexes are private to :mod:`localitygis.assets`; :func:`explain_outside` ("
 this stray point?") is the check every point input shares.
 
 A point on a boundary shared by two parishes belongs to the parish whose code sorts first.
-Many points are found by indexing the points and querying them with the prepared parishes
-(in threads: shapely's ``STRtree.query`` releases the GIL), few points by querying the
-parish index; points in no parish get the nearest parish and the exact distance to it.
+Candidate parishes come from bounding boxes (many points: an index of the points queried
+with chunks of parishes, in threads; few points: the parish index queried with the points),
+and each candidate is tested on the point's coordinates, against the prepared parish when
+many points fall in its box. Points in no parish get the nearest parish and the exact
+distance to it.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -22,13 +26,25 @@ import shapely
 from numpy.typing import NDArray
 
 from localitygis._validate import listing, require_bng
+from localitygis.assets.point_bands import PointBands
 from localitygis.crs import to_bng
 from localitygis.errors import DataError, GeometryError
 
 _POLYGONAL = ("Polygon", "MultiPolygon")
-# Above this many points, index the points and query with the (prepared) parishes, as
+#: (parish - start, point) index pairs of the candidates for parishes start:stop.
+_Candidates = Callable[[int, int], tuple[NDArray[np.int64], NDArray[np.int64]]]
+# Above this many points, index the points and query the index with the parishes, as
 # geopandas' sjoin does for "within"; below it, query the parish index with each point.
 _POINT_TREE_THRESHOLD = 1_000
+# A parish with this many candidate points or more is prepared before they are tested:
+# indexing its boundary costs about as much as testing this many points without the index.
+_PREPARE_AT = 16
+# Points per chunk of parishes (about): bounds the memory of the candidate pairs; more than
+# this many points are searched in threads.
+_POINTS_PER_CHUNK = 100_000
+# Vertices per chunk of parishes (at most, but for a single larger parish): bounds the memory
+# of the parishes prepared at once (about 40 bytes a vertex).
+_VERTICES_PER_CHUNK = 100_000
 #: A point outside the county by more than this (metres) whose easting and northing, swapped,
 #: fall in a parish is reported as swapped rather than as outside.
 SWAP_HINT_DISTANCE = 5_000.0
@@ -71,10 +87,13 @@ class _ParishIndex:
         codes = _parish_codes(parishes, source)
         geoms = np.asarray(parishes.geometry.values, dtype=object)
         _require_polygons(geoms, codes, source)
-        # Not prepared: STRtree queries prepare each parish for the duration of a query,
-        # which costs less on a first call than preparing them for good (and leaves the
-        # caller's geometries as they were).
+        # A parish is prepared only while many points are tested against it, and unprepared
+        # again: the caller's geometries are left as they were.
         self.geoms = geoms
+        # Where each parish's vertices end, counted along the parishes (to size chunks).
+        self.vertices_to = np.cumsum(shapely.get_num_coordinates(geoms))
+        # The same geometry object twice must not be prepared from two threads at once.
+        self.distinct = len({id(g) for g in geoms}) == len(geoms)
         self.codes = codes
         self.names = parishes["parish_name"].astype(object).to_numpy()
         self.localities = (
@@ -87,13 +106,12 @@ class _ParishIndex:
         self.arrays = _column_arrays(parishes, codes)
         # Per text column: each parish's code among the column's sorted distinct values.
         self.factorized = {
-            key: pd.factorize(array.to_numpy(dtype=object), sort=True)
-            for key, array in self.arrays.items()
-            if key != "tier"
+            key: _factorized(array) for key, array in self.arrays.items() if key != "tier"
         }
         # Rank of each code, for the shared-boundary tie-break.
         self.code_rank = np.argsort(np.argsort(codes, kind="stable"), kind="stable")
         self.tree = shapely.STRtree(self.geoms)
+        self.bounds = shapely.bounds(self.geoms)
         self._envelope_tree: shapely.STRtree | None = None
         self.county = _county_geometry(county)
         if self.county is not None:
@@ -139,57 +157,155 @@ class _ParishIndex:
     ) -> NDArray[np.int64]:
         """Index of the parish holding each point, or -1 (missing or empty points too).
 
-        ``index_points``: query an index of the points with the (prepared) parishes, as
-        geopandas' sjoin does — fastest for many points; otherwise query the parish index
-        with each point — fastest for few points, or points mostly outside the parishes.
-        Default: by the number of points. ``point_index``: an index already built on
-        ``points`` (a geopandas ``sindex`` or shapely ``STRtree``) to reuse. ``workers``:
-        threads for the point-index query (default: the CPUs, at most 4).
+        See :meth:`parish_of_xy`; ``point_index``: an index already built on ``points`` (a
+        geopandas ``sindex`` or shapely ``STRtree``) to query instead of sorting the points.
         """
-        points = np.asarray(points, dtype=object)
-        n = len(points)
+        x, y = _point_xy(np.asarray(points, dtype=object))
+        return self.parish_of_xy(
+            x, y, index_points=index_points, point_index=point_index, workers=workers
+        )
+
+    def parish_of_xy(
+        self,
+        x: NDArray[np.float64],
+        y: NDArray[np.float64],
+        *,
+        index_points: bool | None = None,
+        point_index: Any = None,
+        workers: int | None = None,
+    ) -> NDArray[np.int64]:
+        """Index of the parish holding each position, or -1 (NaN positions too).
+
+        Candidates come from bounding boxes; each is tested on the coordinates
+        (``contains_xy``), against the prepared parish when many points fall in its box;
+        points in no parish's interior are tested again with ``intersects_xy`` (on a
+        boundary: the code that sorts first wins). ``index_points``: find the candidates
+        with an index of the points (:class:`PointBands`), queried with chunks of parishes
+        side by side — fastest for many points; otherwise query the parish index with the
+        points. Default: by the number of points. ``workers``: threads for the chunks
+        (default: the CPUs, at most 4).
+        """
+        n = len(x)
         result = np.full(n, -1, dtype=np.int64)
         if n == 0 or len(self.geoms) == 0:
             return result
         if index_points is None:
             index_points = n > max(_POINT_TREE_THRESHOLD, len(self.geoms) // 10)
         if index_points:
-            point_tree = shapely.STRtree(points) if point_index is None else point_index
-            threads = _thread_count(workers)
-            if threads > 1 and len(self.geoms) >= 2 * threads:
-                # STRtree.query releases the GIL: query chunks of parishes side by side.
-                chunks = np.array_split(np.arange(len(self.geoms)), threads)
-                with ThreadPoolExecutor(max_workers=threads) as pool:
-                    parts = list(
-                        pool.map(
-                            lambda c: point_tree.query(self.geoms[c], predicate="covers"),
-                            chunks,
-                        )
-                    )
-                parish_idx = np.concatenate(
-                    [chunk[part[0]] for chunk, part in zip(chunks, parts, strict=True)]
-                )
-                point_idx = np.concatenate([part[1] for part in parts])
-            else:
-                parish_idx, point_idx = point_tree.query(self.geoms, predicate="covers")
+            # (The point index is freed as soon as the search is done.)
+            parish_idx, point_idx = self._inside(
+                self._band_candidates(x, y)
+                if point_index is None
+                else lambda start, stop: point_index.query(self.geoms[start:stop]),
+                x,
+                y,
+                workers,
+            )
         else:
-            point_idx, parish_idx = self.tree.query(points, predicate="intersects")
-        if point_idx.size == 0:
-            return result
-        counts = np.bincount(point_idx, minlength=n)
+            point_idx, parish_idx = self._candidates_of(x, y, np.arange(n))
+            inside = self._contains(parish_idx, point_idx, x, y)
+            parish_idx, point_idx = parish_idx[inside], point_idx[inside]
+        self._first_code(result, parish_idx, point_idx)
+        lost = np.flatnonzero((result < 0) & np.isfinite(x) & np.isfinite(y))
+        if len(lost):  # on a boundary, in a gap or outside: no parish's interior
+            point_idx, parish_idx = self._candidates_of(x, y, lost)
+            touch = shapely.intersects_xy(self.geoms[parish_idx], x[point_idx], y[point_idx])
+            self._first_code(result, parish_idx[touch], point_idx[touch])
+        return result
+
+    def _candidates_of(
+        self, x: NDArray, y: NDArray, rows: NDArray[np.int64]
+    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        """(point, parish) pairs, the parish index queried with the points in ``rows``."""
+        rows = rows[np.isfinite(x[rows]) & np.isfinite(y[rows])]
+        local, parish_idx = self.tree.query(shapely.points(x[rows], y[rows]))
+        return rows[local], parish_idx
+
+    def _band_candidates(self, x: NDArray, y: NDArray) -> _Candidates:
+        """Candidates of a chunk of parishes: the points in their boxes (:class:`PointBands`)."""
+        bands = PointBands(x, y, self.bounds)
+        return lambda start, stop: bands.in_boxes(self.bounds[start:stop])
+
+    def _inside(
+        self,
+        candidates: _Candidates,
+        x: NDArray,
+        y: NDArray,
+        workers: int | None,
+    ) -> tuple[NDArray[np.integer], NDArray[np.integer]]:
+        """(parish, point) pairs with the point in the parish's interior, a chunk at a time.
+
+        ``candidates(start, stop)`` gives (parish - start, point) pairs for a chunk of
+        parishes. Chunks have about equal vertices, at most :data:`_VERTICES_PER_CHUNK` and
+        :data:`_POINTS_PER_CHUNK` points' worth each: they bound the memory of the prepared
+        parishes and of the candidate pairs. With more than :data:`_POINTS_PER_CHUNK` points
+        they run side by side in threads (numpy and shapely release the GIL).
+        """
+        by_points = -(-len(x) // _POINTS_PER_CHUNK)
+        count = min(max(by_points, -(-int(self.vertices_to[-1]) // _VERTICES_PER_CHUNK)),
+                    len(self.geoms))  # fmt: skip
+        threads = min(_thread_count(workers), by_points) if self.distinct else 1
+        # Chunks of about equal vertices (prepared parishes cost memory by the vertex).
+        shares = np.linspace(0, self.vertices_to[-1], count + 1)[1:-1]
+        bounds = np.r_[0, np.searchsorted(self.vertices_to, shares), len(self.geoms)]
+
+        small = np.int32 if max(len(x), len(self.geoms)) < 2**31 else np.int64
+
+        def chunk(start: int, stop: int) -> tuple[NDArray[np.integer], NDArray[np.integer]]:
+            local, point_idx = candidates(start, stop)
+            parish_idx = local + start
+            inside = self._contains(parish_idx, point_idx, x, y)
+            # Kept until every chunk is done: in the smallest integers that hold them.
+            return parish_idx[inside].astype(small), point_idx[inside].astype(small)
+
+        spans = list(itertools.pairwise(bounds))
+        if threads > 1:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                parts = list(pool.map(lambda span: chunk(*span), spans))
+        else:
+            parts = [chunk(*span) for span in spans]
+        return (
+            np.concatenate([part[0] for part in parts]),
+            np.concatenate([part[1] for part in parts]),
+        )
+
+    def _contains(
+        self, parish_idx: NDArray[np.int64], point_idx: NDArray[np.int64], x: NDArray, y: NDArray
+    ) -> NDArray[np.bool_]:
+        """Whether each candidate point lies in its parish's interior.
+
+        A parish with at least :data:`_PREPARE_AT` candidates is prepared first (its
+        point locator indexed once), and unprepared again after the test.
+        """
+        if len(parish_idx) == 0:
+            return np.zeros(0, dtype=bool)
+        busy = np.flatnonzero(np.bincount(parish_idx) >= _PREPARE_AT)
+        mine = busy[~shapely.is_prepared(self.geoms[busy])]
+        shapely.prepare(self.geoms[mine])
+        try:
+            return shapely.contains_xy(self.geoms[parish_idx], x[point_idx], y[point_idx])
+        finally:
+            shapely.destroy_prepared(self.geoms[mine])
+
+    def _first_code(
+        self,
+        result: NDArray[np.int64],
+        parish_idx: NDArray[np.integer],
+        point_idx: NDArray[np.integer],
+    ) -> None:
+        """Give each paired point the parish whose code sorts first among its pairs."""
+        if len(point_idx) == 0:
+            return
+        counts = np.bincount(point_idx, minlength=len(result))
         single = counts[point_idx] == 1
         result[point_idx[single]] = parish_idx[single]
-        if not single.all():
-            # On a shared boundary (or in an overlap): interior first, then the code that
-            # sorts first.
+        if not single.all():  # in an overlap, or on a shared boundary
             p_idx, t_idx = point_idx[~single], parish_idx[~single]
-            interior = shapely.contains_properly(self.geoms[t_idx], points[p_idx])
-            order = np.lexsort((self.code_rank[t_idx], ~interior, p_idx))
+            order = np.lexsort((self.code_rank[t_idx], p_idx))
             p_sorted, t_sorted = p_idx[order], t_idx[order]
             first = np.ones(len(p_sorted), dtype=bool)
             first[1:] = p_sorted[1:] != p_sorted[:-1]
             result[p_sorted[first]] = t_sorted[first]
-        return result
 
     def nearest(self, points: NDArray[np.object_]) -> tuple[NDArray[np.int64], NDArray]:
         """Nearest parish to each point and the exact distance to it (ties: first code).
@@ -282,6 +398,18 @@ class _ParishIndex:
                     f"{nearest_name}"
                 )
         return reasons, near
+
+
+def _point_xy(points: NDArray[np.object_]) -> tuple[NDArray, NDArray]:
+    """Coordinates of each point (NaN for a missing or empty one); other geometries raise."""
+    kind = shapely.get_type_id(points)
+    if not np.isin(kind, (-1, 0)).all():
+        raise GeometryError("only points can be located in parishes.")
+    empty = shapely.is_empty(points)
+    if empty.any():
+        points = points.copy()
+        points[empty] = None
+    return shapely.get_x(points), shapely.get_y(points)
 
 
 def explain_outside(
@@ -390,6 +518,12 @@ def _column_arrays(parishes: gpd.GeoDataFrame, codes: NDArray[np.str_]) -> dict[
     return arrays
 
 
+def _factorized(array: Any) -> tuple[NDArray[np.signedinteger], pd.Index]:
+    """Return each value's code among the sorted distinct values (in the smallest integer)."""
+    codes, categories = pd.factorize(array.to_numpy(dtype=object), sort=True)
+    return codes.astype(np.min_scalar_type(-len(categories))), categories
+
+
 def _county_geometry(
     county: shapely.Geometry | gpd.GeoDataFrame | gpd.GeoSeries | None,
 ) -> shapely.Geometry | None:
@@ -429,8 +563,9 @@ class _HubIndex:
             raise DataError(f"{source} has no hub with a position.")
         self.geoms = geoms[usable]
         self.names = hubs["name"].astype(object).to_numpy()[usable]
-        self.factorized = pd.factorize(pd.array(self.names, dtype="str"), sort=True)
+        self.factorized = _factorized(pd.array(self.names, dtype="str"))
         self.tree = shapely.STRtree(self.geoms)
+        self.bounds = shapely.bounds(self.geoms)
 
     def nearest(self, points: NDArray[np.object_]) -> tuple[NDArray[np.object_], NDArray]:
         """Name of and distance to the nearest hub (the first listed on a tie)."""

@@ -149,8 +149,16 @@ class _Resolution:
         self.points: NDArray[np.object_] | None = None
 
     def settle(self, mask: NDArray[np.bool_], xs: NDArray, ys: NDArray, label: str) -> None:
-        """Give the rows in ``mask`` their position, found from ``label``."""
-        self.x[mask], self.y[mask], self.how[mask] = xs[mask], ys[mask], label
+        """Give the rows in ``mask`` their position, found from ``label``.
+
+        ``xs`` and ``ys`` are made for the call and handed over: when every row is settled
+        they become the positions themselves (no copy of a million-row array).
+        """
+        if mask.all():
+            self.x, self.y = xs, ys
+        else:
+            self.x[mask], self.y[mask] = xs[mask], ys[mask]
+        self.how[mask] = label
         self.todo[mask] = False
 
     def fail(self, mask: NDArray[np.bool_], messages: NDArray[np.object_] | str) -> None:
@@ -165,7 +173,9 @@ def _from_geometry(rows: _Resolution, geometry: gpd.GeoSeries) -> None:
     geoms = np.asarray(geometry.values, dtype=object)
     missing = pd.isna(geoms) | shapely.is_empty(geoms)
     type_id = shapely.get_type_id(geoms)
-    single_multi = (type_id == 4) & (shapely.get_num_geometries(geoms) == 1)
+    single_multi = type_id == 4
+    if single_multi.any():
+        single_multi[single_multi] = shapely.get_num_geometries(geoms[single_multi]) == 1
     points = geoms
     if single_multi.any():
         points = geoms.copy()
@@ -181,11 +191,13 @@ def _from_geometry(rows: _Resolution, geometry: gpd.GeoSeries) -> None:
         )  # fmt: skip
         rows.fail(wrong_type, kinds)
     use = rows.todo & ~missing & is_point
-    gx = np.full(n, np.nan)
-    gy = np.full(n, np.nan)
-    usable = points if use.all() else points[use]
-    gx[use] = shapely.get_x(usable)
-    gy[use] = shapely.get_y(usable)
+    if use.all():
+        gx, gy = shapely.get_x(points), shapely.get_y(points)
+    else:
+        gx = np.full(n, np.nan)
+        gy = np.full(n, np.nan)
+        gx[use] = shapely.get_x(points[use])
+        gy[use] = shapely.get_y(points[use])
     _check_grid(gx, gy, use, rows.settle, rows.fail, label="geometry", what="point")
 
 
@@ -316,13 +328,14 @@ def _check_grid(
         ]
     )
     bad_rows = rows[~good]
-    messages = np.full(len(gx), None, dtype=object)
-    kinds = classify_coordinates(gx[bad_rows], gy[bad_rows])
-    for i, kind in zip(bad_rows, kinds, strict=True):
-        messages[i] = _grid_problem(str(kind), gx[i], gy[i], what)
     bad = np.zeros(len(gx), dtype=bool)
-    bad[bad_rows] = True
-    fail(bad, messages)
+    if len(bad_rows):
+        messages = np.full(len(gx), None, dtype=object)
+        kinds = classify_coordinates(gx[bad_rows], gy[bad_rows])
+        for i, kind in zip(bad_rows, kinds, strict=True):
+            messages[i] = _grid_problem(str(kind), gx[i], gy[i], what)
+        bad[bad_rows] = True
+        fail(bad, messages)
     settle(use & ~bad, gx, gy, label)
 
 
