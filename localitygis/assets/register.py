@@ -546,15 +546,10 @@ def locate_assets(
     index = _ParishIndex(parishes, county=county)
     assets = register.assets
     points = np.asarray(assets.geometry.values, dtype=object)
-    # For many assets, index the points (reusing the frame's cached spatial index, as
-    # geopandas' sjoin does) and query them with the prepared parishes.
+    # For many assets, sort the points into bands and find each parish's by its box (no
+    # R-tree of the points: less memory than geopandas' sindex and no slower).
     many = len(points) > max(1_000, len(index) // 10)
-    found = index.parish_of(
-        points,
-        index_points=many,
-        point_index=assets.sindex if many else None,
-        workers=workers,
-    )
+    found = index.parish_of(points, index_points=many, workers=workers)
     problem = _location_problems(index, assets, points, found)
     keep = pd.isna(problem)
     provenance = register.provenance.combined(provenance_of(parishes))
