@@ -32,7 +32,7 @@ The module is pure: GeoDataFrames in EPSG:27700 in, a frozen :class:`LocalityBui
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,7 +44,7 @@ import shapely
 from localitygis._validate import listing, require_bng
 from localitygis.crs import classify_coordinates
 from localitygis.errors import DataError, SchemeError, shown
-from localitygis.localities._threads import thread_count
+from localitygis.localities._threads import InBackground, thread_count
 from localitygis.localities.assign import (
     _assign_by_overlap,
     _normalised,
@@ -52,7 +52,7 @@ from localitygis.localities.assign import (
     assign_by_lookup,
     assign_by_overlap,
 )
-from localitygis.localities.certificate import CoverageChain
+from localitygis.localities.certificate import CoverageChain, certify_coverage
 from localitygis.localities.clean import DEFAULT_TOLERANCE_M, CoverageCleaning, clean_coverage
 from localitygis.localities.dissolve import (
     LOCALITY_COLUMNS,
@@ -200,28 +200,6 @@ class DissolvedParishes:
     cleaning: CoverageCleaning
 
 
-class _CoverageInBackground:
-    """The parishes' coverage check (:func:`coverage_state`), run beside the assignment."""
-
-    def __init__(self, geoms: np.ndarray, threads: int) -> None:
-        self._geoms = geoms
-        self._pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
-        self._future: Future[tuple[bool, CoverageChain | None]] | None = (
-            self._pool.submit(coverage_state, geoms) if self._pool is not None else None
-        )
-
-    def result(self) -> tuple[bool, CoverageChain | None]:
-        """Whether the parishes form a valid coverage, and its certificate."""
-        if self._future is None:
-            return coverage_state(self._geoms)
-        return self._future.result()
-
-    def close(self) -> None:
-        """Stop waiting: on an error the check may still be running, and ends on its own."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-
-
 # --------------------------------------------------------------------------------------
 # The build
 
@@ -317,10 +295,16 @@ def build_localities(
     threads = thread_count(workers)
     prepared = prepare_parishes(parishes, workers=threads)
     resolved = resolve_scheme_parishes(scheme, prepared)
-    background = _CoverageInBackground(prepared.geoms, threads)
+    background = InBackground(lambda: coverage_state(prepared.geoms), threads=threads)
     try:
         assignment = assign_parishes(
-            prepared, catchments, lookup, min_share, workers=workers, tolerance=clean_coverage
+            prepared,
+            catchments,
+            lookup,
+            min_share,
+            workers=workers,
+            tolerance=clean_coverage,
+            parish_state=background.result,
         )
         placement = place_in_localities(prepared, assignment, scheme, resolved)
         apply_overrides(prepared, placement, resolved)
@@ -451,20 +435,26 @@ def assign_parishes(
     *,
     workers: int | None,
     tolerance: float,
+    parish_state: Callable[[], tuple[bool, CoverageChain | None]] | None = None,
 ) -> CatchmentAssignment:
-    """Assign each parish to a catchment: by largest overlap, or from the lookup table."""
+    """Assign each parish to a catchment: by largest overlap, or from the lookup table.
+
+    ``parish_state`` gives the parishes' coverage check (:func:`coverage_state`); with a
+    certificate for both layers, parishes are placed from the two certificates wherever
+    the catchments follow parish boundaries
+    (:func:`localitygis.localities.nested.assign_nested`).
+    """
     if catchments is None:
         table = assign_by_lookup(prepared.frame, lookup)
         empty = prepared.repaired.iloc[:0]
         return CatchmentAssignment(table, "lookup", None, _no_merges(), empty, empty, None, [])
     # One thread: the other core is busy with the parishes' coverage check.
     catch, repaired, rejects, merged = _prepare_catchments(catchments, workers=1)
-    cleaning = _clean_catchments(catch, tolerance)
-    known = None  # whether the catchments form a coverage, when the cleaning found out
-    if cleaning is not None and len(cleaning.changes):
-        catch = catch.set_geometry(gpd.GeoSeries(cleaning.geometries, crs=catch.crs))
-    elif cleaning is not None:
-        known = cleaning.invalid_edges_before == 0
+    catch, cleaning, chain, known = _certified_catchments(catch, tolerance)
+    chains = None
+    if chain is not None and parish_state is not None:
+        parish_chain = parish_state()[1]
+        chains = None if parish_chain is None else (parish_chain, chain)
     # Repaired (and cleaned) catchments are valid: the coverage check need not test that.
     table = _assign_by_overlap(
         prepared.frame,
@@ -473,6 +463,7 @@ def assign_parishes(
         workers=workers,
         catchments_valid=True,
         coverage_valid=known,
+        chains=chains,
     )
     notes = []
     if not table.attrs.get("catchments_coverage_valid", True):
@@ -481,6 +472,26 @@ def assign_parishes(
             "do not match), so every parish-catchment pair was measured"
         )
     return CatchmentAssignment(table, "overlap", catch, merged, repaired, rejects, cleaning, notes)
+
+
+def _certified_catchments(
+    catch: gpd.GeoDataFrame, tolerance: float
+) -> tuple[gpd.GeoDataFrame, CoverageCleaning | None, CoverageChain | None, bool | None]:
+    """Certify the catchments' coverage and clean their slivers.
+
+    Returns the catchments (cleaned), the cleaning, their certificate (None when it cannot
+    vouch) and whether they form a valid coverage (None: not known yet).
+    """
+    chain = certify_coverage(np.asarray(catch.geometry.array, dtype=object), assume_valid=True)
+    cleaning = _clean_catchments(catch, tolerance, known_valid=chain is not None)
+    known = True if chain is not None else None
+    if cleaning is not None and len(cleaning.changes):
+        catch = catch.set_geometry(gpd.GeoSeries(cleaning.geometries, crs=catch.crs))
+        chain = certify_coverage(cleaning.geometries, assume_valid=True)
+        known = True if chain is not None else None
+    elif cleaning is not None and chain is None:
+        known = cleaning.invalid_edges_before == 0
+    return catch, cleaning, chain, known
 
 
 def _prepare_catchments(
@@ -505,8 +516,13 @@ def _prepare_catchments(
     return result, fixed.repaired, fixed.rejects, merged
 
 
-def _clean_catchments(catch: gpd.GeoDataFrame, tolerance: float) -> CoverageCleaning | None:
-    """Clean the catchments' slivers (None when cleaning is off)."""
+def _clean_catchments(
+    catch: gpd.GeoDataFrame, tolerance: float, *, known_valid: bool
+) -> CoverageCleaning | None:
+    """Clean the catchments' slivers (None when cleaning is off).
+
+    ``known_valid``: the certificate vouched for the coverage (False: GEOS decides).
+    """
     if tolerance <= 0:
         return None
     return clean_coverage(
@@ -514,6 +530,7 @@ def _clean_catchments(catch: gpd.GeoDataFrame, tolerance: float) -> CoverageClea
         catch["catchment"].astype(str).tolist(),
         tolerance=tolerance,
         layer="catchments",
+        known_valid=known_valid,
     )
 
 

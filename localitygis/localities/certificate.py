@@ -16,7 +16,14 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-__all__ = ["CoverageChain", "certify_coverage", "union_groups"]
+__all__ = [
+    "CoverageChain",
+    "Nesting",
+    "certify_coverage",
+    "nest_coverages",
+    "segment_lines",
+    "union_groups",
+]
 
 _HASH = np.uint64(0x9E3779B97F4A7C15)
 _ENDS = np.dtype([("p", np.complex128), ("q", np.complex128)])  # a segment's two ends
@@ -28,6 +35,15 @@ def _mix(k: np.ndarray) -> np.ndarray:
     k *= _HASH
     k ^= k >> np.uint64(32)
     return k
+
+
+def _vertex_hash(point: np.ndarray) -> np.ndarray:
+    """Hash each point (complex128, -0.0 already made 0.0) to 64 bits."""
+    bits = np.ascontiguousarray(point).view(np.float64).reshape(-1, 2).view(np.uint64)
+    with np.errstate(over="ignore"):
+        vertex = _mix(bits[:, 0].copy())
+        vertex ^= bits[:, 1]
+        return _mix(vertex)
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,11 +190,8 @@ def _segment_keys(point: np.ndarray, turn: np.ndarray, seg: np.ndarray) -> np.nd
     width = max(1, (len(point) - 1).bit_length())
     if width > 40:
         return None
-    bits = point.view(np.float64).reshape(-1, 2).view(np.uint64)
+    vertex = _vertex_hash(point)
     with np.errstate(over="ignore"):
-        vertex = _mix(bits[:, 0].copy())
-        vertex ^= bits[:, 1]
-        _mix(vertex)
         h0, h1 = vertex[seg], vertex[seg + 1]
         del vertex
         up = (h0 < h1) == turn[seg]
@@ -427,11 +440,8 @@ def _point_ids(label: np.ndarray, point: np.ndarray) -> np.ndarray:
     """
     if not len(point):
         return np.empty(0, dtype=np.int64)
-    bits = (np.column_stack([point.real, point.imag]) + 0.0).view(np.uint64)
+    key = _vertex_hash(point + 0.0)
     with np.errstate(over="ignore"):
-        key = _mix(bits[:, 0].copy())
-        key ^= bits[:, 1]
-        _mix(key)
         key ^= label.astype(np.uint64) * _HASH
         _mix(key)
     order = np.argsort(key)
@@ -523,3 +533,199 @@ def _shell_of_rings(rings: np.ndarray, is_shell: np.ndarray, ring_group: np.ndar
         first = np.r_[True, h[1:] != h[:-1]] if len(h) else np.zeros(0, dtype=bool)
         owner[open_holes[h[first]]] = shells[s[first]]
     return owner
+
+
+# --------------------------------------------------------------------------------------
+# One certified coverage laid on another
+
+
+@dataclass(frozen=True)
+class Nesting:
+    """How a coarse certified coverage lies on a fine one, read from their segments.
+
+    Attributes
+    ----------
+    within : numpy.ndarray
+        int64 per fine polygon: the coarse polygon lying on the polygon's side of one of its
+        segments (the two share that segment, run the same way); -1 where no segment says,
+        -2 where segments name different coarse polygons.
+    loose : numpy.ndarray
+        The coarse segments that are no fine segment (first vertices in the coarse chain's
+        ``point``, sorted): only they can cross a fine polygon's interior.
+    """
+
+    within: np.ndarray
+    loose: np.ndarray
+
+
+def nest_coverages(fine: CoverageChain, coarse: CoverageChain) -> Nesting | None:
+    """Find which coarse segments are fine segments, and the coarse polygon beside each.
+
+    Both chains come from :func:`certify_coverage`, so each is a valid coverage of valid
+    polygons. A coarse segment that is also a fine segment (the same two end points) lies
+    on fine boundaries, which in a valid coverage meet no fine polygon's interior. So a fine
+    polygon touched by no ``loose`` segment has no coarse boundary through its interior:
+    each of its parts lies wholly inside one coarse polygon or outside all of them, and
+    when one of its segments is a coarse segment run the same way (both polygons on the
+    segment's left), that coarse polygon is the one (``within``).
+
+    Segments are matched by sorting 64-bit hashes of their directed end points, every
+    match confirmed on the coordinates, and whatever shares a hash without matching (a
+    collision) matched again exactly on the coordinates; so the answer does not depend on
+    the hashes. None when the vertices leave too few bits for the hash.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> parishes = certify_coverage(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)]))
+    >>> schools = certify_coverage(np.array([box(0, 0, 2, 1), box(2, 0, 3, 1)]))
+    >>> nested = nest_coverages(parishes, schools)
+    >>> nested.within.tolist(), len(nested.loose)  # box(0, 0, 2, 1) has 2 segments no parish has
+    ([0, 0, 1], 2)
+    """
+    width = max(1, max(len(fine.point), len(coarse.point)).bit_length())
+    if width > 40:
+        return None
+    fine_seg = np.sort(np.concatenate([fine.pair_a, fine.pair_b, fine.single]))
+    index = _SegmentIndex(fine, fine_seg, np.uint64((1 << width) - 1))
+    coarse_seg = np.sort(np.concatenate([coarse.pair_a, coarse.pair_b, coarse.single]))
+    tail, head = _directed_ends(coarse, coarse_seg)
+    vertex = _vertex_hash(coarse.point)
+    same = index.find(coarse.point, tail, head, vertex)
+    unmatched = np.flatnonzero(same < 0)
+    reverse = index.find(coarse.point, head[unmatched], tail[unmatched], vertex)
+    loose = coarse_seg[unmatched[reverse < 0]]
+    matched = same >= 0
+    within = _one_each(
+        fine.owner[fine_seg[same[matched]]],
+        coarse.owner[coarse_seg[matched]].astype(np.int64),
+        int(fine.owner.max()) + 1,
+    )
+    return Nesting(within, loose)
+
+
+def _directed_ends(chain: CoverageChain, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the vertices each segment runs from and to, its ring run the standard way."""
+    forward = chain.turn[seg]
+    return np.where(forward, seg, seg + 1), np.where(forward, seg + 1, seg)
+
+
+def _directed_keys(tail: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """Hash each directed segment from its end points' hashes (``tail`` is reused)."""
+    with np.errstate(over="ignore"):
+        tail *= _HASH
+        tail ^= head
+        return _mix(tail)
+
+
+class _SegmentIndex:
+    """The directed segments of a chain, found by their end points.
+
+    Keys are the directed hashes with the segment's position in ``seg`` in the ``low`` bits,
+    sorted; a search sorts its queries too, so it walks the keys in order.
+    """
+
+    def __init__(self, chain: CoverageChain, seg: np.ndarray, low: np.uint64) -> None:
+        vertex = _vertex_hash(chain.point)
+        forward = chain.turn[seg]
+        start, end = vertex[seg], vertex[seg + 1]
+        del vertex
+        key = _directed_keys(np.where(forward, start, end), np.where(forward, end, start))
+        del start, end
+        key &= ~low
+        key |= np.arange(len(seg), dtype=np.uint64)
+        key.sort()
+        self.chain, self.seg, self.low, self.key = chain, seg, low, key
+
+    def ends(self, position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return the (tail, head) points of the segments at ``position`` in ``seg``."""
+        tail, head = _directed_ends(self.chain, self.seg[position])
+        return self.chain.point[tail], self.chain.point[head]
+
+    def find(
+        self, point: np.ndarray, tail: np.ndarray, head: np.ndarray, vertex: np.ndarray
+    ) -> np.ndarray:
+        """Per directed segment ``point[tail]`` → ``point[head]``, its position or -1.
+
+        ``vertex`` are the hashes of ``point``. Directed segments of a valid coverage are
+        unique, so at most one matches.
+        """
+        low, key = self.low, self.key
+        found = np.full(len(tail), -1, dtype=np.int64)
+        if not len(tail):
+            return found
+        query = _directed_keys(vertex[tail], vertex[head])
+        query &= ~low
+        query |= np.arange(len(query), dtype=np.uint64)
+        query.sort()
+        which = (query & low).astype(np.int64)
+        query &= ~low
+        at = key[np.minimum(np.searchsorted(key, query), len(key) - 1)]
+        shared = (at & ~low) == query
+        candidate = (at[shared] & low).astype(np.int64)
+        which = which[shared]
+        want = point[tail[which]], point[head[which]]
+        have = self.ends(candidate)
+        hit = (have[0] == want[0]) & (have[1] == want[1])
+        found[which[hit]] = candidate[hit]
+        if not hit.all():  # another segment with the same hash came first: match exactly
+            found[which[~hit]] = self._exactly(query[shared][~hit], (want[0][~hit], want[1][~hit]))
+        return found
+
+    def _exactly(self, hashes: np.ndarray, want: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Positions of the segments ``want`` (tail, head), among all keys with these hashes."""
+        hashes = np.unique(hashes)
+        start = np.searchsorted(self.key, hashes)
+        stop = np.searchsorted(self.key, hashes | self.low, side="right")
+        length = stop - start
+        offset = np.repeat(np.cumsum(length) - length, length)
+        index = np.repeat(start, length) + np.arange(int(length.sum())) - offset
+        position = (self.key[index] & self.low).astype(np.int64)
+        match = _match_exactly(want, self.ends(position))
+        return np.where(match >= 0, position[np.maximum(match, 0)], -1)
+
+
+def _match_exactly(
+    wanted: tuple[np.ndarray, np.ndarray], known: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """Per wanted (tail, head), the position of the equal known one (unique), or -1."""
+    tail = np.concatenate([known[0], wanted[0]])
+    head = np.concatenate([known[1], wanted[1]])
+    is_wanted = np.r_[np.zeros(len(known[0]), bool), np.ones(len(wanted[0]), bool)]
+    order = np.lexsort((is_wanted, head.imag, head.real, tail.imag, tail.real))
+    tail, head, is_wanted = tail[order], head[order], is_wanted[order]
+    new = np.r_[True, (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])]
+    leader = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
+    match = np.where(is_wanted[leader], -1, order[leader])
+    found = np.full(len(wanted[0]), -1, dtype=np.int64)
+    found[order[is_wanted] - len(known[0])] = match[is_wanted]
+    return found
+
+
+def _one_each(owner: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+    """Per owner ``0 .. n - 1``: its one value, -1 with none, -2 with different ones."""
+    lowest = np.full(n, np.iinfo(np.int64).max)
+    highest = np.full(n, -1, dtype=np.int64)
+    np.minimum.at(lowest, owner, value)
+    np.maximum.at(highest, owner, value)
+    return np.where(highest < 0, -1, np.where(lowest == highest, highest, -2))
+
+
+def segment_lines(chain: CoverageChain, seg: np.ndarray) -> np.ndarray:
+    """Linestrings along the runs of consecutive segments ``seg`` (sorted first vertices).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> chain = certify_coverage(np.array([box(0, 0, 1, 1)]))
+    >>> [line.length for line in segment_lines(chain, chain.single[:2])]
+    [2.0]
+    """
+    if not len(seg):
+        return np.empty(0, dtype=object)
+    runs = _runs(seg, chain.turn)
+    count = runs.length + 1  # vertices of each run
+    offset = np.repeat(np.cumsum(count) - count, count)
+    vertex = np.repeat(runs.first, count) + np.arange(int(count.sum())) - offset
+    xy = chain.point[vertex].view(np.float64).reshape(-1, 2)
+    return shapely.linestrings(xy, indices=np.repeat(np.arange(len(count)), count))
