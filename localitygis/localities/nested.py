@@ -12,8 +12,9 @@ no intersection is computed, and the share is exactly 1 for a parish in one catc
 
 Parishes that some catchment segment crosses (catchments digitised independently, partly
 or wholly) are left to the general route of
-:func:`localitygis.localities.assign.assign_by_overlap`, as are parishes whose segments
-name two catchments and parts whose interior point GEOS could not vouch for.
+:func:`localitygis.localities.assign.assign_by_overlap`, as are parishes with a part whose interior
+point GEOS could not vouch for. A parish of several parts is placed part by part, by points
+(its parts may lie in different catchments).
 """
 
 from __future__ import annotations
@@ -101,7 +102,7 @@ def assign_nested(
     nesting = nest_coverages(*chains)
     if nesting is None:
         return NestedPlacement.nothing(len(p_geoms))
-    clear = _uncrossed(p_geoms, chains[1], nesting.loose) & (nesting.within != -2)
+    clear = _uncrossed(p_geoms, chains[1], nesting.loose)
     within = np.where(nesting.within >= 0, c_rank[np.maximum(nesting.within, 0)], -1)
     direct = np.flatnonzero(clear & (within >= 0) & (shapely.get_type_id(p_geoms) == 3))
     clear[direct] = False
