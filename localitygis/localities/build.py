@@ -217,12 +217,9 @@ def build_localities(
 ) -> LocalityBuild:
     """Build localities from parishes and catchments (or a lookup table) under a scheme.
 
-    The stages, each a function of this module: check the inputs (CRS, columns, duplicate
-    codes; invalid geometry repaired, empty geometry rejected) → assign parishes to
-    catchments (largest overlap, or the lookup table) and catchments to localities → apply
-    the scheme's overrides → keep parish groups together → clean the coverage's slivers and
-    dissolve → report (with the area reconciliation). Everything found is in
-    ``result.report``.
+    The stages (functions of this module): check and repair the inputs → assign parishes to
+    catchments and catchments to localities → overrides → parish groups → clean slivers and
+    dissolve → report. Everything found is in ``result.report``.
 
     Parameters
     ----------
@@ -295,6 +292,34 @@ def build_localities(
     threads = thread_count(workers)
     prepared = prepare_parishes(parishes, workers=threads)
     resolved = resolve_scheme_parishes(scheme, prepared)
+    stages = _assign_place_dissolve(
+        prepared,
+        catchments,
+        lookup,
+        scheme,
+        resolved,
+        min_share=min_share,
+        on_group_split=on_group_split,
+        tolerance=clean_coverage,
+        workers=workers,
+    )
+    return _finished(parishes, catchments, prepared, stages, scheme, min_share)
+
+
+def _assign_place_dissolve(
+    prepared: PreparedParishes,
+    catchments: gpd.GeoDataFrame | None,
+    lookup: pd.DataFrame | None,
+    scheme: Scheme,
+    resolved: ResolvedScheme,
+    *,
+    min_share: float,
+    on_group_split: str,
+    tolerance: float,
+    workers: int | None,
+) -> tuple[CatchmentAssignment, LocalityPlacement, DissolvedParishes]:
+    """Run stages 2 to 5, the parishes' coverage check beside the assignment."""
+    threads = thread_count(workers)
     background = InBackground(lambda: coverage_state(prepared.geoms), threads=threads)
     try:
         assignment = assign_parishes(
@@ -303,7 +328,7 @@ def build_localities(
             lookup,
             min_share,
             workers=workers,
-            tolerance=clean_coverage,
+            tolerance=tolerance,
             parish_state=background.result,
         )
         placement = place_in_localities(prepared, assignment, scheme, resolved)
@@ -311,10 +336,23 @@ def build_localities(
         keep_groups_together(prepared, placement, resolved, scheme, on_group_split)
         _annotate(prepared, assignment, placement, scheme)
         dissolved = dissolve_parishes(
-            prepared, scheme, threads, state=background.result(), tolerance=clean_coverage
+            prepared, scheme, threads, state=background.result(), tolerance=tolerance
         )
     finally:
         background.close()
+    return assignment, placement, dissolved
+
+
+def _finished(
+    parishes: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame | None,
+    prepared: PreparedParishes,
+    stages: tuple[CatchmentAssignment, LocalityPlacement, DissolvedParishes],
+    scheme: Scheme,
+    min_share: float,
+) -> LocalityBuild:
+    """Run stage 6 (the report) and return the build, its outputs carrying the provenance."""
+    assignment, placement, dissolved = stages
     catchments_out = _catchments_out(prepared, assignment, dissolved, scheme)
     report = report_build(
         prepared,
