@@ -6,7 +6,7 @@ Private plumbing of :mod:`localitygis.localities`, which re-exports the public f
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -72,19 +72,17 @@ def _clip_or_whole(
         return geom
 
 
-def _normalised(values: Iterable[object]) -> list[str | None]:
-    """Normalise many names, each distinct one once."""
-    cache: dict[object, str] = {}
-    out: list[str | None] = []
-    for v in values:
-        if v is None or (isinstance(v, float) and v != v):
-            out.append(None)
-            continue
-        key = cache.get(v)
-        if key is None:
-            key = cache[v] = normalise_name(str(v))
-        out.append(key)
-    return out
+def _by_distinct(values: Iterable[object], func: Callable[[object], object]) -> np.ndarray:
+    """Return ``func`` of each value, called once per distinct one (None where missing)."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    results = np.empty(len(distinct) + 1, dtype=object)
+    results[:-1] = [func(v) for v in distinct]
+    return results[codes]  # code -1 (missing) takes the last: None
+
+
+def _normalised(values: Iterable[object]) -> np.ndarray:
+    """Normalise many names, each distinct one once (None where a name is missing)."""
+    return _by_distinct(values, lambda v: normalise_name(str(v)))
 
 
 # --------------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ from localitygis.errors import DataError, SchemeError, shown
 from localitygis.localities._threads import InBackground, thread_count
 from localitygis.localities.assign import (
     _assign_by_overlap,
+    _by_distinct,
     _normalised,
     _require_columns,
     assign_by_lookup,
@@ -600,14 +601,9 @@ def place_in_localities(
     catchment_locality = {
         normalise_name(c): loc.name for loc in scheme.localities for c in loc.catchments
     }
-    keys = _normalised(table["catchment"])
-    unknown = sorted(
-        {
-            c
-            for c, k in zip(table["catchment"], keys, strict=True)
-            if k is not None and k not in catchment_locality
-        }
-    )
+    names = table["catchment"].to_numpy(dtype=object)
+    locality = _by_distinct(names, lambda c: catchment_locality.get(normalise_name(str(c))))
+    unknown = sorted(set(names[pd.isna(locality) & pd.notna(names)]))
     if unknown:
         problems.append(
             f"parishes were assigned to {len(unknown)} catchment(s) that scheme "
@@ -617,9 +613,6 @@ def place_in_localities(
         )
     if problems:
         raise DataError("; ".join(problems) + ".")
-    locality = np.array(
-        [catchment_locality[k] if k is not None else None for k in keys], dtype=object
-    )
     return LocalityPlacement(
         locality, _reasons(table, assignment.route), _no_overrides(), _no_moves()
     )
@@ -1010,22 +1003,21 @@ def _population(values: pd.Series) -> pd.Series:
 def _reasons(table: pd.DataFrame, route: str) -> np.ndarray:
     """Say why each parish has its catchment (on overlapping catchments, with the runner-up)."""
     if route == "lookup":
-        return np.array([f"lookup table row {r}" for r in table["lookup_row"]], dtype=object)
+        return ("lookup table row " + table["lookup_row"].astype(str)).to_numpy(dtype=object)
+    catchment = table["catchment"].to_numpy(dtype=object)
+    share = table["catchment_share"].to_numpy(dtype="float64")
+    second = table["second_catchment"].to_numpy(dtype=object)
+    second_share = table["second_share"].to_numpy(dtype="float64")
     overlapping = not table.attrs.get("catchments_coverage_valid", True)
-    rows = zip(
-        table["catchment"],
-        table["catchment_share"],
-        table["second_catchment"],
-        table["second_share"],
-        strict=True,
-    )
-    return np.array(
-        [
-            _reason(c, share, c2 if overlapping and _in_overlap(share, s2) else None, s2)
-            for c, share, c2, s2 in rows
-        ],
-        dtype=object,
-    )
+    in_overlap = overlapping & _in_overlap(share, second_share)
+    reasons = np.full(len(table), "in no catchment", dtype=object)
+    # Most parishes lie inside one catchment: their reasons are made all at once.
+    inside = pd.notna(catchment) & (share >= 1.0 - 1e-12) & ~in_overlap
+    reasons[inside] = "inside catchment " + catchment[inside].astype(str)
+    for i in np.flatnonzero(pd.notna(catchment) & ~inside):
+        second_name = second[i] if in_overlap[i] else None
+        reasons[i] = _reason(catchment[i], share[i], second_name, second_share[i])
+    return reasons
 
 
 def _in_overlap(share: float | np.ndarray, second_share: float | np.ndarray) -> np.ndarray:
