@@ -67,6 +67,9 @@ class CoverageChain:
         Segments used once: the outline of the coverage.
     owner : numpy.ndarray
         int32 per vertex: the polygon (index into the input) of its ring.
+    key : numpy.ndarray
+        uint64 per segment, sorted: the hash of its two ends, its direction bit and the
+        segment, as :func:`_segment_keys` makes them (to find segments by their ends).
 
     Every segment is in ``pair_a``/``pair_b`` or ``single``, exactly once.
     """
@@ -79,6 +82,7 @@ class CoverageChain:
     owner_b: np.ndarray
     single: np.ndarray
     owner: np.ndarray
+    key: np.ndarray
 
 
 def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> CoverageChain | None:
@@ -133,7 +137,7 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
     paired = _pair_segments(point, turn, seg)
     if paired is None:
         return None
-    a, b, single = paired
+    a, b, single, key = paired
     rings, _, failed = _trace_rings(point, turn, single, np.zeros(len(single), np.int64), 1)
     if failed[0] or not len(rings) or not _rings_nest(rings):
         return None
@@ -146,6 +150,7 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
         owner_b=owner[b],
         single=single,
         owner=owner,
+        key=key,
     )
 
 
@@ -187,9 +192,29 @@ def _segment_keys(point: np.ndarray, turn: np.ndarray, seg: np.ndarray) -> np.nd
     keys equal in their hash bits and differing in the direction bit. None when the vertex
     numbers leave too few bits for the hash.
     """
-    width = max(1, (len(point) - 1).bit_length())
+    width = _width(point)
     if width > 40:
         return None
+    key, up = _segment_hash(point, turn, seg)
+    key &= ~np.uint64((1 << (width + 1)) - 1)
+    key |= up.astype(np.uint64) << np.uint64(width)
+    key |= seg.astype(np.uint64)
+    return key
+
+
+def _width(point: np.ndarray) -> int:
+    """Return the bits a vertex number takes (the low bits of the sort keys)."""
+    return max(1, (len(point) - 1).bit_length())
+
+
+def _segment_hash(
+    point: np.ndarray, turn: np.ndarray, seg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hash each segment's two ends, whichever way it runs; and its direction bit.
+
+    The bit says whether the segment, run the standard way along its ring, goes from the
+    end with the smaller vertex hash to the larger.
+    """
     vertex = _vertex_hash(point)
     with np.errstate(over="ignore"):
         h0, h1 = vertex[seg], vertex[seg + 1]
@@ -201,26 +226,23 @@ def _segment_keys(point: np.ndarray, turn: np.ndarray, seg: np.ndarray) -> np.nd
         key *= _HASH
         key ^= h1
         del h1
-        _mix(key)
-    key &= ~np.uint64((1 << (width + 1)) - 1)
-    key |= up.astype(np.uint64) << np.uint64(width)
-    key |= seg.astype(np.uint64)
-    return key
+        return _mix(key), up
 
 
 def _pair_segments(
     point: np.ndarray, turn: np.ndarray, seg: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Pair segments traversed both ways: (pair_a, pair_b, single), or None on an overlap.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Pair segments traversed both ways: (pair_a, pair_b, single, keys), or None on an overlap.
 
     Sort keys, not indices (argsort costs 2-3x more). A run of two equal hashes is a pair
     when the coordinates confirm it; everything else sharing a hash is paired exactly by
-    :func:`_pair_exactly`. ``single`` comes sorted.
+    :func:`_pair_exactly`. ``single`` comes sorted, the pairs by ``pair_a``; ``keys`` are the
+    sorted keys (:func:`_segment_keys`).
     """
     key = _segment_keys(point, turn, seg)
     if key is None:
         return None
-    width = max(1, (len(point) - 1).bit_length())
+    width = _width(point)
     key.sort()
     seg = (key & np.uint64((1 << width) - 1)).astype(seg.dtype)  # in key order
     hashed = key >> np.uint64(width + 1)
@@ -232,20 +254,38 @@ def _pair_segments(
     pair = same_next & ~same_prev
     pair[:-1] &= ~same_next[1:]  # runs of exactly two
     k = np.flatnonzero(pair)
+    odd = ~single  # runs of three or more
+    odd[k] = False
+    odd[k + 1] = False
     del pair, same_next, same_prev
     # Equal hashes: the two keys differ in the direction bit if traversed both ways.
     opposite = ((key[k] ^ key[k + 1]) >> np.uint64(width)) == 1
-    del key
-    cancel = opposite & _same_segment(point, turn, seg[k], seg[k + 1])
-    odd = ~single
-    odd[k[cancel]] = False
-    odd[k[cancel] + 1] = False
-    exact = _pair_exactly(seg[odd], point, turn)
+    a, b = _by_first(seg[k[opposite]], seg[k[opposite] + 1])
+    cancel = _same_segment(point, turn, a, b)
+    unsettled = (seg[odd], seg[k[~opposite]], seg[k[~opposite] + 1], a[~cancel], b[~cancel])
+    exact = _pair_exactly(np.concatenate(unsettled), point, turn)
     if exact is None:
         return None
-    a = np.concatenate([seg[k[cancel]], exact[0]])
-    b = np.concatenate([seg[k[cancel] + 1], exact[1]])
-    return a, b, np.sort(np.concatenate([seg[single], exact[2]]))
+    a = np.concatenate([a[cancel], exact[0]])
+    b = np.concatenate([b[cancel], exact[1]])
+    return a, b, np.sort(np.concatenate([seg[single], exact[2]])), key
+
+
+def _by_first(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort pairs of segments by the first, so that gathering their ends walks the vertices.
+
+    Consecutive segments of one ring pair with consecutive segments of its neighbour's,
+    so the second of each pair comes in runs too.
+    """
+    if a.dtype != np.int32:  # numbers past 32 bits: sort indices instead
+        order = np.argsort(a)
+        return a[order], b[order]
+    packed = a.astype(np.uint64) << np.uint64(32)
+    packed |= b.astype(np.uint64)
+    packed.sort()
+    low = (packed & np.uint64(0xFFFFFFFF)).astype(a.dtype)
+    packed >>= np.uint64(32)
+    return packed.astype(a.dtype), low
 
 
 def _same_segment(point: np.ndarray, turn: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -569,10 +609,11 @@ def nest_coverages(fine: CoverageChain, coarse: CoverageChain) -> Nesting | None
     when one of its segments is a coarse segment run the same way (both polygons on the
     segment's left), that coarse polygon is the one (``within``).
 
-    Segments are matched by sorting 64-bit hashes of their directed end points, every
-    match confirmed on the coordinates, and whatever shares a hash without matching (a
-    collision) matched again exactly on the coordinates; so the answer does not depend on
-    the hashes. None when the vertices leave too few bits for the hash.
+    Each coarse segment is looked up among the fine chain's sorted segment keys by the
+    hash of its ends; every match is confirmed on the coordinates, and whatever shares a
+    hash with three or more fine segments (a collision) is matched exactly on the
+    coordinates, so the answer does not depend on the hashes. None when the vertices leave
+    too few bits for the hash.
 
     Examples
     --------
@@ -583,21 +624,15 @@ def nest_coverages(fine: CoverageChain, coarse: CoverageChain) -> Nesting | None
     >>> nested.within.tolist(), len(nested.loose)  # box(0, 0, 2, 1) has 2 segments no parish has
     ([0, 0, 1], 2)
     """
-    width = max(1, max(len(fine.point), len(coarse.point)).bit_length())
+    width = max(_width(fine.point), _width(coarse.point))
     if width > 40:
         return None
-    fine_seg = np.sort(np.concatenate([fine.pair_a, fine.pair_b, fine.single]))
-    index = _SegmentIndex(fine, fine_seg, np.uint64((1 << width) - 1))
     coarse_seg = np.sort(np.concatenate([coarse.pair_a, coarse.pair_b, coarse.single]))
-    tail, head = _directed_ends(coarse, coarse_seg)
-    vertex = _vertex_hash(coarse.point)
-    same = index.find(coarse.point, tail, head, vertex)
-    unmatched = np.flatnonzero(same < 0)
-    reverse = index.find(coarse.point, head[unmatched], tail[unmatched], vertex)
-    loose = coarse_seg[unmatched[reverse < 0]]
+    same, reverse = _SegmentIndex(fine, width).find(coarse, coarse_seg)
+    loose = coarse_seg[(same < 0) & (reverse < 0)]
     matched = same >= 0
     within = _one_each(
-        fine.owner[fine_seg[same[matched]]],
+        fine.owner[same[matched]],
         coarse.owner[coarse_seg[matched]].astype(np.int64),
         int(fine.owner.max()) + 1,
     )
@@ -610,79 +645,91 @@ def _directed_ends(chain: CoverageChain, seg: np.ndarray) -> tuple[np.ndarray, n
     return np.where(forward, seg, seg + 1), np.where(forward, seg + 1, seg)
 
 
-def _directed_keys(tail: np.ndarray, head: np.ndarray) -> np.ndarray:
-    """Hash each directed segment from its end points' hashes (``tail`` is reused)."""
-    with np.errstate(over="ignore"):
-        tail *= _HASH
-        tail ^= head
-        return _mix(tail)
-
-
 class _SegmentIndex:
-    """The directed segments of a chain, found by their end points.
+    """A chain's segments, found by their end points through its sorted keys.
 
-    Keys are the directed hashes with the segment's position in ``seg`` in the ``low`` bits,
-    sorted; a search sorts its queries too, so it walks the keys in order.
+    Hashes are compared on their bits above ``width + 1`` (the low bits of the keys carry
+    the segment number and the direction bit).
     """
 
-    def __init__(self, chain: CoverageChain, seg: np.ndarray, low: np.uint64) -> None:
-        vertex = _vertex_hash(chain.point)
-        forward = chain.turn[seg]
-        start, end = vertex[seg], vertex[seg + 1]
-        del vertex
-        key = _directed_keys(np.where(forward, start, end), np.where(forward, end, start))
-        del start, end
-        key &= ~low
-        key |= np.arange(len(seg), dtype=np.uint64)
-        key.sort()
-        self.chain, self.seg, self.low, self.key = chain, seg, low, key
+    def __init__(self, chain: CoverageChain, width: int) -> None:
+        self.chain, self.width = chain, width
+        self.number = np.uint64((1 << _width(chain.point)) - 1)
+        self.up_bit = np.uint64(_width(chain.point))
 
-    def ends(self, position: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Return the (tail, head) points of the segments at ``position`` in ``seg``."""
-        tail, head = _directed_ends(self.chain, self.seg[position])
-        return self.chain.point[tail], self.chain.point[head]
+    def find(self, other: CoverageChain, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per segment of ``other``, this chain's segment run the same way, and the reverse.
 
-    def find(
-        self, point: np.ndarray, tail: np.ndarray, head: np.ndarray, vertex: np.ndarray
-    ) -> np.ndarray:
-        """Per directed segment ``point[tail]`` → ``point[head]``, its position or -1.
-
-        ``vertex`` are the hashes of ``point``. Directed segments of a valid coverage are
-        unique, so at most one matches.
+        Each is the segment (its first vertex in this chain's ``point``) or -1.
         """
-        low, key = self.low, self.key
-        found = np.full(len(tail), -1, dtype=np.int64)
-        if not len(tail):
-            return found
-        query = _directed_keys(vertex[tail], vertex[head])
-        query &= ~low
-        query |= np.arange(len(query), dtype=np.uint64)
-        query.sort()
-        which = (query & low).astype(np.int64)
-        query &= ~low
-        at = key[np.minimum(np.searchsorted(key, query), len(key) - 1)]
-        shared = (at & ~low) == query
-        candidate = (at[shared] & low).astype(np.int64)
-        which = which[shared]
-        want = point[tail[which]], point[head[which]]
-        have = self.ends(candidate)
-        hit = (have[0] == want[0]) & (have[1] == want[1])
-        found[which[hit]] = candidate[hit]
-        if not hit.all():  # another segment with the same hash came first: match exactly
-            found[which[~hit]] = self._exactly(query[shared][~hit], (want[0][~hit], want[1][~hit]))
+        shift = np.uint64(self.width + 1)
+        hashed, up = _segment_hash(other.point, other.turn, seg)
+        query = hashed >> shift << shift
+        query |= np.arange(len(seg), dtype=np.uint64)
+        query.sort()  # sorted queries: the search walks the keys in order
+        which = (query & ((np.uint64(1) << shift) - np.uint64(1))).astype(np.int64)
+        query >>= shift
+        start = np.searchsorted(self.chain.key, query << shift)
+        ends = _directed_ends(other, seg[which])
+        want = other.point[ends[0]], other.point[ends[1]]
+        up = up[which]
+        same = self._confirm(start, query, up, want)
+        unmatched = np.flatnonzero(same < 0)
+        reverse = np.full(len(seg), -1, dtype=np.int64)
+        reverse[unmatched] = self._confirm(
+            start[unmatched],
+            query[unmatched],
+            ~up[unmatched],
+            (want[1][unmatched], want[0][unmatched]),
+        )
+        found = np.empty((2, len(seg)), dtype=np.int64)
+        found[:, which] = same, reverse
+        return found[0], found[1]
+
+    def _confirm(
+        self,
+        start: np.ndarray,
+        query: np.ndarray,
+        up: np.ndarray,
+        want: tuple[np.ndarray, np.ndarray],
+    ) -> np.ndarray:
+        """Find the segment running from ``want[0]`` to ``want[1]`` among those hashed ``query``.
+
+        Looks at the first two keys from ``start`` with the direction bit ``up``; a hash
+        shared by more keys is settled exactly.
+        """
+        key, shift = self.chain.key, np.uint64(self.width + 1)
+        found = np.full(len(query), -1, dtype=np.int64)
+        for step in (0, 1):
+            at = np.minimum(start + step, len(key) - 1)
+            look = np.flatnonzero((found < 0) & (key[at] >> shift == query))
+            look = look[((key[at[look]] >> self.up_bit) & np.uint64(1)).astype(bool) == up[look]]
+            candidate = (key[at[look]] & self.number).astype(np.int64)
+            tail, head = _directed_ends(self.chain, candidate)
+            hit = self.chain.point[tail] == want[0][look]
+            hit &= self.chain.point[head] == want[1][look]
+            found[look[hit]] = candidate[hit]
+        third = np.minimum(start + 2, len(key) - 1)
+        crowded = np.flatnonzero(
+            (found < 0) & (key[third] >> shift == query) & (start + 2 < len(key))
+        )
+        if len(crowded):
+            found[crowded] = self._exactly(query[crowded], (want[0][crowded], want[1][crowded]))
         return found
 
     def _exactly(self, hashes: np.ndarray, want: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-        """Positions of the segments ``want`` (tail, head), among all keys with these hashes."""
-        hashes = np.unique(hashes)
-        start = np.searchsorted(self.key, hashes)
-        stop = np.searchsorted(self.key, hashes | self.low, side="right")
+        """Find the segments running ``want`` (tail, head) among all keys with these hashes."""
+        shift = np.uint64(self.width + 1)
+        hashes = np.unique(hashes) << shift
+        start = np.searchsorted(self.chain.key, hashes)
+        stop = np.searchsorted(self.chain.key, hashes | ((np.uint64(1) << shift) - 1), "right")
         length = stop - start
         offset = np.repeat(np.cumsum(length) - length, length)
         index = np.repeat(start, length) + np.arange(int(length.sum())) - offset
-        position = (self.key[index] & self.low).astype(np.int64)
-        match = _match_exactly(want, self.ends(position))
-        return np.where(match >= 0, position[np.maximum(match, 0)], -1)
+        candidate = (self.chain.key[index] & self.number).astype(np.int64)
+        tail, head = _directed_ends(self.chain, candidate)
+        match = _match_exactly(want, (self.chain.point[tail], self.chain.point[head]))
+        return np.where(match >= 0, candidate[np.maximum(match, 0)], -1)
 
 
 def _match_exactly(
