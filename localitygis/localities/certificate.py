@@ -27,6 +27,7 @@ __all__ = [
 
 _HASH = np.uint64(0x9E3779B97F4A7C15)
 _ENDS = np.dtype([("p", np.complex128), ("q", np.complex128)])  # a segment's two ends
+_CHUNK = 1 << 18  # vertices or segments worked on at once (bounds the temporaries)
 
 
 def _mix(k: np.ndarray) -> np.ndarray:
@@ -134,7 +135,9 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
     if not _certifiable(geoms, assume_valid=assume_valid):
         return None
     point, turn, owner, seg = _vertices(geoms)
-    paired = _pair_segments(point, turn, seg)
+    key = _segment_keys(point, turn, seg)
+    del seg  # the keys carry the segments
+    paired = None if key is None else _pair_segments(point, turn, key)
     if paired is None:
         return None
     a, b, single, key = paired
@@ -167,7 +170,29 @@ def _vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     """Every ring's vertices: (point, turn, owner, seg) as :class:`CoverageChain` names them.
 
     ``seg`` lists the segments (first vertices), zero-length ones skipped as GEOS does.
+    Geometries are taken in chunks of about :data:`_CHUNK` vertices, so that GEOS's copies
+    of their parts and rings stay small.
     """
+    ends = np.cumsum(shapely.get_num_coordinates(geoms))
+    total = int(ends[-1])
+    point = np.empty(total, dtype=np.complex128)
+    turn = np.empty(total, dtype=bool)
+    owner = np.empty(total, dtype=np.int32)
+    seg = np.empty(total, dtype=np.int32 if total < 2**31 - 1 else np.int64)
+    count = 0
+    cuts = np.unique(np.r_[0, np.searchsorted(ends, np.arange(_CHUNK, total, _CHUNK)), len(geoms)])
+    for lo, hi in itertools.pairwise(cuts.tolist()):
+        first = int(ends[lo - 1]) if lo else 0
+        piece = slice(first, int(ends[hi - 1]))
+        point[piece], turn[piece], owner[piece], starts = _ring_vertices(geoms[lo:hi])
+        owner[piece] += lo
+        seg[count : count + len(starts)] = starts + first
+        count += len(starts)
+    return point, turn, owner, seg[:count]
+
+
+def _ring_vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_vertices` of a few geometries (owners and segments numbered from 0)."""
     parts, geom_of_part = shapely.get_parts(geoms, return_index=True)
     rings, part_of = shapely.get_rings(parts, return_index=True)
     geom_of_ring = geom_of_part[part_of].astype(np.int32)
@@ -180,8 +205,7 @@ def _vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     # Segment i runs from vertex i to i + 1 of the same ring.
     same = ring_of[1:] == ring_of[:-1]
     same &= point[1:] != point[:-1]
-    seg = np.flatnonzero(same).astype(np.int32 if len(same) < 2**31 - 1 else np.int64)
-    return point, oriented[ring_of], geom_of_ring[ring_of], seg
+    return point, oriented[ring_of], geom_of_ring[ring_of], np.flatnonzero(same)
 
 
 def _segment_keys(point: np.ndarray, turn: np.ndarray, seg: np.ndarray) -> np.ndarray | None:
@@ -196,9 +220,11 @@ def _segment_keys(point: np.ndarray, turn: np.ndarray, seg: np.ndarray) -> np.nd
     if width > 40:
         return None
     key, up = _segment_hash(point, turn, seg)
-    key &= ~np.uint64((1 << (width + 1)) - 1)
-    key |= up.astype(np.uint64) << np.uint64(width)
-    key |= seg.astype(np.uint64)
+    for lo in range(0, len(key), _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        key[part] &= ~np.uint64((1 << (width + 1)) - 1)
+        key[part] |= up[part].astype(np.uint64) << np.uint64(width)
+        key[part] |= seg[part].astype(np.uint64)
     return key
 
 
@@ -213,42 +239,42 @@ def _segment_hash(
     """Hash each segment's two ends, whichever way it runs; and its direction bit.
 
     The bit says whether the segment, run the standard way along its ring, goes from the
-    end with the smaller vertex hash to the larger.
+    end with the smaller vertex hash to the larger. Worked out in chunks (small temporaries).
     """
-    vertex = _vertex_hash(point)
-    with np.errstate(over="ignore"):
-        h0, h1 = vertex[seg], vertex[seg + 1]
-        del vertex
-        up = (h0 < h1) == turn[seg]
-        key = np.minimum(h0, h1)
-        np.maximum(h0, h1, out=h1)
-        del h0
-        key *= _HASH
-        key ^= h1
-        del h1
-        return _mix(key), up
+    key = np.empty(len(seg), dtype=np.uint64)
+    up = np.empty(len(seg), dtype=bool)
+    for lo in range(0, len(seg), _CHUNK):
+        part = seg[lo : lo + _CHUNK]
+        h0, h1 = _vertex_hash(point[part]), _vertex_hash(point[part + 1])
+        up[lo : lo + _CHUNK] = (h0 < h1) == turn[part]
+        with np.errstate(over="ignore"):
+            low = np.minimum(h0, h1)
+            np.maximum(h0, h1, out=h1)
+            low *= _HASH
+            low ^= h1
+            key[lo : lo + _CHUNK] = _mix(low)
+    return key, up
 
 
 def _pair_segments(
-    point: np.ndarray, turn: np.ndarray, seg: np.ndarray
+    point: np.ndarray, turn: np.ndarray, key: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """Pair segments traversed both ways: (pair_a, pair_b, single, keys), or None on an overlap.
+    """Pair segments traversed both ways: (pair_a, pair_b, single, key), or None on an overlap.
 
-    Sort keys, not indices (argsort costs 2-3x more). A run of two equal hashes is a pair
-    when the coordinates confirm it; everything else sharing a hash is paired exactly by
-    :func:`_pair_exactly`. ``single`` comes sorted, the pairs by ``pair_a``; ``keys`` are the
-    sorted keys (:func:`_segment_keys`).
+    ``key`` are the segments' keys (:func:`_segment_keys`), sorted here in place: sort keys,
+    not indices (argsort costs 2-3x more). A run of two equal hashes is a pair when the
+    coordinates confirm it; everything else sharing a hash is paired exactly by
+    :func:`_pair_exactly`. ``single`` comes sorted, the pairs by ``pair_a``.
     """
-    key = _segment_keys(point, turn, seg)
-    if key is None:
-        return None
     width = _width(point)
     key.sort()
-    seg = (key & np.uint64((1 << width) - 1)).astype(seg.dtype)  # in key order
-    hashed = key >> np.uint64(width + 1)
+    number = np.int32 if len(point) < 2**31 - 1 else np.int64
+    seg = (key & np.uint64((1 << width) - 1)).astype(number)  # in key order
     same_next = np.zeros(len(key), dtype=bool)
-    same_next[:-1] = hashed[1:] == hashed[:-1]
-    del hashed
+    for lo in range(0, len(key) - 1, _CHUNK):
+        part = slice(lo, min(lo + _CHUNK, len(key) - 1))
+        ahead = slice(part.start + 1, part.stop + 1)
+        same_next[part] = (key[ahead] ^ key[part]) >> np.uint64(width + 1) == 0
     same_prev = np.r_[False, same_next[:-1]]
     single = ~same_prev & ~same_next
     pair = same_next & ~same_prev
@@ -296,10 +322,14 @@ def _same_segment(point: np.ndarray, turn: np.ndarray, a: np.ndarray, b: np.ndar
     """
     # Item s: both ends of segment s (overlapping items), so one gather fetches a segment.
     ends = np.ndarray((len(point) - 1,), dtype=_ENDS, buffer=point, strides=point.strides)
-    ends_a, ends_b = ends.take(a), ends.take(b)
-    crossed = (ends_a["p"] == ends_b["q"]) & (ends_a["q"] == ends_b["p"])
-    straight = (ends_a["p"] == ends_b["p"]) & (ends_a["q"] == ends_b["q"])
-    return np.where(turn[a] == turn[b], crossed, straight)
+    same = np.empty(len(a), dtype=bool)
+    for lo in range(0, len(a), _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        ends_a, ends_b = ends[a[part]], ends[b[part]]  # not take(): it copies all of ends
+        crossed = (ends_a["p"] == ends_b["q"]) & (ends_a["q"] == ends_b["p"])
+        straight = (ends_a["p"] == ends_b["p"]) & (ends_a["q"] == ends_b["q"])
+        same[part] = np.where(turn[a[part]] == turn[b[part]], crossed, straight)
+    return same
 
 
 def _pair_exactly(
@@ -660,31 +690,31 @@ class _SegmentIndex:
     def find(self, other: CoverageChain, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Per segment of ``other``, this chain's segment run the same way, and the reverse.
 
-        Each is the segment (its first vertex in this chain's ``point``) or -1.
+        Each is the segment (its first vertex in this chain's ``point``) or -1. The
+        queries are sorted by hash and looked up in chunks (small temporaries).
         """
         shift = np.uint64(self.width + 1)
-        hashed, up = _segment_hash(other.point, other.turn, seg)
-        query = hashed >> shift << shift
+        query, up = _segment_hash(other.point, other.turn, seg)
+        query >>= shift
+        query <<= shift
         query |= np.arange(len(seg), dtype=np.uint64)
         query.sort()  # sorted queries: the search walks the keys in order
-        which = (query & ((np.uint64(1) << shift) - np.uint64(1))).astype(np.int64)
-        query >>= shift
-        start = np.searchsorted(self.chain.key, query << shift)
-        ends = _directed_ends(other, seg[which])
-        want = other.point[ends[0]], other.point[ends[1]]
-        up = up[which]
-        same = self._confirm(start, query, up, want)
-        unmatched = np.flatnonzero(same < 0)
+        same = np.full(len(seg), -1, dtype=np.int64)
         reverse = np.full(len(seg), -1, dtype=np.int64)
-        reverse[unmatched] = self._confirm(
-            start[unmatched],
-            query[unmatched],
-            ~up[unmatched],
-            (want[1][unmatched], want[0][unmatched]),
-        )
-        found = np.empty((2, len(seg)), dtype=np.int64)
-        found[:, which] = same, reverse
-        return found[0], found[1]
+        for lo in range(0, len(query), _CHUNK):
+            block = query[lo : lo + _CHUNK]
+            which = (block & ((np.uint64(1) << shift) - np.uint64(1))).astype(np.int64)
+            hashes = block >> shift
+            start = np.searchsorted(self.chain.key, hashes << shift)
+            tail, head = _directed_ends(other, seg[which])
+            want = other.point[tail], other.point[head]
+            found = self._confirm(start, hashes, up[which], want)
+            same[which] = found
+            miss = np.flatnonzero(found < 0)
+            reverse[which[miss]] = self._confirm(
+                start[miss], hashes[miss], ~up[which[miss]], (want[1][miss], want[0][miss])
+            )
+        return same, reverse
 
     def _confirm(
         self,
