@@ -65,6 +65,7 @@ from localitygis.localities.dissolve import (
     dissolve_localities,
     union_by_group,
 )
+from localitygis.localities.nested import follows_parishes
 from localitygis.localities.quality import (
     CoverageCheck,
     QualityReport,
@@ -491,7 +492,7 @@ def assign_parishes(
     catch, repaired, rejects, merged = _prepare_catchments(catchments, workers=1)
     catch, cleaning, chain, known = _certified_catchments(catch, tolerance)
     chains = None
-    if chain is not None and parish_state is not None:
+    if chain is not None and parish_state is not None and follows_parishes(prepared.geoms, chain):
         parish_chain = parish_state()[1]
         chains = None if parish_chain is None else (parish_chain, chain)
     # Repaired (and cleaned) catchments are valid: the coverage check need not test that.
