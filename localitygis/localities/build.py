@@ -4,7 +4,9 @@ Two routes assign each parish to a secondary school catchment:
 
 * **overlap** — with catchment polygons, each parish goes to the catchment it overlaps most;
   ``catchment_share`` records that share of the parish's area and parishes whose best share
-  is below ``min_share`` are listed as split.
+  is below ``min_share`` are listed as split. Where the catchments are drawn along parish
+  boundaries, the share is read from the two coverage certificates instead of measured
+  (:mod:`localitygis.localities.nested`): the same answer, without intersections.
 * **lookup** — with a parish → catchment table; ``catchment_share`` is then not measured
   (NaN).
 
