@@ -7,7 +7,9 @@ The stages of a build, in the order :func:`build_localities` runs them:
 * :mod:`~localitygis.localities.quality` — checks and repairs of the inputs (geometry,
   duplicate codes, coverage gaps and overlaps) and the quality report;
 * :mod:`~localitygis.localities.clean` — cleaning slivers from coverages below a tolerance;
-* :mod:`~localitygis.localities.assign` — each parish to a catchment, by overlap or lookup;
+* :mod:`~localitygis.localities.assign` — each parish to a catchment, by overlap or lookup
+  (:mod:`~localitygis.localities.nested`: read from the certificates where catchments follow
+  parish boundaries);
 * :mod:`~localitygis.localities.build` — overrides, groups and the build itself;
 * :mod:`~localitygis.localities.dissolve` and :mod:`~localitygis.localities.certificate` —
   the coverage dissolve of parishes into localities, and the coverage certificate it rests on;

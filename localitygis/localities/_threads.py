@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Generic, TypeVar
 
 import numpy as np
 
-__all__ = ["map_chunks", "thread_count"]
+__all__ = ["InBackground", "map_chunks", "thread_count"]
+
+T = TypeVar("T")
 
 
 def thread_count(workers: int | None) -> int:
@@ -61,3 +64,35 @@ def map_chunks(
     with ThreadPoolExecutor(max_workers=workers) as pool:
         results = list(pool.map(lambda s: func(*(a[s] for a in arrays)), parts))
     return np.concatenate(results)
+
+
+class InBackground(Generic[T]):
+    """A call run in a thread of its own beside the caller's work.
+
+    With one thread nothing starts until :meth:`result` is asked for, and then the call
+    runs in the caller's thread.
+
+    Examples
+    --------
+    >>> job = InBackground(lambda: sum([1, 2, 3]), threads=2)
+    >>> job.result()
+    6
+    >>> job.close()
+    """
+
+    def __init__(self, call: Callable[[], T], *, threads: int) -> None:
+        self._call = call
+        self._pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
+        self._future: Future[T] | None = self._pool.submit(call) if self._pool is not None else None
+
+    def result(self) -> T:
+        """Wait for the answer (or work it out now, when it was not started)."""
+        if self._future is None:
+            self._future = Future()
+            self._future.set_result(self._call())
+        return self._future.result()
+
+    def close(self) -> None:
+        """Stop waiting: after an error the call may still be running, and ends on its own."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)

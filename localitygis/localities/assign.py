@@ -6,8 +6,8 @@ Private plumbing of :mod:`localitygis.localities`, which re-exports the public f
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -16,7 +16,9 @@ import shapely
 
 from localitygis._validate import listing
 from localitygis.errors import DataError
-from localitygis.localities._threads import map_chunks, thread_count
+from localitygis.localities._threads import InBackground, map_chunks, thread_count
+from localitygis.localities.certificate import CoverageChain
+from localitygis.localities.nested import assign_nested
 from localitygis.localities.quality import coverage_is_valid
 from localitygis.localities.scheme import normalise_name
 
@@ -70,19 +72,17 @@ def _clip_or_whole(
         return geom
 
 
-def _normalised(values: Iterable[object]) -> list[str | None]:
-    """Normalise many names, each distinct one once."""
-    cache: dict[object, str] = {}
-    out: list[str | None] = []
-    for v in values:
-        if v is None or (isinstance(v, float) and v != v):
-            out.append(None)
-            continue
-        key = cache.get(v)
-        if key is None:
-            key = cache[v] = normalise_name(str(v))
-        out.append(key)
-    return out
+def _by_distinct(values: Iterable[object], func: Callable[[object], object]) -> np.ndarray:
+    """Return ``func`` of each value, called once per distinct one (None where missing)."""
+    codes, distinct = pd.factorize(np.asarray(values, dtype=object))
+    results = np.empty(len(distinct) + 1, dtype=object)
+    results[:-1] = [func(v) for v in distinct]
+    return results[codes]  # code -1 (missing) takes the last: None
+
+
+def _normalised(values: Iterable[object]) -> np.ndarray:
+    """Normalise many names, each distinct one once (None where a name is missing)."""
+    return _by_distinct(values, lambda v: normalise_name(str(v)))
 
 
 # --------------------------------------------------------------------------------------
@@ -163,131 +163,266 @@ def _assign_by_overlap(
     workers: int | None = None,
     catchments_valid: bool = False,
     coverage_valid: bool | None = None,
+    chains: tuple[CoverageChain, CoverageChain] | None = None,
 ) -> pd.DataFrame:
     """:func:`assign_by_overlap`; ``catchments_valid``: every catchment geometry is valid.
 
     ``coverage_valid``: whether the catchments form a valid coverage, when the caller knows
-    already (it is not checked again).
+    already (it is not checked again). ``chains``: the coverage certificates of the parishes
+    and of the catchments (in the frames' order), when both are valid coverages; parishes
+    no catchment boundary crosses are then placed from them without measuring any
+    intersection (:func:`localitygis.localities.nested.assign_nested`).
     """
-    n = len(parishes)
     threads = thread_count(workers)
     p_geoms = np.asarray(parishes.geometry.array, dtype=object)
-    order = np.argsort(np.array(_normalised(catchments["catchment"]), dtype=object), kind="stable")
-    c_names = catchments["catchment"].to_numpy(dtype=object)[order]
-    c_geoms = np.asarray(catchments.geometry.array, dtype=object)[order]
     p_area = shapely.area(p_geoms)
-    # Whether the catchments form a coverage is checked beside the first steps.
-    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 and coverage_valid is None else None
-    coverage_check = (
-        pool.submit(coverage_is_valid, c_geoms, assume_valid=catchments_valid)
-        if pool is not None
-        else None
-    )
-    tree = shapely.STRtree(c_geoms)
-    pi, ci = tree.query(p_geoms)  # envelope candidates, sorted by parish then catchment
-    candidates = (pi, ci)
-
-    best = np.full(n, -1, dtype=np.int64)
-    best_area = np.zeros(n)
-    second = np.full(n, -1, dtype=np.int64)
-    second_area = np.zeros(n)
-    shapely.prepare(c_geoms)
+    catch = _Catchments.of(catchments)
+    ranking = _Ranking.empty(len(p_geoms))
+    known = True if chains is not None else coverage_valid
+    check = _coverage_check(catch.geoms, known, assume_valid=catchments_valid, threads=threads)
+    shapely.prepare(catch.geoms)
     try:
-        inside = shapely.contains_properly(c_geoms[ci], p_geoms[pi])
-        # Share 1 is the most possible: the first containing catchment (by name) wins.
-        for p, c in zip(pi[inside][::-1], ci[inside][::-1], strict=True):
-            best[p] = c
-        best_area[best >= 0] = p_area[best >= 0]
-        open_pair = best[pi] < 0
-        pi, ci = pi[open_pair], ci[open_pair]
-        # The catchment holding a point on the parish's surface is measured whatever the
-        # coverage check says (its share settles the parish when the catchments form a
-        # coverage; otherwise it is one of the candidates), so it is measured meanwhile.
-        points = np.full(n, None, dtype=object)
-        open_parishes = np.unique(pi)
-        points[open_parishes] = shapely.point_on_surface(p_geoms[open_parishes])
-        main = shapely.contains(c_geoms[ci], points[pi])
-        mpi, mci = pi[main], ci[main]
-        main_areas = map_chunks(
-            _clipped_intersection_area, p_geoms[mpi], c_geoms[mci], workers=threads
+        todo = np.ones(len(p_geoms), dtype=bool)
+        if chains is not None:
+            todo &= ~_place_nested(catch, p_geoms, p_area, chains, ranking, min_share)
+        disjoint = _assign_the_rest(
+            catch, p_geoms, p_area, todo, ranking, check, min_share, threads
         )
-        if coverage_check is not None:
-            disjoint = bool(coverage_check.result())
-        elif coverage_valid is not None:
-            disjoint = coverage_valid
-        else:
-            disjoint = coverage_is_valid(c_geoms, assume_valid=catchments_valid)
-        measured = np.zeros(n, dtype=bool)
-        if disjoint and len(mpi):
-            share = main_areas / p_area[mpi]
-            settled = (share > 0.5) & (share >= min_share)
-            best[mpi[settled]] = mci[settled]
-            best_area[mpi[settled]] = main_areas[settled]
-            measured[mpi[settled]] = True
-        todo = ~measured[pi] & ~main
-        pi, ci = pi[todo], ci[todo]
-        hits = shapely.intersects(c_geoms[ci], p_geoms[pi])
-        pi, ci = pi[hits], ci[hits]
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True)
-        shapely.destroy_prepared(c_geoms)
-    areas = map_chunks(_clipped_intersection_area, p_geoms[pi], c_geoms[ci], workers=threads)
-    # The unsettled parishes' main catchments join the rest of their candidates.
-    again = ~measured[mpi]
-    pi = np.concatenate([mpi[again], pi])
-    ci = np.concatenate([mci[again], ci])
-    areas = np.concatenate([main_areas[again], areas])
-    positive = areas > 0
-    pi, ci, areas = pi[positive], ci[positive], areas[positive]
-    if len(pi):
-        # Sort by parish, area descending, catchment name: the first per parish is the best.
+        check.close()
+        shapely.destroy_prepared(catch.geoms)
+    result = ranking.table(parishes.index, catch.names, p_area)
+    result.attrs["catchments_coverage_valid"] = disjoint
+    return result
+
+
+@dataclass(frozen=True)
+class _Catchments:
+    """The catchments sorted by normalised name (ties and the output go by this order)."""
+
+    names: np.ndarray
+    geoms: np.ndarray
+    rank: np.ndarray  # per catchment in the frame's order, its place in the sorted order
+    tree: shapely.STRtree
+
+    @classmethod
+    def of(cls, catchments: gpd.GeoDataFrame) -> _Catchments:
+        keys = np.array(_normalised(catchments["catchment"]), dtype=object)
+        order = np.argsort(keys, kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        geoms = np.asarray(catchments.geometry.array, dtype=object)[order]
+        names = catchments["catchment"].to_numpy(dtype=object)[order]
+        return cls(names, geoms, rank, shapely.STRtree(geoms))
+
+
+@dataclass
+class _Ranking:
+    """Per parish, the best catchment and the runner-up (sorted positions; -1: none), with areas."""
+
+    best: np.ndarray
+    best_area: np.ndarray
+    second: np.ndarray
+    second_area: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int) -> _Ranking:
+        none = np.full(n, -1, dtype=np.int64)
+        return cls(none, np.zeros(n), none.copy(), np.zeros(n))
+
+    def take(self, pi: np.ndarray, ci: np.ndarray, areas: np.ndarray) -> None:
+        """Rank measured (parish, catchment, area): largest first, equal areas by name."""
+        positive = areas > 0
+        pi, ci, areas = pi[positive], ci[positive], areas[positive]
+        if not len(pi):
+            return
         key = np.lexsort((ci, -areas, pi))
         pi, ci, areas = pi[key], ci[key], areas[key]
         first = np.r_[True, pi[1:] != pi[:-1]]
-        best[pi[first]] = ci[first]
-        best_area[pi[first]] = areas[first]
+        self.best[pi[first]] = ci[first]
+        self.best_area[pi[first]] = areas[first]
         runner_up = np.r_[False, first[:-1]] & ~first
-        second[pi[runner_up]] = ci[runner_up]
-        second_area[pi[runner_up]] = areas[runner_up]
-    if not disjoint:
-        _measure_runners_up(p_geoms, c_geoms, candidates, best, second, second_area, threads)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(best >= 0, np.minimum(best_area / p_area, 1.0), np.nan)
-        share2 = np.where(second >= 0, second_area / p_area, np.nan)
-    result = pd.DataFrame(
-        {
-            "catchment": pd.Series(
-                np.where(best >= 0, c_names[np.maximum(best, 0)], None), dtype=object
-            ).to_numpy(),
-            "catchment_share": share,
-            "second_catchment": pd.Series(
-                np.where(second >= 0, c_names[np.maximum(second, 0)], None), dtype=object
-            ).to_numpy(),
-            "second_share": share2,
-        },
-        index=parishes.index,
+        self.second[pi[runner_up]] = ci[runner_up]
+        self.second_area[pi[runner_up]] = areas[runner_up]
+
+    def table(self, index: pd.Index, names: np.ndarray, p_area: np.ndarray) -> pd.DataFrame:
+        """Return the result frame (aligned with ``index``)."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.where(self.best >= 0, np.minimum(self.best_area / p_area, 1.0), np.nan)
+            share2 = np.where(self.second >= 0, self.second_area / p_area, np.nan)
+        return pd.DataFrame(
+            {
+                "catchment": _names_or_none(names, self.best),
+                "catchment_share": share,
+                "second_catchment": _names_or_none(names, self.second),
+                "second_share": share2,
+            },
+            index=index,
+        )
+
+
+def _names_or_none(names: np.ndarray, which: np.ndarray) -> np.ndarray:
+    """Return the name at each position, None at -1."""
+    out = names[np.maximum(which, 0)].astype(object)
+    out[which < 0] = None
+    return out
+
+
+def _coverage_check(
+    c_geoms: np.ndarray, known: bool | None, *, assume_valid: bool, threads: int
+) -> InBackground[bool]:
+    """Whether the catchments form a coverage: known already, or checked in the background."""
+    if known is not None:
+        return InBackground(lambda: bool(known), threads=1)
+    return InBackground(
+        lambda: coverage_is_valid(c_geoms, assume_valid=assume_valid), threads=threads
     )
-    result.attrs["catchments_coverage_valid"] = disjoint
-    return result
+
+
+def _place_nested(
+    catch: _Catchments,
+    p_geoms: np.ndarray,
+    p_area: np.ndarray,
+    chains: tuple[CoverageChain, CoverageChain],
+    ranking: _Ranking,
+    min_share: float,
+) -> np.ndarray:
+    """Place the parishes no catchment boundary crosses; return which were placed."""
+    found = assign_nested(p_geoms, p_area, chains, catch.geoms, catch.rank, catch.tree)
+    ranking.take(found.parish, found.catchment, found.area)
+    # As on the general route, the runner-up is given only below ``min_share``.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        enough = found.placed & (ranking.best_area / p_area >= min_share)
+    ranking.second[enough] = -1
+    ranking.second_area[enough] = 0.0
+    return found.placed
+
+
+def _assign_the_rest(
+    catch: _Catchments,
+    p_geoms: np.ndarray,
+    p_area: np.ndarray,
+    todo: np.ndarray,
+    ranking: _Ranking,
+    check: InBackground[bool],
+    min_share: float,
+    threads: int,
+) -> bool:
+    """Assign the parishes ``todo`` by measuring overlaps; return whether catchments are disjoint.
+
+    Candidates come from the catchments' STRtree; a parish properly inside one takes it; a
+    straddling parish is measured first against the catchment holding a point on its
+    surface, which settles it on a valid coverage when its share there is over one half
+    and at least ``min_share``; the rest have every candidate measured.
+    """
+    pi, ci = _candidates(catch.tree, p_geoms, todo)
+    candidates = (pi, ci)
+    pi, ci = _settle_inside(catch.geoms, p_geoms, p_area, pi, ci, ranking)
+    main = _main_pairs(catch.geoms, p_geoms, pi, ci, threads)
+    disjoint = bool(check.result())
+    measured = np.zeros(len(p_geoms), dtype=bool)
+    if disjoint:
+        measured = _settle_main(main, p_area, ranking, min_share)
+    others = ~measured[pi] & ~main.mask
+    pi, ci = pi[others], ci[others]
+    hits = shapely.intersects(catch.geoms[ci], p_geoms[pi])
+    pi, ci = pi[hits], ci[hits]
+    areas = map_chunks(_clipped_intersection_area, p_geoms[pi], catch.geoms[ci], workers=threads)
+    # The unsettled parishes' main catchments join the rest of their candidates.
+    again = ~measured[main.pi]
+    ranking.take(
+        np.concatenate([main.pi[again], pi]),
+        np.concatenate([main.ci[again], ci]),
+        np.concatenate([main.areas[again], areas]),
+    )
+    if not disjoint:
+        _measure_runners_up(p_geoms, catch.geoms, candidates, ranking, threads)
+    return disjoint
+
+
+def _candidates(
+    tree: shapely.STRtree, p_geoms: np.ndarray, todo: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Envelope candidates (parish, catchment) of the parishes ``todo``, sorted by parish."""
+    which = np.flatnonzero(todo)
+    pi, ci = tree.query(p_geoms[which])
+    return which[pi], ci
+
+
+def _settle_inside(
+    c_geoms: np.ndarray,
+    p_geoms: np.ndarray,
+    p_area: np.ndarray,
+    pi: np.ndarray,
+    ci: np.ndarray,
+    ranking: _Ranking,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Give parishes properly inside a catchment that one (share 1); return the open pairs.
+
+    Share 1 is the most possible: the first containing catchment (by name) wins.
+    """
+    inside = shapely.contains_properly(c_geoms[ci], p_geoms[pi])
+    held, first = np.unique(pi[inside], return_index=True)
+    ranking.best[held] = ci[inside][first]
+    ranking.best_area[held] = p_area[held]
+    open_pair = ranking.best[pi] < 0
+    return pi[open_pair], ci[open_pair]
+
+
+@dataclass(frozen=True)
+class _MainPairs:
+    """Each open parish with the catchment holding a point on its surface, and their overlap."""
+
+    mask: np.ndarray  # over the open pairs
+    pi: np.ndarray
+    ci: np.ndarray
+    areas: np.ndarray
+
+
+def _main_pairs(
+    c_geoms: np.ndarray, p_geoms: np.ndarray, pi: np.ndarray, ci: np.ndarray, threads: int
+) -> _MainPairs:
+    """Measure each open parish against its main catchment (needed whatever the coverage)."""
+    points = np.full(len(p_geoms), None, dtype=object)
+    open_parishes = np.unique(pi)
+    points[open_parishes] = shapely.point_on_surface(p_geoms[open_parishes])
+    main = shapely.contains(c_geoms[ci], points[pi])
+    mpi, mci = pi[main], ci[main]
+    areas = map_chunks(_clipped_intersection_area, p_geoms[mpi], c_geoms[mci], workers=threads)
+    return _MainPairs(main, mpi, mci, areas)
+
+
+def _settle_main(
+    main: _MainPairs, p_area: np.ndarray, ranking: _Ranking, min_share: float
+) -> np.ndarray:
+    """On disjoint catchments, settle parishes with over half (and ``min_share``) in the main one.
+
+    The other catchments share the rest, so none can beat it. Returns the settled parishes.
+    """
+    share = main.areas / p_area[main.pi]
+    settled = (share > 0.5) & (share >= min_share)
+    ranking.best[main.pi[settled]] = main.ci[settled]
+    ranking.best_area[main.pi[settled]] = main.areas[settled]
+    measured = np.zeros(len(p_area), dtype=bool)
+    measured[main.pi[settled]] = True
+    return measured
 
 
 def _measure_runners_up(
     p_geoms: np.ndarray,
     c_geoms: np.ndarray,
     candidates: tuple[np.ndarray, np.ndarray],
-    best: np.ndarray,
-    second: np.ndarray,
-    second_area: np.ndarray,
+    ranking: _Ranking,
     threads: int,
 ) -> None:
     """On overlapping catchments, find the runner-up of parishes settled by containment.
 
     A parish properly inside one catchment took it without measuring the others; when the
     catchments overlap, another may hold the parish too (wholly: a tie, which the name
-    order decided). Fills ``second`` and ``second_area`` in place.
+    order decided). Fills ``ranking.second`` and ``ranking.second_area``.
     """
     pi, ci = candidates
+    best, second = ranking.best, ranking.second
     todo = (best[pi] >= 0) & (second[pi] < 0) & (ci != best[pi])
     pi, ci = pi[todo], ci[todo]
     hits = shapely.intersects(c_geoms[ci], p_geoms[pi])
@@ -299,7 +434,7 @@ def _measure_runners_up(
     pi, ci, areas = pi[key], ci[key], areas[key]
     first = np.r_[True, pi[1:] != pi[:-1]] if len(pi) else np.zeros(0, dtype=bool)
     second[pi[first]] = ci[first]
-    second_area[pi[first]] = areas[first]
+    ranking.second_area[pi[first]] = areas[first]
 
 
 def assign_by_lookup(parishes: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,9 @@ Two routes assign each parish to a secondary school catchment:
 
 * **overlap** — with catchment polygons, each parish goes to the catchment it overlaps most;
   ``catchment_share`` records that share of the parish's area and parishes whose best share
-  is below ``min_share`` are listed as split.
+  is below ``min_share`` are listed as split. Where the catchments are drawn along parish
+  boundaries, the share is read from the two coverage certificates instead of measured
+  (:mod:`localitygis.localities.nested`): the same answer, without intersections.
 * **lookup** — with a parish → catchment table; ``catchment_share`` is then not measured
   (NaN).
 
@@ -32,7 +34,7 @@ The module is pure: GeoDataFrames in EPSG:27700 in, a frozen :class:`LocalityBui
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -44,15 +46,16 @@ import shapely
 from localitygis._validate import listing, require_bng
 from localitygis.crs import classify_coordinates
 from localitygis.errors import DataError, SchemeError, shown
-from localitygis.localities._threads import thread_count
+from localitygis.localities._threads import InBackground, thread_count
 from localitygis.localities.assign import (
     _assign_by_overlap,
+    _by_distinct,
     _normalised,
     _require_columns,
     assign_by_lookup,
     assign_by_overlap,
 )
-from localitygis.localities.certificate import CoverageChain
+from localitygis.localities.certificate import CoverageChain, certify_coverage
 from localitygis.localities.clean import DEFAULT_TOLERANCE_M, CoverageCleaning, clean_coverage
 from localitygis.localities.dissolve import (
     LOCALITY_COLUMNS,
@@ -64,6 +67,7 @@ from localitygis.localities.dissolve import (
     dissolve_localities,
     union_by_group,
 )
+from localitygis.localities.nested import follows_parishes
 from localitygis.localities.quality import (
     CoverageCheck,
     QualityReport,
@@ -200,28 +204,6 @@ class DissolvedParishes:
     cleaning: CoverageCleaning
 
 
-class _CoverageInBackground:
-    """The parishes' coverage check (:func:`coverage_state`), run beside the assignment."""
-
-    def __init__(self, geoms: np.ndarray, threads: int) -> None:
-        self._geoms = geoms
-        self._pool = ThreadPoolExecutor(max_workers=1) if threads > 1 else None
-        self._future: Future[tuple[bool, CoverageChain | None]] | None = (
-            self._pool.submit(coverage_state, geoms) if self._pool is not None else None
-        )
-
-    def result(self) -> tuple[bool, CoverageChain | None]:
-        """Whether the parishes form a valid coverage, and its certificate."""
-        if self._future is None:
-            return coverage_state(self._geoms)
-        return self._future.result()
-
-    def close(self) -> None:
-        """Stop waiting: on an error the check may still be running, and ends on its own."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-
-
 # --------------------------------------------------------------------------------------
 # The build
 
@@ -239,12 +221,9 @@ def build_localities(
 ) -> LocalityBuild:
     """Build localities from parishes and catchments (or a lookup table) under a scheme.
 
-    The stages, each a function of this module: check the inputs (CRS, columns, duplicate
-    codes; invalid geometry repaired, empty geometry rejected) → assign parishes to
-    catchments (largest overlap, or the lookup table) and catchments to localities → apply
-    the scheme's overrides → keep parish groups together → clean the coverage's slivers and
-    dissolve → report (with the area reconciliation). Everything found is in
-    ``result.report``.
+    The stages (functions of this module): check and repair the inputs → assign parishes to
+    catchments and catchments to localities → overrides → parish groups → clean slivers and
+    dissolve → report. Everything found is in ``result.report``.
 
     Parameters
     ----------
@@ -317,20 +296,67 @@ def build_localities(
     threads = thread_count(workers)
     prepared = prepare_parishes(parishes, workers=threads)
     resolved = resolve_scheme_parishes(scheme, prepared)
-    background = _CoverageInBackground(prepared.geoms, threads)
+    stages = _assign_place_dissolve(
+        prepared,
+        catchments,
+        lookup,
+        scheme,
+        resolved,
+        min_share=min_share,
+        on_group_split=on_group_split,
+        tolerance=clean_coverage,
+        workers=workers,
+    )
+    return _finished(parishes, catchments, prepared, stages, scheme, min_share)
+
+
+def _assign_place_dissolve(
+    prepared: PreparedParishes,
+    catchments: gpd.GeoDataFrame | None,
+    lookup: pd.DataFrame | None,
+    scheme: Scheme,
+    resolved: ResolvedScheme,
+    *,
+    min_share: float,
+    on_group_split: str,
+    tolerance: float,
+    workers: int | None,
+) -> tuple[CatchmentAssignment, LocalityPlacement, DissolvedParishes]:
+    """Run stages 2 to 5, the parishes' coverage check beside the assignment."""
+    threads = thread_count(workers)
+    background = InBackground(lambda: coverage_state(prepared.geoms), threads=threads)
     try:
         assignment = assign_parishes(
-            prepared, catchments, lookup, min_share, workers=workers, tolerance=clean_coverage
+            prepared,
+            catchments,
+            lookup,
+            min_share,
+            workers=workers,
+            tolerance=tolerance,
+            parish_state=background.result,
         )
         placement = place_in_localities(prepared, assignment, scheme, resolved)
         apply_overrides(prepared, placement, resolved)
         keep_groups_together(prepared, placement, resolved, scheme, on_group_split)
         _annotate(prepared, assignment, placement, scheme)
         dissolved = dissolve_parishes(
-            prepared, scheme, threads, state=background.result(), tolerance=clean_coverage
+            prepared, scheme, threads, state=background.result(), tolerance=tolerance
         )
     finally:
         background.close()
+    return assignment, placement, dissolved
+
+
+def _finished(
+    parishes: gpd.GeoDataFrame,
+    catchments: gpd.GeoDataFrame | None,
+    prepared: PreparedParishes,
+    stages: tuple[CatchmentAssignment, LocalityPlacement, DissolvedParishes],
+    scheme: Scheme,
+    min_share: float,
+) -> LocalityBuild:
+    """Run stage 6 (the report) and return the build, its outputs carrying the provenance."""
+    assignment, placement, dissolved = stages
     catchments_out = _catchments_out(prepared, assignment, dissolved, scheme)
     report = report_build(
         prepared,
@@ -451,20 +477,26 @@ def assign_parishes(
     *,
     workers: int | None,
     tolerance: float,
+    parish_state: Callable[[], tuple[bool, CoverageChain | None]] | None = None,
 ) -> CatchmentAssignment:
-    """Assign each parish to a catchment: by largest overlap, or from the lookup table."""
+    """Assign each parish to a catchment: by largest overlap, or from the lookup table.
+
+    ``parish_state`` gives the parishes' coverage check (:func:`coverage_state`); with a
+    certificate for both layers, parishes are placed from the two certificates wherever
+    the catchments follow parish boundaries
+    (:func:`localitygis.localities.nested.assign_nested`).
+    """
     if catchments is None:
         table = assign_by_lookup(prepared.frame, lookup)
         empty = prepared.repaired.iloc[:0]
         return CatchmentAssignment(table, "lookup", None, _no_merges(), empty, empty, None, [])
     # One thread: the other core is busy with the parishes' coverage check.
     catch, repaired, rejects, merged = _prepare_catchments(catchments, workers=1)
-    cleaning = _clean_catchments(catch, tolerance)
-    known = None  # whether the catchments form a coverage, when the cleaning found out
-    if cleaning is not None and len(cleaning.changes):
-        catch = catch.set_geometry(gpd.GeoSeries(cleaning.geometries, crs=catch.crs))
-    elif cleaning is not None:
-        known = cleaning.invalid_edges_before == 0
+    catch, cleaning, chain, known = _certified_catchments(catch, tolerance)
+    chains = None
+    if chain is not None and parish_state is not None and follows_parishes(prepared.geoms, chain):
+        parish_chain = parish_state()[1]
+        chains = None if parish_chain is None else (parish_chain, chain)
     # Repaired (and cleaned) catchments are valid: the coverage check need not test that.
     table = _assign_by_overlap(
         prepared.frame,
@@ -473,6 +505,7 @@ def assign_parishes(
         workers=workers,
         catchments_valid=True,
         coverage_valid=known,
+        chains=chains,
     )
     notes = []
     if not table.attrs.get("catchments_coverage_valid", True):
@@ -481,6 +514,26 @@ def assign_parishes(
             "do not match), so every parish-catchment pair was measured"
         )
     return CatchmentAssignment(table, "overlap", catch, merged, repaired, rejects, cleaning, notes)
+
+
+def _certified_catchments(
+    catch: gpd.GeoDataFrame, tolerance: float
+) -> tuple[gpd.GeoDataFrame, CoverageCleaning | None, CoverageChain | None, bool | None]:
+    """Certify the catchments' coverage and clean their slivers.
+
+    Returns the catchments (cleaned), the cleaning, their certificate (None when it cannot
+    vouch) and whether they form a valid coverage (None: not known yet).
+    """
+    chain = certify_coverage(np.asarray(catch.geometry.array, dtype=object), assume_valid=True)
+    cleaning = _clean_catchments(catch, tolerance, known_valid=chain is not None)
+    known = True if chain is not None else None
+    if cleaning is not None and len(cleaning.changes):
+        catch = catch.set_geometry(gpd.GeoSeries(cleaning.geometries, crs=catch.crs))
+        chain = certify_coverage(cleaning.geometries, assume_valid=True)
+        known = True if chain is not None else None
+    elif cleaning is not None and chain is None:
+        known = cleaning.invalid_edges_before == 0
+    return catch, cleaning, chain, known
 
 
 def _prepare_catchments(
@@ -505,8 +558,13 @@ def _prepare_catchments(
     return result, fixed.repaired, fixed.rejects, merged
 
 
-def _clean_catchments(catch: gpd.GeoDataFrame, tolerance: float) -> CoverageCleaning | None:
-    """Clean the catchments' slivers (None when cleaning is off)."""
+def _clean_catchments(
+    catch: gpd.GeoDataFrame, tolerance: float, *, known_valid: bool
+) -> CoverageCleaning | None:
+    """Clean the catchments' slivers (None when cleaning is off).
+
+    ``known_valid``: the certificate vouched for the coverage (False: GEOS decides).
+    """
     if tolerance <= 0:
         return None
     return clean_coverage(
@@ -514,6 +572,7 @@ def _clean_catchments(catch: gpd.GeoDataFrame, tolerance: float) -> CoverageClea
         catch["catchment"].astype(str).tolist(),
         tolerance=tolerance,
         layer="catchments",
+        known_valid=known_valid,
     )
 
 
@@ -545,14 +604,9 @@ def place_in_localities(
     catchment_locality = {
         normalise_name(c): loc.name for loc in scheme.localities for c in loc.catchments
     }
-    keys = _normalised(table["catchment"])
-    unknown = sorted(
-        {
-            c
-            for c, k in zip(table["catchment"], keys, strict=True)
-            if k is not None and k not in catchment_locality
-        }
-    )
+    names = table["catchment"].to_numpy(dtype=object)
+    locality = _by_distinct(names, lambda c: catchment_locality.get(normalise_name(str(c))))
+    unknown = sorted(set(names[pd.isna(locality) & pd.notna(names)]))
     if unknown:
         problems.append(
             f"parishes were assigned to {len(unknown)} catchment(s) that scheme "
@@ -562,9 +616,6 @@ def place_in_localities(
         )
     if problems:
         raise DataError("; ".join(problems) + ".")
-    locality = np.array(
-        [catchment_locality[k] if k is not None else None for k in keys], dtype=object
-    )
     return LocalityPlacement(
         locality, _reasons(table, assignment.route), _no_overrides(), _no_moves()
     )
@@ -955,22 +1006,21 @@ def _population(values: pd.Series) -> pd.Series:
 def _reasons(table: pd.DataFrame, route: str) -> np.ndarray:
     """Say why each parish has its catchment (on overlapping catchments, with the runner-up)."""
     if route == "lookup":
-        return np.array([f"lookup table row {r}" for r in table["lookup_row"]], dtype=object)
+        return ("lookup table row " + table["lookup_row"].astype(str)).to_numpy(dtype=object)
+    catchment = table["catchment"].to_numpy(dtype=object)
+    share = table["catchment_share"].to_numpy(dtype="float64")
+    second = table["second_catchment"].to_numpy(dtype=object)
+    second_share = table["second_share"].to_numpy(dtype="float64")
     overlapping = not table.attrs.get("catchments_coverage_valid", True)
-    rows = zip(
-        table["catchment"],
-        table["catchment_share"],
-        table["second_catchment"],
-        table["second_share"],
-        strict=True,
-    )
-    return np.array(
-        [
-            _reason(c, share, c2 if overlapping and _in_overlap(share, s2) else None, s2)
-            for c, share, c2, s2 in rows
-        ],
-        dtype=object,
-    )
+    in_overlap = overlapping & _in_overlap(share, second_share)
+    reasons = np.full(len(table), "in no catchment", dtype=object)
+    # Most parishes lie inside one catchment: their reasons are made all at once.
+    inside = pd.notna(catchment) & (share >= 1.0 - 1e-12) & ~in_overlap
+    reasons[inside] = "inside catchment " + catchment[inside].astype(str)
+    for i in np.flatnonzero(pd.notna(catchment) & ~inside):
+        second_name = second[i] if in_overlap[i] else None
+        reasons[i] = _reason(catchment[i], share[i], second_name, second_share[i])
+    return reasons
 
 
 def _in_overlap(share: float | np.ndarray, second_share: float | np.ndarray) -> np.ndarray:

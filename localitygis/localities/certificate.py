@@ -16,10 +16,18 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 
-__all__ = ["CoverageChain", "certify_coverage", "union_groups"]
+__all__ = [
+    "CoverageChain",
+    "Nesting",
+    "certify_coverage",
+    "nest_coverages",
+    "segment_lines",
+    "union_groups",
+]
 
 _HASH = np.uint64(0x9E3779B97F4A7C15)
 _ENDS = np.dtype([("p", np.complex128), ("q", np.complex128)])  # a segment's two ends
+_CHUNK = 1 << 18  # vertices or segments worked on at once (bounds the temporaries)
 
 
 def _mix(k: np.ndarray) -> np.ndarray:
@@ -28,6 +36,15 @@ def _mix(k: np.ndarray) -> np.ndarray:
     k *= _HASH
     k ^= k >> np.uint64(32)
     return k
+
+
+def _vertex_hash(point: np.ndarray) -> np.ndarray:
+    """Hash each point (complex128, -0.0 already made 0.0) to 64 bits."""
+    bits = np.ascontiguousarray(point).view(np.float64).reshape(-1, 2).view(np.uint64)
+    with np.errstate(over="ignore"):
+        vertex = _mix(bits[:, 0].copy())
+        vertex ^= bits[:, 1]
+        return _mix(vertex)
 
 
 @dataclass(frozen=True, eq=False)
@@ -51,6 +68,9 @@ class CoverageChain:
         Segments used once: the outline of the coverage.
     owner : numpy.ndarray
         int32 per vertex: the polygon (index into the input) of its ring.
+    key : numpy.ndarray
+        uint64 per segment, sorted: the hash of its two ends, its direction bit and the
+        segment, as :func:`_segment_keys` makes them (to find segments by their ends).
 
     Every segment is in ``pair_a``/``pair_b`` or ``single``, exactly once.
     """
@@ -63,6 +83,7 @@ class CoverageChain:
     owner_b: np.ndarray
     single: np.ndarray
     owner: np.ndarray
+    key: np.ndarray
 
 
 def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> CoverageChain | None:
@@ -114,10 +135,12 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
     if not _certifiable(geoms, assume_valid=assume_valid):
         return None
     point, turn, owner, seg = _vertices(geoms)
-    paired = _pair_segments(point, turn, seg)
+    key = _segment_keys(point, turn, seg)
+    del seg  # the keys carry the segments
+    paired = None if key is None else _pair_segments(point, turn, key)
     if paired is None:
         return None
-    a, b, single = paired
+    a, b, single, key = paired
     rings, _, failed = _trace_rings(point, turn, single, np.zeros(len(single), np.int64), 1)
     if failed[0] or not len(rings) or not _rings_nest(rings):
         return None
@@ -130,6 +153,7 @@ def certify_coverage(geoms: np.ndarray, *, assume_valid: bool = False) -> Covera
         owner_b=owner[b],
         single=single,
         owner=owner,
+        key=key,
     )
 
 
@@ -146,7 +170,29 @@ def _vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     """Every ring's vertices: (point, turn, owner, seg) as :class:`CoverageChain` names them.
 
     ``seg`` lists the segments (first vertices), zero-length ones skipped as GEOS does.
+    Geometries are taken in chunks of about :data:`_CHUNK` vertices, so that GEOS's copies
+    of their parts and rings stay small.
     """
+    ends = np.cumsum(shapely.get_num_coordinates(geoms))
+    total = int(ends[-1])
+    point = np.empty(total, dtype=np.complex128)
+    turn = np.empty(total, dtype=bool)
+    owner = np.empty(total, dtype=np.int32)
+    seg = np.empty(total, dtype=np.int32 if total < 2**31 - 1 else np.int64)
+    count = 0
+    cuts = np.unique(np.r_[0, np.searchsorted(ends, np.arange(_CHUNK, total, _CHUNK)), len(geoms)])
+    for lo, hi in itertools.pairwise(cuts.tolist()):
+        first = int(ends[lo - 1]) if lo else 0
+        piece = slice(first, int(ends[hi - 1]))
+        point[piece], turn[piece], owner[piece], starts = _ring_vertices(geoms[lo:hi])
+        owner[piece] += lo
+        seg[count : count + len(starts)] = starts + first
+        count += len(starts)
+    return point, turn, owner, seg[:count]
+
+
+def _ring_vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_vertices` of a few geometries (owners and segments numbered from 0)."""
     parts, geom_of_part = shapely.get_parts(geoms, return_index=True)
     rings, part_of = shapely.get_rings(parts, return_index=True)
     geom_of_ring = geom_of_part[part_of].astype(np.int32)
@@ -159,8 +205,7 @@ def _vertices(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     # Segment i runs from vertex i to i + 1 of the same ring.
     same = ring_of[1:] == ring_of[:-1]
     same &= point[1:] != point[:-1]
-    seg = np.flatnonzero(same).astype(np.int32 if len(same) < 2**31 - 1 else np.int64)
-    return point, oriented[ring_of], geom_of_ring[ring_of], seg
+    return point, oriented[ring_of], geom_of_ring[ring_of], np.flatnonzero(same)
 
 
 def _segment_keys(point: np.ndarray, turn: np.ndarray, seg: np.ndarray) -> np.ndarray | None:
@@ -171,68 +216,102 @@ def _segment_keys(point: np.ndarray, turn: np.ndarray, seg: np.ndarray) -> np.nd
     keys equal in their hash bits and differing in the direction bit. None when the vertex
     numbers leave too few bits for the hash.
     """
-    width = max(1, (len(point) - 1).bit_length())
+    width = _width(point)
     if width > 40:
         return None
-    bits = point.view(np.float64).reshape(-1, 2).view(np.uint64)
-    with np.errstate(over="ignore"):
-        vertex = _mix(bits[:, 0].copy())
-        vertex ^= bits[:, 1]
-        _mix(vertex)
-        h0, h1 = vertex[seg], vertex[seg + 1]
-        del vertex
-        up = (h0 < h1) == turn[seg]
-        key = np.minimum(h0, h1)
-        np.maximum(h0, h1, out=h1)
-        del h0
-        key *= _HASH
-        key ^= h1
-        del h1
-        _mix(key)
-    key &= ~np.uint64((1 << (width + 1)) - 1)
-    key |= up.astype(np.uint64) << np.uint64(width)
-    key |= seg.astype(np.uint64)
+    key, up = _segment_hash(point, turn, seg)
+    for lo in range(0, len(key), _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        key[part] &= ~np.uint64((1 << (width + 1)) - 1)
+        key[part] |= up[part].astype(np.uint64) << np.uint64(width)
+        key[part] |= seg[part].astype(np.uint64)
     return key
 
 
-def _pair_segments(
-    point: np.ndarray, turn: np.ndarray, seg: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """Pair segments traversed both ways: (pair_a, pair_b, single), or None on an overlap.
+def _width(point: np.ndarray) -> int:
+    """Return the bits a vertex number takes (the low bits of the sort keys)."""
+    return max(1, (len(point) - 1).bit_length())
 
-    Sort keys, not indices (argsort costs 2-3x more). A run of two equal hashes is a pair
-    when the coordinates confirm it; everything else sharing a hash is paired exactly by
-    :func:`_pair_exactly`. ``single`` comes sorted.
+
+def _segment_hash(
+    point: np.ndarray, turn: np.ndarray, seg: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Hash each segment's two ends, whichever way it runs; and its direction bit.
+
+    The bit says whether the segment, run the standard way along its ring, goes from the
+    end with the smaller vertex hash to the larger. Worked out in chunks (small temporaries).
     """
-    key = _segment_keys(point, turn, seg)
-    if key is None:
-        return None
-    width = max(1, (len(point) - 1).bit_length())
+    key = np.empty(len(seg), dtype=np.uint64)
+    up = np.empty(len(seg), dtype=bool)
+    for lo in range(0, len(seg), _CHUNK):
+        part = seg[lo : lo + _CHUNK]
+        h0, h1 = _vertex_hash(point[part]), _vertex_hash(point[part + 1])
+        up[lo : lo + _CHUNK] = (h0 < h1) == turn[part]
+        with np.errstate(over="ignore"):
+            low = np.minimum(h0, h1)
+            np.maximum(h0, h1, out=h1)
+            low *= _HASH
+            low ^= h1
+            key[lo : lo + _CHUNK] = _mix(low)
+    return key, up
+
+
+def _pair_segments(
+    point: np.ndarray, turn: np.ndarray, key: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """Pair segments traversed both ways: (pair_a, pair_b, single, key), or None on an overlap.
+
+    ``key`` are the segments' keys (:func:`_segment_keys`), sorted here in place: sort keys,
+    not indices (argsort costs 2-3x more). A run of two equal hashes is a pair when the
+    coordinates confirm it; everything else sharing a hash is paired exactly by
+    :func:`_pair_exactly`. ``single`` comes sorted, the pairs by ``pair_a``.
+    """
+    width = _width(point)
     key.sort()
-    seg = (key & np.uint64((1 << width) - 1)).astype(seg.dtype)  # in key order
-    hashed = key >> np.uint64(width + 1)
+    number = np.int32 if len(point) < 2**31 - 1 else np.int64
+    seg = (key & np.uint64((1 << width) - 1)).astype(number)  # in key order
     same_next = np.zeros(len(key), dtype=bool)
-    same_next[:-1] = hashed[1:] == hashed[:-1]
-    del hashed
+    for lo in range(0, len(key) - 1, _CHUNK):
+        part = slice(lo, min(lo + _CHUNK, len(key) - 1))
+        ahead = slice(part.start + 1, part.stop + 1)
+        same_next[part] = (key[ahead] ^ key[part]) >> np.uint64(width + 1) == 0
     same_prev = np.r_[False, same_next[:-1]]
     single = ~same_prev & ~same_next
     pair = same_next & ~same_prev
     pair[:-1] &= ~same_next[1:]  # runs of exactly two
     k = np.flatnonzero(pair)
+    odd = ~single  # runs of three or more
+    odd[k] = False
+    odd[k + 1] = False
     del pair, same_next, same_prev
     # Equal hashes: the two keys differ in the direction bit if traversed both ways.
     opposite = ((key[k] ^ key[k + 1]) >> np.uint64(width)) == 1
-    del key
-    cancel = opposite & _same_segment(point, turn, seg[k], seg[k + 1])
-    odd = ~single
-    odd[k[cancel]] = False
-    odd[k[cancel] + 1] = False
-    exact = _pair_exactly(seg[odd], point, turn)
+    a, b = _by_first(seg[k[opposite]], seg[k[opposite] + 1])
+    cancel = _same_segment(point, turn, a, b)
+    unsettled = (seg[odd], seg[k[~opposite]], seg[k[~opposite] + 1], a[~cancel], b[~cancel])
+    exact = _pair_exactly(np.concatenate(unsettled), point, turn)
     if exact is None:
         return None
-    a = np.concatenate([seg[k[cancel]], exact[0]])
-    b = np.concatenate([seg[k[cancel] + 1], exact[1]])
-    return a, b, np.sort(np.concatenate([seg[single], exact[2]]))
+    a = np.concatenate([a[cancel], exact[0]])
+    b = np.concatenate([b[cancel], exact[1]])
+    return a, b, np.sort(np.concatenate([seg[single], exact[2]])), key
+
+
+def _by_first(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort pairs of segments by the first, so that gathering their ends walks the vertices.
+
+    Consecutive segments of one ring pair with consecutive segments of its neighbour's,
+    so the second of each pair comes in runs too.
+    """
+    if a.dtype != np.int32:  # numbers past 32 bits: sort indices instead
+        order = np.argsort(a)
+        return a[order], b[order]
+    packed = a.astype(np.uint64) << np.uint64(32)
+    packed |= b.astype(np.uint64)
+    packed.sort()
+    low = (packed & np.uint64(0xFFFFFFFF)).astype(a.dtype)
+    packed >>= np.uint64(32)
+    return packed.astype(a.dtype), low
 
 
 def _same_segment(point: np.ndarray, turn: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -243,10 +322,14 @@ def _same_segment(point: np.ndarray, turn: np.ndarray, a: np.ndarray, b: np.ndar
     """
     # Item s: both ends of segment s (overlapping items), so one gather fetches a segment.
     ends = np.ndarray((len(point) - 1,), dtype=_ENDS, buffer=point, strides=point.strides)
-    ends_a, ends_b = ends.take(a), ends.take(b)
-    crossed = (ends_a["p"] == ends_b["q"]) & (ends_a["q"] == ends_b["p"])
-    straight = (ends_a["p"] == ends_b["p"]) & (ends_a["q"] == ends_b["q"])
-    return np.where(turn[a] == turn[b], crossed, straight)
+    same = np.empty(len(a), dtype=bool)
+    for lo in range(0, len(a), _CHUNK):
+        part = slice(lo, lo + _CHUNK)
+        ends_a, ends_b = ends[a[part]], ends[b[part]]  # not take(): it copies all of ends
+        crossed = (ends_a["p"] == ends_b["q"]) & (ends_a["q"] == ends_b["p"])
+        straight = (ends_a["p"] == ends_b["p"]) & (ends_a["q"] == ends_b["q"])
+        same[part] = np.where(turn[a[part]] == turn[b[part]], crossed, straight)
+    return same
 
 
 def _pair_exactly(
@@ -427,11 +510,8 @@ def _point_ids(label: np.ndarray, point: np.ndarray) -> np.ndarray:
     """
     if not len(point):
         return np.empty(0, dtype=np.int64)
-    bits = (np.column_stack([point.real, point.imag]) + 0.0).view(np.uint64)
+    key = _vertex_hash(point + 0.0)
     with np.errstate(over="ignore"):
-        key = _mix(bits[:, 0].copy())
-        key ^= bits[:, 1]
-        _mix(key)
         key ^= label.astype(np.uint64) * _HASH
         _mix(key)
     order = np.argsort(key)
@@ -523,3 +603,206 @@ def _shell_of_rings(rings: np.ndarray, is_shell: np.ndarray, ring_group: np.ndar
         first = np.r_[True, h[1:] != h[:-1]] if len(h) else np.zeros(0, dtype=bool)
         owner[open_holes[h[first]]] = shells[s[first]]
     return owner
+
+
+# --------------------------------------------------------------------------------------
+# One certified coverage laid on another
+
+
+@dataclass(frozen=True)
+class Nesting:
+    """How a coarse certified coverage lies on a fine one, read from their segments.
+
+    Attributes
+    ----------
+    within : numpy.ndarray
+        int64 per fine polygon: the coarse polygon lying on the polygon's side of one of its
+        segments (the two share that segment, run the same way); -1 where no segment says,
+        -2 where segments name different coarse polygons.
+    loose : numpy.ndarray
+        The coarse segments that are no fine segment (first vertices in the coarse chain's
+        ``point``, sorted): only they can cross a fine polygon's interior.
+    """
+
+    within: np.ndarray
+    loose: np.ndarray
+
+
+def nest_coverages(fine: CoverageChain, coarse: CoverageChain) -> Nesting | None:
+    """Find which coarse segments are fine segments, and the coarse polygon beside each.
+
+    Both chains come from :func:`certify_coverage`, so each is a valid coverage of valid
+    polygons. A coarse segment that is also a fine segment (the same two end points) lies
+    on fine boundaries, which in a valid coverage meet no fine polygon's interior. So a fine
+    polygon touched by no ``loose`` segment has no coarse boundary through its interior:
+    each of its parts lies wholly inside one coarse polygon or outside all of them, and
+    when one of its segments is a coarse segment run the same way (both polygons on the
+    segment's left), that coarse polygon is the one (``within``).
+
+    Each coarse segment is looked up among the fine chain's sorted segment keys by the
+    hash of its ends; every match is confirmed on the coordinates, and whatever shares a
+    hash with three or more fine segments (a collision) is matched exactly on the
+    coordinates, so the answer does not depend on the hashes. None when the vertices leave
+    too few bits for the hash.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> parishes = certify_coverage(np.array([box(0, 0, 1, 1), box(1, 0, 2, 1), box(2, 0, 3, 1)]))
+    >>> schools = certify_coverage(np.array([box(0, 0, 2, 1), box(2, 0, 3, 1)]))
+    >>> nested = nest_coverages(parishes, schools)
+    >>> nested.within.tolist(), len(nested.loose)  # box(0, 0, 2, 1) has 2 segments no parish has
+    ([0, 0, 1], 2)
+    """
+    width = max(_width(fine.point), _width(coarse.point))
+    if width > 40:
+        return None
+    coarse_seg = np.sort(np.concatenate([coarse.pair_a, coarse.pair_b, coarse.single]))
+    same, reverse = _SegmentIndex(fine, width).find(coarse, coarse_seg)
+    loose = coarse_seg[(same < 0) & (reverse < 0)]
+    matched = same >= 0
+    within = _one_each(
+        fine.owner[same[matched]],
+        coarse.owner[coarse_seg[matched]].astype(np.int64),
+        int(fine.owner.max()) + 1,
+    )
+    return Nesting(within, loose)
+
+
+def _directed_ends(chain: CoverageChain, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the vertices each segment runs from and to, its ring run the standard way."""
+    forward = chain.turn[seg]
+    return np.where(forward, seg, seg + 1), np.where(forward, seg + 1, seg)
+
+
+class _SegmentIndex:
+    """A chain's segments, found by their end points through its sorted keys.
+
+    Hashes are compared on their bits above ``width + 1`` (the low bits of the keys carry
+    the segment number and the direction bit).
+    """
+
+    def __init__(self, chain: CoverageChain, width: int) -> None:
+        self.chain, self.width = chain, width
+        self.number = np.uint64((1 << _width(chain.point)) - 1)
+        self.up_bit = np.uint64(_width(chain.point))
+
+    def find(self, other: CoverageChain, seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per segment of ``other``, this chain's segment run the same way, and the reverse.
+
+        Each is the segment (its first vertex in this chain's ``point``) or -1. The
+        queries are sorted by hash and looked up in chunks (small temporaries).
+        """
+        shift = np.uint64(self.width + 1)
+        query, up = _segment_hash(other.point, other.turn, seg)
+        query >>= shift
+        query <<= shift
+        query |= np.arange(len(seg), dtype=np.uint64)
+        query.sort()  # sorted queries: the search walks the keys in order
+        same = np.full(len(seg), -1, dtype=np.int64)
+        reverse = np.full(len(seg), -1, dtype=np.int64)
+        for lo in range(0, len(query), _CHUNK):
+            block = query[lo : lo + _CHUNK]
+            which = (block & ((np.uint64(1) << shift) - np.uint64(1))).astype(np.int64)
+            hashes = block >> shift
+            start = np.searchsorted(self.chain.key, hashes << shift)
+            tail, head = _directed_ends(other, seg[which])
+            want = other.point[tail], other.point[head]
+            found = self._confirm(start, hashes, up[which], want)
+            same[which] = found
+            miss = np.flatnonzero(found < 0)
+            reverse[which[miss]] = self._confirm(
+                start[miss], hashes[miss], ~up[which[miss]], (want[1][miss], want[0][miss])
+            )
+        return same, reverse
+
+    def _confirm(
+        self,
+        start: np.ndarray,
+        query: np.ndarray,
+        up: np.ndarray,
+        want: tuple[np.ndarray, np.ndarray],
+    ) -> np.ndarray:
+        """Find the segment running from ``want[0]`` to ``want[1]`` among those hashed ``query``.
+
+        Looks at the first two keys from ``start`` with the direction bit ``up``; a hash
+        shared by more keys is settled exactly.
+        """
+        key, shift = self.chain.key, np.uint64(self.width + 1)
+        found = np.full(len(query), -1, dtype=np.int64)
+        for step in (0, 1):
+            at = np.minimum(start + step, len(key) - 1)
+            look = np.flatnonzero((found < 0) & (key[at] >> shift == query))
+            look = look[((key[at[look]] >> self.up_bit) & np.uint64(1)).astype(bool) == up[look]]
+            candidate = (key[at[look]] & self.number).astype(np.int64)
+            tail, head = _directed_ends(self.chain, candidate)
+            hit = self.chain.point[tail] == want[0][look]
+            hit &= self.chain.point[head] == want[1][look]
+            found[look[hit]] = candidate[hit]
+        third = np.minimum(start + 2, len(key) - 1)
+        crowded = np.flatnonzero(
+            (found < 0) & (key[third] >> shift == query) & (start + 2 < len(key))
+        )
+        if len(crowded):
+            found[crowded] = self._exactly(query[crowded], (want[0][crowded], want[1][crowded]))
+        return found
+
+    def _exactly(self, hashes: np.ndarray, want: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+        """Find the segments running ``want`` (tail, head) among all keys with these hashes."""
+        shift = np.uint64(self.width + 1)
+        hashes = np.unique(hashes) << shift
+        start = np.searchsorted(self.chain.key, hashes)
+        stop = np.searchsorted(self.chain.key, hashes | ((np.uint64(1) << shift) - 1), "right")
+        length = stop - start
+        offset = np.repeat(np.cumsum(length) - length, length)
+        index = np.repeat(start, length) + np.arange(int(length.sum())) - offset
+        candidate = (self.chain.key[index] & self.number).astype(np.int64)
+        tail, head = _directed_ends(self.chain, candidate)
+        match = _match_exactly(want, (self.chain.point[tail], self.chain.point[head]))
+        return np.where(match >= 0, candidate[np.maximum(match, 0)], -1)
+
+
+def _match_exactly(
+    wanted: tuple[np.ndarray, np.ndarray], known: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """Per wanted (tail, head), the position of the equal known one (unique), or -1."""
+    tail = np.concatenate([known[0], wanted[0]])
+    head = np.concatenate([known[1], wanted[1]])
+    is_wanted = np.r_[np.zeros(len(known[0]), bool), np.ones(len(wanted[0]), bool)]
+    order = np.lexsort((is_wanted, head.imag, head.real, tail.imag, tail.real))
+    tail, head, is_wanted = tail[order], head[order], is_wanted[order]
+    new = np.r_[True, (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])]
+    leader = np.maximum.accumulate(np.where(new, np.arange(len(order)), 0))
+    match = np.where(is_wanted[leader], -1, order[leader])
+    found = np.full(len(wanted[0]), -1, dtype=np.int64)
+    found[order[is_wanted] - len(known[0])] = match[is_wanted]
+    return found
+
+
+def _one_each(owner: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+    """Per owner ``0 .. n - 1``: its one value, -1 with none, -2 with different ones."""
+    lowest = np.full(n, np.iinfo(np.int64).max)
+    highest = np.full(n, -1, dtype=np.int64)
+    np.minimum.at(lowest, owner, value)
+    np.maximum.at(highest, owner, value)
+    return np.where(highest < 0, -1, np.where(lowest == highest, highest, -2))
+
+
+def segment_lines(chain: CoverageChain, seg: np.ndarray) -> np.ndarray:
+    """Linestrings along the runs of consecutive segments ``seg`` (sorted first vertices).
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> chain = certify_coverage(np.array([box(0, 0, 1, 1)]))
+    >>> [line.length for line in segment_lines(chain, chain.single[:2])]
+    [2.0]
+    """
+    if not len(seg):
+        return np.empty(0, dtype=object)
+    runs = _runs(seg, chain.turn)
+    count = runs.length + 1  # vertices of each run
+    offset = np.repeat(np.cumsum(count) - count, count)
+    vertex = np.repeat(runs.first, count) + np.arange(int(count.sum())) - offset
+    xy = chain.point[vertex].view(np.float64).reshape(-1, 2)
+    return shapely.linestrings(xy, indices=np.repeat(np.arange(len(count)), count))

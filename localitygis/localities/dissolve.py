@@ -12,6 +12,7 @@ without a certificate, go to :func:`shapely.coverage_union_all`; an invalid cove
 
 from __future__ import annotations
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import geopandas as gpd
@@ -209,10 +210,7 @@ def _dissolve_localities(
     people = np.bincount(group[known], weights=population[known], minlength=len(used) + 1)
     people_known = np.bincount(group[known], minlength=len(used) + 1)
     catch_order = {normalise_name(c): i for i, c in enumerate(scheme.catchments)}
-    catchments_of: list[set[str]] = [set() for _ in range(len(used) + 1)]
-    for g, c in zip(group, parishes["catchment"].to_numpy(dtype=object), strict=True):
-        if not pd.isna(c):
-            catchments_of[g].add(str(c))
+    catchments_of = _distinct_by_group(parishes["catchment"], group, len(used) + 1)
     rows = []
     shapes = []
     for g, shape in enumerate(dissolved):
@@ -253,6 +251,17 @@ def _dissolve_localities(
     return gpd.GeoDataFrame(table, geometry=shapes, crs=parishes.crs)
 
 
+def _distinct_by_group(values: pd.Series, group: np.ndarray, n_groups: int) -> list[set[str]]:
+    """Return the distinct values (as text, missing ones left out) of each group."""
+    codes, distinct = pd.factorize(values.to_numpy(dtype=object))
+    known = codes >= 0
+    pairs = np.unique(group[known] * max(len(distinct), 1) + codes[known])
+    found: list[set[str]] = [set() for _ in range(n_groups)]
+    for g, c in zip(*np.divmod(pairs, max(len(distinct), 1)), strict=True):
+        found[g].add(str(distinct[c]))
+    return found
+
+
 def _dissolve_catchments(
     frame: gpd.GeoDataFrame, *, coverage_valid: bool, chain: CoverageChain | None
 ) -> gpd.GeoDataFrame:
@@ -267,17 +276,18 @@ def _dissolve_catchments(
 def _catchment_layer(
     catch: gpd.GeoDataFrame, parishes: gpd.GeoDataFrame, scheme: Scheme
 ) -> gpd.GeoDataFrame:
-    counts = pd.Series(_normalised(parishes["catchment"].dropna())).value_counts()
+    counts = Counter(_normalised(parishes["catchment"].dropna()))
     mapping = {normalise_name(c): loc for loc in scheme.localities for c in loc.catchments}
     keys = _normalised(catch["catchment"])
+    placed = [mapping.get(k) for k in keys]
     out = gpd.GeoDataFrame(
         {
             "catchment": catch["catchment"].astype("str").to_numpy(),
-            "locality": [mapping[k].name if k in mapping else None for k in keys],
+            "locality": [loc.name if loc is not None else None for loc in placed],
             "tier": pd.array(
-                [mapping[k].tier if k in mapping else pd.NA for k in keys], dtype="Int64"
+                [loc.tier if loc is not None else pd.NA for loc in placed], dtype="Int64"
             ),
-            "parish_count": [int(counts.get(k, 0)) for k in keys],
+            "parish_count": np.array([counts.get(k, 0) for k in keys], dtype=np.int64),
         },
         geometry=np.asarray(catch.geometry.array, dtype=object),
         crs=catch.crs,
@@ -292,12 +302,16 @@ def _catchment_layer(
 
 
 def _empty_catchments(catch: gpd.GeoDataFrame, scheme: Scheme) -> pd.DataFrame:
+    empty = (catch["parish_count"] == 0).to_numpy()
     rows = [
-        {"catchment": r.catchment, "locality": r.locality, "in_scheme": r.locality is not None}
-        for r in catch.itertuples()
-        if r.parish_count == 0
+        {"catchment": c, "locality": loc, "in_scheme": not pd.isna(loc)}
+        for c, loc in zip(
+            catch["catchment"].to_numpy(dtype=object)[empty],
+            catch["locality"].to_numpy(dtype=object)[empty],
+            strict=True,
+        )
     ]
-    present = {normalise_name(c) for c in catch["catchment"]}
+    present = set(_normalised(catch["catchment"]))
     for loc in scheme.localities:
         for c in loc.catchments:
             if normalise_name(c) not in present:

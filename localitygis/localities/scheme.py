@@ -35,6 +35,7 @@ and groups name parishes, which are only known when the scheme meets the parish 
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 import unicodedata
@@ -77,10 +78,20 @@ def normalise_name(name: str) -> str:
     >>> normalise_name("Ross–on–Wye")
     'ross-on-wye'
     """
-    text = unicodedata.normalize("NFKC", str(name))
+    return _normalised_text(str(name))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalised_text(text: str) -> str:
+    """Return :func:`normalise_name` of a string (cached: a build asks for each name often)."""
+    text = unicodedata.normalize("NFKC", text)
     text = text.replace("\u2019", "'").replace("\u2018", "'").replace("`", "'")
-    text = re.sub("[\u2010-\u2015]", "-", text)
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    text = _DASHES.sub("-", text)
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+_DASHES = re.compile("[\u2010-\u2015]")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
