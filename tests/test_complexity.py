@@ -6,7 +6,6 @@ modules are, so a function that grows past the limit is split into named steps.
 
 from __future__ import annotations
 
-import ast
 import shutil
 import subprocess
 import sys
@@ -45,27 +44,3 @@ def test_build_and_readers_stay_under_complexity_14():
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-
-
-# The build's own modules (population.py and quality.py are being split separately).
-SHORT = [
-    "localitygis/localities/assign.py",
-    "localitygis/localities/build.py",
-    "localitygis/localities/certificate.py",
-    "localitygis/localities/clean.py",
-    "localitygis/localities/dissolve.py",
-    "localitygis/localities/nested.py",
-    "localitygis/localities/scheme.py",
-]
-
-
-def test_no_build_function_is_over_100_lines():
-    long = []
-    for path in SHORT:
-        tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                lines = node.end_lineno - node.lineno + 1
-                if lines > 100:
-                    long.append(f"{path}:{node.lineno} {node.name} ({lines} lines)")
-    assert not long, "split into named steps: " + "; ".join(long)
