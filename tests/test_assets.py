@@ -251,6 +251,37 @@ def test_excel_register_row_numbers_match_the_spreadsheet(tmp_path: Path, parish
     assert "54.0 km from the boundary" in located.rejects.loc[1, "reason"]
 
 
+def test_columns_named_like_ours_are_kept_as_original_columns(tmp_path: Path, parishes) -> None:
+    # a register with its own reason, locality and row columns: nothing is overwritten, the
+    # register's values are kept as original_<name> in both the assets and the rejects
+    path = tmp_path / "register.csv"
+    pd.DataFrame(
+        {
+            "asset_id": ["X1", "X2"],
+            "name": ["Library", "Far Hall"],
+            "category": ["library", "village hall"],
+            "easting": [341_000, 400_000],
+            "northing": [251_000, 251_000],
+            "reason": ["kept open", "closing"],
+            "locality": ["Their patch", "Elsewhere"],
+            "row": ["r1", "r2"],
+        }
+    ).to_csv(path, index=False)
+    located = locate_assets(read_assets(path), parishes)
+    _reconciles(located)
+    asset = located.assets.iloc[0]
+    assert asset["original_locality"] == "Their patch"
+    assert asset["original_row"] == "r1"
+    assert asset["row"] == 2
+    assert asset["locality"] != "Their patch"
+    reject = located.rejects.iloc[0]
+    assert reject["original_reason"] == "closing"
+    assert reject["original_row"] == "r2"
+    assert "outside the county" in reject["reason"]
+    assert reject["row"] == 3
+    assert not any("(original)" in c for c in [*located.assets, *located.rejects])
+
+
 def test_geopackage_and_geojson_registers(tmp_path: Path, parishes) -> None:
     frame = gpd.GeoDataFrame(
         {

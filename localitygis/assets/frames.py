@@ -30,7 +30,7 @@ def originals_frame(
     out = table.copy()
     if geometry is not None:
         wkt = shapely.to_wkt(np.asarray(geometry.values, dtype=object), rounding_precision=3)
-        out["wkt" if "wkt" not in out.columns else "wkt (original)"] = wkt
+        out["wkt" if "wkt" not in out.columns else "original_wkt"] = wkt
     out.index = pd.Index(rows, name="row")
     return out
 
@@ -41,7 +41,7 @@ def register_rejects(
     """Return ``source``, ``row``, ``reason`` and the original columns of rejected rows."""
     body = originals.loc[rows].reset_index(drop=True)
     body = body.rename(
-        columns={c: f"{c} (original)" for c in body.columns if c in ("source", "row", "reason")}
+        columns={c: f"original_{c}" for c in body.columns if c in ("source", "row", "reason")}
     )
     head = pd.DataFrame(
         {
@@ -86,7 +86,7 @@ def assets_frame(
     for column in table.columns:
         if column in used:
             continue
-        target = column if column not in reserved else f"{column} (original)"
+        target = column if column not in reserved else f"original_{column}"
         data[target] = table[column].to_numpy()[keep]
     geometry = shapely.points(positions.x[keep], positions.y[keep])
     frame = gpd.GeoDataFrame(data, geometry=geometry, crs=BNG)
