@@ -168,10 +168,8 @@ def find_clusters(assets: gpd.GeoDataFrame, *, distance: float = 400.0) -> Coloc
     1           2             1              1                   single
     """
     require_distance(distance)
-    rank = _check_assets(assets, source="assets")
+    rank, x, y = _check_assets(assets, source="assets")
     n = len(assets)
-    x = shapely.get_x(assets.geometry.array).astype(np.float64)
-    y = shapely.get_y(assets.geometry.array).astype(np.float64)
     labels = proximity_components(x, y, distance)
     cluster_of_row = _ordered_ids(labels, rank)
     n_clusters = int(cluster_of_row.max()) if n else 0
@@ -185,8 +183,8 @@ def find_clusters(assets: gpd.GeoDataFrame, *, distance: float = 400.0) -> Coloc
 
 def _check_assets(
     assets: gpd.GeoDataFrame, *, source: str, required: Sequence[str] = REQUIRED_COLUMNS
-) -> np.ndarray:
-    """Check the CRS, the columns, the ids and the points; return the ids' rank as text.
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Check the CRS, the columns, the ids and the points; return the ids' rank, x and y.
 
     The rank (0 for the id sorting first) comes from the same sort that finds repeated ids,
     and numbers the clusters (:func:`_ordered_ids`).
@@ -200,15 +198,15 @@ def _check_assets(
             "or rename the columns to the asset contract."
         )
     rank = _id_rank(assets["asset_id"], source)
-    require_points(assets, source, label="asset_id")
-    return rank
+    x, y = require_points(assets, source, label="asset_id")
+    return rank, x, y
 
 
 def _id_rank(asset_id: pd.Series, source: str) -> np.ndarray:
     """Rank each id in text order, raising on blank (or missing) and repeated ids."""
     text = asset_id.astype(str)
     ids = text.fillna("").to_numpy(dtype=object)
-    blank = np.fromiter((not t.strip() for t in ids), dtype=bool, count=len(ids))
+    blank = np.array([not t.strip() for t in ids.tolist()], dtype=bool).reshape(len(ids))
     problems = []
     if blank.any():
         problems.append(f"blank asset_id in row(s) {listing(np.flatnonzero(blank))}")
@@ -285,15 +283,21 @@ def _texts(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     array = values.array
     sample = array[:_SAMPLE]
     if len(pd.unique(sample)) > len(sample) // 2:
-        plain = np.asarray(array, dtype=object)
-        plain = np.where(pd.isna(plain), "(unknown)", plain)
-        text = np.array([str(v).strip() for v in plain.tolist()], dtype=object)
+        plain = np.asarray(array, dtype=object).tolist()
+        text = np.empty(len(plain), dtype=object)
+        text[:] = [v.strip() if type(v) is str else _other_text(v) for v in plain]
         return text, np.arange(len(text))
-    codes, uniques = pd.factorize(array)  # missing: -1
+    # hashing plain objects is faster than hashing through the string extension array
+    codes, uniques = pd.factorize(np.asarray(array, dtype=object))  # missing: -1
     plain = np.asarray(uniques, dtype=object)  # iterating the extension array is slow
     text = np.array([str(u).strip() for u in plain] + ["(unknown)"], dtype=object)
     codes[codes < 0] = len(uniques)
     return text, codes
+
+
+def _other_text(value: object) -> str:
+    """Give a value that is not a ``str`` as stripped text ("(unknown)" when missing)."""
+    return "(unknown)" if pd.isna(value) else str(value).strip()
 
 
 def _distinct(keys: np.ndarray) -> np.ndarray:
