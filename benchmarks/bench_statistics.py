@@ -7,7 +7,10 @@
    * *nested* — small areas that nest in the parishes, as Output Areas nest in wards: the
      pieces of the parishes cut by an independent tessellation (merged back below 35,000);
    * *independent* — two unrelated random tessellations (Voronoi cells): every boundary
-     crosses, the worst case for both.
+     crosses, the worst case for both;
+   * *independent, wiggled edges* — the same two layers with every edge cut every 150 m and
+     moved by one smooth one-to-one displacement (60 m waves): still two exact coverages,
+     but concave, as real boundaries are, so nothing takes the convex route.
 
    localitygis runs with 1 and 2 threads, tobler with its default ``n_jobs=1`` and with
    ``n_jobs=-1``. Results are checked identical (to 1e-6 relative, tobler's area table
@@ -44,6 +47,7 @@ from tobler.area_weighted import area_interpolate
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from _measure import machine
+from bench_build_coverage import PARISH_KM2, voronoi_cells
 
 from localitygis.statistics import Measures, apportion, read_small_areas
 from localitygis.statistics.convex import convex_polygons, rings_of
@@ -85,6 +89,26 @@ def with_figures(cells: np.ndarray, seed: int) -> gpd.GeoDataFrame:
 
 def independent_areas(n: int, seed: int = 12) -> gpd.GeoDataFrame:
     return with_figures(scaled(tessellation(seed, n)), seed)
+
+
+def wiggled_layer(n: int, seed: int) -> np.ndarray:
+    """Voronoi cells in the 200 km square, edges cut every 150 m and waved: concave, exact.
+
+    Each shared edge is cut once and used by both neighbours (``bench_build_coverage``'s
+    generator), then every vertex is scaled and moved by one smooth field that depends on
+    its position only (60 m waves of 400 m: slope under 1, so nothing folds over), so the
+    layer stays an exact coverage.
+    """
+    side = np.sqrt(n * PARISH_KM2) * 1_000.0
+    factor = SCALE * SIDE / side
+    cells = np.asarray(voronoi_cells(n, seed=seed, spacing=150.0 / factor), dtype=object)
+    k, amplitude = 2 * np.pi / 400.0, 60.0
+
+    def move(xy: np.ndarray) -> np.ndarray:
+        x, y = (xy[:, 0] - 300_000.0) * factor, (xy[:, 1] - 300_000.0) * factor
+        return np.column_stack([x + amplitude * np.sin(k * y), y + amplitude * np.sin(k * x)])
+
+    return np.asarray(shapely.transform(cells, move), dtype=object)
 
 
 def nested_areas(parishes: gpd.GeoDataFrame, n: int, seed: int = 13) -> gpd.GeoDataFrame:
@@ -298,6 +322,9 @@ def main() -> None:
     parishes = parishes_layer(n_parishes)
     area_weighting("nested", nested_areas(parishes, n_areas), parishes, args.repeats)
     area_weighting("independent", independent_areas(n_areas), parishes, args.repeats)
+    wiggled_parishes = parishes.set_geometry(wiggled_layer(n_parishes, seed=21))
+    wiggled_areas = with_figures(wiggled_layer(n_areas, seed=22), seed=22)
+    area_weighting("independent, wiggled edges", wiggled_areas, wiggled_parishes, args.repeats)
     real = real_areas()
     if real:
         demo = demo_parishes()
