@@ -1,7 +1,8 @@
 """The typer application behind the ``localitygis`` command, and its error handling.
 
 Each area of the package registers its commands from its own module
-(``cli/build.py``, ``cli/assets.py``, ``cli/analysis.py``, ``cli/maps.py``, ``cli/demo.py``).
+(``cli/build.py``, ``cli/assets.py``, ``cli/stats.py``, ``cli/colocate.py``, ``cli/hubs.py``,
+``cli/profile.py``, ``cli/maps.py``, ``cli/demo.py``).
 """
 
 from __future__ import annotations
@@ -198,7 +199,13 @@ def _is_usage_error(error: Exception) -> TypeGuard[_UsageError]:
     )
 
 
-# Each area registers its commands on ``app`` when imported (they import ``app`` from here).
-from localitygis.cli import analysis, assets, build, demo, maps, stats  # noqa: E402
+# Each area registers its commands on ``app`` when imported (they import ``app`` from here),
+# so the help lists them in this order: the pipeline, then the demo that runs it.
+from localitygis.cli import build  # noqa: E402, I001
+from localitygis.cli import assets  # noqa: E402
+from localitygis.cli import stats  # noqa: E402
+from localitygis.cli import colocate, hubs, profile  # noqa: E402
+from localitygis.cli import maps  # noqa: E402
+from localitygis.cli import demo  # noqa: E402
 
-__all__ += ["analysis", "assets", "build", "demo", "maps", "stats"]
+__all__ += ["assets", "build", "colocate", "demo", "hubs", "maps", "profile", "stats"]

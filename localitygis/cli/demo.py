@@ -18,10 +18,12 @@ from rich.markup import escape
 from localitygis.access import journey_time_indicators, read_roads
 from localitygis.cli._app import app, console
 from localitygis.cli._inputs import print_written, read_layer, split_spec
-from localitygis.cli.analysis import colocate, hubs, profile
 from localitygis.cli.assets import assets
 from localitygis.cli.build import build
+from localitygis.cli.colocate import colocate
+from localitygis.cli.hubs import hubs
 from localitygis.cli.maps import MapKind, atlas, map_command
+from localitygis.cli.profile import profile
 from localitygis.demo.county import ROADS_NAME, demo_dir, load_demo, write_demo
 from localitygis.hubs import population_points
 from localitygis.io import check_out_folder
