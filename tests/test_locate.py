@@ -18,6 +18,7 @@ from localitygis.assets.locate import (
 from localitygis.assets.postcodes import read_postcode_directory
 from localitygis.crs import bng_to_lonlat
 from localitygis.errors import CRSError, DataError, GeometryError, LocalityGISError
+from tests._sjoin import assert_same_as_sjoin
 
 X0, Y0 = 340_000.0, 250_000.0
 
@@ -268,11 +269,4 @@ def test_locate_many_agrees_with_sjoin_on_random_tessellations() -> None:
         {"id": np.arange(len(xy))}, geometry=gpd.points_from_xy(*xy.T), crs=27700
     )
     out = Locator(parishes).locate_many(frame)  # many points: the point index route
-    joined = gpd.sjoin(frame, parishes, predicate="within")
-    assert not joined.index.duplicated().any()  # random points: none on a boundary
-    inside = np.zeros(len(frame), dtype=bool)
-    inside[joined.index] = True
-    assert out["parish_code"].notna().to_numpy().tolist() == inside.tolist()
-    for column in ("parish_code", "parish_name", "locality", "tier"):
-        assert out.loc[joined.index, column].tolist() == joined[column].tolist(), column
-    assert out.loc[~inside, "problem"].str.startswith("outside the county").all()
+    assert_same_as_sjoin(out, frame, parishes)

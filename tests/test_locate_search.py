@@ -22,6 +22,7 @@ from localitygis.assets.locate import Locator, locate_many
 from localitygis.assets.parish_index import _ParishIndex
 from localitygis.assets.point_bands import PointBands
 from localitygis.errors import GeometryError
+from tests._sjoin import assert_same_as_sjoin
 from tests._tessellations import tessellation
 
 X0, Y0 = 340_000.0, 250_000.0
@@ -165,14 +166,7 @@ def test_locate_many_agrees_with_sjoin_and_leaves_the_parishes_unprepared() -> N
     frame = gpd.GeoDataFrame({"ref": np.arange(len(xy))}, geometry=shapely.points(xy), crs=27700)
     out = locate_many(frame, parishes=parishes)
     assert not shapely.is_prepared(parishes.geometry.values).any()
-    joined = gpd.sjoin(frame, parishes, predicate="within")
-    assert not joined.index.duplicated().any()  # random points: none on a boundary
-    inside = np.zeros(len(frame), dtype=bool)
-    inside[joined.index] = True
-    assert out["parish_code"].notna().to_numpy().tolist() == inside.tolist()
-    for column in ("parish_code", "parish_name", "locality", "tier"):
-        assert out.loc[joined.index, column].astype(object).tolist() == joined[column].tolist()
-    assert out.loc[~inside, "problem"].str.startswith("outside the county").all()
+    assert_same_as_sjoin(out, frame, parishes)
 
 
 def test_a_locator_answers_the_same_again_and_leaves_the_parishes_unprepared() -> None:
