@@ -85,6 +85,33 @@ def test_ctrl_c_inside_a_rust_extension_is_an_interruption(monkeypatch, tmp_path
     assert err == "interrupted; no files were changed\n"
 
 
+def test_ctrl_c_wrapped_by_python_is_an_interruption(monkeypatch, tmp_path, capsys):
+    # a Ctrl-C while a class is made: Python raises RuntimeError from the KeyboardInterrupt
+    def interrupted(*args, **kwargs):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance") from interrupt
+
+    monkeypatch.setattr(build_module, "read_parishes", interrupted)
+    code = main(["build", "--parishes", str(tmp_path / "p.gpkg"), "--lookup", "x.csv"])
+    assert code == 130
+    assert capsys.readouterr().err == "interrupted; no files were changed\n"
+
+
+def test_a_plain_runtime_error_is_still_unexpected(monkeypatch, tmp_path, capsys):
+    def broken(*args, **kwargs):
+        try:
+            raise ValueError("inner")
+        except ValueError as inner:
+            raise RuntimeError("outer") from inner
+
+    monkeypatch.setattr(build_module, "read_parishes", broken)
+    code = main(["build", "--parishes", str(tmp_path / "p.gpkg"), "--lookup", "x.csv"])
+    assert code == 1
+    assert "unexpected error: RuntimeError: outer" in capsys.readouterr().err
+
+
 def test_a_rust_extension_panic_is_reported_not_dumped(monkeypatch, tmp_path, capsys):
     def panicked(*args, **kwargs):
         raise _panic("index out of bounds")

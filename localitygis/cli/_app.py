@@ -145,6 +145,8 @@ def _run(args: list[str]) -> int:
         if _is_usage_error(error):
             error.show()
             return int(error.exit_code)
+        if _caused_by_interrupt(error):  # Ctrl-C wrapped by Python, e.g. in __set_name__
+            raise KeyboardInterrupt from error
         return _unexpected(error)
     except BaseException as error:  # a Rust extension's panic is not an Exception
         if not _is_panic(error):
@@ -167,6 +169,23 @@ def _unexpected(error: BaseException) -> int:
         "(run again with --debug for the traceback, and please report it)",
     )
     return 1
+
+
+def _caused_by_interrupt(error: BaseException) -> bool:
+    """Tell whether a KeyboardInterrupt lies behind ``error`` (its causes and contexts).
+
+    Python wraps an exception raised while a class is being made (a ``__set_name__`` hook,
+    as pydantic's dataclasses have) in a RuntimeError; a Ctrl-C that lands there arrives
+    as that RuntimeError, its cause the KeyboardInterrupt.
+    """
+    seen: set[int] = set()
+    link: BaseException | None = error
+    while link is not None and id(link) not in seen:
+        if isinstance(link, KeyboardInterrupt):
+            return True
+        seen.add(id(link))
+        link = link.__cause__ or link.__context__
+    return False
 
 
 def _is_panic(error: BaseException) -> bool:
