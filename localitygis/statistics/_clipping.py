@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["clip_pairs"]
+__all__ = ["clip_pairs", "convex_rings", "ring_areas"]
 
 
 @njit(cache=True, nogil=True)
@@ -80,3 +80,58 @@ def _cut(ring, out, n, ax, ay, dx, dy):  # pragma: no cover - compiled
             out[count, 1] = ring[k, 1] + t * (ring[m, 1] - ring[k, 1])
             count += 1
     return count
+
+
+@njit(cache=True, nogil=True)
+def ring_areas(xy, ring_start):  # pragma: no cover - compiled
+    """Signed area of each ring (positive counter-clockwise), about its first vertex."""
+    out = np.zeros(len(ring_start) - 1)
+    for r in range(len(ring_start) - 1):
+        lo, hi = ring_start[r], ring_start[r + 1]
+        if hi - lo < 2:
+            continue
+        ox, oy = xy[lo, 0], xy[lo, 1]
+        total = 0.0
+        for k in range(lo, hi - 1):
+            ax, ay = xy[k, 0] - ox, xy[k, 1] - oy
+            bx, by = xy[k + 1, 0] - ox, xy[k + 1, 1] - oy
+            total += ax * by - bx * ay
+        out[r] = 0.5 * total
+    return out
+
+
+@njit(cache=True, nogil=True)
+def convex_rings(xy, ring_start, rings, factor, turn):  # pragma: no cover - compiled
+    """Whether each ring named turns one way (or straight) at every vertex, within ``turn``.
+
+    Zero-length edges (repeated vertices) are left out; the turn at each vertex is measured
+    between the edges either side, the ring's orientation (``factor``) telling which way is
+    convex.
+    """
+    out = np.zeros(len(rings), dtype=np.bool_)
+    for i in range(len(rings)):
+        r = rings[i]
+        sign = factor[r]
+        edges, bent = 0, False
+        fx, fy, px, py = 0.0, 0.0, 0.0, 0.0
+        for k in range(ring_start[r], ring_start[r + 1] - 1):
+            ex, ey = xy[k + 1, 0] - xy[k, 0], xy[k + 1, 1] - xy[k, 1]
+            if ex == 0.0 and ey == 0.0:
+                continue
+            if edges == 0:
+                fx, fy = ex, ey
+            elif _bends(px, py, ex, ey, sign, turn):
+                bent = True
+                break
+            px, py = ex, ey
+            edges += 1
+        if not bent and edges >= 3:
+            out[i] = not _bends(px, py, fx, fy, sign, turn)  # the last edge into the first
+    return out
+
+
+@njit(cache=True, nogil=True)
+def _bends(px, py, ex, ey, sign, turn):  # pragma: no cover - compiled
+    """Whether edge e turns the wrong way after edge p, by more than ``turn`` (a sine)."""
+    cross = px * ey - py * ex
+    return sign * cross < -turn * np.hypot(px, py) * np.hypot(ex, ey)

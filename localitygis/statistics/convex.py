@@ -176,37 +176,15 @@ def clipped_areas(
 
 def _ring_areas(xy: np.ndarray, ring_start: np.ndarray) -> np.ndarray:
     """Signed area of each ring (positive counter-clockwise), about its first vertex."""
-    if len(xy) == 0:  # no rings, or only empty ones
-        return np.zeros(len(ring_start) - 1)
-    ring = np.repeat(np.arange(len(ring_start) - 1), np.diff(ring_start))
-    local = xy - xy[np.minimum(ring_start[:-1], len(xy) - 1)][ring]
-    cross = local[:-1, 0] * local[1:, 1] - local[1:, 0] * local[:-1, 1]
-    cross[ring[1:] != ring[:-1]] = 0.0  # no edge from one ring to the next
-    return 0.5 * np.bincount(ring[:-1], weights=cross, minlength=len(ring_start) - 1)
+    from localitygis.statistics._clipping import ring_areas  # numba: compiled when first used
+
+    return np.asarray(ring_areas(xy, ring_start))
 
 
 def _convex_rings(rings: Rings, first_ring: np.ndarray) -> np.ndarray:
-    """Whether each ring named turns one way (or straight) at every vertex, within ``TURN``.
+    """Whether each ring named turns one way (or straight) at every vertex, within ``TURN``."""
+    from localitygis.statistics._clipping import convex_rings  # numba: compiled when first used
 
-    Zero-length edges (repeated vertices) are left out; the turn at each vertex is measured
-    between the edges either side, the ring's orientation telling which way is convex.
-    """
-    xy, start = rings.xy, rings.ring_start
-    size = start[first_ring + 1] - start[first_ring]
-    owner = np.repeat(np.arange(len(first_ring)), size)
-    vertex = np.arange(len(owner)) - np.repeat(np.cumsum(size) - size, size)
-    at = np.repeat(start[first_ring], size) + vertex
-    last = vertex == np.repeat(size - 1, size)  # the closing vertex starts no edge
-    edge = xy[np.minimum(at + 1, len(xy) - 1)] - xy[at]
-    keep = ~last & np.any(edge != 0.0, axis=1)
-    edge, owner = edge[keep], owner[keep]
-    counts = np.bincount(owner, minlength=len(first_ring))
-    first = np.cumsum(counts) - counts
-    following = np.arange(1, len(owner) + 1)
-    wrap = np.r_[owner[1:] != owner[:-1], True][: len(owner)]  # last edge turns into first
-    following[wrap] = first[owner[wrap]]
-    after = edge[np.minimum(following, max(len(edge) - 1, 0))]
-    cross = edge[:, 0] * after[:, 1] - edge[:, 1] * after[:, 0]
-    sign = rings.factor[first_ring][owner]
-    bent = sign * cross < -TURN * np.hypot(*edge.T) * np.hypot(*after.T)
-    return (counts >= 3) & (np.bincount(owner[bent], minlength=len(first_ring)) == 0)
+    return np.asarray(
+        convex_rings(rings.xy, rings.ring_start, first_ring.astype(np.int64), rings.factor, TURN)
+    )
