@@ -1,115 +1,124 @@
-"""The compiled kernel of :mod:`localitygis.statistics.concave` (numba; see there)."""
+"""The compiled kernels of :mod:`localitygis.statistics.concave` (numba; see there).
+
+A layer is a tuple ``(xy, ring_start, geom_start, factor, edge, edge_ring, edge_low,
+geom_edge, geom_span, geom_box)``: the rings of :class:`~localitygis.statistics.convex.Rings`
+and, from :func:`edge_index`, each polygon's edges sorted by their lower y (``edge`` the
+vertex each starts at, ``edge_ring`` its ring, ``edge_low`` its lower y; polygon ``g``'s
+edges at ``geom_edge[g]:geom_edge[g + 1]``), its tallest edge's height and its bounds. An
+edge's neighbours in y are then found by bisection, with no per-pair index.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
-__all__ = ["boundary_pairs"]
+__all__ = ["boundary_pairs", "edge_index"]
 
 INSIDE, OUTSIDE, ON_SAME, ON_OPPOSITE, UNKNOWN = 0, 1, 2, 3, 4
 #: Tolerances: relative to the pair's extent, and to the coordinates' magnitude.
-EXTENT_TOL, MAGNITUDE_TOL = 1e-9, 1e-12
+EXTENT_TOL, MAGNITUDE_TOL = 1e-11, 1e-12
 
 
 @njit(cache=True, nogil=True)
-def boundary_pairs(
-    axy, a_ring, a_geom, a_factor, bxy, b_ring, b_geom, b_factor, pair_a, pair_b
+def edge_index(xy, ring_start, geom_start):  # pragma: no cover - compiled
+    """Each polygon's edges sorted by lower y, with its tallest edge's height and bounds."""
+    n_geoms = len(geom_start) - 1
+    geom_edge = np.zeros(n_geoms + 1, dtype=np.int64)
+    for g in range(n_geoms):
+        count = 0
+        for r in range(geom_start[g], geom_start[g + 1]):
+            count += max(ring_start[r + 1] - ring_start[r] - 1, 0)
+        geom_edge[g + 1] = geom_edge[g] + count
+    edge = np.empty(geom_edge[n_geoms], dtype=np.int64)
+    edge_ring = np.empty(geom_edge[n_geoms], dtype=np.int64)
+    edge_low = np.empty(geom_edge[n_geoms])
+    geom_span = np.zeros(n_geoms)
+    geom_box = np.empty((n_geoms, 4))
+    for g in range(n_geoms):
+        _index_geometry(xy, ring_start, geom_start, g, geom_edge[g], edge, edge_ring, edge_low,
+                        geom_span, geom_box)  # fmt: skip
+        lo, hi = geom_edge[g], geom_edge[g + 1]
+        order = np.argsort(edge_low[lo:hi], kind="mergesort") + lo
+        edge[lo:hi], edge_ring[lo:hi] = edge[order], edge_ring[order]
+        edge_low[lo:hi] = edge_low[order]
+    return edge, edge_ring, edge_low, geom_edge, geom_span, geom_box
+
+
+@njit(cache=True, nogil=True)
+def _index_geometry(
+    xy, ring_start, geom_start, g, at, edge, edge_ring, edge_low, geom_span, geom_box
 ):  # pragma: no cover - compiled
+    """Write polygon g's edges (unsorted) from ``at``, its tallest edge's height and bounds."""
+    x0, y0, x1, y1 = np.inf, np.inf, -np.inf, -np.inf
+    for r in range(geom_start[g], geom_start[g + 1]):
+        for k in range(ring_start[r], ring_start[r + 1] - 1):
+            low, high = min(xy[k, 1], xy[k + 1, 1]), max(xy[k, 1], xy[k + 1, 1])
+            edge[at], edge_ring[at], edge_low[at] = k, r, low
+            geom_span[g] = max(geom_span[g], high - low)
+            at += 1
+        for k in range(ring_start[r], ring_start[r + 1]):
+            x0, x1 = min(x0, xy[k, 0]), max(x1, xy[k, 0])
+            y0, y1 = min(y0, xy[k, 1]), max(y1, xy[k, 1])
+    geom_box[g, 0], geom_box[g, 1], geom_box[g, 2], geom_box[g, 3] = x0, y0, x1, y1
+
+
+@njit(cache=True, nogil=True)
+def boundary_pairs(a, b, pair_a, pair_b):  # pragma: no cover - compiled
     """Area of overlap of each pair, and whether its counted boundary closed up."""
     n = len(pair_a)
     out = np.zeros(n)
     closed = np.ones(n, dtype=np.bool_)
-    edges = np.empty((256, 2), dtype=np.int64)
     ts = np.empty(64)
     acc = np.zeros(4)
     box = np.empty(4)
+    near = np.zeros(len(b[0]), dtype=np.bool_)
     for p in range(n):
         ga, gb = pair_a[p], pair_b[p]
-        a0, a1, a2, a3 = _bounds(axy, a_ring, a_geom[ga], a_geom[ga + 1])
-        b0, b1, b2, b3 = _bounds(bxy, b_ring, b_geom[gb], b_geom[gb + 1])
-        extent = max(max(a2, b2) - min(a0, b0), max(a3, b3) - min(a1, b1))
-        magnitude = max(max(abs(a0), abs(a2), abs(b0), abs(b2)), max(abs(a1), abs(a3)))
-        magnitude = max(magnitude, max(abs(b1), abs(b3)))
-        tol = EXTENT_TOL * extent + MAGNITUDE_TOL * magnitude
-        box[0], box[1] = max(a0, b0) - tol, max(a1, b1) - tol
-        box[2], box[3] = min(a2, b2) + tol, min(a3, b3) + tol
+        tol = _region(a[9][ga], b[9][gb], box)
         if box[0] > box[2] or box[1] > box[3]:
             continue
         acc[:] = 0.0
-        edges, low, count, span = _edges_in(bxy, b_ring, b_geom[gb], b_geom[gb + 1], box, edges)
-        ts = _half(
-            axy, a_ring, a_geom[ga], a_geom[ga + 1], a_factor,
-            bxy, b_ring, b_geom[gb], b_geom[gb + 1], b_factor,
-            edges, low[:count], span, box, tol, True, acc, ts,
-        )  # fmt: skip
-        edges, low, count, span = _edges_in(axy, a_ring, a_geom[ga], a_geom[ga + 1], box, edges)
-        ts = _half(
-            bxy, b_ring, b_geom[gb], b_geom[gb + 1], b_factor,
-            axy, a_ring, a_geom[ga], a_geom[ga + 1], a_factor,
-            edges, low[:count], span, box, tol, False, acc, ts,
-        )  # fmt: skip
+        if _apart(b, gb, box):  # B's boundary misses the box: A's rings wholly in B or out
+            _rings_inside(a, ga, b, gb, box, acc)
+        elif _apart(a, ga, box):
+            _rings_inside(b, gb, a, ga, box, acc)
+        else:
+            ts = _half(a, ga, b, gb, box, tol, True, acc, ts, near)
+            ts = _half(b, gb, a, ga, box, tol, False, acc, ts, near)
         out[p] = acc[0]
         closed[p] = abs(acc[1]) + abs(acc[2]) <= 8.0 * tol * (acc[3] + 1.0)
     return out, closed
 
 
 @njit(cache=True, nogil=True)
-def _bounds(xy, ring, r_lo, r_hi):  # pragma: no cover - compiled
-    lo, hi = ring[r_lo], ring[r_hi]
-    x0, y0, x1, y1 = np.inf, np.inf, -np.inf, -np.inf
-    for k in range(lo, hi):
-        x, y = xy[k, 0], xy[k, 1]
-        x0, x1 = min(x0, x), max(x1, x)
-        y0, y1 = min(y0, y), max(y1, y)
-    return x0, y0, x1, y1
+def _region(abox, bbox, box):  # pragma: no cover - compiled
+    """Write into ``box`` where the two bounds meet (widened by the tolerance); return it."""
+    extent = max(max(abox[2], bbox[2]) - min(abox[0], bbox[0]),
+                 max(abox[3], bbox[3]) - min(abox[1], bbox[1]))  # fmt: skip
+    magnitude = 0.0
+    for i in range(4):
+        magnitude = max(magnitude, abs(abox[i]), abs(bbox[i]))
+    tol = EXTENT_TOL * extent + MAGNITUDE_TOL * magnitude
+    box[0], box[1] = max(abox[0], bbox[0]) - tol, max(abox[1], bbox[1]) - tol
+    box[2], box[3] = min(abox[2], bbox[2]) + tol, min(abox[3], bbox[3]) + tol
+    return tol
 
 
 @njit(cache=True, nogil=True)
-def _edges_in(xy, ring, r_lo, r_hi, box, edges):  # pragma: no cover - compiled
-    """Return the edges of rings r_lo..r_hi-1 whose bounding box meets ``box``.
+def _half(s, gs, c, gc, box, tol, first_half, acc, ts, near):  # pragma: no cover - compiled
+    """Add the integral of (x dy - y dx) / 2 over the parts of S's boundary inside C.
 
-    ``edges`` rows are (start, ring, y-low key), sorted by their lower y; also returned,
-    the lower ys (sorted), how many and the tallest edge's height.
+    In the first half (S = A, C = B) parts along C's boundary count when both interiors lie
+    on one side, and ``near`` marks each edge of B (by its first vertex) that comes within
+    the tolerance of an edge of A; in the second only the marked edges of S (= B) can meet C
+    (= A), so only they are cut, and the marks are cleared. ``acc`` gathers the area, the
+    sum of the counted parts' chords and the contacts.
     """
-    count = 0
-    for r in range(r_lo, r_hi):
-        for k in range(ring[r], ring[r + 1] - 1):
-            x0, x1 = min(xy[k, 0], xy[k + 1, 0]), max(xy[k, 0], xy[k + 1, 0])
-            y0, y1 = min(xy[k, 1], xy[k + 1, 1]), max(xy[k, 1], xy[k + 1, 1])
-            if x1 < box[0] or x0 > box[2] or y1 < box[1] or y0 > box[3]:
-                continue
-            if count == edges.shape[0]:
-                bigger = np.empty((2 * count, 2), dtype=np.int64)
-                bigger[:count] = edges
-                edges = bigger
-            edges[count, 0], edges[count, 1] = k, r
-            count += 1
-    low = np.empty(count)
-    span = 0.0
-    for j in range(count):
-        k = edges[j, 0]
-        low[j] = min(xy[k, 1], xy[k + 1, 1])
-        span = max(span, max(xy[k, 1], xy[k + 1, 1]) - low[j])
-    order = np.argsort(low)
-    sorted_edges = np.empty((max(count, 1), 2), dtype=np.int64)
-    for j in range(count):
-        sorted_edges[j, 0], sorted_edges[j, 1] = edges[order[j], 0], edges[order[j], 1]
-    return sorted_edges, low[order], count, span
-
-
-@njit(cache=True, nogil=True)
-def _half(
-    sxy, s_ring, s_lo, s_hi, s_factor, cxy, c_ring, c_lo, c_hi, c_factor,
-    edges, low, span, box, tol, count_on, acc, ts,
-):  # fmt: skip  # pragma: no cover - compiled
-    """Add the integral of x dy - y dx / 2 over the parts of S's boundary inside C.
-
-    Parts along C's boundary count when ``count_on`` and both interiors lie on one side.
-    ``acc`` gathers the area, the sum of the counted parts' chords and the contacts.
-    """
+    sxy, s_ring, s_geom, s_factor = s[0], s[1], s[2], s[3]
     ox, oy = box[0], box[1]
-    for r in range(s_lo, s_hi):
+    first = last = c[7][gc]
+    for r in range(s_geom[gs], s_geom[gs + 1]):
         f = s_factor[r]
         status = UNKNOWN
         for k in range(s_ring[r], s_ring[r + 1] - 1):
@@ -123,7 +132,16 @@ def _half(
                 continue
             if px == qx and py == qy:
                 continue
-            ts, nts, p_contact = _breaks(px, py, qx, qy, cxy, edges, low, span, tol, ts)
+            cut = first_half or near[k]
+            if cut or status == UNKNOWN:
+                first, last = _window(c, gc, min(py, qy) - tol, max(py, qy) + tol, first, last)
+            nts, p_contact = 0, False
+            if cut:
+                ts, nts, p_contact = _breaks(
+                    px, py, qx, qy, c, tol, ts, first, last, near, first_half
+                )
+                if not first_half:
+                    near[k] = False
             acc[3] += nts + p_contact
             dx, dy = qx - px, qy - py
             t0 = 0.0
@@ -133,11 +151,8 @@ def _half(
                     continue
                 if status == UNKNOWN or i > 0 or p_contact:
                     mx, my = px + 0.5 * (t0 + t1) * dx, py + 0.5 * (t0 + t1) * dy
-                    status = _classify(
-                        mx, my, f * dx, f * dy, cxy, c_ring, c_lo, c_hi, c_factor,
-                        edges, low, span, tol,
-                    )  # fmt: skip
-                if status == INSIDE or (count_on and status == ON_SAME):
+                    status = _classify(mx, my, f * dx, f * dy, c, tol, first, last)
+                if status == INSIDE or (first_half and status == ON_SAME):
                     ux, uy = px + t0 * dx - ox, py + t0 * dy - oy
                     vx, vy = px + t1 * dx - ox, py + t1 * dy - oy
                     acc[0] += 0.5 * f * (ux * vy - vx * uy)
@@ -148,17 +163,97 @@ def _half(
 
 
 @njit(cache=True, nogil=True)
-def _breaks(px, py, qx, qy, cxy, edges, low, span, tol, ts):  # pragma: no cover - compiled
-    """Where segment p-q meets C's edges (parameters in (0, 1), sorted), and whether p does."""
+def _apart(c, gc, box):  # pragma: no cover - compiled
+    """Whether no edge of C meets the box."""
+    cxy, c_ring, c_geom = c[0], c[1], c[2]
+    for r in range(c_geom[gc], c_geom[gc + 1]):
+        for k in range(c_ring[r], c_ring[r + 1] - 1):
+            px, py, qx, qy = cxy[k, 0], cxy[k, 1], cxy[k + 1, 0], cxy[k + 1, 1]
+            if not (
+                max(px, qx) < box[0] or min(px, qx) > box[2]
+                or max(py, qy) < box[1] or min(py, qy) > box[3]
+            ):  # fmt: skip
+                return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _rings_inside(s, gs, c, gc, box, acc):  # pragma: no cover - compiled
+    """Add the area of each ring of S (in the box) that lies inside C, their boundaries apart."""
+    sxy, s_ring, s_geom, s_factor = s[0], s[1], s[2], s[3]
+    for r in range(s_geom[gs], s_geom[gs + 1]):
+        lo, hi = s_ring[r], s_ring[r + 1]
+        x0, y0, x1, y1 = np.inf, np.inf, -np.inf, -np.inf
+        for k in range(lo, hi):
+            x0, x1 = min(x0, sxy[k, 0]), max(x1, sxy[k, 0])
+            y0, y1 = min(y0, sxy[k, 1]), max(y1, sxy[k, 1])
+        if x1 < box[0] or x0 > box[2] or y1 < box[1] or y0 > box[3] or hi - lo < 4:
+            continue
+        mx, my = sxy[lo, 0], sxy[lo, 1]
+        first, last = _window(c, gc, my, my, c[7][gc], c[7][gc])
+        if _crossings(c[0], c[4], first, last, mx, my):
+            area = 0.0
+            for k in range(lo, hi - 1):
+                ax, ay = sxy[k, 0] - mx, sxy[k, 1] - my
+                bx, by = sxy[k + 1, 0] - mx, sxy[k + 1, 1] - my
+                area += ax * by - bx * ay
+            acc[0] += 0.5 * s_factor[r] * area
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _crossings(cxy, edge, first, last, mx, my):  # pragma: no cover - compiled
+    """Whether the ray from m towards +x crosses C's edges first:last an odd number of times."""
+    inside = False
+    for j in range(first, last):
+        e = edge[j]
+        y0, y1 = cxy[e, 1], cxy[e + 1, 1]
+        if (y0 > my) != (y1 > my):
+            x0, x1 = cxy[e, 0], cxy[e + 1, 0]
+            if mx < x0 + (my - y0) * (x1 - x0) / (y1 - y0):
+                inside = not inside
+    return inside
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _window(c, gc, y0, y1, first, last):  # pragma: no cover - compiled
+    """Return the range of C's edges (by lower y) that may reach the band y0 <= y <= y1.
+
+    Found by sliding the previous range (``first``, ``last``): a ring's consecutive edges
+    are near each other, so this takes a step or two.
+    """
+    lo, hi = c[7][gc], c[7][gc + 1]
+    low = c[6]
+    return _slide(low, lo, hi, first, y0 - c[8][gc], False), _slide(low, lo, hi, last, y1, True)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _slide(values, lo, hi, at, x, after):  # pragma: no cover - compiled
+    """Return the first position in sorted values[lo:hi] above x (``after``) or not below."""
+    at = min(max(at, lo), hi)
+    if after:
+        while at > lo and values[at - 1] > x:
+            at -= 1
+        while at < hi and values[at] <= x:
+            at += 1
+    else:
+        while at > lo and values[at - 1] >= x:
+            at -= 1
+        while at < hi and values[at] < x:
+            at += 1
+    return at
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _breaks(px, py, qx, qy, c, tol, ts, first, last, near, mark):  # pragma: no cover - compiled
+    """Where p-q meets C's edges first:last (parameters in (0, 1), sorted), and if p does."""
+    cxy, edge = c[0], c[4]
     dx, dy = qx - px, qy - py
     length2 = dx * dx + dy * dy
     tol2 = tol * tol
     nts = 0
     p_contact = False
-    first = np.searchsorted(low, min(py, qy) - span - tol)
-    last = np.searchsorted(low, max(py, qy) + tol, side="right")
     for j in range(first, last):
-        e = edges[j, 0]
+        e = edge[j]
         rx, ry, sx, sy = cxy[e, 0], cxy[e, 1], cxy[e + 1, 0], cxy[e + 1, 1]
         if (
             min(rx, sx) > max(px, qx) + tol or max(rx, sx) < min(px, qx) - tol
@@ -169,6 +264,8 @@ def _breaks(px, py, qx, qy, cxy, edges, low, span, tol, ts):  # pragma: no cover
         e2 = ex * ex + ey * ey
         if e2 == 0.0:
             continue
+        if mark:
+            near[e] = True
         if not p_contact and _distance2(px, py, rx, ry, ex, ey, e2) <= tol2:
             p_contact = True
         for end in range(2):
@@ -196,7 +293,7 @@ def _breaks(px, py, qx, qy, cxy, edges, low, span, tol, ts):  # pragma: no cover
     return ts, nts, p_contact
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _push(ts, nts, t):  # pragma: no cover - compiled
     if nts == len(ts):
         bigger = np.empty(2 * nts)
@@ -206,7 +303,7 @@ def _push(ts, nts, t):  # pragma: no cover - compiled
     return ts, nts + 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def _distance2(px, py, rx, ry, ex, ey, e2):  # pragma: no cover - compiled
     """Squared distance from p to the segment r + u e, 0 <= u <= 1."""
     u = ((px - rx) * ex + (py - ry) * ey) / e2
@@ -215,17 +312,17 @@ def _distance2(px, py, rx, ry, ex, ey, e2):  # pragma: no cover - compiled
     return hx * hx + hy * hy
 
 
-@njit(cache=True, nogil=True)
-def _classify(
-    mx, my, dx, dy, cxy, c_ring, c_lo, c_hi, c_factor, edges, low, span, tol
-):  # pragma: no cover - compiled
-    """Where point m (on a boundary heading d, interior to its left) lies against C."""
+@njit(cache=True, nogil=True, inline="always")
+def _classify(mx, my, dx, dy, c, tol, first, last):  # pragma: no cover - compiled
+    """Where point m (on a boundary heading d, interior to its left) lies against C.
+
+    C's edges first:last must hold every edge within ``tol`` of m or level with it.
+    """
+    cxy, c_factor, edge, edge_ring = c[0], c[3], c[4], c[5]
     best = tol * tol
     found = -1
-    first = np.searchsorted(low, my - span - tol)
-    last = np.searchsorted(low, my + tol, side="right")
     for j in range(first, last):
-        e = edges[j, 0]
+        e = edge[j]
         rx, ry = cxy[e, 0], cxy[e, 1]
         ex, ey = cxy[e + 1, 0] - rx, cxy[e + 1, 1] - ry
         e2 = ex * ex + ey * ey
@@ -235,15 +332,8 @@ def _classify(
         if d2 <= best:
             best, found = d2, j
     if found >= 0:
-        e, r = edges[found, 0], edges[found, 1]
+        e = edge[found]
         ex, ey = cxy[e + 1, 0] - cxy[e, 0], cxy[e + 1, 1] - cxy[e, 1]
-        return ON_SAME if c_factor[r] * (dx * ex + dy * ey) > 0.0 else ON_OPPOSITE
-    inside = False
-    for r in range(c_lo, c_hi):
-        for k in range(c_ring[r], c_ring[r + 1] - 1):
-            y0, y1 = cxy[k, 1], cxy[k + 1, 1]
-            if (y0 > my) != (y1 > my):
-                x0, x1 = cxy[k, 0], cxy[k + 1, 0]
-                if mx < x0 + (my - y0) * (x1 - x0) / (y1 - y0):
-                    inside = not inside
-    return INSIDE if inside else OUTSIDE
+        same = c_factor[edge_ring[found]] * (dx * ex + dy * ey) > 0.0
+        return ON_SAME if same else ON_OPPOSITE
+    return INSIDE if _crossings(cxy, edge, first, last, mx, my) else OUTSIDE

@@ -75,20 +75,19 @@ def integrated_areas(
         return np.zeros(0), np.ones(0, dtype=bool)
     from localitygis.statistics._boundary import boundary_pairs  # numba: compiled when first used
 
+    layers = _indexed(sources), _indexed(targets)
+
     def run(pair_source: np.ndarray, pair_target: np.ndarray) -> np.ndarray:
-        area, closed = boundary_pairs(
-            sources.xy,
-            sources.ring_start,
-            sources.geom_start,
-            sources.factor,
-            targets.xy,
-            targets.ring_start,
-            targets.geom_start,
-            targets.factor,
-            pair_source,
-            pair_target,
-        )
+        area, closed = boundary_pairs(*layers, pair_source, pair_target)
         return np.column_stack([area, closed])
 
     both = map_chunks(run, source, target, workers=workers, minimum=SERIAL_BELOW)
     return both[:, 0], both[:, 1] > 0.5
+
+
+def _indexed(rings: Rings) -> tuple[np.ndarray, ...]:
+    """Return the rings with their edges indexed, as the compiled kernel takes a layer."""
+    from localitygis.statistics._boundary import edge_index
+
+    edges = edge_index(rings.xy, rings.ring_start, rings.geom_start)
+    return (rings.xy, rings.ring_start, rings.geom_start, rings.factor, *edges)
