@@ -10,12 +10,13 @@
      crosses, the worst case for both;
    * *independent, wiggled edges* — the same two layers with every edge cut every 150 m and
      moved by one smooth one-to-one displacement (60 m waves): still two exact coverages,
-     but concave, as real boundaries are, so nothing takes the convex route.
+     but concave, as real boundaries are, so every pair takes the boundary-integration
+     route (``statistics.concave``).
 
    localitygis runs with 1 and 2 threads, tobler with its default ``n_jobs=1`` and with
    ``n_jobs=-1``. Results are checked identical (to 1e-6 relative, tobler's area table
    being float32). Also, when ``../shared/realgeo`` is there, the real Herefordshire Output
-   Areas and LSOAs to the demo parishes (concave polygons: the GEOS route).
+   Areas and LSOAs to the demo parishes (concave polygons: the boundary-integration route).
 2. **Best fit** of 200,000 small areas (by their points) to the same 10,000 parishes, beside
    ``geopandas.sjoin(points, parishes, predicate="within")`` — checked to agree.
 

@@ -21,6 +21,9 @@ The modules, by job:
 * :mod:`~localitygis.statistics.join` — :func:`join_area_table` (every row accounted for);
 * :mod:`~localitygis.statistics.bestfit` — :func:`best_fit`;
 * :mod:`~localitygis.statistics.weighting` — :func:`area_weighted`, :func:`overlap_areas`;
+* :mod:`~localitygis.statistics.convex` and :mod:`~localitygis.statistics.concave` — the
+  overlap areas area weighting needs, without GEOS overlays: pairs with a convex side
+  clipped by it, any other pair integrated along the two boundaries (compiled);
 * :mod:`~localitygis.statistics.apportion` — :func:`apportion` with :class:`Measures`;
 * :mod:`~localitygis.statistics.deprivation` — mean rank, most deprived 20 %, decile mix;
 * :mod:`~localitygis.statistics.needs` — :func:`needs_small_areas`, :func:`needs_profile`.
