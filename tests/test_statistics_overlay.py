@@ -106,3 +106,26 @@ def test_a_small_area_straddling_three_targets_is_split_exactly():
     assert source.tolist() == [0, 0, 0]
     assert target.tolist() == [0, 1, 2]
     np.testing.assert_allclose(area, [30.0, 60.0, 30.0], rtol=1e-12)
+
+
+def test_pairs_the_integration_is_unsure_of_are_overlaid_with_geos(monkeypatch, caplog):
+    from localitygis.statistics import concave, weighting
+    from tests.test_statistics_convex import merged
+
+    real = concave.integrated_areas
+    flagged = []
+
+    def unsure_of_every_other(*args, **kwargs):
+        area, sure = real(*args, **kwargs)
+        sure[::2] = False
+        area[::2] = -1.0  # a wrong answer the caller must replace
+        flagged.append(int((~sure).sum()))
+        return area, sure
+
+    monkeypatch.setattr(weighting.concave, "integrated_areas", unsure_of_every_other)
+    sources, targets = merged(5, 120, 30), merged(6, 90, 12)
+    with caplog.at_level("INFO", logger="localitygis.statistics.weighting"):
+        assert_same_as_plain(sources, targets)
+    assert len(flagged) == 1
+    assert flagged[0] > 10
+    assert f"{flagged[0]} pairs of polygons overlaid with GEOS" in caplog.text
