@@ -61,8 +61,13 @@ class Layers:
         return np.asarray(self.targets.geometry.array, dtype=object)
 
 
-def checked_layers(small_areas: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, key: str) -> Layers:
-    """Check both layers (EPSG:27700, unique codes) and repair invalid polygons."""
+def checked_layers(
+    small_areas: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, key: str, *, workers: int = 1
+) -> Layers:
+    """Check both layers (EPSG:27700, unique codes) and repair invalid polygons.
+
+    ``workers`` threads check validity side by side.
+    """
     for frame, what, column in ((small_areas, "small areas", "area_code"), (targets, key, key)):
         if frame.crs is None or frame.crs.to_epsg() != 27700:
             raise CRSError(
@@ -71,9 +76,9 @@ def checked_layers(small_areas: gpd.GeoDataFrame, targets: gpd.GeoDataFrame, key
             )
         _require_codes(frame, column, what)
     areas = repair_geometries(
-        small_areas.reset_index(drop=True), layer="small areas", label="area_code"
+        small_areas.reset_index(drop=True), layer="small areas", label="area_code", workers=workers
     )
-    places = repair_geometries(targets, layer="targets", label=key)
+    places = repair_geometries(targets, layer="targets", label=key, workers=workers)
     return Layers(
         area_rows=areas.frame.index.to_numpy() + 1,
         areas=areas.frame.reset_index(drop=True),

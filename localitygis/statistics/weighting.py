@@ -74,7 +74,7 @@ def area_weighted(
      {'area_code': 'B', 'target': 'P1', 'share': 0.333},
      {'area_code': 'B', 'target': 'P2', 'share': 0.667}]
     """
-    layers = checked_layers(small_areas, targets, key)
+    layers = checked_layers(small_areas, targets, key, workers=thread_count(workers))
     area_i, target_i, overlap = overlap_areas(
         layers.area_geoms, layers.target_geoms, workers=workers
     )
