@@ -6,8 +6,12 @@ inside B and the parts of B's boundary inside A, plus, once, the parts the two s
 both interiors lie on the same side. So the overlap's area needs no overlay: each edge of one
 polygon is cut where it meets the other's edges, each piece is placed inside, outside or
 along the other polygon (a piece is placed afresh only after touching the other's boundary),
-and the pieces inside are integrated. Nothing is built, and the work is the pairs of edges
-whose bounding boxes meet near the overlap.
+and the pieces inside are integrated. Nothing is built. To keep the work to the edges that
+matter, each polygon's edges are indexed once by height (an edge's neighbours are a window
+that slides along a ring), only edges in the box where the two polygons' bounds meet are
+cut, the second polygon's edges are cut only where the first pass found the first polygon's
+boundary near, and a pair whose boundaries miss each other's box is settled by one
+point-in-polygon test per ring.
 
 Rounding is handled with a tolerance (``_boundary.EXTENT_TOL`` of the pair's extent plus
 ``MAGNITUDE_TOL`` of its coordinates): edges nearer than it run along each other, as shared
@@ -15,8 +19,8 @@ boundaries from two sources do. Every pair checks its own answer: the counted pi
 close up (their chords add up to nothing, within the tolerance per contact), as the boundary
 of a region does; a pair whose pieces do not is reported, for the caller to overlay with GEOS.
 
-The integration runs compiled (numba, cached on disk after the first call) and releases the
-GIL, so chunks of pairs run in threads.
+The integration runs compiled (numba; about 10 s to compile after installation, then cached
+on disk) and releases the GIL, so chunks of pairs run in threads.
 """
 
 from __future__ import annotations
