@@ -17,7 +17,7 @@ __all__ = ["boundary_pairs", "edge_index"]
 
 INSIDE, OUTSIDE, ON_SAME, ON_OPPOSITE, UNKNOWN = 0, 1, 2, 3, 4
 #: Tolerances: relative to the pair's extent, and to the coordinates' magnitude.
-EXTENT_TOL, MAGNITUDE_TOL = 1e-11, 1e-12
+EXTENT_TOL, MAGNITUDE_TOL = 1e-12, 1e-13
 
 
 @njit(cache=True, nogil=True)
@@ -69,12 +69,14 @@ def boundary_pairs(a, b, pair_a, pair_b):  # pragma: no cover - compiled
     n = len(pair_a)
     out = np.zeros(n)
     closed = np.ones(n, dtype=np.bool_)
-    ts = np.empty(64)
-    acc = np.zeros(4)
+    ts = np.empty((64, 3))  # breaks along an edge: parameter, x, y
+    acc = np.zeros(7)
     box = np.empty(4)
     near = np.zeros(len(b[0]), dtype=np.bool_)
     for p in range(n):
         ga, gb = pair_a[p], pair_b[p]
+        if a[7][ga + 1] == a[7][ga] or b[7][gb + 1] == b[7][gb]:
+            continue  # an empty polygon overlaps nothing
         tol = _region(a[9][ga], b[9][gb], box)
         if box[0] > box[2] or box[1] > box[3]:
             continue
@@ -87,8 +89,23 @@ def boundary_pairs(a, b, pair_a, pair_b):  # pragma: no cover - compiled
             ts = _half(a, ga, b, gb, box, tol, True, acc, ts, near)
             ts = _half(b, gb, a, ga, box, tol, False, acc, ts, near)
         out[p] = acc[0]
-        closed[p] = abs(acc[1]) + abs(acc[2]) <= 8.0 * tol * (acc[3] + 1.0)
+        closed[p] = _closed(acc, tol, box)
     return out, closed
+
+
+@njit(cache=True, nogil=True)
+def _closed(acc, tol, box):  # pragma: no cover - compiled
+    """Whether the counted pieces close up: their ends cancel, as a region's boundary's do.
+
+    Checked through the sums over the pieces of the change in x, y, xy, x² and y² from start
+    to end (each nothing round a closed loop; the quadratic ones catch unmatched pieces whose
+    chords happen to cancel), allowing each contact a gap of a few tolerances.
+    """
+    allowed = 8.0 * tol * (acc[3] + 1.0)
+    size = max(box[2] - box[0], box[3] - box[1])
+    linear = abs(acc[1]) + abs(acc[2])
+    quadratic = abs(acc[4]) + abs(acc[5]) + abs(acc[6])
+    return linear <= allowed and quadratic <= 4.0 * allowed * size
 
 
 @njit(cache=True, nogil=True)
@@ -113,7 +130,8 @@ def _half(s, gs, c, gc, box, tol, first_half, acc, ts, near):  # pragma: no cove
     on one side, and ``near`` marks each edge of B (by its first vertex) that comes within
     the tolerance of an edge of A; in the second only the marked edges of S (= B) can meet C
     (= A), so only they are cut, and the marks are cleared. ``acc`` gathers the area, the
-    sum of the counted parts' chords and the contacts.
+    sums of the counted parts' chords, the contacts, and the sums of the changes in xy, x²
+    and y² along the counted parts.
     """
     sxy, s_ring, s_geom, s_factor = s[0], s[1], s[2], s[3]
     ox, oy = box[0], box[1]
@@ -144,21 +162,26 @@ def _half(s, gs, c, gc, box, tol, first_half, acc, ts, near):  # pragma: no cove
                     near[k] = False
             acc[3] += nts + p_contact
             dx, dy = qx - px, qy - py
-            t0 = 0.0
+            t0, x0, y0 = 0.0, px, py
             for i in range(nts + 1):
-                t1 = ts[i] if i < nts else 1.0
+                t1, x1, y1 = (ts[i, 0], ts[i, 1], ts[i, 2]) if i < nts else (1.0, qx, qy)
                 if t1 <= t0:
                     continue
                 if status == UNKNOWN or i > 0 or p_contact:
-                    mx, my = px + 0.5 * (t0 + t1) * dx, py + 0.5 * (t0 + t1) * dy
+                    mx, my = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
                     status = _classify(mx, my, f * dx, f * dy, c, tol, first, last)
                 if status == INSIDE or (first_half and status == ON_SAME):
-                    ux, uy = px + t0 * dx - ox, py + t0 * dy - oy
-                    vx, vy = px + t1 * dx - ox, py + t1 * dy - oy
+                    ux, uy = x0 - ox, y0 - oy
+                    vx, vy = x1 - ox, y1 - oy
                     acc[0] += 0.5 * f * (ux * vy - vx * uy)
                     acc[1] += f * (vx - ux)
                     acc[2] += f * (vy - uy)
-                t0 = t1
+                    acc[4] += f * (vx * vy - ux * uy)
+                    acc[5] += f * (vx * vx - ux * ux)
+                    acc[6] += f * (vy * vy - uy * uy)
+                if status in (ON_SAME, ON_OPPOSITE):
+                    status = UNKNOWN  # along the other's edge says nothing of what follows
+                t0, x0, y0 = t1, x1, y1
     return ts
 
 
@@ -245,7 +268,11 @@ def _slide(values, lo, hi, at, x, after):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True, inline="always")
 def _breaks(px, py, qx, qy, c, tol, ts, first, last, near, mark):  # pragma: no cover - compiled
-    """Where p-q meets C's edges first:last (parameters in (0, 1), sorted), and if p does."""
+    """Where p-q meets C's edges first:last, sorted, and whether p does.
+
+    Each break is its parameter in (0, 1) and its point: the vertex of C that touches p-q,
+    so that both polygons' pieces end exactly there, or the crossing point.
+    """
     cxy, edge = c[0], c[4]
     dx, dy = qx - px, qy - py
     length2 = dx * dx + dy * dy
@@ -274,7 +301,7 @@ def _breaks(px, py, qx, qy, c, tol, ts, first, last, near, mark):  # pragma: no 
             if 0.0 < t < 1.0:
                 hx, hy = px + t * dx - cx, py + t * dy - cy
                 if hx * hx + hy * hy <= tol2:
-                    ts, nts = _push(ts, nts, t)
+                    ts, nts = _push(ts, nts, t, cx, cy)
         le = np.sqrt(e2)
         dp = (ex * (py - ry) - ey * (px - rx)) / le
         dq = (ex * (qy - ry) - ey * (qx - rx)) / le
@@ -282,24 +309,39 @@ def _breaks(px, py, qx, qy, c, tol, ts, first, last, near, mark):  # pragma: no 
             t = dp / (dp - dq)
             u = ((px + t * dx - rx) * ex + (py + t * dy - ry) * ey) / e2
             if -tol / le <= u <= 1.0 + tol / le:
-                ts, nts = _push(ts, nts, t)
+                if mark:  # the same point from both sides: A's edge first, B's second
+                    x, y = _crossing(px, py, qx, qy, rx, ry, sx, sy)
+                else:
+                    x, y = _crossing(rx, ry, sx, sy, px, py, qx, qy)
+                t = ((x - px) * dx + (y - py) * dy) / length2
+                ts, nts = _push(ts, nts, t, x, y)
     for i in range(1, nts):  # insertion sort: a handful of breaks
-        t = ts[i]
+        t, x, y = ts[i, 0], ts[i, 1], ts[i, 2]
         j = i - 1
-        while j >= 0 and ts[j] > t:
-            ts[j + 1] = ts[j]
+        while j >= 0 and ts[j, 0] > t:
+            ts[j + 1, 0], ts[j + 1, 1], ts[j + 1, 2] = ts[j, 0], ts[j, 1], ts[j, 2]
             j -= 1
-        ts[j + 1] = t
+        ts[j + 1, 0], ts[j + 1, 1], ts[j + 1, 2] = t, x, y
     return ts, nts, p_contact
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _push(ts, nts, t):  # pragma: no cover - compiled
-    if nts == len(ts):
-        bigger = np.empty(2 * nts)
+def _crossing(ax, ay, bx, by, cx, cy, ex, ey):  # pragma: no cover - compiled
+    """Where a-b crosses the line of c-e (a-b of layer A, c-e of layer B, always so)."""
+    wx, wy = ex - cx, ey - cy
+    da = wx * (ay - cy) - wy * (ax - cx)
+    db = wx * (by - cy) - wy * (bx - cx)
+    t = da / (da - db)
+    return ax + t * (bx - ax), ay + t * (by - ay)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _push(ts, nts, t, x, y):  # pragma: no cover - compiled
+    if nts == ts.shape[0]:
+        bigger = np.empty((2 * nts, 3))
         bigger[:nts] = ts
         ts = bigger
-    ts[nts] = t
+    ts[nts, 0], ts[nts, 1], ts[nts, 2] = t, x, y
     return ts, nts + 1
 
 
