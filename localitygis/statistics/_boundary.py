@@ -161,15 +161,13 @@ def _half(s, gs, c, gc, box, tol, first_half, acc, ts, near):  # pragma: no cove
                 if not first_half:
                     near[k] = False
             acc[3] += nts + p_contact
-            dx, dy = qx - px, qy - py
             t0, x0, y0 = 0.0, px, py
             for i in range(nts + 1):
                 t1, x1, y1 = (ts[i, 0], ts[i, 1], ts[i, 2]) if i < nts else (1.0, qx, qy)
                 if t1 <= t0:
                     continue
                 if status == UNKNOWN or i > 0 or p_contact:
-                    mx, my = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
-                    status = _classify(mx, my, f * dx, f * dy, c, tol, first, last)
+                    status = _classify(x0, y0, x1, y1, f, c, tol, first, last)
                 if status == INSIDE or (first_half and status == ON_SAME):
                     ux, uy = x0 - ox, y0 - oy
                     vx, vy = x1 - ox, y1 - oy
@@ -355,13 +353,18 @@ def _distance2(px, py, rx, ry, ex, ey, e2):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _classify(mx, my, dx, dy, c, tol, first, last):  # pragma: no cover - compiled
-    """Where point m (on a boundary heading d, interior to its left) lies against C.
+def _classify(x0, y0, x1, y1, f, c, tol, first, last):  # pragma: no cover - compiled
+    """Where the piece x0 y0 - x1 y1 of a boundary lies against C: inside, outside or along.
 
-    C's edges first:last must hold every edge within ``tol`` of m or level with it.
+    Along an edge of C when the piece's middle and both its ends lie within ``tol`` of that
+    edge (compared heading with ``f`` times the piece's own, the interior to the left);
+    otherwise its middle is tested. C's edges first:last must hold every edge within ``tol``
+    of the piece or level with its middle.
     """
     cxy, c_factor, edge, edge_ring = c[0], c[3], c[4], c[5]
-    best = tol * tol
+    mx, my = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+    tol2 = tol * tol
+    best = tol2
     found = -1
     for j in range(first, last):
         e = edge[j]
@@ -375,7 +378,13 @@ def _classify(mx, my, dx, dy, c, tol, first, last):  # pragma: no cover - compil
             best, found = d2, j
     if found >= 0:
         e = edge[found]
-        ex, ey = cxy[e + 1, 0] - cxy[e, 0], cxy[e + 1, 1] - cxy[e, 1]
-        same = c_factor[edge_ring[found]] * (dx * ex + dy * ey) > 0.0
-        return ON_SAME if same else ON_OPPOSITE
+        rx, ry = cxy[e, 0], cxy[e, 1]
+        ex, ey = cxy[e + 1, 0] - rx, cxy[e + 1, 1] - ry
+        e2 = ex * ex + ey * ey
+        if (
+            _distance2(x0, y0, rx, ry, ex, ey, e2) <= tol2
+            and _distance2(x1, y1, rx, ry, ex, ey, e2) <= tol2
+        ):
+            same = c_factor[edge_ring[found]] * f * ((x1 - x0) * ex + (y1 - y0) * ey) > 0.0
+            return ON_SAME if same else ON_OPPOSITE
     return INSIDE if _crossings(cxy, edge, first, last, mx, my) else OUTSIDE
