@@ -17,7 +17,7 @@ __all__ = ["boundary_pairs", "edge_index"]
 
 INSIDE, OUTSIDE, ON_SAME, ON_OPPOSITE, UNKNOWN = 0, 1, 2, 3, 4
 #: Tolerances: relative to the pair's extent, and to the coordinates' magnitude.
-EXTENT_TOL, MAGNITUDE_TOL = 1e-12, 1e-13
+EXTENT_TOL, MAGNITUDE_TOL = 1e-13, 1e-14
 
 
 @njit(cache=True, nogil=True)
