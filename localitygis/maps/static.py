@@ -35,6 +35,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.patheffects import Stroke
+from matplotlib.text import Text
 
 from localitygis.crs import to_bng
 from localitygis.errors import DataError
@@ -58,6 +59,11 @@ __all__ = ["county_overview_png", "locality_atlas_pdf"]
 log = logging.getLogger(__name__)
 
 A4_LANDSCAPE = (11.69, 8.27)
+_MARGIN = 0.03  # page margin, figure fraction
+_MAP_TOP = 0.89  # the map and side panel end under the heading
+_FOOT_Y = 0.012  # the footer's foot
+_ATTRIBUTION_SIZES = (7.0, 6.5, 6.0, 5.5)  # points: shrink to fit three lines, never below
+_ATTRIBUTION_LINES = 3
 _RC: dict[RcKeyType, Any] = {
     "pdf.fonttype": 42,  # TrueType: text stays selectable and extractable (pdftotext)
     "ps.fonttype": 42,
@@ -273,10 +279,11 @@ class _Sheet:
 
 
 def _fit(text: str, size: float, width: int) -> tuple[str, float]:
-    """Fit a line into ``width`` characters at ``size``: shrink (to 60 %), wrap, shorten.
+    """Fit a title into ``width`` characters at ``size``: shrink (to 60 %), wrap, shorten.
 
     ``width`` is how many characters fit at ``size`` (DejaVu Sans averages about 0.75 em a
-    character in mixed text), so a smaller size fits proportionally more.
+    character in mixed text), so a smaller size fits proportionally more. Only titles and
+    subtitles are fitted so; the attribution is never shortened (see :func:`_attribution`).
 
     Examples
     --------
@@ -296,29 +303,116 @@ def _fit(text: str, size: float, width: int) -> tuple[str, float]:
     return textwrap.fill(text, width=wide), smaller
 
 
-def _page(title: str, subtitle: str, sheet: _Sheet, number: int) -> tuple[Figure, Axes, Axes]:
-    fig = Figure(figsize=A4_LANDSCAPE, dpi=100)
-    FigureCanvasAgg(fig)
+def _wrap(text: str, size: float, width: float, renderer: RendererAgg) -> list[str]:
+    """Break ``text`` at spaces into lines at most ``width`` pixels wide at ``size`` points.
+
+    Widths are measured in the current font, so the lines fit whatever the characters.
+
+    Examples
+    --------
+    >>> canvas = FigureCanvasAgg(Figure(dpi=100))
+    >>> text = "Contains OS data © Crown copyright and database right. " * 4
+    >>> lines = _wrap(text.strip(), 7, 250, canvas.get_renderer())
+    >>> len(lines) > 1, " ".join(lines) == text.strip()
+    (True, True)
+    """
+    prop = font_manager.FontProperties(size=size)
+
+    def wide(line: str) -> float:
+        return float(renderer.get_text_width_height_descent(line, prop, ismath=False)[0])
+
+    if not text:
+        return []
+    chars = max(1, int(len(text) * width / wide(text)))
+    lines = textwrap.wrap(text, chars, break_on_hyphens=False)
+    while chars > 1 and max(map(wide, lines)) > width:
+        chars -= max(1, chars // 20)
+        lines = textwrap.wrap(text, chars, break_on_hyphens=False)
+    return lines
+
+
+def _attribution(fig: Figure, text: str, bottom: float) -> Text:
+    """Print the attribution whole, from ``bottom`` (figure fraction) up, across the page.
+
+    The type shrinks from 7 pt (6.5, 6, then 5.5 pt, the smallest legible in print) until
+    the text fits in three lines; at 5.5 pt it takes as many lines as it needs. Nothing is
+    left out.
+    """
+    renderer = _agg_renderer(fig.canvas)
+    width = fig.bbox.width * (1 - 2 * _MARGIN) * 0.98  # PDF glyphs run ~1 % wider than Agg's
+    text = _printable(text)
+    for size in _ATTRIBUTION_SIZES:
+        lines = _wrap(text, size, width, renderer)
+        if len(lines) <= _ATTRIBUTION_LINES:
+            break
+    return fig.text(
+        _MARGIN,
+        bottom,
+        "\n".join(lines),
+        fontsize=size,
+        color="#333333",
+        va="bottom",
+        parse_math=False,
+    )
+
+
+def _top(text: Text) -> float:
+    """Return the top of ``text`` as a fraction of its figure's height."""
+    fig = text.get_figure(root=True)
+    assert fig is not None  # drawn on a page
+    return float(text.get_window_extent(_agg_renderer(fig.canvas)).y1 / fig.bbox.height)
+
+
+def _foot(fig: Figure, attribution: str, footer: str | None) -> float:
+    """Print the footer (if any) and the whole attribution above it; return where they end."""
+    bottom = _FOOT_Y
+    if footer:
+        line = fig.text(
+            _MARGIN, bottom, footer, fontsize=7, color="#333333", va="bottom", parse_math=False
+        )
+        bottom = _top(line) + 0.004
+    return _top(_attribution(fig, attribution, bottom))
+
+
+def _heading(fig: Figure, title: str, subtitle: str, demo_label: str | None) -> None:
+    """Print the title, the subtitle and (for demo data) the demo label at the page's head."""
     heading, size = _fit(title, 17, 40)
-    fig.text(0.03, 0.955, heading, fontsize=size, fontweight="bold", va="top")
+    fig.text(_MARGIN, 0.955, heading, fontsize=size, fontweight="bold", va="top")
     line, small = _fit(subtitle, 11, 80)
-    fig.text(0.03, 0.912, line, fontsize=small, color="#444444", va="top")
-    if sheet.provenance.is_demo:
+    fig.text(_MARGIN, 0.912, line, fontsize=small, color="#444444", va="top")
+    if demo_label:
         fig.text(
-            0.97,
+            1 - _MARGIN,
             0.955,
-            "DEMO DATA – boundaries generated",
+            demo_label,
             fontsize=11,
             color="#a0341c",
             fontweight="bold",
             ha="right",
             va="top",
         )
-    note, _ = _fit(style.attribution_text(sheet.provenance), 7, 120)
-    fig.text(0.03, 0.035, note, fontsize=7, color="#333333", va="bottom")
-    fig.text(0.03, 0.012, sheet.footer(number), fontsize=7, color="#333333", va="bottom")
-    map_ax = fig.add_axes((0.03, 0.07, 0.68, 0.82))
-    side = fig.add_axes((0.73, 0.07, 0.25, 0.82))
+
+
+def _page(
+    title: str,
+    subtitle: str,
+    provenance: Provenance,
+    *,
+    footer: str | None,
+    demo_label: str = "DEMO DATA – boundaries generated",
+) -> tuple[Figure, Axes, Axes]:
+    """Start an A4 landscape page; return the figure, the map's axes and the side panel's.
+
+    The footer and the whole attribution are printed first, at the foot; the map and the side
+    panel fill the page from just above them to under the heading, so however long the
+    attribution is, it never overlaps them.
+    """
+    fig = Figure(figsize=A4_LANDSCAPE, dpi=100)
+    FigureCanvasAgg(fig)
+    _heading(fig, title, subtitle, demo_label if provenance.is_demo else None)
+    bottom = _foot(fig, style.attribution_text(provenance), footer) + 0.012
+    map_ax = fig.add_axes((_MARGIN, bottom, 0.68, _MAP_TOP - bottom))
+    side = fig.add_axes((0.73, bottom, 0.25, _MAP_TOP - bottom))
     side.set_axis_off()
     return fig, map_ax, side
 
@@ -564,7 +658,8 @@ def _overview_figure(
     sheet: _Sheet,
 ) -> Figure:
     count = len(loc)
-    fig, ax, side = _page(title, f"{count} localities by tier", sheet, 1)
+    subtitle = f"{count} localities by tier"
+    fig, ax, side = _page(title, subtitle, sheet.provenance, footer=sheet.footer(1))
     _frame(ax, loc.total_bounds)
     _draw_county(ax, loc, par)
     _scale_bar(ax)
@@ -789,11 +884,9 @@ def _needs_page(small: gpd.GeoDataFrame, loc: gpd.GeoDataFrame, sheet: _Sheet) -
 
     frame, cols = deprivation._prepared(small, None, None)
     title = "Deprivation: IMD 2019 national deciles"
-    fig = deprivation._deprivation_figure(
-        frame, loc, cols, title=title, provenance=sheet.provenance
+    return deprivation._deprivation_figure(
+        frame, loc, cols, title=title, provenance=sheet.provenance, footer=sheet.footer(2)
     )
-    fig.text(0.97, 0.012, sheet.footer(2), fontsize=7, color="#333333", va="bottom", ha="right")
-    return fig
 
 
 def _share(value: Any) -> str:
@@ -852,9 +945,10 @@ def _needs_panel(fig: Figure, profile: Mapping[str, Any], county: Mapping[str, A
         for label, value in _needs_facts(profile, county)
     ]
     text = "Needs (IMD 2019, mid-2015 populations)\n" + "\n".join(lines)
+    box = fig.axes[0].get_position()  # the map's: _page adds it first
     fig.text(
-        0.705,
-        0.08,
+        box.x1 - 0.005,
+        box.y0 + 0.01,
         text,
         fontsize=7.5,
         va="bottom",
@@ -1009,8 +1103,11 @@ def _locality_figure(
     name = str(row["locality"])
     tier = row["tier"]
     tier_text = tier_names.get(int(tier), f"Tier {tier}") if not pd.isna(tier) else "No tier"
-    fig, ax, side = _page(f"{name} locality", tier_text, sheet, number)
-    side.set_position((0.73, 0.07, 0.25, 0.60))
+    fig, ax, side = _page(
+        f"{name} locality", tier_text, sheet.provenance, footer=sheet.footer(number)
+    )
+    bottom = ax.get_position().y0
+    side.set_position((0.73, bottom, 0.25, 0.67 - bottom))  # under the locator
     _locator(fig, loc, name)
     area = row.geometry
     _frame(ax, area.bounds, margin=0.06)
