@@ -844,7 +844,8 @@ class _Atlas:
         profile = _needs_lookup(self.needs)
         first = 2 if self.needs is None else 3
         for number, (_, row) in enumerate(loc.iterrows(), start=first):
-            fig = _locality_figure(
+            own = (profile.get(str(row["locality"]), {}), profile[COUNTY]) if profile else None
+            yield _locality_figure(
                 row,
                 self.frames,
                 tier_names=self.tier_names,
@@ -852,10 +853,8 @@ class _Atlas:
                 labels=self.labels,
                 sheet=self.sheet,
                 number=number,
+                needs=own,
             )
-            if profile:
-                _needs_panel(fig, profile.get(str(row["locality"]), {}), profile[COUNTY])
-            yield fig
 
 
 def _needs_areas(needs: NeedsAreas | gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
@@ -938,7 +937,7 @@ def _needs_facts(profile: Mapping[str, Any], county: Mapping[str, Any]) -> list[
     ]
 
 
-def _needs_panel(fig: Figure, profile: Mapping[str, Any], county: Mapping[str, Any]) -> None:
+def _needs_panel(fig: Figure, profile: Mapping[str, Any], county: Mapping[str, Any]) -> Text:
     """Print the locality's needs in a box at the map's foot, right (clear of the scale)."""
     lines = [
         textwrap.fill(_printable(f"{label}: {value}"), width=70, subsequent_indent="    ")
@@ -946,7 +945,7 @@ def _needs_panel(fig: Figure, profile: Mapping[str, Any], county: Mapping[str, A
     ]
     text = "Needs (IMD 2019, mid-2015 populations)\n" + "\n".join(lines)
     box = fig.axes[0].get_position()  # the map's: _page adds it first
-    fig.text(
+    return fig.text(
         box.x1 - 0.005,
         box.y0 + 0.01,
         text,
@@ -1098,7 +1097,12 @@ def _locality_figure(
     labels: Mapping[str, str],
     sheet: _Sheet,
     number: int,
+    needs: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
 ) -> Figure:
+    """Draw a locality's page; with ``needs`` (its profile, the county's) the needs box too.
+
+    Labels are placed after the scale bar, north arrow and needs box, clear of them.
+    """
     loc, par, pts, hub = frames
     name = str(row["locality"])
     tier = row["tier"]
@@ -1127,6 +1131,8 @@ def _locality_figure(
     _north_arrow(ax)
     renderer = _agg_renderer(fig.canvas)
     placed = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in ax.texts]
+    if needs is not None:
+        placed.append(_needs_panel(fig, *needs).get_window_extent(renderer).padded(6))
     own = _members(par, name, area)
     if own is not None and len(own):
         own_geoms = np.asarray(own.geometry.values, dtype=object)
