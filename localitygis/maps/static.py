@@ -64,6 +64,7 @@ _MAP_TOP = 0.89  # the map and side panel end under the heading
 _FOOT_Y = 0.012  # the footer's foot
 _ATTRIBUTION_SIZES = (7.0, 6.5, 6.0, 5.5)  # points: shrink to fit three lines, never below
 _ATTRIBUTION_LINES = 3
+_PANEL_CLEARANCE = 20  # display pixels between a box on the map and the area mapped
 _RC: dict[RcKeyType, Any] = {
     "pdf.fonttype": 42,  # TrueType: text stays selectable and extractable (pdftotext)
     "ps.fonttype": 42,
@@ -938,16 +939,20 @@ def _needs_facts(profile: Mapping[str, Any], county: Mapping[str, Any]) -> list[
 
 
 def _needs_panel(fig: Figure, profile: Mapping[str, Any], county: Mapping[str, Any]) -> Text:
-    """Print the locality's needs in a box at the map's foot, right (clear of the scale)."""
+    """Print the locality's needs in a box at the map's foot, right (clear of the scale).
+
+    The map's frame is first widened to leave that corner clear of the locality (see
+    :func:`_make_room`); call it once the frame is set.
+    """
     lines = [
         textwrap.fill(_printable(f"{label}: {value}"), width=70, subsequent_indent="    ")
         for label, value in _needs_facts(profile, county)
     ]
     text = "Needs (IMD 2019, mid-2015 populations)\n" + "\n".join(lines)
-    box = fig.axes[0].get_position()  # the map's: _page adds it first
-    return fig.text(
-        box.x1 - 0.005,
-        box.y0 + 0.01,
+    map_ax = fig.axes[0]  # _page adds the map first
+    panel = fig.text(
+        0,
+        0,
         text,
         fontsize=7.5,
         va="bottom",
@@ -957,6 +962,44 @@ def _needs_panel(fig: Figure, profile: Mapping[str, Any], county: Mapping[str, A
         zorder=30,
         bbox={"facecolor": "white", "edgecolor": "#999999", "alpha": 0.92, "pad": 4},
     )
+    extent = panel.get_window_extent(_agg_renderer(fig.canvas))
+    _make_room(map_ax, extent.width + _PANEL_CLEARANCE, extent.height + _PANEL_CLEARANCE)
+    box = map_ax.get_position()  # as the frame's aspect leaves it
+    panel.set_position((box.x1 - 0.005, box.y0 + 0.01))
+    return panel
+
+
+def _make_room(ax: Axes, width: float, height: float) -> None:
+    """Widen the map's frame right or down to leave a clear corner at its foot, right.
+
+    The corner is ``width`` × ``height`` display pixels. The frame grows the way that keeps
+    the larger scale in the axes' box: a tall area gains room beside it, a wide one below.
+
+    Examples
+    --------
+    A 400-pixel square box: a 1 × 4 km area is drawn at 0.1 pixel a metre, so a 150-pixel
+    wide corner takes 1.5 km beside it; a 4 × 1 km area gets its 100 pixels (1 km) below.
+
+    >>> ax = Figure(figsize=(4, 4), dpi=100).add_axes((0, 0, 1, 1))
+    >>> _frame(ax, (0, 0, 1000, 4000), margin=0)
+    >>> _make_room(ax, 150, 100)
+    >>> [float(v) for v in (*ax.get_xlim(), *ax.get_ylim())]
+    [0.0, 2500.0, 0.0, 4000.0]
+    >>> _frame(ax, (0, 0, 4000, 1000), margin=0)
+    >>> _make_room(ax, 150, 100)
+    >>> [float(v) for v in (*ax.get_xlim(), *ax.get_ylim())]
+    [0.0, 4000.0, -1000.0, 1000.0]
+    """
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    box = ax.get_position(original=True).transformed(ax.figure.transFigure)
+    down = min(box.width / (x1 - x0), (box.height - height) / (y1 - y0))  # pixels a metre
+    right = min((box.width - width) / (x1 - x0), box.height / (y1 - y0))
+    if max(down, right) <= 0:  # no room either way: leave the frame
+        return
+    if down >= right:
+        ax.set_ylim(y0 - height / down, y1)
+    else:
+        ax.set_xlim(x0, x1 + width / right)
 
 
 def _members(frame: gpd.GeoDataFrame | None, name: str, area: shapely.Geometry) -> Any:
@@ -1110,11 +1153,12 @@ def _locality_figure(
     fig, ax, side = _page(
         f"{name} locality", tier_text, sheet.provenance, footer=sheet.footer(number)
     )
-    bottom = ax.get_position().y0
+    bottom = ax.get_position(original=True).y0
     side.set_position((0.73, bottom, 0.25, 0.67 - bottom))  # under the locator
     _locator(fig, loc, name)
     area = row.geometry
     _frame(ax, area.bounds, margin=0.06)
+    panel = None if needs is None else _needs_panel(fig, *needs)
     others = loc[loc["locality"].astype("object") != name]
     _polygons(
         ax,
@@ -1131,8 +1175,8 @@ def _locality_figure(
     _north_arrow(ax)
     renderer = _agg_renderer(fig.canvas)
     placed = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in ax.texts]
-    if needs is not None:
-        placed.append(_needs_panel(fig, *needs).get_window_extent(renderer).padded(6))
+    if panel is not None:
+        placed.append(panel.get_window_extent(renderer).padded(6))
     own = _members(par, name, area)
     if own is not None and len(own):
         own_geoms = np.asarray(own.geometry.values, dtype=object)
