@@ -1,10 +1,11 @@
-"""The printable maps print their attribution in full, legibly, clear of everything else.
+"""The printable pages' layout: the attribution in full and clear, the needs box clear too.
 
 Every figure the printable maps save is caught at ``Figure.savefig`` (the PDF pages too:
 ``PdfPages.savefig`` saves through it), and its attribution is checked as drawn: all of it,
 at 5.5 pt or more, inside the page margins, and clear of the map, the legend, the side
 panel's facts and the footer. The atlas's pages are also read back with poppler's
-``pdftotext``, so the text is checked as printed.
+``pdftotext``, so the text is checked as printed. A locality page's needs box must leave the
+locality itself clear.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+import shapely
 from matplotlib.figure import Figure
 from matplotlib.transforms import Bbox
 
@@ -150,3 +152,19 @@ def test_every_atlas_page_prints_the_attribution_in_full(tmp_path, data, saved, 
         assert _flat(expected) in text, number
         assert "…" not in text
         assert f"Page {number} of 4" in text
+
+
+def test_the_needs_box_leaves_the_locality_clear(tmp_path, data, saved):
+    areas, _ = demo_needs()
+    names = ["Kington", "Ledbury", "Mortimer"]  # tall, wide with a bay, round
+    chosen = data.localities[data.localities["locality"].isin(names)]
+    locality_atlas_pdf(chosen, data.parishes, tmp_path / "atlas.pdf", needs=areas)
+    pages = saved[2:]  # after the overview and the deprivation page
+    assert len(pages) == len(chosen) == 3
+    for fig, area in zip(pages, chosen.to_crs(27700).geometry, strict=True):
+        renderer = fig.canvas.get_renderer()
+        panel = next(t for t in fig.texts if t.get_text().startswith("Needs (IMD 2019"))
+        box = panel.get_window_extent(renderer).padded(4 * fig.dpi / 72)  # its frame's pad
+        corners = fig.axes[0].transData.inverted().transform(box.get_points())
+        covered = shapely.box(*corners[0], *corners[1])
+        assert not covered.intersects(area)
