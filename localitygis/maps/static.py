@@ -307,29 +307,27 @@ def _fit(text: str, size: float, width: int) -> tuple[str, float]:
 def _wrap(text: str, size: float, width: float, renderer: RendererAgg) -> list[str]:
     """Break ``text`` at spaces into lines at most ``width`` pixels wide at ``size`` points.
 
-    Widths are measured in the current font, so the lines fit whatever the characters.
+    Each line takes words while they fit, measured in the current font (a single word wider
+    than ``width`` has a line of its own).
 
     Examples
     --------
     >>> canvas = FigureCanvasAgg(Figure(dpi=100))
     >>> text = "Contains OS data © Crown copyright and database right. " * 4
-    >>> lines = _wrap(text.strip(), 7, 250, canvas.get_renderer())
+    >>> lines = _wrap(text, 7, 250, canvas.get_renderer())
     >>> len(lines) > 1, " ".join(lines) == text.strip()
     (True, True)
     """
     prop = font_manager.FontProperties(size=size)
-
-    def wide(line: str) -> float:
-        return float(renderer.get_text_width_height_descent(line, prop, ismath=False)[0])
-
-    if not text:
-        return []
-    chars = max(1, int(len(text) * width / wide(text)))
-    lines = textwrap.wrap(text, chars, break_on_hyphens=False)
-    while chars > 1 and max(map(wide, lines)) > width:
-        chars -= max(1, chars // 20)
-        lines = textwrap.wrap(text, chars, break_on_hyphens=False)
-    return lines
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        longer = f"{line} {word}" if line else word
+        if line and renderer.get_text_width_height_descent(longer, prop, False)[0] > width:
+            lines.append(line)
+            longer = word
+        line = longer
+    return [*lines, line] if line else lines
 
 
 def _attribution(fig: Figure, text: str, bottom: float) -> Text:
@@ -340,7 +338,7 @@ def _attribution(fig: Figure, text: str, bottom: float) -> Text:
     left out.
     """
     renderer = _agg_renderer(fig.canvas)
-    width = fig.bbox.width * (1 - 2 * _MARGIN) * 0.98  # PDF glyphs run ~1 % wider than Agg's
+    width = fig.bbox.width * (1 - 2 * _MARGIN)  # Agg measures as wide as the PDF, or wider
     text = _printable(text)
     for size in _ATTRIBUTION_SIZES:
         lines = _wrap(text, size, width, renderer)
