@@ -1,7 +1,8 @@
 """Printable maps (matplotlib): a county overview PNG and a locality atlas PDF.
 
 Each page has a title, the map, a legend, a scale bar, a north arrow and the data
-attribution; tier colours are those of the web maps (:mod:`localitygis.maps.style`).
+attribution, printed in full (titles may be shortened, the attribution never is); tier
+colours are those of the web maps (:mod:`localitygis.maps.style`).
 Drawing uses matplotlib's object API with the Agg/PDF backends (no pyplot, no global
 state); maps are drawn in British National Grid, so a metre is a metre on the page.
 """
