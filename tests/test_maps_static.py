@@ -275,7 +275,7 @@ def needs_atlas(tmp_path_factory, data):
 def test_needs_atlas_has_the_deprivation_page_after_the_overview(needs_atlas, data):
     pdf, areas, _ = needs_atlas
     assert _pages(pdf) == len(data.localities) + 2
-    text = _page_text(pdf, 2)
+    text = " ".join(_page_text(pdf, 2).split())  # the attribution wraps over lines
     assert "Deprivation: IMD 2019 national deciles" in text
     assert f"{len(areas)} LSOAs" in text
     assert "most deprived 10 %" in text

@@ -24,7 +24,6 @@ import geopandas as gpd
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -400,23 +399,6 @@ def deprivation_png(
     return out
 
 
-def _page(title: str, subtitle: str, provenance: Provenance) -> tuple[Figure, Any, Any]:
-    """Start an A4 landscape page: title, what is real, attribution; return figure and axes."""
-    fig = Figure(figsize=static.A4_LANDSCAPE, dpi=100)
-    FigureCanvasAgg(fig)
-    fig.text(0.03, 0.955, title, fontsize=17, fontweight="bold", va="top")
-    fig.text(0.03, 0.915, subtitle, fontsize=11, color="#444444", va="top")
-    if provenance.is_demo:
-        demo = "DEMO DATA – localities generated, deprivation real"
-        fig.text(0.97, 0.955, demo, color="#a0341c", fontweight="bold", ha="right", va="top")
-    attribution = style.attribution_text(provenance)
-    fig.text(0.03, 0.025, attribution, fontsize=7, color="#333333", va="bottom", wrap=True)
-    map_ax = fig.add_axes((0.03, 0.07, 0.68, 0.82))
-    side = fig.add_axes((0.73, 0.07, 0.25, 0.82))
-    side.set_axis_off()
-    return fig, map_ax, side
-
-
 def _deprivation_figure(
     lsoas: gpd.GeoDataFrame,
     localities: gpd.GeoDataFrame | None,
@@ -424,10 +406,13 @@ def _deprivation_figure(
     *,
     title: str,
     provenance: Provenance,
-) -> Any:
+    footer: str | None = None,
+) -> Figure:
+    """Draw the deprivation page: LSOAs by decile, locality outlines, legend, attribution."""
     deciles = lsoas[cols.decile]
     subtitle = f"{len(lsoas):,} LSOAs by national decile of the Index of Multiple Deprivation"
-    fig, ax, side = _page(title, subtitle, provenance)
+    demo_label = "DEMO DATA – localities generated, deprivation real"
+    fig, ax, side = static._page(title, subtitle, provenance, footer=footer, demo_label=demo_label)
     static._frame(ax, lsoas.total_bounds)
     colours = [style.MISSING_COLOUR if pd.isna(d) else DECILE_COLOURS[int(d)] for d in deciles]
     geoms = np.asarray(lsoas.geometry.values, dtype=object)

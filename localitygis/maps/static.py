@@ -1,7 +1,8 @@
 """Printable maps (matplotlib): a county overview PNG and a locality atlas PDF.
 
 Each page has a title, the map, a legend, a scale bar, a north arrow and the data
-attribution; tier colours are those of the web maps (:mod:`localitygis.maps.style`).
+attribution, printed in full (titles may be shortened, the attribution never is); tier
+colours are those of the web maps (:mod:`localitygis.maps.style`).
 Drawing uses matplotlib's object API with the Agg/PDF backends (no pyplot, no global
 state); maps are drawn in British National Grid, so a metre is a metre on the page.
 """
@@ -35,6 +36,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.patheffects import Stroke
+from matplotlib.text import Text
 
 from localitygis.crs import to_bng
 from localitygis.errors import DataError
@@ -58,6 +60,12 @@ __all__ = ["county_overview_png", "locality_atlas_pdf"]
 log = logging.getLogger(__name__)
 
 A4_LANDSCAPE = (11.69, 8.27)
+_MARGIN = 0.03  # page margin, figure fraction
+_MAP_TOP = 0.89  # the map and side panel end under the heading
+_FOOT_Y = 0.012  # the footer's foot
+_ATTRIBUTION_SIZES = (7.0, 6.5, 6.0, 5.5)  # points: shrink to fit three lines, never below
+_ATTRIBUTION_LINES = 3
+_PANEL_CLEARANCE = 20  # display pixels between a box on the map and the area mapped
 _RC: dict[RcKeyType, Any] = {
     "pdf.fonttype": 42,  # TrueType: text stays selectable and extractable (pdftotext)
     "ps.fonttype": 42,
@@ -273,10 +281,11 @@ class _Sheet:
 
 
 def _fit(text: str, size: float, width: int) -> tuple[str, float]:
-    """Fit a line into ``width`` characters at ``size``: shrink (to 60 %), wrap, shorten.
+    """Fit a title into ``width`` characters at ``size``: shrink (to 60 %), wrap, shorten.
 
     ``width`` is how many characters fit at ``size`` (DejaVu Sans averages about 0.75 em a
-    character in mixed text), so a smaller size fits proportionally more.
+    character in mixed text), so a smaller size fits proportionally more. Only titles and
+    subtitles are fitted so; the attribution is never shortened (see :func:`_attribution`).
 
     Examples
     --------
@@ -296,29 +305,114 @@ def _fit(text: str, size: float, width: int) -> tuple[str, float]:
     return textwrap.fill(text, width=wide), smaller
 
 
-def _page(title: str, subtitle: str, sheet: _Sheet, number: int) -> tuple[Figure, Axes, Axes]:
-    fig = Figure(figsize=A4_LANDSCAPE, dpi=100)
-    FigureCanvasAgg(fig)
+def _wrap(text: str, size: float, width: float, renderer: RendererAgg) -> list[str]:
+    """Break ``text`` at spaces into lines at most ``width`` pixels wide at ``size`` points.
+
+    Each line takes words while they fit, measured in the current font (a single word wider
+    than ``width`` has a line of its own).
+
+    Examples
+    --------
+    >>> canvas = FigureCanvasAgg(Figure(dpi=100))
+    >>> text = "Contains OS data © Crown copyright and database right. " * 4
+    >>> lines = _wrap(text, 7, 250, canvas.get_renderer())
+    >>> len(lines) > 1, " ".join(lines) == text.strip()
+    (True, True)
+    """
+    prop = font_manager.FontProperties(size=size)
+    lines: list[str] = []
+    line = ""
+    for word in text.split():
+        longer = f"{line} {word}" if line else word
+        if line and renderer.get_text_width_height_descent(longer, prop, False)[0] > width:
+            lines.append(line)
+            longer = word
+        line = longer
+    return [*lines, line] if line else lines
+
+
+def _attribution(fig: Figure, text: str, bottom: float) -> Text:
+    """Print the attribution whole, from ``bottom`` (figure fraction) up, across the page.
+
+    The type shrinks from 7 pt (6.5, 6, then 5.5 pt, the smallest legible in print) until
+    the text fits in three lines; at 5.5 pt it takes as many lines as it needs. Nothing is
+    left out.
+    """
+    renderer = _agg_renderer(fig.canvas)
+    width = fig.bbox.width * (1 - 2 * _MARGIN)  # Agg measures as wide as the PDF, or wider
+    text = _printable(text)
+    for size in _ATTRIBUTION_SIZES:
+        lines = _wrap(text, size, width, renderer)
+        if len(lines) <= _ATTRIBUTION_LINES:
+            break
+    return fig.text(
+        _MARGIN,
+        bottom,
+        "\n".join(lines),
+        fontsize=size,
+        color="#333333",
+        va="bottom",
+        parse_math=False,
+    )
+
+
+def _top(text: Text) -> float:
+    """Return the top of ``text`` as a fraction of its figure's height."""
+    fig = text.get_figure(root=True)
+    assert fig is not None  # drawn on a page
+    return float(text.get_window_extent(_agg_renderer(fig.canvas)).y1 / fig.bbox.height)
+
+
+def _foot(fig: Figure, attribution: str, footer: str | None) -> float:
+    """Print the footer (if any) and the whole attribution above it; return where they end."""
+    bottom = _FOOT_Y
+    if footer:
+        line = fig.text(
+            _MARGIN, bottom, footer, fontsize=7, color="#333333", va="bottom", parse_math=False
+        )
+        bottom = _top(line) + 0.004
+    return _top(_attribution(fig, attribution, bottom))
+
+
+def _heading(fig: Figure, title: str, subtitle: str, demo_label: str | None) -> None:
+    """Print the title, the subtitle and (for demo data) the demo label at the page's head."""
     heading, size = _fit(title, 17, 40)
-    fig.text(0.03, 0.955, heading, fontsize=size, fontweight="bold", va="top")
+    fig.text(_MARGIN, 0.955, heading, fontsize=size, fontweight="bold", va="top")
     line, small = _fit(subtitle, 11, 80)
-    fig.text(0.03, 0.912, line, fontsize=small, color="#444444", va="top")
-    if sheet.provenance.is_demo:
+    fig.text(_MARGIN, 0.912, line, fontsize=small, color="#444444", va="top")
+    if demo_label:
         fig.text(
-            0.97,
+            1 - _MARGIN,
             0.955,
-            "DEMO DATA – boundaries generated",
+            demo_label,
             fontsize=11,
             color="#a0341c",
             fontweight="bold",
             ha="right",
             va="top",
         )
-    note, _ = _fit(style.attribution_text(sheet.provenance), 7, 120)
-    fig.text(0.03, 0.035, note, fontsize=7, color="#333333", va="bottom")
-    fig.text(0.03, 0.012, sheet.footer(number), fontsize=7, color="#333333", va="bottom")
-    map_ax = fig.add_axes((0.03, 0.07, 0.68, 0.82))
-    side = fig.add_axes((0.73, 0.07, 0.25, 0.82))
+
+
+def _page(
+    title: str,
+    subtitle: str,
+    provenance: Provenance,
+    *,
+    footer: str | None,
+    demo_label: str = "DEMO DATA – boundaries generated",
+) -> tuple[Figure, Axes, Axes]:
+    """Start an A4 landscape page; return the figure, the map's axes and the side panel's.
+
+    The footer and the whole attribution are printed first, at the foot; the map and the side
+    panel fill the page from just above them to under the heading, so however long the
+    attribution is, it never overlaps them.
+    """
+    fig = Figure(figsize=A4_LANDSCAPE, dpi=100)
+    FigureCanvasAgg(fig)
+    _heading(fig, title, subtitle, demo_label if provenance.is_demo else None)
+    bottom = _foot(fig, style.attribution_text(provenance), footer) + 0.012
+    map_ax = fig.add_axes((_MARGIN, bottom, 0.68, _MAP_TOP - bottom))
+    side = fig.add_axes((0.73, bottom, 0.25, _MAP_TOP - bottom))
     side.set_axis_off()
     return fig, map_ax, side
 
@@ -564,7 +658,8 @@ def _overview_figure(
     sheet: _Sheet,
 ) -> Figure:
     count = len(loc)
-    fig, ax, side = _page(title, f"{count} localities by tier", sheet, 1)
+    subtitle = f"{count} localities by tier"
+    fig, ax, side = _page(title, subtitle, sheet.provenance, footer=sheet.footer(1))
     _frame(ax, loc.total_bounds)
     _draw_county(ax, loc, par)
     _scale_bar(ax)
@@ -749,7 +844,8 @@ class _Atlas:
         profile = _needs_lookup(self.needs)
         first = 2 if self.needs is None else 3
         for number, (_, row) in enumerate(loc.iterrows(), start=first):
-            fig = _locality_figure(
+            own = (profile.get(str(row["locality"]), {}), profile[COUNTY]) if profile else None
+            yield _locality_figure(
                 row,
                 self.frames,
                 tier_names=self.tier_names,
@@ -757,10 +853,8 @@ class _Atlas:
                 labels=self.labels,
                 sheet=self.sheet,
                 number=number,
+                needs=own,
             )
-            if profile:
-                _needs_panel(fig, profile.get(str(row["locality"]), {}), profile[COUNTY])
-            yield fig
 
 
 def _needs_areas(needs: NeedsAreas | gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
@@ -789,11 +883,9 @@ def _needs_page(small: gpd.GeoDataFrame, loc: gpd.GeoDataFrame, sheet: _Sheet) -
 
     frame, cols = deprivation._prepared(small, None, None)
     title = "Deprivation: IMD 2019 national deciles"
-    fig = deprivation._deprivation_figure(
-        frame, loc, cols, title=title, provenance=sheet.provenance
+    return deprivation._deprivation_figure(
+        frame, loc, cols, title=title, provenance=sheet.provenance, footer=sheet.footer(2)
     )
-    fig.text(0.97, 0.012, sheet.footer(2), fontsize=7, color="#333333", va="bottom", ha="right")
-    return fig
 
 
 def _share(value: Any) -> str:
@@ -845,16 +937,21 @@ def _needs_facts(profile: Mapping[str, Any], county: Mapping[str, Any]) -> list[
     ]
 
 
-def _needs_panel(fig: Figure, profile: Mapping[str, Any], county: Mapping[str, Any]) -> None:
-    """Print the locality's needs in a box at the map's foot, right (clear of the scale)."""
+def _needs_panel(fig: Figure, profile: Mapping[str, Any], county: Mapping[str, Any]) -> Text:
+    """Print the locality's needs in a box at the map's foot, right (clear of the scale).
+
+    The map's frame is first widened to leave that corner clear of the locality (see
+    :func:`_make_room`); call it once the frame is set.
+    """
     lines = [
         textwrap.fill(_printable(f"{label}: {value}"), width=70, subsequent_indent="    ")
         for label, value in _needs_facts(profile, county)
     ]
     text = "Needs (IMD 2019, mid-2015 populations)\n" + "\n".join(lines)
-    fig.text(
-        0.705,
-        0.08,
+    map_ax = fig.axes[0]  # _page adds the map first
+    panel = fig.text(
+        0,
+        0,
         text,
         fontsize=7.5,
         va="bottom",
@@ -864,6 +961,44 @@ def _needs_panel(fig: Figure, profile: Mapping[str, Any], county: Mapping[str, A
         zorder=30,
         bbox={"facecolor": "white", "edgecolor": "#999999", "alpha": 0.92, "pad": 4},
     )
+    extent = panel.get_window_extent(_agg_renderer(fig.canvas))
+    _make_room(map_ax, extent.width + _PANEL_CLEARANCE, extent.height + _PANEL_CLEARANCE)
+    box = map_ax.get_position()  # as the frame's aspect leaves it
+    panel.set_position((box.x1 - 0.005, box.y0 + 0.01))
+    return panel
+
+
+def _make_room(ax: Axes, width: float, height: float) -> None:
+    """Widen the map's frame right or down to leave a clear corner at its foot, right.
+
+    The corner is ``width`` × ``height`` display pixels. The frame grows the way that keeps
+    the larger scale in the axes' box: a tall area gains room beside it, a wide one below.
+
+    Examples
+    --------
+    A 400-pixel square box: a 1 × 4 km area is drawn at 0.1 pixel a metre, so a 150-pixel
+    wide corner takes 1.5 km beside it; a 4 × 1 km area gets its 100 pixels (1 km) below.
+
+    >>> ax = Figure(figsize=(4, 4), dpi=100).add_axes((0, 0, 1, 1))
+    >>> _frame(ax, (0, 0, 1000, 4000), margin=0)
+    >>> _make_room(ax, 150, 100)
+    >>> [float(v) for v in (*ax.get_xlim(), *ax.get_ylim())]
+    [0.0, 2500.0, 0.0, 4000.0]
+    >>> _frame(ax, (0, 0, 4000, 1000), margin=0)
+    >>> _make_room(ax, 150, 100)
+    >>> [float(v) for v in (*ax.get_xlim(), *ax.get_ylim())]
+    [0.0, 4000.0, -1000.0, 1000.0]
+    """
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    box = ax.get_position(original=True).transformed(ax.figure.transFigure)
+    down = min(box.width / (x1 - x0), (box.height - height) / (y1 - y0))  # pixels a metre
+    right = min((box.width - width) / (x1 - x0), box.height / (y1 - y0))
+    if max(down, right) <= 0:  # no room either way: leave the frame
+        return
+    if down >= right:
+        ax.set_ylim(y0 - height / down, y1)
+    else:
+        ax.set_xlim(x0, x1 + width / right)
 
 
 def _members(frame: gpd.GeoDataFrame | None, name: str, area: shapely.Geometry) -> Any:
@@ -1004,16 +1139,25 @@ def _locality_figure(
     labels: Mapping[str, str],
     sheet: _Sheet,
     number: int,
+    needs: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
 ) -> Figure:
+    """Draw a locality's page; with ``needs`` (its profile, the county's) the needs box too.
+
+    Labels are placed after the scale bar, north arrow and needs box, clear of them.
+    """
     loc, par, pts, hub = frames
     name = str(row["locality"])
     tier = row["tier"]
     tier_text = tier_names.get(int(tier), f"Tier {tier}") if not pd.isna(tier) else "No tier"
-    fig, ax, side = _page(f"{name} locality", tier_text, sheet, number)
-    side.set_position((0.73, 0.07, 0.25, 0.60))
+    fig, ax, side = _page(
+        f"{name} locality", tier_text, sheet.provenance, footer=sheet.footer(number)
+    )
+    bottom = ax.get_position(original=True).y0
+    side.set_position((0.73, bottom, 0.25, 0.67 - bottom))  # under the locator
     _locator(fig, loc, name)
     area = row.geometry
     _frame(ax, area.bounds, margin=0.06)
+    panel = None if needs is None else _needs_panel(fig, *needs)
     others = loc[loc["locality"].astype("object") != name]
     _polygons(
         ax,
@@ -1030,6 +1174,8 @@ def _locality_figure(
     _north_arrow(ax)
     renderer = _agg_renderer(fig.canvas)
     placed = [t.get_window_extent(renderer).expanded(1.05, 1.15) for t in ax.texts]
+    if panel is not None:
+        placed.append(panel.get_window_extent(renderer).padded(6))
     own = _members(par, name, area)
     if own is not None and len(own):
         own_geoms = np.asarray(own.geometry.values, dtype=object)
