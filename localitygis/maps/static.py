@@ -339,7 +339,9 @@ def _attribution(fig: Figure, text: str, bottom: float) -> Text:
     left out.
     """
     renderer = _agg_renderer(fig.canvas)
-    width = fig.bbox.width * (1 - 2 * _MARGIN)  # Agg measures as wide as the PDF, or wider
+    # Agg measures as wide as the PDF, or wider; type hinted at print resolution runs a
+    # few per cent wider than measured, so leave that much to spare
+    width = fig.bbox.width * (1 - 2 * _MARGIN) * 0.96
     text = _printable(text)
     for size in _ATTRIBUTION_SIZES:
         lines = _wrap(text, size, width, renderer)
