@@ -7,7 +7,7 @@ areas lying in no target are rejected with the reason.
 
 No GEOS overlay is built: a pair with a convex side is clipped by it
 (:mod:`~localitygis.statistics.convex`), any other pair is integrated along the two
-boundaries (:mod:`~localitygis.statistics.concave`), both exact and compiled, some ten to
+boundaries (:mod:`~localitygis.statistics.concave`), both exact and compiled, eight to
 thirty times cheaper than an overlay; the rare pair whose integration does not check out is
 overlaid with GEOS. All run in threads.
 """
