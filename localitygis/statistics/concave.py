@@ -14,10 +14,14 @@ boundary near, and a pair whose boundaries miss each other's box is settled by o
 point-in-polygon test per ring.
 
 Rounding is handled with a tolerance (``_boundary.EXTENT_TOL`` of the pair's extent plus
-``MAGNITUDE_TOL`` of its coordinates): edges nearer than it run along each other, as shared
-boundaries from two sources do. Every pair checks its own answer: the counted pieces must
-close up (their chords add up to nothing, within the tolerance per contact), as the boundary
-of a region does; a pair whose pieces do not is reported, for the caller to overlay with GEOS.
+``MAGNITUDE_TOL`` of its coordinates, about 60 units in the last place at national-grid
+magnitudes): a piece whose ends and middle lie within it of an edge of the other runs along
+that edge, as shared boundaries from one source do. Pieces end exactly at the vertex of the
+other polygon that touches them, and a crossing point is computed the same way from either
+side, so the two polygons' pieces meet end to end. Every pair checks its own answer: the
+counted pieces must close up as the boundary of a region does (the sums over them of the
+change in x, y, xy, x² and y² from start to end vanish, within the tolerance per contact);
+a pair whose pieces do not is reported, for the caller to overlay with GEOS.
 
 The integration runs compiled (numba; about 10 s to compile after installation, then cached
 on disk) and releases the GIL, so chunks of pairs run in threads.
