@@ -71,13 +71,17 @@ def test_county_row_is_the_aggregate_of_the_localities(full_profiles):
 
 
 def test_coverage_share_is_of_the_coverage_population_never_over_one(full_profiles):
-    # the population points (one per OA) and the parishes' apportioned figures differ a
-    # little by locality; the share must be of the points that were measured
+    # the share is of the points that were measured; the demo's points (the parts of OAs in
+    # parishes) add up to the parishes' populations, so it is also covered / population
     _, _, _, coverage, table = full_profiles
     shares = coverage.table.set_index("locality")["share"]
     for _, row in table.iterrows():
         assert 0.0 <= row["coverage_share"] <= 1.0, row["locality"]
         assert row["coverage_share"] == pytest.approx(shares[row["locality"]], abs=5e-5)
+        assert row["population_covered"] <= row["population"], row["locality"]
+        assert row["coverage_share"] == pytest.approx(
+            row["population_covered"] / row["population"], abs=5e-5
+        )
 
 
 def test_frames_and_build_give_the_same_profiles():

@@ -22,8 +22,9 @@ Layers and tables:
 - ``schools`` (points), ``lookup`` (``parish_code``, ``catchment``: the intended assignment);
 - ``assets``: an asset register whose positions come by every route (easting/northing,
   latitude/longitude only, postcode only), and ``postcodes``, a synthetic postcode directory;
-- ``population_points``: one point per OA with its population, like ONS population-weighted
-  centroids, in the OA's largest part (the parish it names);
+- ``population_points``: one point per piece of an OA in a parish, with the piece's people
+  (the OA's apportioned to its parts by area, as the parishes' populations are), so the
+  points in each parish add up to its population;
 - ``repairs``: the OA polygons repaired on the way (one is invalid as published).
 
 Every table carries a ``data_source`` column and ``attrs["provenance"]`` set to
@@ -153,7 +154,8 @@ class DemoCounty:
         ``osnrth1m``, ``lat``, ``long``, ``parish`` (parish code), ``data_source``.
     population_points : geopandas.GeoDataFrame
         ``area_code`` (the OA), ``parish_code`` (the parish holding the point),
-        ``population``, the age bands, ``data_source``, geometry (points, one per OA).
+        ``population``, the age bands, ``data_source``, geometry (points, one per part of
+        an OA in a parish; they add up to the parishes' populations).
     repairs : pandas.DataFrame
         The OA polygons repaired (``layer``, ``row``, ``feature``, ``problem``,
         ``area_before_m2``, ``area_after_m2``), as in a build's quality report.
@@ -260,7 +262,7 @@ def generate_demo() -> DemoCounty:
         ),
         assets=with_provenance(assets, DEMO),
         postcodes=with_provenance(postcodes, DEMO),
-        population_points=_population_points(coverage, real, codes),
+        population_points=_population_points(coverage, people, real, codes),
         repairs=with_provenance(real.repairs.copy(), DEMO),
     )
 
@@ -342,28 +344,29 @@ def _check_assets(truth: pd.DataFrame, parishes: np.ndarray) -> None:
         )
 
 
-def _population_points(coverage: _Coverage, real: RealLayers, codes: list[str]) -> gpd.GeoDataFrame:
-    """One point per OA with its population, in the OA's largest part (the parish it names).
+def _population_points(
+    coverage: _Coverage, people: pd.DataFrame, real: RealLayers, codes: list[str]
+) -> gpd.GeoDataFrame:
+    """One point per part of an OA in a parish, with that part's people, inside the part.
 
-    Like ONS output-area population-weighted centroids: one point per OA, placed by
-    population, here in the part of the OA (cut by parish boundaries) of largest area.
+    ``people`` is each piece's share of its OA's people (apportioned by area, as the
+    parishes' populations are), so the points in a parish add up to its population; parts
+    with nobody apportioned get no point.
     """
-    parts = pd.DataFrame(
-        {"oa": coverage.oa, "parish": coverage.parish, "area": shapely.area(coverage.pieces)}
-    )
-    by_part = parts.groupby(["oa", "parish"], sort=True)["area"].sum().reset_index()
-    largest = by_part.sort_values(["oa", "area", "parish"], ascending=[True, False, True])
-    largest = largest.drop_duplicates("oa").set_index("oa").sort_index()
-    pieces = parts.reset_index().set_index(["oa", "parish"])["index"]
+    parts = people.assign(oa=coverage.oa, parish=coverage.parish)
+    by_part = parts.groupby(["oa", "parish"], sort=True)[_COUNTS].sum()
+    by_part = by_part[by_part["population"] > 0]
+    piece = pd.Series(np.arange(len(coverage.oa))).groupby([coverage.oa, coverage.parish])
+    members = piece.apply(list)
     geometry = [
-        shapely.point_on_surface(shapely.coverage_union_all(coverage.pieces[pieces.loc[[key]]]))
-        for key in zip(largest.index, largest["parish"], strict=True)
+        shapely.point_on_surface(shapely.coverage_union_all(coverage.pieces[members.loc[key]]))
+        for key in by_part.index
     ]
-    oas = real.output_areas.iloc[largest.index]
+    oa, parish = (by_part.index.get_level_values(level).to_numpy() for level in (0, 1))
     columns = {
-        "area_code": oas["OA11CD"].to_numpy(),
-        "parish_code": np.asarray(codes)[largest["parish"].to_numpy()],
-        **{c: oas[c].to_numpy() for c in _COUNTS},
+        "area_code": real.output_areas["OA11CD"].to_numpy()[oa],
+        "parish_code": np.asarray(codes)[parish],
+        **{c: by_part[c].to_numpy() for c in _COUNTS},
     }
     return _frame(columns, np.array(geometry, dtype=object))
 
@@ -611,9 +614,9 @@ def _readme(demo: DemoCounty) -> str:
         f"({len(parishes)} polygons with ONS-style `PAR21CD`, `PAR21NM`, `population` and the "
         f"age bands), `catchments` ({len(demo.catchments)} secondary school catchments), "
         f"`schools` ({len(demo.schools)} real sites), `population_points` "
-        f"({len(demo.population_points)} points: one per OA with its population, in its "
-        "largest part); table `{REPAIRS_LAYER}` ({len(demo.repairs)} OA polygon(s) repaired); "
-        "all EPSG:27700"
+        f"({len(demo.population_points)} points: one per part of an OA in a parish, with "
+        "the part's people, adding up to the parishes'); "
+        f"table `{REPAIRS_LAYER}` ({len(demo.repairs)} OA polygon(s) repaired); all EPSG:27700"
     )
     assets = f"asset register, {len(demo.assets)} assets: " + ", ".join(
         f"{n} {c}" for c, n in counts.items()
