@@ -142,6 +142,31 @@ def test_map_one_locality_and_a_choropleth(tmp_path, files):
     assert "Classes: equal interval, 3 classes" in out.read_text(encoding="utf-8")
 
 
+def test_choropleth_kind_and_label_say_how_the_values_read(tmp_path, files):
+    table = pd.read_csv(files["profiles"], encoding="utf-8-sig")[["locality"]]
+    table["journey"] = [12.5 + 3 * i for i in range(len(table))]  # a name with no hint
+    path = tmp_path / "journey.csv"
+    table.to_csv(path, index=False)
+    texts = {}
+    for kind in (None, "minutes"):
+        out = tmp_path / f"{kind}.html"
+        extra = [] if kind is None else ["--kind", kind, "--label", "Minutes <to> a hub"]
+        args = ["choropleth", "--column", "journey", "--profiles", str(path)]
+        ok(_map(files, *args, *extra, "--out", str(out)))
+        texts[kind] = out.read_text(encoding="utf-8")
+    assert "12.5 min" in texts["minutes"]
+    assert "12.5 min" not in texts[None]
+    assert "Minutes &lt;to&gt; a hub" in texts["minutes"]  # the label, escaped
+    assert "Minutes <to> a hub" not in texts["minutes"]
+
+
+def test_choropleth_kinds_are_the_formatters_kinds():
+    from localitygis.cli.maps import ValueKind
+    from localitygis.maps._format import FORMATTERS
+
+    assert {kind.value for kind in ValueKind} == set(FORMATTERS)
+
+
 def test_atlas(tmp_path, files):
     out = tmp_path / "atlas.pdf"
     png = tmp_path / "county.png"

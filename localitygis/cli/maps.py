@@ -56,6 +56,22 @@ class MapKind(StrEnum):
     choropleth = "choropleth"
 
 
+class ValueKind(StrEnum):
+    """How a choropleth's values read (the map's popups and legend format them so)."""
+
+    share = "share"
+    percent = "percent"
+    count_ = "count"  # `count` would hide str.count
+    rank = "rank"
+    decile = "decile"
+    money = "money"
+    area = "area"
+    distance = "distance"
+    minutes = "minutes"
+    density = "density"
+    number = "number"
+
+
 class Classification(StrEnum):
     """Choropleth classifications."""
 
@@ -189,6 +205,17 @@ def map_command(
         typer.Option(help="For `choropleth`: classification (default: quantiles)."),
     ] = None,
     k: Annotated[int, typer.Option(help="For `choropleth`: number of classes.", min=1)] = 5,
+    value_kind: Annotated[
+        ValueKind | None,
+        typer.Option(
+            "--kind",
+            help="For `choropleth`: how the values read, e.g. share (a fraction shown as a "
+            "percentage), minutes, money (default: guessed from the column's name).",
+        ),
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option(help="For `choropleth`: legend heading (default: the column).")
+    ] = None,
     by_parish: Annotated[
         bool, typer.Option("--by-parish", help="For `choropleth`: map the parishes' column.")
     ] = False,
@@ -232,6 +259,7 @@ def map_command(
         maps = _localities(inputs, assets, hubs, profiles, locality, target)
     else:
         options = {"method": method, "k": k, "by_parish": by_parish, "title": title}
+        options |= {"kind": value_kind and value_kind.value, "label": label}
         maps = [_choropleth(inputs, column, profiles, options, target)]
     as_set = target if kind is MapKind.locality and not locality else None
     for path in _save(maps, as_set, offline=not online):
@@ -434,6 +462,8 @@ def _choropleth(
         column,
         classification=options["method"].value,
         k=options["k"],
+        kind=options["kind"],
+        label=options["label"],
         localities=inputs.localities if options["by_parish"] else None,
         title=options["title"],
         **inputs.common(),
